@@ -1,0 +1,393 @@
+"""APK signatures: v1 (JAR signing) and the APK Signing Block (v2, v3, v3.1).
+
+Sources:
+
+* v1: JAR File Specification ("Signed JAR File"), with the signature block file
+  ``META-INF/*.RSA|*.DSA|*.EC`` being a CMS/PKCS#7 ``SignedData`` (RFC 5652 section 5).
+* APK Signing Block and v2: https://source.android.com/docs/security/features/apksigning/v2
+  (block layout: ``uint64 size``, id-value pairs, ``uint64 size``, magic ``APK Sig Block 42``,
+  placed immediately before the ZIP central directory; v2 block id ``0x7109871a``).
+* v3 and v3.1: https://source.android.com/docs/security/features/apksigning/v3 (ids ``0xf05368c0``
+  and ``0x1b93ad61``); the verity padding block ``0x42726577`` and the source stamp blocks
+  (``0x6dff800d``, ``0x2b09189e``) are recognised and not reported as signing schemes.
+
+Only certificate extraction is done here (hashes, subject, issuer, validity); signatures are not
+verified.  Malformed structures produce warnings in plain words and never exceptions.  The DER
+walker below is tolerant of BER (indefinite lengths), because the certificate bytes must be hashed
+exactly as embedded, even when they are not strict DER.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+import warnings as warnings_module
+from dataclasses import dataclass, field
+
+from govapp.scanner.facts import Certificate
+from govapp.scanner.zip import ZipArchive
+
+APK_SIG_BLOCK_MAGIC = b"APK Sig Block 42"
+V2_BLOCK_ID = 0x7109871A
+V3_BLOCK_ID = 0xF05368C0
+V31_BLOCK_ID = 0x1B93AD61
+VERITY_PADDING_ID = 0x42726577
+SOURCE_STAMP_V1_ID = 0x2B09189E
+SOURCE_STAMP_V2_ID = 0x6DFF800D
+_MAX_BLOCK = 64 * 1024 * 1024
+
+_V1_SIG_FILE = re.compile(r"^META-INF/[^/]+\.(RSA|DSA|EC)$", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------------------------
+# A minimal BER/DER walker
+
+
+class _Asn1Error(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class _Tlv:
+    tag: int  # first identifier octet (class, constructed bit, low tag number)
+    start: int  # offset of the identifier octet
+    body: int  # offset of the contents
+    end: int  # offset just after the contents (before end-of-contents for indefinite forms)
+    next: int  # offset after the whole element
+
+    @property
+    def constructed(self) -> bool:
+        return bool(self.tag & 0x20)
+
+
+def _tlv(data: bytes, pos: int, limit: int, depth: int = 0) -> _Tlv:
+    if depth > 64:
+        raise _Asn1Error("ASN.1 nesting too deep")
+    if pos + 2 > limit:
+        raise _Asn1Error("ASN.1 element runs past its container")
+    tag = data[pos]
+    i = pos + 1
+    if tag & 0x1F == 0x1F:  # high tag number form
+        while i < limit and data[i] & 0x80:
+            i += 1
+        i += 1
+    if i >= limit:
+        raise _Asn1Error("ASN.1 element runs past its container")
+    first = data[i]
+    i += 1
+    if first == 0x80:
+        if not tag & 0x20:
+            raise _Asn1Error("indefinite length on a primitive element")
+        j = i
+        while True:
+            if j + 2 > limit:
+                raise _Asn1Error("missing end-of-contents")
+            if data[j] == 0 and data[j + 1] == 0:
+                return _Tlv(tag, pos, i, j, j + 2)
+            j = _tlv(data, j, limit, depth + 1).next
+    if first & 0x80:
+        nbytes = first & 0x7F
+        if nbytes > 8 or i + nbytes > limit:
+            raise _Asn1Error("bad ASN.1 length")
+        length = int.from_bytes(data[i : i + nbytes], "big")
+        i += nbytes
+    else:
+        length = first
+    end = i + length
+    if end > limit:
+        raise _Asn1Error("ASN.1 element runs past its container")
+    return _Tlv(tag, pos, i, end, end)
+
+
+def _children(data: bytes, parent: _Tlv) -> list[_Tlv]:
+    out: list[_Tlv] = []
+    pos = parent.body
+    while pos < parent.end:
+        child = _tlv(data, pos, parent.end)
+        out.append(child)
+        pos = child.next
+    return out
+
+
+_OID_SIGNED_DATA = bytes.fromhex("2a864886f70d010702")
+
+
+@dataclass
+class _SignedData:
+    certificates: list[bytes] = field(default_factory=list)
+    signer_ids: list[tuple[bytes, bytes]] = field(default_factory=list)  # (issuer TLV, serial)
+
+
+def _parse_signed_data(data: bytes) -> _SignedData:
+    root = _tlv(data, 0, len(data))
+    if root.tag != 0x30:
+        raise _Asn1Error(f"PKCS#7 data does not start with a SEQUENCE (tag 0x{root.tag:02x})")
+    parts = _children(data, root)
+    if len(parts) < 2 or parts[0].tag != 0x06:
+        raise _Asn1Error("PKCS#7 ContentInfo has no content type")
+    if data[parts[0].body : parts[0].end] != _OID_SIGNED_DATA:
+        raise _Asn1Error("PKCS#7 content is not SignedData")
+    wrapper = parts[1]
+    if wrapper.tag != 0xA0:
+        raise _Asn1Error("PKCS#7 content is not explicitly tagged")
+    inner = _children(data, wrapper)
+    if not inner or inner[0].tag != 0x30:
+        raise _Asn1Error("PKCS#7 SignedData is not a SEQUENCE")
+    result = _SignedData()
+    for item in _children(data, inner[0]):
+        if item.tag == 0xA0:  # certificates [0] IMPLICIT SET OF CertificateChoices
+            for cert in _children(data, item):
+                if cert.tag == 0x30:
+                    result.certificates.append(data[cert.start : cert.next])
+        elif item.tag == 0x31:  # digestAlgorithms or signerInfos; signerInfos is the last SET
+            result.signer_ids = []
+            for info in _children(data, item):
+                if info.tag != 0x30:
+                    continue
+                fields = _children(data, info)
+                if len(fields) >= 2 and fields[1].tag == 0x30:
+                    ias = _children(data, fields[1])
+                    if len(ias) == 2:
+                        issuer = data[ias[0].start : ias[0].next]
+                        serial = data[ias[1].body : ias[1].end]
+                        result.signer_ids.append((issuer, serial))
+    return result
+
+
+def _issuer_and_serial(cert: bytes) -> tuple[bytes, bytes] | None:
+    try:
+        top = _tlv(cert, 0, len(cert))
+        tbs = _children(cert, top)[0]
+        fields = _children(cert, tbs)
+        if fields and fields[0].tag == 0xA0:  # [0] EXPLICIT version
+            fields = fields[1:]
+        serial = cert[fields[0].body : fields[0].end]
+        issuer = cert[fields[2].start : fields[2].next]
+        return issuer, serial
+    except (_Asn1Error, IndexError):
+        return None
+
+
+def certificates_from_pkcs7(data: bytes) -> list[bytes]:
+    """Every certificate in a PKCS#7/CMS SignedData blob, as embedded (raises ValueError)."""
+    return _parse_signed_data(data).certificates
+
+
+def signer_certificates_from_pkcs7(data: bytes) -> list[bytes]:
+    """The certificates that belong to the SignerInfos (chain certificates left out).
+
+    When no SignerInfo can be matched by issuer and serial number, the first certificate is
+    returned (it is the signer's in practice).  Raises ValueError on unreadable data.
+    """
+    sd = _parse_signed_data(data)
+    chosen: list[bytes] = []
+    for issuer, serial in sd.signer_ids:
+        for cert in sd.certificates:
+            if _issuer_and_serial(cert) == (issuer, serial) and cert not in chosen:
+                chosen.append(cert)
+                break
+    if not chosen and sd.certificates:
+        chosen.append(sd.certificates[0])
+    return chosen
+
+
+# --------------------------------------------------------------------------------------------
+# Certificates
+
+
+def cert_from_der(der: bytes, scheme: str) -> Certificate:
+    """Facts about one X.509 certificate; hashes are of the exact bytes given, lowercase hex.
+
+    When the certificate cannot be decoded (e.g. it is not strict DER) the hashes are still
+    filled in and the other fields are left empty.
+    """
+    subject = issuer = serial = ""
+    not_before: str | None = None
+    not_after: str | None = None
+    try:
+        from cryptography import x509
+
+        with warnings_module.catch_warnings():
+            warnings_module.simplefilter("ignore")  # odd attribute lengths in real-world names
+            cert = x509.load_der_x509_certificate(der)
+            subject = cert.subject.rfc4514_string()
+            issuer = cert.issuer.rfc4514_string()
+        serial = format(cert.serial_number, "x")
+        not_before = cert.not_valid_before_utc.isoformat()
+        not_after = cert.not_valid_after_utc.isoformat()
+    except Exception:  # noqa: S110  # cryptography raises several types for bad input
+        pass
+    return Certificate(
+        scheme=scheme,
+        sha256=hashlib.sha256(der).hexdigest(),
+        sha1=hashlib.sha1(der, usedforsecurity=False).hexdigest(),
+        md5=hashlib.md5(der, usedforsecurity=False).hexdigest(),
+        subject=subject,
+        issuer=issuer,
+        serial=serial,
+        not_before=not_before,
+        not_after=not_after,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# APK Signing Block
+
+
+def read_apk_signing_block(
+    archive: ZipArchive, *, warnings: list[str] | None = None
+) -> dict[int, bytes] | None:
+    """The id -> value pairs of the APK Signing Block before the central directory, or None.
+
+    Problems are appended to ``warnings`` (default: ``archive.warnings``).
+    """
+    sink = archive.warnings if warnings is None else warnings
+    cd = archive.cd_offset
+    if cd < 32:
+        return None
+    footer = archive.pread(cd - 24, 24)
+    if len(footer) != 24 or footer[8:] != APK_SIG_BLOCK_MAGIC:
+        return None
+    (size,) = struct.unpack_from("<Q", footer, 0)
+    if size < 24 or size + 8 > cd or size > _MAX_BLOCK:
+        sink.append(
+            "the APK Signing Block declares an impossible size; v2/v3 signatures are ignored"
+        )
+        return None
+    block = archive.pread(cd - size - 8, size + 8)
+    (size_start,) = struct.unpack_from("<Q", block, 0)
+    if size_start != size:
+        sink.append(
+            "the APK Signing Block is damaged: its size at the start and at the end differ; "
+            "v2/v3 signatures are ignored"
+        )
+        return None
+    pairs: dict[int, bytes] = {}
+    pos = 8
+    end = len(block) - 24
+    while pos < end:
+        if pos + 12 > end:
+            sink.append("the APK Signing Block ends with a partial entry")
+            break
+        (plen,) = struct.unpack_from("<Q", block, pos)
+        if plen < 4 or pos + 8 + plen > end:
+            sink.append(
+                "an entry of the APK Signing Block has an invalid length; the rest is ignored"
+            )
+            break
+        (pid,) = struct.unpack_from("<I", block, pos + 8)
+        if pid not in pairs:
+            pairs[pid] = block[pos + 12 : pos + 8 + plen]
+        pos += 8 + plen
+    return pairs
+
+
+def _lp(data: bytes, pos: int, end: int) -> tuple[bytes, int]:
+    """A uint32-length-prefixed slice starting at ``pos``; returns (slice, next position)."""
+    if pos + 4 > end:
+        raise ValueError("length prefix runs past the end")
+    (n,) = struct.unpack_from("<I", data, pos)
+    if pos + 4 + n > end:
+        raise ValueError("length-prefixed field runs past the end")
+    return data[pos + 4 : pos + 4 + n], pos + 4 + n
+
+
+def _lp_sequence(data: bytes) -> list[bytes]:
+    out: list[bytes] = []
+    pos = 0
+    while pos < len(data):
+        item, pos = _lp(data, pos, len(data))
+        out.append(item)
+    return out
+
+
+def certificates_from_scheme_block(value: bytes, scheme: str, warnings: list[str]) -> list[bytes]:
+    """Certificates of every signer of a v2/v3/v3.1 block (signers -> signed data -> certs)."""
+    certs: list[bytes] = []
+    try:
+        signers_blob, _ = _lp(value, 0, len(value))
+        signers = _lp_sequence(signers_blob)
+    except ValueError as exc:
+        warnings.append(f"the {scheme} signature block cannot be read: {exc}")
+        return certs
+    if not signers:
+        warnings.append(f"the {scheme} signature block has no signers")
+    for index, signer in enumerate(signers, 1):
+        try:
+            signed_data, _ = _lp(signer, 0, len(signer))
+            _digests, pos = _lp(signed_data, 0, len(signed_data))
+            cert_seq, _ = _lp(signed_data, pos, len(signed_data))
+            found = _lp_sequence(cert_seq)
+        except ValueError as exc:
+            warnings.append(f"{scheme} signer {index} is malformed: {exc}")
+            continue
+        if not found:
+            warnings.append(f"{scheme} signer {index} carries no certificate")
+        for der in found:
+            if der not in certs:
+                certs.append(der)
+    return certs
+
+
+@dataclass
+class SigningInfo:
+    schemes: list[str] = field(default_factory=list)
+    certificates: list[Certificate] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+_SCHEME_IDS = ((V2_BLOCK_ID, "v2"), (V3_BLOCK_ID, "v3"), (V31_BLOCK_ID, "v3.1"))
+
+
+def read_signing(archive: ZipArchive, *, max_sig_file: int = 4 * 1024 * 1024) -> SigningInfo:
+    """All signing facts of an APK-like archive: v1 from META-INF, v2/v3/v3.1 from the block."""
+    from govapp.scanner.errors import ScanError
+
+    info = SigningInfo()
+    # v1
+    v1_files = [e for e in archive.entries if _V1_SIG_FILE.match(e.name)]
+    if v1_files:
+        info.schemes.append("v1")
+        seen: set[bytes] = set()
+        for entry in v1_files:
+            try:
+                blob = archive.read(entry, max_size=max_sig_file)
+                ders = signer_certificates_from_pkcs7(blob)
+            except ScanError as exc:
+                info.warnings.append(f"v1 signature file {entry.name} cannot be read: {exc}")
+                continue
+            except ValueError as exc:
+                info.warnings.append(f"v1 signature file {entry.name} is not valid PKCS#7: {exc}")
+                continue
+            if not ders:
+                info.warnings.append(f"v1 signature file {entry.name} carries no certificate")
+            for der in ders:
+                if der not in seen:
+                    seen.add(der)
+                    info.certificates.append(_cert(der, "v1", info.warnings))
+    # APK Signing Block
+    try:
+        pairs = read_apk_signing_block(archive, warnings=info.warnings)
+    except ScanError as exc:
+        info.warnings.append(f"the APK Signing Block cannot be read: {exc}")
+        pairs = None
+    if pairs:
+        for block_id, scheme in _SCHEME_IDS:
+            value = pairs.get(block_id)
+            if value is None:
+                continue
+            info.schemes.append(scheme)
+            for der in certificates_from_scheme_block(value, scheme, info.warnings):
+                info.certificates.append(_cert(der, scheme, info.warnings))
+    return info
+
+
+def _cert(der: bytes, scheme: str, warnings: list[str]) -> Certificate:
+    cert = cert_from_der(der, scheme)
+    if not cert.subject and cert.not_before is None:
+        warnings.append(
+            f"a {scheme} certificate (sha256 {cert.sha256[:16]}...) could not be decoded; "
+            "only its hashes are reported"
+        )
+    return cert
