@@ -1,0 +1,1 @@
+"""Package data of the scanner: the SDK catalogue and keyword lists (see README.md)."""

@@ -1,0 +1,267 @@
+"""Third-party SDK detection against the project's own catalogue (``data/sdk_catalogue.csv``).
+
+The catalogue (see ``data/README.md`` for provenance) has one row per detection rule:
+``id, name, name_zh, vendor, category, match_on, match, pattern, source``.
+
+* ``dex_package`` rules are Java package prefixes matched on package boundaries: ``com.qq.e``
+  matches ``com.qq.e`` and ``com.qq.e.ads.banner`` but not ``com.qq.eagle``.  A package takes the
+  *longest* catalogued prefix, so ``com.alipay.zoloz`` (face liveness) wins over ``com.alipay``.
+  Matching walks the ancestors of each distinct package through a dict, so 200k DEX types cost one
+  descriptor-to-package conversion each plus a few dict look-ups per distinct package.
+* ``component`` rules are manifest class names, either exact or as a literal string prefix; a
+  component's package is also matched against the ``dex_package`` rules (so a manifest-declared
+  ``com.igexin.sdk.PushService`` reveals Getui even when the DEX is not read).
+* ``native_lib`` rules are ``.so`` file names, exact or as a literal prefix (converted from
+  LibChecker's regular expressions).
+* ``js_module`` rules are mini-program / JS module names (file or npm package name).
+
+No regular expressions are used for matching.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from govapp.scanner.facts import Evidence, SdkHit
+
+CATEGORIES = (
+    "advertising",
+    "analytics",
+    "push",
+    "location_maps",
+    "face_liveness",
+    "payment",
+    "crash_reporting",
+    "social_share",
+    "customer_service",
+    "im",
+    "hot_update",
+    "security",
+    "other",
+)
+MATCH_ON = ("dex_package", "component", "native_lib", "js_module")
+MAX_EVIDENCE = 5
+
+
+@dataclass(frozen=True)
+class SdkInfo:
+    id: str
+    name: str
+    name_zh: str
+    vendor: str
+    category: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    sdk: SdkInfo
+    match_on: str
+    match: str  # exact | prefix
+    pattern: str
+    source: str
+
+
+@dataclass
+class Catalogue:
+    """The loaded catalogue with look-up structures for each kind of rule."""
+
+    sdks: dict[str, SdkInfo] = field(default_factory=dict)
+    rules: list[Rule] = field(default_factory=list)
+    packages: dict[str, SdkInfo] = field(default_factory=dict)  # dex package prefix -> sdk
+    exact: dict[str, dict[str, SdkInfo]] = field(default_factory=dict)  # match_on -> name -> sdk
+    # match_on -> sorted literal prefixes and the parallel list of sdks
+    prefixes: dict[str, tuple[list[str], list[SdkInfo]]] = field(default_factory=dict)
+
+    def match_prefix(self, match_on: str, value: str) -> SdkInfo | None:
+        """The SDK of the longest literal prefix rule of ``match_on`` that ``value`` starts with."""
+        keys, sdks = self.prefixes.get(match_on, ([], []))
+        i = bisect.bisect_right(keys, value)
+        best: SdkInfo | None = None
+        best_len = -1
+        # Every prefix of ``value`` sorts at or before ``value``; scan back while the candidates
+        # still share a first character (the prefix list is short: under a hundred rules).
+        while i > 0:
+            i -= 1
+            key = keys[i]
+            if not key or key[0] != value[:1]:
+                break
+            if value.startswith(key) and len(key) > best_len:
+                best, best_len = sdks[i], len(key)
+        return best
+
+    def match_package(self, package: str) -> tuple[str, SdkInfo] | None:
+        """Longest catalogued dex_package prefix of ``package`` on a dot boundary."""
+        candidate = package
+        while candidate:
+            sdk = self.packages.get(candidate)
+            if sdk is not None:
+                return candidate, sdk
+            cut = candidate.rfind(".")
+            if cut < 0:
+                return None
+            candidate = candidate[:cut]
+        return None
+
+
+def _read_csv() -> str:
+    return resources.files("govapp.scanner.data").joinpath("sdk_catalogue.csv").read_text("utf-8")
+
+
+def load_catalogue(text: str | None = None) -> Catalogue:
+    """Parse catalogue CSV text (the packaged catalogue when ``text`` is None)."""
+    cat = Catalogue()
+    raw_prefixes: dict[str, dict[str, SdkInfo]] = {}
+    for row in csv.DictReader(io.StringIO(text if text is not None else _read_csv())):
+        sid = row["id"]
+        if row["category"] not in CATEGORIES:
+            raise ValueError(f"sdk catalogue: unknown category {row['category']!r} for {sid}")
+        if row["match_on"] not in MATCH_ON:
+            raise ValueError(f"sdk catalogue: unknown match_on {row['match_on']!r} for {sid}")
+        sdk = cat.sdks.get(sid)
+        if sdk is None:
+            sdk = SdkInfo(sid, row["name"], row["name_zh"], row["vendor"], row["category"])
+            cat.sdks[sid] = sdk
+        rule = Rule(sdk, row["match_on"], row["match"], row["pattern"], row["source"])
+        cat.rules.append(rule)
+        if rule.match_on == "dex_package":
+            cat.packages.setdefault(rule.pattern, sdk)
+        elif rule.match == "exact":
+            cat.exact.setdefault(rule.match_on, {}).setdefault(rule.pattern, sdk)
+        else:
+            raw_prefixes.setdefault(rule.match_on, {}).setdefault(rule.pattern, sdk)
+    for match_on, table in raw_prefixes.items():
+        keys = sorted(table)
+        cat.prefixes[match_on] = (keys, [table[k] for k in keys])
+    return cat
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    """The packaged catalogue, parsed once per process."""
+    return load_catalogue()
+
+
+def descriptor_package(descriptor: str) -> str | None:
+    """``Lcom/umeng/analytics/MobclickAgent;`` -> ``com.umeng.analytics``.
+
+    Dotted class names (``com.umeng.analytics.MobclickAgent``) are accepted too; array descriptors
+    are unwrapped; primitives and classes in the default package give None.
+    """
+    d = descriptor.lstrip("[")
+    if d.startswith("L") and d.endswith(";"):
+        d = d[1:-1]
+        cut = d.rfind("/")
+        return d[:cut].replace("/", ".") if cut > 0 else None
+    if "/" in d:
+        cut = d.rfind("/")
+        return d[:cut].replace("/", ".") if cut > 0 else None
+    cut = d.rfind(".")
+    return d[:cut] if cut > 0 else None
+
+
+def _lib_name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+class _Hits:
+    def __init__(self) -> None:
+        self.by_id: dict[str, tuple[SdkInfo, dict[tuple[str, str], Evidence]]] = {}
+
+    def add(self, sdk: SdkInfo, source: str, value: str, where: str = "") -> None:
+        entry = self.by_id.setdefault(sdk.id, (sdk, {}))
+        evidence = entry[1]
+        if len(evidence) < MAX_EVIDENCE and (source, value) not in evidence:
+            evidence[(source, value)] = Evidence(source=source, value=value, where=where)
+
+    def result(self) -> list[SdkHit]:
+        hits = []
+        for sid in sorted(self.by_id):
+            sdk, evidence = self.by_id[sid]
+            ev = sorted(evidence.values(), key=lambda e: (e.source, e.value))
+            hits.append(SdkHit(id=sdk.id, name=sdk.name, category=sdk.category, evidence=ev))
+        return hits
+
+
+def match_sdks(
+    *,
+    dex_types: Iterable[str] = (),
+    native_libs: Iterable[str] = (),
+    components: Iterable[str] = (),
+    js_modules: Iterable[str] = (),
+    cat: Catalogue | None = None,
+) -> list[SdkHit]:
+    """SDKs evidenced by DEX type descriptors, native library paths and manifest components.
+
+    Evidence values: the package found in the DEX (``dex_package``; ``where`` is one example type), the
+    library file name (``native_lib``; ``where`` is its path) or the component class name.
+    Hits are sorted by id; each keeps at most five pieces of evidence.
+    """
+    c = cat or catalogue()
+    hits = _Hits()
+    example: dict[str, str] = {}
+    for t in dex_types:
+        pkg = descriptor_package(t)
+        if pkg is not None and pkg not in example:
+            example[pkg] = t
+    for pkg in sorted(example):
+        found = c.match_package(pkg)
+        if found is not None:
+            hits.add(found[1], "dex_package", pkg, example[pkg])
+    exact_lib = c.exact.get("native_lib", {})
+    for path in sorted(set(native_libs)):
+        name = _lib_name(path)
+        sdk = exact_lib.get(name) or c.match_prefix("native_lib", name)
+        if sdk is not None:
+            hits.add(sdk, "native_lib", name, path)
+    exact_comp = c.exact.get("component", {})
+    for comp in sorted(set(components)):
+        sdk = exact_comp.get(comp) or c.match_prefix("component", comp)
+        if sdk is None:
+            pkg = descriptor_package(comp)
+            found = c.match_package(pkg) if pkg else None
+            sdk = found[1] if found else None
+        if sdk is not None:
+            hits.add(sdk, "component", comp)
+    for hit in match_js_sdks(modules=js_modules, cat=c):
+        sdk = c.sdks[hit.id]
+        for ev in hit.evidence:
+            hits.add(sdk, ev.source, ev.value, ev.where)
+    return hits.result()
+
+
+def js_module_name(path: str) -> str:
+    """``utils/qqmap-wx-jssdk.min.js`` -> ``qqmap-wx-jssdk``; ``@scope/pkg`` stays as is."""
+    p = path.replace("\\", "/")
+    if p.startswith("@"):
+        return p
+    name = p.rsplit("/", 1)[-1]
+    for suffix in (".js", ".ts", ".mjs", ".cjs"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    if name.endswith(".min"):
+        name = name[:-4]
+    return name
+
+
+def match_js_sdks(*, modules: Iterable[str], cat: Catalogue | None = None) -> list[SdkHit]:
+    """SDKs evidenced by mini-program / quick-app JS modules (file paths or npm package names)."""
+    c = cat or catalogue()
+    table = c.exact.get("js_module", {})
+    hits = _Hits()
+    for path in sorted(set(modules)):
+        sdk = table.get(js_module_name(path))
+        if sdk is not None:
+            hits.add(sdk, "js_module", js_module_name(path), path)
+    return hits.result()
+
+
+def sdk_info(sdk_id: str) -> SdkInfo | None:
+    """Catalogue metadata (Chinese name, vendor) for an SDK id."""
+    return catalogue().sdks.get(sdk_id)
