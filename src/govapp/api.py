@@ -1,0 +1,55 @@
+"""The HTTP API root: /api/v1 (django-ninja), OpenAPI at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import APIKeyCookie, HttpBearer
+
+from govapp.orgs.services import token_authenticate
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session, with Django's CSRF check for unsafe methods."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+AUTH = [BearerAuth(), SessionAuth()]
+
+api = NinjaAPI(
+    title="govapp API",
+    version="1",
+    description="政务移动互联网应用程序规范化管理系统 API. Public endpoints need no login; "
+    "others accept `Authorization: Bearer <token>` (POST /api/v1/auth/token) or the session.",
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+from govapp.core.api import router as core_router  # noqa: E402
+from govapp.orgs.api import auth_router  # noqa: E402
+from govapp.orgs.api import router as orgs_router  # noqa: E402
+
+api.add_router("/auth", auth_router)
+api.add_router("/orgs", orgs_router)
+api.add_router("/audit", core_router)

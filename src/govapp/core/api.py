@@ -1,0 +1,52 @@
+"""API: the audit log for regulators and auditors (jurisdiction-filtered)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from govapp.core.permissions import can_read_audit
+from govapp.core.selectors import audit_events
+
+router = Router(tags=["audit"])
+
+
+class AuditOut(Schema):
+    seq: int
+    time: dt.datetime
+    actor_name: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    before: Any = None
+    after: Any = None
+    request_id: str
+    hash: str
+
+
+@router.get("/events", response=list[AuditOut], summary="审计事件")
+@paginate(LimitOffsetPagination)
+def events(
+    request: HttpRequest,
+    object_type: str = "",
+    object_id: str = "",
+    actor: str = "",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> Any:
+    if not can_read_audit(request.user):
+        raise HttpError(403, "只有监管人员和审计人员可以查看审计日志 (forbidden)")
+    return audit_events(
+        user=request.user,
+        object_type=object_type,
+        object_id=object_id,
+        actor=actor,
+        since=since,
+        until=until,
+    )

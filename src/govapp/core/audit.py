@@ -1,0 +1,211 @@
+"""Writing and verifying the hash-chained audit log (R-28, house style 2).
+
+Every service that changes data calls :func:`audit_record` inside its own
+``transaction.atomic`` block, so the change and its audit event commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from govapp.core.middleware import current_request_id
+from govapp.core.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+SECRET_FIELDS = {"password", "key_hash", "receipt_hash", "token"}
+
+
+def json_safe(value: Any) -> Any:
+    """A value that survives a JSON round trip through any database unchanged."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [json_safe(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, models.Model):
+        return value.pk if isinstance(value.pk, int | str) else str(value.pk)
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of ``obj`` (foreign keys by id), secrets left out."""
+    data: dict[str, Any] = {}
+    wanted = set(fields) if fields is not None else None
+    for field in obj._meta.concrete_fields:
+        if field.name in SECRET_FIELDS or (wanted is not None and field.name not in wanted):
+            continue
+        data[field.attname] = json_safe(getattr(obj, field.attname))
+    return data
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict, dict]:
+    """Only the keys that changed, for compact events."""
+    if before is None or after is None:
+        return before or {}, after or {}
+    keys = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def _canonical(fields: dict[str, Any]) -> bytes:
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _time_text(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(event: AuditEvent) -> str:
+    payload = {
+        "seq": event.seq,
+        "time": _time_text(event.time),
+        "actor": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "before": event.before,
+        "after": event.after,
+        "request_id": event.request_id,
+        "scope_code": event.scope_code,
+        "unit_pk": event.unit_pk,
+        "prev_hash": event.prev_hash,
+    }
+    return hashlib.sha256(_canonical(payload)).hexdigest()
+
+
+def _scope_of(obj: models.Model | None) -> tuple[str, int | None]:
+    """The scope code and unit id of the object's owner, for jurisdiction-filtered reading."""
+    if obj is None:
+        return "", None
+    jur = getattr(type(obj), "jurisdiction", None)
+    if jur is None:
+        return "", None
+
+    def follow(path: str) -> Any:
+        value: Any = obj
+        for part in path.split("__"):
+            if value is None:
+                return None
+            value = getattr(value, part, None)
+        return value
+
+    scope = follow(jur.scope)
+    unit = follow(jur.unit)
+    return (str(scope) if scope else ""), (int(unit) if unit else None)
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    object_repr: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    scope_code: str | None = None,
+    unit_pk: int | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, in the caller's transaction."""
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        obj_scope, obj_unit = _scope_of(obj)
+        user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+        event = AuditEvent(
+            seq=head.last_seq + 1,
+            time=timezone.now(),
+            actor=user,
+            actor_name=user.get_username() if user else "system",
+            action=action,
+            object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+            object_id=str(object_id if object_id is not None else (obj.pk if obj else "")),
+            object_repr=(object_repr if object_repr is not None else str(obj or ""))[:255],
+            before=json_safe(before) if before is not None else None,
+            after=json_safe(after) if after is not None else None,
+            request_id=current_request_id(),
+            scope_code=scope_code if scope_code is not None else obj_scope,
+            unit_pk=unit_pk if unit_pk is not None else obj_unit,
+            prev_hash=head.last_hash,
+        )
+        event.hash = event_hash(event)
+        event.save(force_insert=True)
+        head.last_seq = event.seq
+        head.last_hash = event.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    first_bad_id: int | None = None
+    reason: str = ""
+
+
+def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
+    """Walk the chain in order and report the first event that does not fit."""
+    prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    last_pk = None
+    qs = AuditEvent.objects.order_by("seq")
+    for event in qs.iterator(chunk_size=batch_size):
+        checked += 1
+        if event.seq != expected_seq:
+            return VerifyResult(
+                False,
+                checked,
+                event.seq,
+                event.pk,
+                f"event #{expected_seq} is missing (the next one present is #{event.seq})",
+            )
+        if event.prev_hash != prev:
+            return VerifyResult(
+                False,
+                checked,
+                event.seq,
+                event.pk,
+                f"event #{event.seq} does not follow the previous event (deleted or reordered)",
+            )
+        if event_hash(event) != event.hash:
+            return VerifyResult(
+                False, checked, event.seq, event.pk, f"event #{event.seq} was altered"
+            )
+        prev = event.hash
+        expected_seq += 1
+        last_pk = event.pk
+    head = AuditHead.objects.filter(id=1).first()
+    if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != prev):
+        return VerifyResult(
+            False,
+            checked,
+            expected_seq,
+            last_pk,
+            f"the chain ends at #{expected_seq - 1} but the head records "
+            f"#{head.last_seq}: the newest events were deleted",
+        )
+    return VerifyResult(True, checked)

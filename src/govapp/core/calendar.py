@@ -1,0 +1,161 @@
+"""China's working-day calendar (R-12).
+
+Holidays and worked weekend days (调休) are data in the database (``CalendarDay``), seeded
+from the chinese-calendar package for the years it knows; a regulator enters each new year's
+official schedule when the State Council publishes it (``CalendarYear``).  A date in a year
+with no known schedule is computed Monday to Friday, and any result that depends on such a
+year is *provisional*.  Deadlines are counted in Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Max
+
+from govapp.core.models import CalendarDay, CalendarYear, DayKind
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_WORKING_DAYS = 3660
+
+
+@dataclass(frozen=True)
+class Deadline:
+    date: dt.date
+    provisional: bool
+
+    def __str__(self) -> str:
+        return self.date.isoformat() + (" (provisional)" if self.provisional else "")
+
+
+class WorkCalendar:
+    """A snapshot of the calendar data; cheap to query many times."""
+
+    def __init__(self, known_years: set[int], days: dict[dt.date, str]) -> None:
+        self.known_years = known_years
+        self.days = days
+
+    def is_known(self, day: dt.date) -> bool:
+        return day.year in self.known_years
+
+    def is_working_day(self, day: dt.date) -> bool:
+        kind = self.days.get(day) if day.year in self.known_years else None
+        if kind == DayKind.HOLIDAY:
+            return False
+        if kind == DayKind.WORKDAY:
+            return True
+        return day.weekday() < 5
+
+    def add_working_days(self, start: dt.date, n: int) -> Deadline:
+        """The n-th working day after ``start`` (``start`` itself not counted; n=0 is start)."""
+        if n < 0 or n > MAX_WORKING_DAYS:
+            raise ValueError("n must be between 0 and 3660 working days")
+        day = start
+        provisional = False
+        remaining = n
+        while remaining > 0:
+            day += dt.timedelta(days=1)
+            provisional = provisional or not self.is_known(day)
+            if self.is_working_day(day):
+                remaining -= 1
+        return Deadline(day, provisional)
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        count = 0
+        day = start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+    def range_is_provisional(self, start: dt.date, end: dt.date) -> bool:
+        lo, hi = min(start, end), max(start, end)
+        return any(y not in self.known_years for y in range(lo.year, hi.year + 1))
+
+
+_cache: dict[str, object] = {}
+
+
+def _version() -> tuple[object, ...]:
+    years = CalendarYear.objects.aggregate(n=Count("year"), t=Max("updated_at"))
+    days = CalendarDay.objects.aggregate(n=Count("date"), d=Max("date"))
+    return (years["n"], years["t"], days["n"], days["d"])
+
+
+def get_calendar() -> WorkCalendar:
+    """The current calendar, reloaded when the data changed (checked with one cheap query)."""
+    version = _version()
+    cal = _cache.get("cal")
+    if cal is None or _cache.get("version") != version:
+        cal = WorkCalendar(
+            set(CalendarYear.objects.values_list("year", flat=True)),
+            dict(CalendarDay.objects.values_list("date", "kind")),
+        )
+        _cache["cal"] = cal
+        _cache["version"] = version
+    assert isinstance(cal, WorkCalendar)
+    return cal
+
+
+def today_shanghai() -> dt.date:
+    return dt.datetime.now(SHANGHAI).date()
+
+
+def local_date(value: dt.datetime) -> dt.date:
+    return value.astimezone(SHANGHAI).date()
+
+
+def add_working_days(start: dt.date, n: int) -> Deadline:
+    return get_calendar().add_working_days(start, n)
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    return get_calendar().working_days_between(start, end)
+
+
+def is_working_day(day: dt.date) -> bool:
+    return get_calendar().is_working_day(day)
+
+
+# Other apps register functions that recompute stored deadlines after a year's schedule
+# changes (e.g. provisional review deadlines that ran into that year).
+_recomputers: list[Callable[[int], int]] = []
+
+
+def register_deadline_recomputer(fn: Callable[[int], int]) -> Callable[[int], int]:
+    _recomputers.append(fn)
+    return fn
+
+
+def recompute_deadlines(year: int) -> int:
+    return sum(fn(year) for fn in _recomputers)
+
+
+def chinese_calendar_days(years: range | None = None) -> dict[int, dict[dt.date, tuple[str, str]]]:
+    """Holidays on weekdays and worked weekend days from chinese-calendar, by year."""
+    import chinese_calendar
+
+    out: dict[int, dict[dt.date, tuple[str, str]]] = {}
+    for day, name in chinese_calendar.holidays.items():
+        if day.weekday() < 5 and (years is None or day.year in years):
+            out.setdefault(day.year, {})[day] = (DayKind.HOLIDAY, str(name or ""))
+    for day, name in chinese_calendar.workdays.items():
+        if day.weekday() >= 5 and (years is None or day.year in years):
+            out.setdefault(day.year, {})[day] = (DayKind.WORKDAY, str(name or ""))
+    return out
+
+
+def chinese_calendar_years() -> list[int]:
+    """Years chinese-calendar covers completely (it knows holidays up to its last year)."""
+    import chinese_calendar
+
+    last = max(d.year for d in chinese_calendar.holidays)
+    first = min(d.year for d in chinese_calendar.holidays)
+    return list(range(first, last + 1))

@@ -1,0 +1,26 @@
+"""``govapp audit verify``: check the audit log's hash chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from govapp.core.audit import audit_verify
+
+
+class Command(BaseCommand):
+    help = "Audit log tools. 'verify' checks the hash chain and names the first bad event."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("action", choices=["verify"])
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        result = audit_verify()
+        if result.ok:
+            self.stdout.write(self.style.SUCCESS(f"OK: {result.checked} events, chain intact"))
+            return
+        raise CommandError(
+            f"BROKEN at event #{result.first_bad_seq} (row id {result.first_bad_id}): "
+            f"{result.reason}; {result.checked} events checked"
+        )

@@ -1,0 +1,152 @@
+"""Writes for core data: the working-day calendar."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from govapp.core.audit import audit_record
+from govapp.core.calendar import recompute_deadlines
+from govapp.core.models import CalendarDay, CalendarSource, CalendarYear, DayKind
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    date: dt.date
+    kind: str
+    name: str = ""
+
+
+KIND_ALIASES = {
+    "holiday": DayKind.HOLIDAY,
+    "休": DayKind.HOLIDAY,
+    "假": DayKind.HOLIDAY,
+    "节假日": DayKind.HOLIDAY,
+    "workday": DayKind.WORKDAY,
+    "班": DayKind.WORKDAY,
+    "上班": DayKind.WORKDAY,
+    "调休上班": DayKind.WORKDAY,
+}
+
+
+def parse_schedule(text: str, *, year: int) -> list[DayEntry]:
+    """Parse ``date,kind[,name]`` lines (CSV; kind holiday/workday or 休/班).  Every problem is
+    reported with its line number; nothing is accepted if any line is wrong."""
+    errors: list[str] = []
+    entries: dict[dt.date, DayEntry] = {}
+    reader = csv.reader(io.StringIO(text.strip()))
+    for lineno, row in enumerate(reader, start=1):
+        cells = [c.strip() for c in row]
+        if not cells or not any(cells) or cells[0].startswith("#"):
+            continue
+        if lineno == 1 and cells[0].lower() in {"date", "日期"}:
+            continue
+        if len(cells) < 2:
+            errors.append(_("第 %(n)d 行：需要“日期,类型[,名称]”。") % {"n": lineno})
+            continue
+        try:
+            day = dt.date.fromisoformat(cells[0])
+        except ValueError:
+            errors.append(
+                _("第 %(n)d 行：日期“%(v)s”应为 YYYY-MM-DD。") % {"n": lineno, "v": cells[0]}
+            )
+            continue
+        kind = KIND_ALIASES.get(cells[1].lower()) or KIND_ALIASES.get(cells[1])
+        if kind is None:
+            errors.append(
+                _("第 %(n)d 行：类型“%(v)s”应为 holiday/休 或 workday/班。")
+                % {"n": lineno, "v": cells[1]}
+            )
+            continue
+        if day.year != year:
+            errors.append(
+                _("第 %(n)d 行：%(d)s 不在 %(y)d 年。") % {"n": lineno, "d": day, "y": year}
+            )
+            continue
+        if kind == DayKind.WORKDAY and day.weekday() < 5:
+            errors.append(
+                _("第 %(n)d 行：%(d)s 本来就是工作日，不需要登记为调休上班日。")
+                % {"n": lineno, "d": day}
+            )
+            continue
+        if day in entries:
+            errors.append(_("第 %(n)d 行：%(d)s 重复。") % {"n": lineno, "d": day})
+            continue
+        entries[day] = DayEntry(day, kind, cells[2] if len(cells) > 2 else "")
+    if errors:
+        raise ValidationError(errors)
+    if not entries:
+        raise ValidationError(_("没有读到任何日期。"))
+    return sorted(entries.values(), key=lambda e: e.date)
+
+
+def calendar_year_set(
+    *,
+    actor: Any,
+    year: int,
+    days: Iterable[DayEntry],
+    source: str = CalendarSource.MANUAL,
+    notice: str = "",
+) -> CalendarYear:
+    """Enter (or replace) one year's official schedule; stored deadlines that were provisional
+    for this year are recomputed after commit."""
+    if year < 2000 or year > 2100:
+        raise ValidationError(_("年份超出范围。"))
+    days = list(days)
+    with transaction.atomic():
+        before_days = list(
+            CalendarDay.objects.filter(date__year=year).values_list("date", "kind", "name")
+        )
+        existed = CalendarYear.objects.filter(year=year).exists()
+        CalendarDay.objects.filter(date__year=year).delete()
+        # Weekend holidays are off anyway; only weekday holidays are stored.
+        CalendarDay.objects.bulk_create(
+            [
+                CalendarDay(date=d.date, kind=d.kind, name=d.name)
+                for d in days
+                if not (d.kind == DayKind.HOLIDAY and d.date.weekday() >= 5)
+            ]
+        )
+        cal_year, _created = CalendarYear.objects.update_or_create(
+            year=year, defaults={"source": source, "notice": notice}
+        )
+        audit_record(
+            actor=actor,
+            action="calendar.year_update" if existed else "calendar.year_create",
+            obj=cal_year,
+            object_type="core.calendaryear",
+            before={"days": [list(map(str, d)) for d in before_days]} if existed else None,
+            after={
+                "source": source,
+                "notice": notice,
+                "days": [[str(d.date), d.kind, d.name] for d in days],
+            },
+        )
+        transaction.on_commit(lambda: recompute_deadlines(year))
+    return cal_year
+
+
+def calendar_year_delete(*, actor: Any, year: int) -> None:
+    with transaction.atomic():
+        cal_year = CalendarYear.objects.select_for_update().filter(year=year).first()
+        if cal_year is None:
+            raise ValidationError(_("%(y)d 年没有录入节假日安排。") % {"y": year})
+        days = list(CalendarDay.objects.filter(date__year=year).values_list("date", "kind", "name"))
+        CalendarDay.objects.filter(date__year=year).delete()
+        audit_record(
+            actor=actor,
+            action="calendar.year_delete",
+            obj=cal_year,
+            object_type="core.calendaryear",
+            before={"days": [list(map(str, d)) for d in days], "source": cal_year.source},
+        )
+        cal_year.delete()
+        transaction.on_commit(lambda: recompute_deadlines(year))

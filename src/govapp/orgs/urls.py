@@ -1,0 +1,10 @@
+from django.urls import path
+
+from govapp.orgs import views
+
+urlpatterns = [
+    path("units/", views.unit_list, name="units"),
+    path("units/<int:unit_id>/", views.unit_detail, name="unit"),
+    path("tokens/", views.token_list, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token-revoke"),
+]

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from govapp.api import api
+from govapp.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("govapp.orgs.auth_urls")),
+    path("audit/", include(("govapp.core.audit_urls", "audit"))),
+    path("core/", include(("govapp.core.urls", "core"))),
+    path("orgs/", include(("govapp.orgs.urls", "orgs"))),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:  # pragma: no cover
+    pass
