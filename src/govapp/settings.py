@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "ninja",
     "govapp.core",
     "govapp.orgs",
+    "govapp.registry",
+    "govapp.public",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,9 +11,8 @@ urlpatterns = [
     path("audit/", include(("govapp.core.audit_urls", "audit"))),
     path("core/", include(("govapp.core.urls", "core"))),
     path("orgs/", include(("govapp.orgs.urls", "orgs"))),
+    path("registry/", include(("govapp.registry.urls", "registry"))),
+    path("public/", include(("govapp.public.urls", "public"))),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:  # pragma: no cover
-    pass

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    name = "govapp.registry"
+    label = "registry"
+    verbose_name = _("备案")
+
+    def ready(self) -> None:
+        from govapp.registry import hooks  # noqa: F401  (registers home panels, nav, recomputers)

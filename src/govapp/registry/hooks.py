@@ -1,0 +1,1 @@
+"""Registers the registry's home panels, navigation items, demo loader and deadline recomputer."""
