@@ -16,9 +16,3 @@ def shared_fixtures() -> Path:
     if not path.is_dir():
         pytest.skip(f"../shared/fixtures not found at {path}: real packages are not available here")
     return path
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: pytest.FixtureRequest) -> None:
-    """Argon2 stays the production hasher; tests keep it but with the default parameters."""
-    return None
