@@ -346,6 +346,62 @@ def _run_capabilities(
         return []
 
 
+_CAMEL = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_ESCAPED_CJK = re.compile(rb"\\u[4-9][0-9a-fA-F]{3}")
+
+
+class _DexKeywordFilter:
+    """Finds the few DEX strings worth handing to the keyword scanner.
+
+    A regular-expression search over all of a large DEX's string data is slow in Python, so the
+    strings that could hold a term are located first with C-speed primitives: Chinese terms with
+    one literal alternation (whose first bytes are rare CJK lead bytes), English camelCase terms
+    by a substring test on the lower-cased data with ``_``/``-``/space removed, and only for the
+    terms present a per-term search for their positions.  The keyword scanner then applies its
+    exact rules (word boundaries, case forms) to those strings only.
+    """
+
+    def __init__(self, zh_terms: list[bytes], en_terms: list[list[bytes]]) -> None:
+        zh_sorted = sorted(set(zh_terms), key=len, reverse=True)
+        self._zh = re.compile(b"|".join(re.escape(t) for t in zh_sorted)) if zh_sorted else None
+        self._en = [
+            (b"".join(tokens), re.compile(b"[_\\- ]?".join(re.escape(t) for t in tokens)))
+            for tokens in en_terms
+            if tokens
+        ]
+
+    @classmethod
+    def for_scanner(cls, scanner: Any) -> _DexKeywordFilter | None:
+        keywords = getattr(scanner, "keywords", None)
+        if not keywords:
+            return None
+        zh: list[bytes] = []
+        en: list[list[bytes]] = []
+        for kw in keywords:
+            term = getattr(kw, "term", None)
+            if not isinstance(term, str) or not term:
+                return None
+            if getattr(kw, "language", "") == "en":
+                en.append([t.lower().encode() for t in _CAMEL.findall(term)])
+            else:
+                zh.append(term.encode("utf-8"))
+        return cls(zh, en)
+
+    def positions(self, block: bytes) -> Iterator[int]:
+        if self._zh is not None:
+            for m in self._zh.finditer(block):
+                yield m.start()
+        for m in _ESCAPED_CJK.finditer(block):
+            yield m.start()
+        if self._en:
+            lowered = block.lower()
+            squeezed = lowered.translate(None, b"_- ")
+            for joined, rx in self._en:
+                if joined in squeezed:
+                    for m in rx.finditer(lowered):
+                        yield m.start()
+
+
 def _is_text_asset(name: str) -> bool:
     if not (name.startswith(("assets/", "res/"))):
         return False
@@ -369,8 +425,11 @@ def _run_keywords(
         return []
     hits: list[KeywordHit] = []
     try:
+        prefilter = _DexKeywordFilter.for_scanner(scanner)
         for dex in dex_files:
             block = dex.string_data()
+            if block and prefilter is not None:
+                block = b"\n".join(dex.enclosing_strings(block, prefilter.positions(block)))
             if block:
                 hits.extend(scanner.scan_bytes(block, dex.name))
             clock.check()

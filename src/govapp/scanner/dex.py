@@ -16,7 +16,7 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from govapp.scanner.errors import ScanError
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
@@ -150,6 +150,30 @@ class DexFile:
         block = self.string_data()
         if block:
             callback(block)
+
+    def enclosing_strings(self, block: bytes, positions: Iterable[int]) -> list[bytes]:
+        """The raw (MUTF-8) strings of ``block`` (from :meth:`string_data`) that contain the
+        given byte positions, each once, in order of first mention.
+
+        Strings in the string data section are stored back to back as ULEB128 length, bytes,
+        NUL; so a string starts right after the previous NUL and its length prefix.
+        """
+        seen: dict[int, bytes] = {}
+        n = len(block)
+        for pos in positions:
+            if not 0 <= pos < n:
+                continue
+            start = block.rfind(b"\x00", 0, pos) + 1
+            if start in seen:
+                continue
+            end = block.find(b"\x00", pos)
+            if end < 0:
+                end = n
+            p = start
+            while p < end and block[p] & 0x80:
+                p += 1
+            seen[start] = block[p + 1 : end] if p < end else b""
+        return list(seen.values())
 
     def _string_data_span(self) -> tuple[int, int] | None:
         data = self._data
