@@ -7,6 +7,8 @@ from typing import Any
 
 from govapp.orgs.divisions import is_functional_zone, level_of, parent_code
 from govapp.orgs.models import Division, Grant, Role, Unit, UnitKind, User
+
+__all__ = ["Division", "Grant", "Role", "Unit", "UnitKind", "User"]
 from govapp.orgs.services import grant_create, unit_create, user_create
 
 PASSWORD = "test-pass-123!"

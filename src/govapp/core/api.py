@@ -1,7 +1,5 @@
 """API: the audit log for regulators and auditors (jurisdiction-filtered)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 

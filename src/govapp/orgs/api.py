@@ -1,7 +1,5 @@
 """API: token issue (no auth), the caller's own identity and tokens, units in reach."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.http import HttpRequest

@@ -221,6 +221,7 @@ def login_attempt(*, request: HttpRequest | None, username: str, password: str) 
         assert isinstance(authed, User)
         return authed
     if user is not None:
+        until = None
         with transaction.atomic():
             User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
             user.refresh_from_db(fields=["failed_logins"])
@@ -233,5 +234,6 @@ def login_attempt(*, request: HttpRequest | None, username: str, password: str) 
                     obj=user,
                     after={"locked_until": until},
                 )
-                raise LoginLocked(until)
+        if until is not None:
+            raise LoginLocked(until)
     return None
