@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ClassVar
 
 # --------------------------------------------------------------------------------------------
 # Binary XML
@@ -683,6 +683,10 @@ def _signing_block(pairs: Sequence[tuple[int, bytes]]) -> bytes:
 
 @dataclass
 class TestComponent:
+    """A manifest component to declare (``name`` may be relative, like ``.MainActivity``)."""
+
+    __test__: ClassVar[bool] = False  # not a pytest test class
+
     type: str  # activity | service | receiver | provider
     name: str
     exported: bool | None = None
