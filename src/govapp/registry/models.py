@@ -371,3 +371,109 @@ class Notification(models.Model):
 # ==========================================================================================
 # Legacy inventory (R-15) — part B's section: LegacyInventoryItem is added below this line.
 # ==========================================================================================
+# --- Legacy inventory (R-15) ---
+# Apps live before the Measures (2026-01-25) had to be filed by 2026-07-25.  The known
+# inventory is imported from CSV/XLSX (govapp.registry.legacy) and matched to filings.
+
+
+class LegacyImport(models.Model):
+    """One imported inventory file (all rows or none)."""
+
+    jurisdiction: ClassVar[Jurisdiction] = Jurisdiction(scope="scope_code", unit="unit_pk")
+
+    file_name = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    matched = models.PositiveIntegerField(_("已匹配备案"), default=0)
+    scope_code = models.CharField(
+        max_length=12,
+        blank=True,
+        db_index=True,
+        help_text="importer's jurisdiction ('' = national)",
+    )
+    unit_pk = models.BigIntegerField(null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("存量应用导入")
+        verbose_name_plural = _("存量应用导入")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class LegacyMatch(models.TextChoices):
+    NONE = "", _("未匹配")
+    IDENTIFIER = "identifier", _("按包名/标识")
+    NAME_UNIT = "name_unit", _("按名称和主办单位")
+
+
+class LegacyInventoryItem(models.Model):
+    """One app known to be live before 2026-01-25, and the filing it was matched to."""
+
+    jurisdiction: ClassVar[Jurisdiction] = Jurisdiction(scope="scope_code", unit="hosting_unit_id")
+
+    source = models.ForeignKey(
+        LegacyImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    line = models.PositiveIntegerField(_("原文件行号"), default=0)
+    name = models.CharField(_("应用名称"), max_length=128)
+    normalised_name = models.CharField(max_length=128, db_index=True)
+    kind = models.CharField(_("应用类型"), max_length=16, choices=AppKind.choices)
+    unit_name = models.CharField(_("主办单位"), max_length=128)
+    hosting_unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("主办单位（系统内）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="legacy_items",
+    )
+    division = models.ForeignKey(
+        "orgs.Division",
+        verbose_name=_("所在区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    scope_code = models.CharField(max_length=12, db_index=True)
+    platform = models.CharField(_("平台"), max_length=16, choices=Platform.choices, blank=True)
+    identifier = models.CharField(_("包名/标识"), max_length=255, blank=True, db_index=True)
+    launched_on = models.DateField(_("上线日期"), null=True, blank=True)
+    retired = models.BooleanField(_("已停用"), default=False)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    app = models.ForeignKey(
+        App,
+        verbose_name=_("匹配的应用"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="legacy_items",
+    )
+    match_method = models.CharField(
+        _("匹配方式"), max_length=16, choices=LegacyMatch.choices, blank=True, default=""
+    )
+    matched_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["scope_code", "unit_name", "name", "pk"]
+        verbose_name = _("存量应用")
+        verbose_name_plural = _("存量应用")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope_code", "unit_name", "normalised_name", "kind"],
+                name="legacy_item_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit_name}）"
