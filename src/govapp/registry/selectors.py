@@ -1,0 +1,123 @@
+"""Reads of the registry; every queryset a person reaches goes through ``restrict``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from govapp.core.calendar import today_shanghai
+from govapp.core.permissions import has_role, restrict
+from govapp.orgs.models import Role
+from govapp.registry.models import (
+    App,
+    Application,
+    ApplicationState,
+    ExceptionDecision,
+    Holder,
+    Notification,
+)
+from govapp.registry.schemas import SECTION_KEYS, parse_sections
+
+S = ApplicationState
+
+
+def apps_for(user: Any, *, q: str = "", status: str = "", kind: str = "") -> QuerySet[App]:
+    qs = restrict(
+        App.objects.select_related("hosting_unit", "hosting_unit__division"), user, "view"
+    )
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(filing_number__icontains=q)
+            | Q(hosting_unit__name__icontains=q)
+            | Q(identities__identifier__icontains=q)
+        ).distinct()
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("name", "pk")
+
+
+def applications_for(
+    user: Any, *, state: str = "", kind: str = "", q: str = "", app: App | None = None
+) -> QuerySet[Application]:
+    qs = restrict(Application.objects.select_related("app", "app__hosting_unit"), user, "view")
+    if app is not None:
+        qs = qs.filter(app=app)
+    if state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(app__name__icontains=q) | Q(app__hosting_unit__name__icontains=q))
+    return qs.order_by("-updated_at", "-pk")
+
+
+def review_queue(user: Any) -> QuerySet[Application]:
+    """What waits for this reviewer, earliest deadline first (overdue on top)."""
+    qs = restrict(Application.objects.select_related("app", "app__hosting_unit"), user, "review")
+    cond = Q(pk__in=[])
+    if has_role(user, Role.PROVINCIAL_CAC_REVIEWER, Role.PROVINCIAL_GSA_REVIEWER):
+        cond |= Q(state=S.SUBMITTED, holder=Holder.PROVINCE)
+        cond |= Q(exception_decision=ExceptionDecision.REQUESTED) & ~Q(
+            app__hosting_unit__scope_code="central"
+        )
+    if has_role(user, Role.NATIONAL_REGULATOR):
+        cond |= Q(state=S.FORWARDED, holder=Holder.CAC)
+        cond |= Q(exception_decision=ExceptionDecision.REQUESTED)
+    return qs.filter(cond).order_by("deadline", "submitted_at", "pk")
+
+
+def unit_todo(user: Any) -> QuerySet[Application]:
+    qs = restrict(Application.objects.select_related("app"), user, "submit")
+    return qs.filter(state__in=[S.DRAFT, S.RETURNED, S.FEEDBACK]).order_by(
+        "deadline", "-updated_at"
+    )
+
+
+def is_overdue(application: Application) -> bool:
+    return bool(
+        application.deadline
+        and application.state in {S.SUBMITTED, S.FORWARDED, S.FEEDBACK}
+        and application.deadline < today_shanghai()
+    )
+
+
+def notifications_for(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(user=user)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-pk")
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, str]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(v, f"{prefix}.{k}" if prefix else str(k), out)
+    elif isinstance(value, list):
+        if value and all(not isinstance(v, dict | list) for v in value):
+            out[prefix] = "、".join(str(v) for v in value)
+        else:
+            for i, v in enumerate(value):
+                _flatten(v, f"{prefix}.{i + 1}", out)
+    else:
+        out[prefix] = (
+            "" if value is None or value is False else ("是" if value is True else str(value))
+        )
+
+
+def sections_diff(base: Any, current: Any) -> list[dict[str, str]]:
+    """The fields that differ between the filed version and this application (R-13)."""
+    a: dict[str, str] = {}
+    b: dict[str, str] = {}
+    _flatten(parse_sections(base).model_dump() if base else {}, "", a)
+    _flatten(parse_sections(current).model_dump(), "", b)
+    order = {k: i for i, k in enumerate([*SECTION_KEYS, "similar_apps", "no_similar_apps"])}
+    rows = [
+        {"field": k, "before": a.get(k, ""), "after": b.get(k, "")}
+        for k in sorted(a.keys() | b.keys(), key=lambda k: (order.get(k.split(".")[0], 99), k))
+        if a.get(k, "") != b.get(k, "")
+    ]
+    return rows
