@@ -69,10 +69,7 @@ class World:
 
 
 def world(code: str = "440106", central: bool = False) -> World:
-    if central:
-        unit = f.unit("11", UnitKind.STATE_COUNCIL_DEPT)
-    else:
-        unit = f.unit(code)
+    unit = f.unit("11", UnitKind.STATE_COUNCIL_DEPT) if central else f.unit(code)
     return World(
         unit=unit,
         member=f.unit_member(unit),
