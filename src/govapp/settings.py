@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "govapp.orgs",
     "govapp.registry",
     "govapp.public",
+    "govapp.compliance",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("GOVAPP_FROM_EMAIL", "govapp@localhost")
 # Lockout after repeated failed logins (per account), see govapp.orgs.services.
 GOVAPP_LOGIN_MAX_FAILURES = 5
 GOVAPP_LOGIN_LOCKOUT_MINUTES = 15
+
+# Package uploads for scanning: size limit and how long a scan may stay "running" before a
+# killed worker's job is requeued.
+GOVAPP_PACKAGE_MAX_BYTES = int(os.environ.get("GOVAPP_PACKAGE_MAX_BYTES", 2 * 1024**3))
+GOVAPP_SCAN_STALE_MINUTES = 30
 
 # Request logging: never log client addresses or user agents (complainants must stay anonymous).
 LOGGING = {

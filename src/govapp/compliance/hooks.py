@@ -1,0 +1,1 @@
+"""Registers compliance navigation items and home panels."""
