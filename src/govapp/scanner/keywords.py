@@ -28,9 +28,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import KeywordHit
+from govapp.scanner.limits import Limits
+
+if TYPE_CHECKING:
+    from govapp.scanner.zip import ZipArchive
 
 PRACTICES = (
     "clock_in",
@@ -298,3 +303,41 @@ def merge_hits(hits: Iterable[KeywordHit], *, max_hits: int | None = None) -> li
         if max_hits is not None and len(out) >= max_hits:
             break
     return out
+
+
+def scan_zip_texts(
+    zf: ZipArchive,
+    names: Iterable[str],
+    *,
+    limits: Limits,
+    scanner: KeywordScanner | None = None,
+    where_prefix: str = "",
+) -> tuple[list[KeywordHit], list[str]]:
+    """Keyword hits in the named archive entries, and warnings for entries left unsearched.
+
+    Entries above ``limits.max_text_scan_size`` are skipped (counted in one warning); unreadable
+    entries get a warning each.  Only :class:`ScanError` from the archive is handled here.
+    """
+    scanner = scanner or default_scanner()
+    hits: list[KeywordHit] = []
+    warnings: list[str] = []
+    skipped = 0
+    for name in names:
+        entry = zf.get(name)
+        if entry is None:
+            continue
+        if entry.uncompressed_size > limits.max_text_scan_size:
+            skipped += 1
+            continue
+        try:
+            data = zf.read(entry, max_size=limits.max_text_scan_size)
+        except ScanError as exc:
+            warnings.append(f"{where_prefix}{name} not searched for keywords: {exc}")
+            continue
+        hits.extend(scanner.scan_bytes(data, where_prefix + name))
+    if skipped:
+        warnings.append(
+            f"{skipped} text files larger than {limits.max_text_scan_size} bytes "
+            "were not searched for keywords"
+        )
+    return hits, warnings
