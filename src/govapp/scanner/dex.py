@@ -33,7 +33,11 @@ def decode_mutf8(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    text = raw.replace(b"\xc0\x80", b"\x00").decode("utf-8", "surrogatepass")
+    raw = raw.replace(b"\xc0\x80", b"\x00")
+    try:
+        text = raw.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:  # not MUTF-8 at all: keep what can be read
+        return raw.decode("utf-8", "replace")
     # Join surrogate pairs (CESU-8 style) into real characters; lone surrogates are replaced.
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
