@@ -281,7 +281,7 @@ def scan_miniprogram_source(src: Source, info: FileInfo, limits: Limits) -> Scan
     return result
 
 
-def _dir_info(path: Path, src: Source) -> FileInfo:
+def dir_info(path: Path, src: Source) -> FileInfo:
     import hashlib
 
     digest = hashlib.sha256()
@@ -297,7 +297,7 @@ def scan_miniprogram_dir(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -
     if not path.is_dir():
         raise ScanError("not_found", f"{path} is not a directory")
     src = dir_source(path, limits)
-    return scan_miniprogram_source(src, _dir_info(path, src), limits)
+    return scan_miniprogram_source(src, dir_info(path, src), limits)
 
 
 def scan_miniprogram_zip(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:

@@ -1,0 +1,204 @@
+"""Scan quick apps (快应用): a packaged ``.rpk`` or a source directory.
+
+Formats (https://doc.quickapp.cn/framework/manifest.html):
+
+* ``manifest.json``: ``package``, ``name``, ``versionName``, ``versionCode``,
+  ``minPlatformVersion``, ``features[].name`` (``system.geolocation`` ...),
+  ``config.background.features`` (features used while in the background), ``router.pages``.
+* ``.rpk`` is a ZIP of the compiled app (``manifest.json``, ``app.js``, ``<Page>/index.js``); the
+  compiled code imports features as ``$app_require$('@app-module/system.xxx')``.  It is signed
+  like an APK: an APK Signing Block (v2 layout, read with
+  :func:`govapp.scanner.signing.read_apk_signing_block`) before the central directory; older
+  packages carry ``META-INF/CERT`` (a certificate, DER or PEM, or a PKCS#7).  Certificates are
+  reported with scheme ``rpk``.  Split packages (``.rpks``) are not handled.
+* A source directory has ``src/manifest.json`` (or ``manifest.json``) and ``.ux``/``.js`` sources
+  that import features as ``import x from '@system.xxx'`` or ``require('@system.xxx')``.
+
+Only :class:`ScanError` escapes.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+from typing import Any
+
+from govapp.scanner.capabilities import capability_ids, quickapp_capabilities
+from govapp.scanner.errors import ScanError
+from govapp.scanner.facts import Certificate, Component, FileInfo, Identity, ScanResult, Signing
+from govapp.scanner.limits import DEFAULT_LIMITS, Limits
+from govapp.scanner.miniprogram import (
+    Source,
+    dir_info,
+    dir_source,
+    read_json,
+    scan_source_keywords,
+    zip_source,
+)
+from govapp.scanner.sdk import match_js_sdks
+from govapp.scanner.signing import (
+    cert_from_der,
+    certificates_from_scheme_block,
+    read_apk_signing_block,
+    signer_certificates_from_pkcs7,
+)
+from govapp.scanner.zip import ZipArchive
+
+_FEATURE = re.compile(r"@(?:app-module/)?((?:system|service)\.[A-Za-z][\w.]*)")
+_KEYWORD_EXT = (".js", ".ux", ".json", ".html", ".htm")
+_SCHEME_BLOCKS = (0x7109871A, 0xF05368C0)  # v2, v3 layouts
+_PEM = re.compile(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.DOTALL)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str | None:
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _manifest_path(src: Source) -> str:
+    for candidate in ("manifest.json", "src/manifest.json"):
+        if candidate in src.files:
+            return candidate
+    raise ScanError("no_manifest", "no manifest.json (or src/manifest.json): not a quick app")
+
+
+def _scan_source(src: Source, info: FileInfo, kind: str, limits: Limits) -> ScanResult:
+    warnings: list[str] = list(src.warnings)
+    manifest_name = _manifest_path(src)
+    manifest = read_json(src, manifest_name)
+    if not isinstance(manifest, dict):
+        raise ScanError("bad_manifest", f"{manifest_name} is not a JSON object")
+    package = _str(manifest.get("package"))
+    if package is None:
+        warnings.append(f"{manifest_name} has no package name")
+    result = ScanResult(
+        file=info,
+        kind="rpk" if kind == "rpk" else "quickapp",
+        identity=Identity(
+            package=package,
+            version_name=_str(manifest.get("versionName")),
+            version_code=_str(manifest.get("versionCode")),
+            app_name=_str(manifest.get("name")),
+            min_sdk=_int(manifest.get("minPlatformVersion")),
+        ),
+    )
+    declared = [
+        name
+        for f in manifest.get("features") or []
+        if (name := _str(_dict(f).get("name"))) is not None
+    ]
+    background = [
+        b
+        for b in _dict(_dict(manifest.get("config")).get("background")).get("features") or []
+        if isinstance(b, str)
+    ]
+    pages = _dict(_dict(manifest.get("router")).get("pages"))
+    result.components = [Component(type="page", name=str(p)) for p in sorted(pages)]
+    # Features imported by the code.
+    imported: set[str] = set()
+    code = [p for p in src.files if p.endswith((".js", ".ux"))]
+    for rel in code:
+        if src.files[rel] > limits.max_text_scan_size:
+            continue
+        try:
+            text = src.read(rel, limits.max_text_scan_size).decode("utf-8", errors="replace")
+        except ScanError as exc:
+            warnings.append(f"{rel} not searched for features: {exc}")
+            continue
+        imported.update(m.group(1) for m in _FEATURE.finditer(text))
+    undeclared = sorted(imported - set(declared))
+    if undeclared and declared:
+        warnings.append("features used in code but not declared: " + ", ".join(undeclared))
+    result.permissions = sorted(set(declared))
+    result.api_calls = sorted(imported)
+    result.background_modes = sorted(set(background))
+    caps = quickapp_capabilities(sorted(set(declared) | imported), background)
+    result.capability_evidence = caps
+    result.capabilities = capability_ids(caps)
+    result.sdks = match_js_sdks(modules=code)
+    result.keywords = scan_source_keywords(
+        src, [p for p in src.files if p.lower().endswith(_KEYWORD_EXT)], limits, warnings
+    )
+    result.warnings = warnings
+    return result
+
+
+def _cert_file_ders(data: bytes) -> list[bytes]:
+    pems = _PEM.findall(data)
+    if pems:
+        return [base64.b64decode(b"".join(p.split())) for p in pems]
+    if data[:1] == b"\x30":
+        try:
+            found = signer_certificates_from_pkcs7(data)
+            if found:
+                return found
+        except ValueError:
+            pass
+        return [data]
+    return []
+
+
+def rpk_signing(zf: ZipArchive, warnings: list[str]) -> Signing:
+    certs: dict[str, Certificate] = {}
+    try:
+        pairs = read_apk_signing_block(zf, warnings=warnings)
+    except ScanError as exc:
+        warnings.append(f"the signing block cannot be read: {exc}")
+        pairs = None
+    for block_id in _SCHEME_BLOCKS:
+        value = (pairs or {}).get(block_id)
+        if value is not None:
+            for der in certificates_from_scheme_block(value, "rpk", warnings):
+                cert = cert_from_der(der, "rpk")
+                certs.setdefault(cert.sha256, cert)
+    entry = zf.get("META-INF/CERT")
+    if entry is not None:
+        try:
+            for der in _cert_file_ders(zf.read(entry, max_size=1 << 20)):
+                cert = cert_from_der(der, "rpk")
+                certs.setdefault(cert.sha256, cert)
+        except ScanError as exc:
+            warnings.append(f"META-INF/CERT cannot be read: {exc}")
+    if not certs:
+        warnings.append("the package is not signed (no signing block, no META-INF/CERT)")
+    return Signing(schemes=["rpk"] if certs else [], certificates=list(certs.values()))
+
+
+def scan_rpk(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
+    """Scan a packaged quick app (.rpk).  Only :class:`ScanError` escapes."""
+    from govapp.scanner.apk import file_info
+
+    path = Path(path)
+    with ZipArchive(path, limits=limits) as zf:
+        result = _scan_source(zip_source(zf), file_info(path), "rpk", limits)
+        warnings: list[str] = []
+        result.signing = rpk_signing(zf, warnings)
+        result.warnings = list(dict.fromkeys(result.warnings + warnings + zf.warnings))
+    return result
+
+
+def scan_quickapp_dir(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
+    """Scan a quick-app source directory (unsigned).  Only :class:`ScanError` escapes."""
+    path = Path(path)
+    if not path.is_dir():
+        raise ScanError("not_found", f"{path} is not a directory")
+    src = dir_source(path, limits)
+    return _scan_source(src, dir_info(path, src), "quickapp", limits)
