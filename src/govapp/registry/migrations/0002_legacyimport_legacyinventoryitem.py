@@ -7,64 +7,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("orgs", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LegacyImport',
+            name="LegacyImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=255, verbose_name='文件名')),
-                ('sha256', models.CharField(max_length=64)),
-                ('rows', models.PositiveIntegerField(default=0, verbose_name='行数')),
-                ('created', models.PositiveIntegerField(default=0, verbose_name='新增')),
-                ('updated', models.PositiveIntegerField(default=0, verbose_name='更新')),
-                ('matched', models.PositiveIntegerField(default=0, verbose_name='已匹配备案')),
-                ('scope_code', models.CharField(blank=True, db_index=True, help_text="importer's jurisdiction ('' = national)", max_length=12)),
-                ('unit_pk', models.BigIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255, verbose_name="文件名")),
+                ("sha256", models.CharField(max_length=64)),
+                ("rows", models.PositiveIntegerField(default=0, verbose_name="行数")),
+                ("created", models.PositiveIntegerField(default=0, verbose_name="新增")),
+                ("updated", models.PositiveIntegerField(default=0, verbose_name="更新")),
+                ("matched", models.PositiveIntegerField(default=0, verbose_name="已匹配备案")),
+                (
+                    "scope_code",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="importer's jurisdiction ('' = national)",
+                        max_length=12,
+                    ),
+                ),
+                ("unit_pk", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '存量应用导入',
-                'verbose_name_plural': '存量应用导入',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "存量应用导入",
+                "verbose_name_plural": "存量应用导入",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='LegacyInventoryItem',
+            name="LegacyInventoryItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line', models.PositiveIntegerField(default=0, verbose_name='原文件行号')),
-                ('name', models.CharField(max_length=128, verbose_name='应用名称')),
-                ('normalised_name', models.CharField(db_index=True, max_length=128)),
-                ('kind', models.CharField(choices=[('app', '移动应用（APP）'), ('mini_program', '小程序'), ('quick_app', '快应用')], max_length=16, verbose_name='应用类型')),
-                ('unit_name', models.CharField(max_length=128, verbose_name='主办单位')),
-                ('scope_code', models.CharField(db_index=True, max_length=12)),
-                ('platform', models.CharField(blank=True, choices=[('android', '安卓'), ('ios', 'iOS'), ('harmony', '鸿蒙'), ('wechat', '微信小程序'), ('alipay', '支付宝小程序'), ('dingtalk', '钉钉小程序'), ('baidu', '百度小程序'), ('douyin', '抖音小程序'), ('quickapp', '快应用'), ('other', '其他')], max_length=16, verbose_name='平台')),
-                ('identifier', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='包名/标识')),
-                ('launched_on', models.DateField(blank=True, null=True, verbose_name='上线日期')),
-                ('retired', models.BooleanField(default=False, verbose_name='已停用')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='备注')),
-                ('match_method', models.CharField(blank=True, choices=[('', '未匹配'), ('identifier', '按包名/标识'), ('name_unit', '按名称和主办单位')], default='', max_length=16, verbose_name='匹配方式')),
-                ('matched_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('app', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='legacy_items', to='registry.app', verbose_name='匹配的应用')),
-                ('division', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.division', verbose_name='所在区划')),
-                ('hosting_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='legacy_items', to='orgs.unit', verbose_name='主办单位（系统内）')),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='items', to='registry.legacyimport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line", models.PositiveIntegerField(default=0, verbose_name="原文件行号")),
+                ("name", models.CharField(max_length=128, verbose_name="应用名称")),
+                ("normalised_name", models.CharField(db_index=True, max_length=128)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("app", "移动应用（APP）"),
+                            ("mini_program", "小程序"),
+                            ("quick_app", "快应用"),
+                        ],
+                        max_length=16,
+                        verbose_name="应用类型",
+                    ),
+                ),
+                ("unit_name", models.CharField(max_length=128, verbose_name="主办单位")),
+                ("scope_code", models.CharField(db_index=True, max_length=12)),
+                (
+                    "platform",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("android", "安卓"),
+                            ("ios", "iOS"),
+                            ("harmony", "鸿蒙"),
+                            ("wechat", "微信小程序"),
+                            ("alipay", "支付宝小程序"),
+                            ("dingtalk", "钉钉小程序"),
+                            ("baidu", "百度小程序"),
+                            ("douyin", "抖音小程序"),
+                            ("quickapp", "快应用"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="平台",
+                    ),
+                ),
+                (
+                    "identifier",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, verbose_name="包名/标识"
+                    ),
+                ),
+                ("launched_on", models.DateField(blank=True, null=True, verbose_name="上线日期")),
+                ("retired", models.BooleanField(default=False, verbose_name="已停用")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="备注")),
+                (
+                    "match_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "未匹配"),
+                            ("identifier", "按包名/标识"),
+                            ("name_unit", "按名称和主办单位"),
+                        ],
+                        default="",
+                        max_length=16,
+                        verbose_name="匹配方式",
+                    ),
+                ),
+                ("matched_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "app",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="legacy_items",
+                        to="registry.app",
+                        verbose_name="匹配的应用",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.division",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "hosting_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="legacy_items",
+                        to="orgs.unit",
+                        verbose_name="主办单位（系统内）",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="items",
+                        to="registry.legacyimport",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '存量应用',
-                'verbose_name_plural': '存量应用',
-                'ordering': ['scope_code', 'unit_name', 'name', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('scope_code', 'unit_name', 'normalised_name', 'kind'), name='legacy_item_unique')],
+                "verbose_name": "存量应用",
+                "verbose_name_plural": "存量应用",
+                "ordering": ["scope_code", "unit_name", "name", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scope_code", "unit_name", "normalised_name", "kind"),
+                        name="legacy_item_unique",
+                    )
+                ],
             },
         ),
     ]
