@@ -103,7 +103,7 @@ def legacy_import_view(request: HttpRequest) -> HttpResponse:
             errors.append(_("请选择要导入的 CSV 或 XLSX 文件。"))
         elif upload.size and upload.size > MAX_FILE_BYTES:
             errors.append(_("文件过大（上限 20 MB）：请拆分后分批导入。"))
-        elif not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm", ".txt")):
+        elif not (upload.name or "").lower().endswith((".csv", ".xlsx", ".xlsm", ".txt")):
             errors.append(_("只支持 CSV 或 XLSX 文件：请用模板另存后再导入。"))
         else:
             try:
