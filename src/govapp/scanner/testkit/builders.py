@@ -567,6 +567,7 @@ def build_ipa(
         base + "Frameworks/AMapFoundationKit.framework/AMapFoundationKit": b"\xcf\xfa\xed\xfe",
         base + "www/index.html": "<div>学习积分排名</div>".encode(),
         base + "zh-Hans.lproj/InfoPlist.strings": '"k" = "每日签到";'.encode(),
+        base + "_CodeSignature/CodeResources": plistlib.dumps({"files": {}}),
     }
     if provision:
         profile = {
