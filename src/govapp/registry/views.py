@@ -1,0 +1,726 @@
+"""Pages of the registry: thin views over selectors and services."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from govapp.core.calendar import today_shanghai
+from govapp.core.permissions import can, get_restricted_or_404, has_role, restrict
+from govapp.orgs.models import Role, Unit
+from govapp.registry import selectors
+from govapp.registry import services as svc
+from govapp.registry.models import (
+    App,
+    AppKind,
+    Application,
+    ApplicationKind,
+    ApplicationState,
+    AppStatus,
+    Attachment,
+    ExceptionDecision,
+    Holder,
+    Platform,
+)
+from govapp.registry.schemas import (
+    SCENARIOS,
+    SECTION_KEYS,
+    SENSITIVE_KINDS,
+    TARGET_LEVELS,
+    parse_sections,
+    section_titles,
+)
+
+S = ApplicationState
+PAGE_SIZE = 25
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _error(request: HttpRequest, exc: svc.RegistryError) -> None:
+    messages.error(request, exc.message)
+    for msg in exc.errors.values():
+        messages.error(request, msg)
+
+
+# --- apps --------------------------------------------------------------------------------
+
+
+@login_required
+def app_list(request: HttpRequest) -> HttpResponse:
+    f = {k: request.GET.get(k, "").strip() for k in ("q", "status", "kind")}
+    qs = selectors.apps_for(request.user, **f)
+    units = list(
+        restrict(Unit.objects.all(), request.user, "submit").exclude(
+            kind__in=["cac", "provincial_cac", "provincial_gsa"]
+        )[:50]
+    )
+    return render(
+        request,
+        "registry/app_list.html",
+        {
+            "page": _page(request, qs),
+            "f": f,
+            "query": urlencode({k: v for k, v in f.items() if v}),
+            "statuses": AppStatus.choices,
+            "kinds": AppKind.choices,
+            "can_create": bool(units),
+        },
+    )
+
+
+KIND_CHOICES_AT_DOOR = [
+    *AppKind.choices,
+    ("public_account", "政务公众账号（微信公众号、微博等）"),
+    ("work_group", "工作群组（微信群、钉钉群等）"),
+]
+
+
+@login_required
+def app_create(request: HttpRequest) -> HttpResponse:
+    units = list(
+        restrict(Unit.objects.select_related("division"), request.user, "submit").exclude(
+            kind__in=["cac", "provincial_cac", "provincial_gsa"]
+        )
+    )
+    if not units:
+        raise Http404(_("您不是任何主办单位的填报人员。"))
+    data: dict[str, Any] = {"kind": "", "target_levels": []}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data = {
+            "unit": request.POST.get("unit", ""),
+            "name": request.POST.get("name", "").strip(),
+            "kind": request.POST.get("kind", ""),
+            "public_facing": request.POST.get("public_facing") == "on",
+            "target_users": request.POST.get("target_users", "").strip(),
+            "target_levels": request.POST.getlist("target_levels"),
+            "description": request.POST.get("description", "").strip(),
+        }
+        unit = next((u for u in units if str(u.pk) == data["unit"]), units[0])
+        try:
+            app = svc.app_create(
+                actor=request.user,
+                unit=unit,
+                name=data["name"],
+                kind=data["kind"],
+                public_facing=data["public_facing"],
+                target_users=data["target_users"],
+                target_levels=[x for x in data["target_levels"] if x in TARGET_LEVELS],
+                description=data["description"],
+            )
+        except svc.RegistryError as exc:
+            errors = exc.errors or {"general": exc.message}
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("已登记应用“%(n)s”。请填写平台标识，然后发起备案申请。") % {"n": app.name},
+            )
+            return redirect("registry:app", pk=app.pk)
+    below = [u for u in units if svc.unit_below_county(u)]
+    return render(
+        request,
+        "registry/app_form.html",
+        {
+            "units": units,
+            "data": data,
+            "errors": errors,
+            "kinds": KIND_CHOICES_AT_DOOR,
+            "levels": TARGET_LEVELS,
+            "below_county": below,
+        },
+    )
+
+
+def _badge_svg(request: HttpRequest, app: App) -> str:
+    url = request.build_absolute_uri(
+        "/public/verify/?" + urlencode({"filing_number": app.filing_number})
+    )
+    return str(segno.make(url, error="m").svg_inline(scale=4, dark="#1f2937", omitsize=False))
+
+
+@login_required
+def app_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    app = get_restricted_or_404(
+        App.objects.select_related("hosting_unit"), request.user, "view", pk=pk
+    )
+    is_member = can(request.user, "submit", app)
+    applications = selectors.applications_for(request.user, app=app)
+    open_application = applications.filter(
+        state__in=[S.DRAFT, S.SUBMITTED, S.RETURNED, S.FORWARDED, S.FEEDBACK]
+    ).first()
+    return render(
+        request,
+        "registry/app_detail.html",
+        {
+            "app": app,
+            "identities": list(app.identities.all()),
+            "applications": applications[:20],
+            "open_application": open_application,
+            "is_member": is_member,
+            "platforms": Platform.choices,
+            "verify_url": "/public/verify/?"
+            + urlencode({"filing_number": app.filing_number or ""}),
+            "offline_deadline": svc.offline_report_deadline(app),
+            "today": today_shanghai(),
+            "earliest_change": svc.add_working_days(
+                today_shanghai(), svc.setting("GOVAPP_CHANGE_NOTICE_WORKING_DAYS")
+            ).date,
+            "blank_rows": range(2),
+        },
+    )
+
+
+@login_required
+def app_badge(request: HttpRequest, pk: int) -> HttpResponse:
+    app = get_restricted_or_404(
+        App.objects.select_related("hosting_unit"), request.user, "view", pk=pk
+    )
+    if not app.filing_number:
+        raise Http404(_("该应用尚未备案，没有备案编号。"))
+    return render(
+        request,
+        "registry/badge.html",
+        {
+            "app": app,
+            "qr": mark_safe(_badge_svg(request, app)),  # noqa: S308 - SVG generated by segno
+            "verify_url": request.build_absolute_uri(
+                "/public/verify/?" + urlencode({"filing_number": app.filing_number})
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def app_identities(request: HttpRequest, pk: int) -> HttpResponse:
+    app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=pk)
+    rows = []
+    for i in range(int(request.POST.get("rows", "0") or 0)):
+        rows.append(
+            {
+                k: request.POST.get(f"id-{i}-{k}", "")
+                for k in (
+                    "platform",
+                    "identifier",
+                    "host_platform",
+                    "cert_sha256",
+                    "cert_sha1",
+                    "cert_md5",
+                )
+            }
+        )
+    try:
+        svc.identities_set(
+            actor=request.user, app=app, identities=[r for r in rows if r["identifier"].strip()]
+        )
+        messages.success(request, _("平台标识已保存。"))
+    except svc.RegistryError as exc:
+        _error(request, exc)
+    return redirect("registry:app", pk=app.pk)
+
+
+@login_required
+@require_POST
+def app_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=pk)
+    kind = request.POST.get("kind", ApplicationKind.NEW)
+    try:
+        application = svc.application_create(
+            actor=request.user,
+            app=app,
+            kind=kind,
+            change_description=request.POST.get("change_description", ""),
+            planned_date=parse_date(request.POST.get("planned_date", "") or ""),
+        )
+    except svc.RegistryError as exc:
+        _error(request, exc)
+        return redirect("registry:app", pk=app.pk)
+    return redirect("registry:application_edit", pk=application.pk)
+
+
+@login_required
+@require_POST
+def app_shutdown(request: HttpRequest, pk: int) -> HttpResponse:
+    app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=pk)
+    day = parse_date(request.POST.get("shutdown_date", "") or "")
+    if request.POST.get("confirm") != "on":
+        messages.error(request, _("请勾选“确认公告关停”后再提交。"))
+        return redirect("registry:app", pk=app.pk)
+    if day is None:
+        messages.error(request, _("请填写关停日期（YYYY-MM-DD）。"))
+        return redirect("registry:app", pk=app.pk)
+    try:
+        svc.app_shutdown_notice(
+            actor=request.user, app=app, shutdown_date=day, notice=request.POST.get("notice", "")
+        )
+        messages.success(
+            request,
+            _("已公告关停。应用下线后请在 %(n)d 个工作日内提交下线报告。")
+            % {"n": svc.setting("GOVAPP_OFFLINE_REPORT_WORKING_DAYS")},
+        )
+    except svc.RegistryError as exc:
+        _error(request, exc)
+    return redirect("registry:app", pk=app.pk)
+
+
+@login_required
+@require_POST
+def app_offline(request: HttpRequest, pk: int) -> HttpResponse:
+    app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=pk)
+    try:
+        application = svc.app_offline_report(
+            actor=request.user, app=app, report=request.POST.get("report", "")
+        )
+    except svc.RegistryError as exc:
+        _error(request, exc)
+        return redirect("registry:app", pk=app.pk)
+    messages.success(request, _("已记录下线报告，请确认承诺后提交注销备案申请。"))
+    return redirect("registry:application_edit", pk=application.pk)
+
+
+# --- applications ----------------------------------------------------------------------------
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    f = {k: request.GET.get(k, "").strip() for k in ("q", "state", "kind", "todo")}
+    if f["todo"]:
+        qs = selectors.unit_todo(request.user)
+    else:
+        qs = selectors.applications_for(request.user, state=f["state"], kind=f["kind"], q=f["q"])
+    page = _page(request, qs)
+    for a in page:
+        a.overdue = selectors.is_overdue(a)
+    return render(
+        request,
+        "registry/application_list.html",
+        {
+            "page": page,
+            "f": f,
+            "query": urlencode({k: v for k, v in f.items() if v}),
+            "states": ApplicationState.choices,
+            "kinds": ApplicationKind.choices,
+        },
+    )
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    page = _page(request, selectors.review_queue(request.user))
+    today = today_shanghai()
+    for a in page:
+        a.overdue = selectors.is_overdue(a)
+        a.days_left = (a.deadline - today).days if a.deadline else None
+    return render(request, "registry/queue.html", {"page": page, "query": ""})
+
+
+def _actions_for(user: Any, application: Application) -> list[str]:
+    app = application.app
+    out: list[str] = []
+    st = application.state
+    if can(user, "submit", app):
+        if st in svc.EDITABLE_STATES:
+            out.append("edit")
+        if st == S.DRAFT:
+            out.append("submit")
+        if st == S.RETURNED:
+            out.append("resubmit")
+        if st == S.FEEDBACK:
+            out.append("answer_feedback")
+        if st in {S.DRAFT, S.SUBMITTED, S.RETURNED, S.FORWARDED, S.FEEDBACK}:
+            out.append("withdraw")
+    if st == S.SUBMITTED and svc.is_province_reviewer(user, app):
+        out += ["forward", "return"]
+    if st == S.FORWARDED and svc.is_cac(user):
+        out += ["approve", "request_feedback", "extend", "reject"]
+    if application.exception_decision == ExceptionDecision.REQUESTED and (
+        svc.is_cac(user)
+        or (svc.is_province_reviewer(user, app) and has_role(user, Role.PROVINCIAL_CAC_REVIEWER))
+    ):
+        out.append("exception_decide")
+    return out
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_restricted_or_404(
+        Application.objects.select_related("app", "app__hosting_unit", "exception_decided_by"),
+        request.user,
+        "view",
+        pk=pk,
+    )
+    sections = parse_sections(application.sections)
+    diff_rows = (
+        selectors.sections_diff(application.base_sections, application.sections)
+        if application.kind == ApplicationKind.CHANGE
+        else []
+    )
+    return render(
+        request,
+        "registry/application_detail.html",
+        {
+            "a": application,
+            "s": sections,
+            "titles": section_titles(),
+            "events": list(application.events.select_related("actor")),
+            "attachments": list(application.attachments.all()),
+            "actions": _actions_for(request.user, application),
+            "overdue": selectors.is_overdue(application),
+            "diff_rows": diff_rows,
+            "sensitive": SENSITIVE_KINDS,
+            "scenarios": SCENARIOS,
+            "levels": TARGET_LEVELS,
+            "identities": list(application.app.identities.all()),
+            "errors": svc.submission_errors(application)
+            if application.state in svc.EDITABLE_STATES
+            else {},
+            "holder_labels": dict(Holder.choices),
+            "states": dict(ApplicationState.choices),
+        },
+    )
+
+
+def _sections_from_post(post: Any) -> dict[str, Any]:
+    def g(key: str) -> str:
+        return str(post.get(key, "")).strip()
+
+    features = []
+    for i in range(int(post.get("feature_rows", "0") or 0)):
+        p = f"features-{i}-"
+        features.append(
+            {
+                "name": g(p + "name"),
+                "description": g(p + "description"),
+                "reason": g(p + "reason"),
+                "basis": g(p + "basis"),
+                "grassroots_facing": post.get(p + "grassroots_facing") == "on",
+                "sensitive_kind": g(p + "sensitive_kind")
+                if g(p + "sensitive_kind") in SENSITIVE_KINDS
+                else "",
+                "scenario": g(p + "scenario") if g(p + "scenario") in SCENARIOS else "",
+                "scenario_explanation": g(p + "scenario_explanation"),
+            }
+        )
+    similar = []
+    for i in range(int(post.get("similar_rows", "0") or 0)):
+        p = f"similar-{i}-"
+        similar.append(
+            {"name": g(p + "name"), "unit": g(p + "unit"), "relation": g(p + "relation")}
+        )
+    mlps = g("operations.mlps_level")
+    return {
+        "basic": {
+            k: g(f"basic.{k}")
+            for k in (
+                "app_name",
+                "version",
+                "target_users",
+                "handler_name",
+                "handler_post",
+                "handler_phone",
+                "handler_email",
+            )
+        }
+        | {"target_levels": [x for x in post.getlist("basic.target_levels") if x in TARGET_LEVELS]},
+        "approval": {k: g(f"approval.{k}") for k in ("basis", "content", "result", "document_no")},
+        "features": features,
+        "acceptance": {
+            k: g(f"acceptance.{k}")
+            for k in ("date", "completeness", "stability", "usability", "conclusion")
+        },
+        "operations": {
+            k: g(f"operations.{k}")
+            for k in (
+                "om_team",
+                "om_rules",
+                "tech_plan",
+                "security_testing",
+                "mlps_test_date",
+                "mlps_institution",
+                "security_rules",
+            )
+        }
+        | {"mlps_level": mlps if mlps in {"", "1", "2", "3", "4", "5", "none"} else ""},
+        "other": {"notes": g("other.notes")},
+        "similar_apps": similar,
+        "no_similar_apps": post.get("no_similar_apps") == "on",
+    }
+
+
+@login_required
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_restricted_or_404(
+        Application.objects.select_related("app", "app__hosting_unit"),
+        request.user,
+        "submit",
+        pk=pk,
+    )
+    if application.state not in svc.EDITABLE_STATES:
+        messages.error(
+            request, _("申请当前状态为“%(s)s”，不能修改。") % {"s": application.get_state_display()}
+        )
+        return redirect("registry:application", pk=application.pk)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", "0"))
+        except ValueError:
+            version = 0
+        try:
+            application = svc.application_save_draft(
+                actor=request.user,
+                application=application,
+                sections=_sections_from_post(request.POST),
+                pledge_accepted=request.POST.get("pledge_accepted") == "on",
+                exception_reason=request.POST.get("exception_reason")
+                if "exception_reason" in request.POST
+                else None,
+                change_description=request.POST.get("change_description")
+                if "change_description" in request.POST
+                else None,
+                planned_date=parse_date(request.POST.get("planned_date", "") or ""),
+                expected_version=version,
+            )
+            intent = request.POST.get("intent", "save")
+            if intent == "exception":
+                application = svc.application_exception_request(
+                    actor=request.user,
+                    application=application,
+                    reason=request.POST.get("exception_reason", ""),
+                )
+                messages.success(request, _("已申请例外，等待监管部门决定。"))
+            elif intent in {"submit", "resubmit", "answer_feedback"}:
+                service = {
+                    "submit": svc.application_submit,
+                    "resubmit": svc.application_resubmit,
+                    "answer_feedback": svc.application_answer_feedback,
+                }[intent]
+                application = service(actor=request.user, application=application)
+                messages.success(
+                    request,
+                    _("已提交。当前办理方：%(h)s，办理期限 %(d)s。")
+                    % {"h": application.get_holder_display(), "d": application.deadline},
+                )
+                return redirect("registry:application", pk=application.pk)
+            else:
+                messages.success(
+                    request, _("草稿已保存（第 %(v)d 版）。") % {"v": application.version}
+                )
+            return redirect("registry:application_edit", pk=application.pk)
+        except svc.RegistryError as exc:
+            errors = exc.errors
+            messages.error(request, exc.message)
+            application.refresh_from_db()
+            if not isinstance(exc, svc.StaleVersion):
+                # keep what the person typed
+                application.sections = parse_sections(
+                    _sections_from_post(request.POST)
+                ).model_dump()
+    sections = parse_sections(application.sections)
+    features = [*sections.features, *[None] * 2]
+    similar = [*sections.similar_apps, *[None] * 2]
+    return render(
+        request,
+        "registry/application_form.html",
+        {
+            "a": application,
+            "s": sections,
+            "features": features,
+            "similar": similar,
+            "errors": errors,
+            "titles": section_titles(),
+            "levels": TARGET_LEVELS,
+            "sensitive": SENSITIVE_KINDS,
+            "scenarios": SCENARIOS,
+            "mlps_levels": [
+                ("", _("请选择")),
+                ("1", _("第一级")),
+                ("2", _("第二级")),
+                ("3", _("第三级")),
+                ("4", _("第四级")),
+                ("5", _("第五级")),
+                ("none", _("未开展")),
+            ],
+            "attachments": list(application.attachments.all()),
+            "section_keys": [*SECTION_KEYS, "similar_apps"],
+            "below_county": svc.unit_below_county(application.app.hosting_unit),
+            "submit_intent": {
+                S.DRAFT: "submit",
+                S.RETURNED: "resubmit",
+                S.FEEDBACK: "answer_feedback",
+            }.get(ApplicationState(application.state), "submit"),
+            "earliest_change": svc.add_working_days(
+                today_shanghai(), svc.setting("GOVAPP_CHANGE_NOTICE_WORKING_DAYS")
+            ).date,
+        },
+    )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip(" -·•\t") for line in (text or "").splitlines() if line.strip(" -·•\t")]
+
+
+@login_required
+@require_POST
+def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    application = get_restricted_or_404(
+        Application.objects.select_related("app", "app__hosting_unit"), request.user, "view", pk=pk
+    )
+    user = request.user
+    p = request.POST
+    try:
+        version = int(p.get("version", "")) if p.get("version") else None
+    except ValueError:
+        version = None
+    kw: dict[str, Any] = {"actor": user, "application": application}
+    try:
+        if action in {"withdraw", "reject"} and p.get("confirm") != "on":
+            raise svc.RegistryError(_("这是不可撤销的操作，请勾选“我确认”后再提交。"))
+        if action == "submit":
+            svc.application_submit(**kw, expected_version=version)
+        elif action == "resubmit":
+            svc.application_resubmit(**kw, expected_version=version)
+        elif action == "answer_feedback":
+            svc.application_answer_feedback(**kw, note=p.get("note", ""), expected_version=version)
+        elif action == "withdraw":
+            svc.application_withdraw(**kw, reason=p.get("reason", ""), expected_version=version)
+        elif action == "forward":
+            svc.application_forward(**kw, note=p.get("note", ""), expected_version=version)
+        elif action == "return":
+            svc.application_return(
+                **kw, missing_items=_lines(p.get("missing_items", "")), expected_version=version
+            )
+        elif action == "request_feedback":
+            svc.application_request_feedback(
+                **kw, missing_items=_lines(p.get("missing_items", "")), expected_version=version
+            )
+        elif action == "extend":
+            day = parse_date(p.get("new_deadline", "") or "")
+            if day is None:
+                raise svc.RegistryError(_("请填写预计完成日期（YYYY-MM-DD）。"))
+            svc.application_extend(
+                **kw, reason=p.get("reason", ""), new_deadline=day, expected_version=version
+            )
+        elif action == "approve":
+            svc.application_approve(**kw, note=p.get("note", ""), expected_version=version)
+        elif action == "reject":
+            svc.application_reject(**kw, reason=p.get("reason", ""), expected_version=version)
+        elif action == "exception_decide":
+            svc.application_exception_decide(
+                **kw, approve=p.get("decision") == "approve", note=p.get("note", "")
+            )
+        else:
+            raise Http404
+    except svc.RegistryError as exc:
+        _error(request, exc)
+    else:
+        application.refresh_from_db()
+        messages.success(
+            request,
+            _("办理完成：%(a)s。当前状态“%(s)s”。")
+            % {
+                "a": svc.ACTION_LABELS.get(action, _("例外决定")),
+                "s": application.get_state_display(),
+            },
+        )
+    return redirect("registry:application", pk=application.pk)
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_restricted_or_404(
+        Application.objects.select_related("app"), request.user, "submit", pk=pk
+    )
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件。"))
+    else:
+        limit = svc.setting("GOVAPP_ATTACHMENT_MAX_BYTES")
+        if upload.size and upload.size > limit:
+            messages.error(
+                request,
+                _("“%(n)s”过大，单个附件上限 %(l)d MB。")
+                % {"n": upload.name, "l": limit // 1048576},
+            )
+        else:
+            try:
+                svc.attachment_add(
+                    actor=request.user,
+                    application=application,
+                    section=request.POST.get("section", "other"),
+                    name=upload.name or "file",
+                    content=upload.read(),
+                )
+                messages.success(request, _("附件已上传。"))
+            except svc.RegistryError as exc:
+                _error(request, exc)
+    return redirect(
+        reverse("registry:application_edit", kwargs={"pk": application.pk}) + "#attachments"
+    )
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    att = get_restricted_or_404(Attachment.objects.all(), request.user, "view", pk=pk)
+    if not default_storage.exists(att.storage_name):
+        raise Http404(_("附件文件已丢失，请联系管理员。"))
+    response = FileResponse(
+        default_storage.open(att.storage_name, "rb"),
+        as_attachment=True,
+        filename=att.name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    att = get_restricted_or_404(
+        Attachment.objects.select_related("application__app"), request.user, "submit", pk=pk
+    )
+    application_pk = att.application_id
+    try:
+        svc.attachment_delete(actor=request.user, attachment=att)
+        messages.success(request, _("附件已删除。"))
+    except svc.RegistryError as exc:
+        _error(request, exc)
+    return redirect(
+        reverse("registry:application_edit", kwargs={"pk": application_pk}) + "#attachments"
+    )
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        n = svc.notifications_mark_read(user=request.user)
+        messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": n})
+        return redirect("registry:notifications")
+    page = _page(request, selectors.notifications_for(request.user))
+    return render(request, "registry/notifications.html", {"page": page, "query": ""})
