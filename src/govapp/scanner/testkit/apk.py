@@ -239,6 +239,26 @@ def _utf16_len(s: str) -> int:
     return len(s.encode("utf-16-le", "surrogatepass")) // 2
 
 
+_WORDS = (
+    "data",
+    "user",
+    "config",
+    "manager",
+    "service",
+    "helper",
+    "util",
+    "view",
+    "model",
+    "request",
+    "response",
+    "cache",
+    "event",
+    "handler",
+    "task",
+    "item",
+)
+
+
 def build_dex(
     *,
     strings: Iterable[str] = (),
@@ -250,9 +270,10 @@ def build_dex(
     """A structurally valid DEX (version 035) with the given strings, types and method refs.
 
     ``methods`` are ``Lcom/foo/Bar;->baz``; each gets the proto ``()V``.  Classes of the
-    methods that are not framework classes get a ``class_def`` (no code).  ``fill_to`` adds
-    generated identifiers, types and methods (at most 65535 of each kind) and string literals
-    until the file is about that many bytes.
+    methods that are not framework classes get a ``class_def`` with ``class_data`` and a small
+    ``code_item`` per method.  ``fill_to`` adds generated classes (at most 20000), methods (at
+    most 60000) and string literals up to ~35 % of that size, and makes the code items fill the
+    rest, so the file is about ``fill_to`` bytes with a typical app's proportions.
     """
     rng = random.Random(seed)
     type_set = {"V", "Ljava/lang/Object;", *types}
@@ -262,37 +283,21 @@ def build_dex(
         type_set.add(cls)
         method_pairs.add((cls, name))
     string_set = {"V", *strings}
-    estimate = 0
+    code_budget = 0
     if fill_to:
+        # Proportions of a typical app DEX: ~35 % string data, most of the rest code.
         estimate = sum(len(s) + 10 for s in string_set | type_set) + 12 * len(method_pairs)
-        words = [
-            "data",
-            "user",
-            "config",
-            "manager",
-            "service",
-            "helper",
-            "util",
-            "view",
-            "model",
-            "request",
-            "response",
-            "cache",
-            "event",
-            "handler",
-            "task",
-            "item",
-        ]
+        words = _WORDS
         i = 0
-        while estimate < fill_to:
+        while estimate < fill_to * 0.35:
             i += 1
             pkg = f"com/example/gen/m{i // 400}/p{i // 40}"
-            if len(type_set) < 60000:
+            if len(type_set) < 20000:
                 cls = f"L{pkg}/{words[i % 16].title()}{words[(i // 16) % 16].title()}{i};"
                 type_set.add(cls)
-                estimate += len(cls) + 18
-                if len(method_pairs) < 65000:
-                    for k in range(2):
+                estimate += len(cls) + 50
+                if len(method_pairs) < 60000:
+                    for k in range(3):
                         name = f"{words[(i + k) % 16]}{words[(i * 7 + k) % 16].title()}{k}"
                         method_pairs.add((cls, name))
                         string_set.add(name)
@@ -300,6 +305,7 @@ def build_dex(
             literal = " ".join(rng.choice(words) for _ in range(rng.randint(2, 12)))
             string_set.add(f"{literal} #{i}")
             estimate += len(literal) + 10
+        code_budget = max(0, fill_to - estimate)
     classes = sorted(
         t for t in {c for c, _ in method_pairs} if not t.startswith(("Landroid/", "Ljava/"))
     )
@@ -332,6 +338,36 @@ def build_dex(
         data += _uleb128(_utf16_len(s)) + encode_mutf8(s) + b"\x00"
     while (off_data + len(data)) % 4:
         data += b"\x00"
+    # code_item for every method of an app class: "const/4" instructions then "return-void".
+    class_set = set(classes)
+    coded = [i for i, (c, _) in enumerate(method_list) if c in class_set]
+    units = max(2, code_budget // max(1, len(coded)) // 2 - 8)
+    code = bytearray(rng.randbytes(2 * units * len(coded)))
+    code[0::2] = b"\x12" * (len(code) // 2)
+    off_code = off_data + len(data)
+    code_off: dict[int, int] = {}
+    for n, midx in enumerate(coded):
+        code_off[midx] = off_data + len(data)
+        insns = code[2 * units * n : 2 * units * (n + 1) - 2] + b"\x0e\x00"
+        data += struct.pack("<HHHHII", 16, 0, 0, 0, 0, units) + insns
+        while len(data) % 4:
+            data += b"\x00"
+    off_class_data = off_data + len(data)
+    class_data_off: dict[str, int] = {}
+    by_class: dict[str, list[int]] = {}
+    for midx in coded:
+        by_class.setdefault(method_list[midx][0], []).append(midx)
+    for cls in classes:
+        class_data_off[cls] = off_data + len(data)
+        mids = by_class.get(cls, [])
+        item = bytearray(_uleb128(0) + _uleb128(0) + _uleb128(len(mids)) + _uleb128(0))
+        prev = 0
+        for midx in mids:
+            item += _uleb128(midx - prev) + _uleb128(0x9) + _uleb128(code_off[midx])
+            prev = midx
+        data += item
+    while (off_data + len(data)) % 4:
+        data += b"\x00"
     off_map = off_data + len(data)
     map_items = [
         (0x0000, 1, 0),
@@ -342,7 +378,12 @@ def build_dex(
     ]
     if n_class:
         map_items.append((0x0006, n_class, off_classes))
-    map_items += [(0x2002, n_str, off_data), (0x1000, 1, off_map)]
+    map_items.append((0x2002, n_str, off_data))
+    if coded:
+        map_items.append((0x2001, len(coded), off_code))
+    if n_class:
+        map_items.append((0x2000, n_class, off_class_data))
+    map_items.append((0x1000, 1, off_map))
     data += struct.pack("<I", len(map_items))
     for t, size, off in map_items:
         data += struct.pack("<HHII", t, 0, size, off)
@@ -355,7 +396,8 @@ def build_dex(
     out += b"".join(struct.pack("<HHI", tidx[c], 0, sidx[n]) for c, n in method_list)
     obj = tidx["Ljava/lang/Object;"]
     out += b"".join(
-        struct.pack("<IIIIIIII", tidx[c], 0x1, obj, 0, 0xFFFFFFFF, 0, 0, 0) for c in classes
+        struct.pack("<IIIIIIII", tidx[c], 0x1, obj, 0, 0xFFFFFFFF, 0, class_data_off[c], 0)
+        for c in classes
     )
     out += data
     struct.pack_into(
@@ -800,6 +842,7 @@ def build_apk(
     signing: Sequence[str] = ("v1", "v2"),
     key: SigningKey | None = None,
     size_padding: int = 0,
+    total_size: int = 0,
     seed: int = 0,
 ) -> BuiltApk:
     """Write an APK to ``path``.
@@ -807,7 +850,7 @@ def build_apk(
     ``signing`` is any of "v1", "v2", "v3".  ``dex_bytes_target`` spreads about that many bytes
     of generated DEX over ``classes.dex``, ``classes2.dex`` ... (at most ~10 MB each, like a real
     multidex app).  ``size_padding`` adds an incompressible stored asset of that many bytes,
-    written in chunks.  ``manifest_bytes`` replaces the encoded manifest (for damaged inputs).
+    written in chunks; ``total_size`` instead sizes that asset so the APK is about that big.  ``manifest_bytes`` replaces the encoded manifest (for damaged inputs).
     """
     path = Path(path)
     key = key or (make_signing_key() if signing else None)
@@ -860,6 +903,8 @@ def build_apk(
         zw = _ZipWriter(fh)
         for name, data in files:
             zw.add(name, data, compress=name != "resources.arsc")
+        if total_size:
+            size_padding = max(size_padding, total_size - fh.tell() - 6000)
         if size_padding > 0:
             zw.add_stream("assets/padding.bin", _random_chunks(size_padding, seed), compress=False)
         if key is not None and "v1" in signing:
