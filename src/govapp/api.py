@@ -53,3 +53,7 @@ from govapp.orgs.api import router as orgs_router  # noqa: E402
 api.add_router("/auth", auth_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/audit", core_router)
+
+from govapp.registry.api import router as registry_router  # noqa: E402
+
+api.add_router("/registry", registry_router)

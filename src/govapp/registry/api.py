@@ -1,0 +1,369 @@
+"""API of the registry, mounted at /api/v1/registry: apps and applications in the caller's
+reach (``restrict``), draft create/update and the workflow transitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from govapp.core.permissions import get_restricted_or_404
+from govapp.orgs.models import Unit
+from govapp.registry import selectors
+from govapp.registry import services as svc
+from govapp.registry.models import App, Application
+
+router = Router(tags=["registry"])
+
+
+class IdentityOut(Schema):
+    platform: str
+    identifier: str
+    host_platform: str
+    cert_sha256: str
+    cert_sha1: str
+    cert_md5: str
+    live: bool
+
+
+class AppOut(Schema):
+    id: int
+    name: str
+    kind: str
+    public_facing: bool
+    status: str
+    filing_number: str | None
+    hosting_unit_id: int
+    hosting_unit: str
+    scope_code: str
+    filed_at: dt.datetime | None
+    shutdown_date: dt.date | None
+    deregistered_at: dt.datetime | None
+    identities: list[IdentityOut]
+
+
+class ApplicationOut(Schema):
+    id: int
+    app_id: int
+    app_name: str
+    kind: str
+    state: str
+    holder: str
+    deadline: dt.date | None
+    deadline_provisional: bool
+    deadline_extended_reason: str
+    missing_items: list[str]
+    submitted_at: dt.datetime | None
+    version: int
+    pledge_accepted: bool
+    exception_decision: str
+    sections: dict[str, Any]
+    overdue: bool
+
+
+class EventOut(Schema):
+    action: str
+    from_state: str
+    to_state: str
+    holder: str
+    actor: str | None
+    note: str
+    deadline: dt.date | None
+    at: dt.datetime
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, str] = {}
+
+
+class AppIn(Schema):
+    unit_id: int
+    name: str
+    kind: str
+    public_facing: bool = False
+    target_users: str = ""
+    target_levels: list[str] = []
+    description: str = ""
+
+
+class IdentityIn(Schema):
+    platform: str
+    identifier: str
+    host_platform: str = ""
+    cert_sha256: str = ""
+    cert_sha1: str = ""
+    cert_md5: str = ""
+
+
+class ApplicationIn(Schema):
+    app_id: int
+    kind: str = "new"
+    change_description: str = ""
+    planned_date: dt.date | None = None
+
+
+class DraftIn(Schema):
+    version: int
+    sections: dict[str, Any] | None = None
+    pledge_accepted: bool | None = None
+    change_description: str | None = None
+    planned_date: dt.date | None = None
+    exception_reason: str | None = None
+
+
+class TransitionIn(Schema):
+    version: int | None = None
+    note: str = ""
+    reason: str = ""
+    missing_items: list[str] = []
+    new_deadline: dt.date | None = None
+    approve: bool | None = None
+
+
+def _app_out(a: App) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "name": a.name,
+        "kind": a.kind,
+        "public_facing": a.public_facing,
+        "status": a.status,
+        "filing_number": a.filing_number,
+        "hosting_unit_id": a.hosting_unit_id,
+        "hosting_unit": a.hosting_unit.name,
+        "scope_code": a.hosting_unit.scope_code,
+        "filed_at": a.filed_at,
+        "shutdown_date": a.shutdown_date,
+        "deregistered_at": a.deregistered_at,
+        "identities": list(a.identities.all()),
+    }
+
+
+def _application_out(a: Application) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "app_id": a.app_id,
+        "app_name": a.app.name,
+        "kind": a.kind,
+        "state": a.state,
+        "holder": a.holder,
+        "deadline": a.deadline,
+        "deadline_provisional": a.deadline_provisional,
+        "deadline_extended_reason": a.deadline_extended_reason,
+        "missing_items": list(a.missing_items or []),
+        "submitted_at": a.submitted_at,
+        "version": a.version,
+        "pledge_accepted": a.pledge_accepted,
+        "exception_decision": a.exception_decision,
+        "sections": a.sections or {},
+        "overdue": selectors.is_overdue(a),
+    }
+
+
+def _fail(exc: svc.RegistryError) -> tuple[int, dict[str, Any]]:
+    if isinstance(exc, svc.NotAllowed):
+        return 403, {"detail": exc.message, "errors": exc.errors}
+    if isinstance(exc, svc.StaleVersion):
+        return 409, {"detail": exc.message, "errors": exc.errors}
+    return 400 if exc.errors else 409, {"detail": exc.message, "errors": exc.errors}
+
+
+ERR = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
+
+
+@router.get("/apps", response=list[AppOut], summary="可见的政务应用")
+@paginate(LimitOffsetPagination)
+def apps(request: HttpRequest, q: str = "", status: str = "", kind: str = "") -> Any:
+    qs = selectors.apps_for(request.user, q=q, status=status, kind=kind).prefetch_related(
+        "identities"
+    )
+    return [_app_out(a) for a in qs[:5000]]
+
+
+@router.get("/apps/{app_id}", response=AppOut, summary="应用详情")
+def app_detail(request: HttpRequest, app_id: int) -> Any:
+    app = get_restricted_or_404(App.objects.select_related("hosting_unit"), request.user, pk=app_id)
+    return _app_out(app)
+
+
+@router.post("/apps", response={201: AppOut, **ERR}, summary="登记应用")
+def app_create(request: HttpRequest, data: AppIn) -> Any:
+    unit = get_restricted_or_404(Unit.objects.all(), request.user, "submit", pk=data.unit_id)
+    try:
+        app = svc.app_create(
+            actor=request.user,
+            unit=unit,
+            name=data.name,
+            kind=data.kind,
+            public_facing=data.public_facing,
+            target_users=data.target_users,
+            target_levels=data.target_levels,
+            description=data.description,
+        )
+    except svc.RegistryError as exc:
+        return _fail(exc)
+    return 201, _app_out(app)
+
+
+@router.put("/apps/{app_id}/identities", response={200: AppOut, **ERR}, summary="设置平台标识")
+def app_identities(request: HttpRequest, app_id: int, data: list[IdentityIn]) -> Any:
+    app = get_restricted_or_404(
+        App.objects.select_related("hosting_unit"), request.user, "submit", pk=app_id
+    )
+    try:
+        svc.identities_set(actor=request.user, app=app, identities=[d.dict() for d in data])
+    except svc.RegistryError as exc:
+        return _fail(exc)
+    return 200, _app_out(app)
+
+
+@router.get("/applications", response=list[ApplicationOut], summary="可见的备案申请")
+@paginate(LimitOffsetPagination)
+def applications(request: HttpRequest, state: str = "", kind: str = "", queue: bool = False) -> Any:
+    qs = (
+        selectors.review_queue(request.user)
+        if queue
+        else selectors.applications_for(request.user, state=state, kind=kind)
+    )
+    return [_application_out(a) for a in qs[:5000]]
+
+
+def _get(request: HttpRequest, pk: int) -> Application:
+    return get_restricted_or_404(
+        Application.objects.select_related("app", "app__hosting_unit"), request.user, "view", pk=pk
+    )
+
+
+@router.get("/applications/{application_id}", response=ApplicationOut, summary="申请详情")
+def application_detail(request: HttpRequest, application_id: int) -> Any:
+    return _application_out(_get(request, application_id))
+
+
+@router.get("/applications/{application_id}/events", response=list[EventOut], summary="办理记录")
+def application_events(request: HttpRequest, application_id: int) -> Any:
+    a = _get(request, application_id)
+    return [
+        {
+            "action": e.action,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "holder": e.holder,
+            "actor": e.actor.get_username() if e.actor else None,
+            "note": e.note,
+            "deadline": e.deadline,
+            "at": e.at,
+        }
+        for e in a.events.select_related("actor")
+    ]
+
+
+@router.post("/applications", response={201: ApplicationOut, **ERR}, summary="发起申请（草稿）")
+def application_create(request: HttpRequest, data: ApplicationIn) -> Any:
+    app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=data.app_id)
+    try:
+        a = svc.application_create(
+            actor=request.user,
+            app=app,
+            kind=data.kind,
+            change_description=data.change_description,
+            planned_date=data.planned_date,
+        )
+    except svc.RegistryError as exc:
+        return _fail(exc)
+    return 201, _application_out(a)
+
+
+@router.patch(
+    "/applications/{application_id}", response={200: ApplicationOut, **ERR}, summary="保存草稿"
+)
+def application_update(request: HttpRequest, application_id: int, data: DraftIn) -> Any:
+    a = get_restricted_or_404(
+        Application.objects.select_related("app"), request.user, "submit", pk=application_id
+    )
+    try:
+        a = svc.application_save_draft(
+            actor=request.user,
+            application=a,
+            sections=data.sections,
+            pledge_accepted=data.pledge_accepted,
+            change_description=data.change_description,
+            planned_date=data.planned_date,
+            exception_reason=data.exception_reason,
+            expected_version=data.version,
+        )
+    except (svc.RegistryError, ValueError) as exc:
+        if isinstance(exc, ValueError):
+            return 400, {"detail": str(exc), "errors": {}}
+        return _fail(exc)
+    return 200, _application_out(a)
+
+
+TRANSITIONS = {
+    "submit",
+    "resubmit",
+    "answer_feedback",
+    "withdraw",
+    "forward",
+    "return",
+    "request_feedback",
+    "extend",
+    "approve",
+    "reject",
+    "exception_request",
+    "exception_decide",
+}
+
+
+@router.post(
+    "/applications/{application_id}/{action}",
+    response={200: ApplicationOut, **ERR, 404: ErrorOut},
+    summary="办理（submit / resubmit / answer_feedback / withdraw / forward / return / "
+    "request_feedback / extend / approve / reject / exception_request / exception_decide）",
+)
+def application_transition(
+    request: HttpRequest, application_id: int, action: str, data: TransitionIn
+) -> Any:
+    if action not in TRANSITIONS:
+        raise HttpError(404, f"未知的办理动作：{action}")
+    a = _get(request, application_id)
+    kw: dict[str, Any] = {"actor": request.user, "application": a}
+    v = data.version
+    try:
+        if action == "submit":
+            a = svc.application_submit(**kw, expected_version=v)
+        elif action == "resubmit":
+            a = svc.application_resubmit(**kw, expected_version=v)
+        elif action == "answer_feedback":
+            a = svc.application_answer_feedback(**kw, note=data.note, expected_version=v)
+        elif action == "withdraw":
+            a = svc.application_withdraw(**kw, reason=data.reason, expected_version=v)
+        elif action == "forward":
+            a = svc.application_forward(**kw, note=data.note, expected_version=v)
+        elif action == "return":
+            a = svc.application_return(**kw, missing_items=data.missing_items, expected_version=v)
+        elif action == "request_feedback":
+            a = svc.application_request_feedback(
+                **kw, missing_items=data.missing_items, expected_version=v
+            )
+        elif action == "extend":
+            if data.new_deadline is None:
+                return 400, {"detail": "请填写 new_deadline（预计完成日期）。", "errors": {}}
+            a = svc.application_extend(
+                **kw, reason=data.reason, new_deadline=data.new_deadline, expected_version=v
+            )
+        elif action == "approve":
+            a = svc.application_approve(**kw, note=data.note, expected_version=v)
+        elif action == "reject":
+            a = svc.application_reject(**kw, reason=data.reason, expected_version=v)
+        elif action == "exception_request":
+            a = svc.application_exception_request(**kw, reason=data.reason)
+        else:
+            a = svc.application_exception_decide(**kw, approve=bool(data.approve), note=data.note)
+    except svc.RegistryError as exc:
+        return _fail(exc)
+    a.refresh_from_db()
+    return 200, _application_out(a)
