@@ -13,6 +13,7 @@ urlpatterns = [
     path("orgs/", include(("govapp.orgs.urls", "orgs"))),
     path("registry/", include(("govapp.registry.urls", "registry"))),
     path("public/", include(("govapp.public.urls", "public"))),
+    path("scans/", include(("govapp.compliance.scan_urls", "scans"))),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,110 @@
+"""API for package scans: upload, read facts, retry.  Mounted at /api/v1/scans."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from govapp.compliance.models import PackageScan
+from govapp.compliance.scan_selectors import scans_for
+from govapp.compliance.scanning import package_scan_create, package_scan_retry
+from govapp.core.permissions import restrict
+
+router = Router(tags=["scans"])
+
+
+class ScanOut(Schema):
+    id: int
+    app_id: int | None
+    application_id: int | None
+    file_name: str
+    sha256: str
+    size: int
+    status: str
+    attempts: int
+    kind: str
+    package: str
+    error: str
+    error_code: str
+    scanner_version: str
+    identity_check: Any = None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class ScanDetailOut(ScanOut):
+    facts: Any = None
+
+
+def _error(exc: Exception) -> HttpError:
+    if isinstance(exc, PermissionDenied):
+        return HttpError(403, str(exc) or "无权操作 (forbidden)")
+    return HttpError(422, " ".join(getattr(exc, "messages", [str(exc)])))
+
+
+@router.post("", response={201: ScanOut}, summary="上传安装包并排队检测")
+def upload(
+    request: HttpRequest,
+    app_id: Form[int],
+    package: File[UploadedFile],
+    application_id: Form[int | None] = None,
+) -> tuple[int, PackageScan]:
+    from govapp.registry.models import App, Application
+
+    app = (
+        restrict(App.objects.select_related("hosting_unit"), request.user, "view")
+        .filter(pk=app_id)
+        .first()
+    )
+    if app is None:
+        raise HttpError(404, "未找到该应用，或不在您的管辖范围内 (not found)")
+    application = None
+    if application_id is not None:
+        application = (
+            restrict(Application.objects.all(), request.user, "view")
+            .filter(pk=application_id, app=app)
+            .first()
+        )
+        if application is None:
+            raise HttpError(404, "未找到该申请 (not found)")
+    try:
+        scan = package_scan_create(
+            actor=request.user,
+            unit=app.hosting_unit,
+            upload=package,
+            app=app,
+            application=application,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        raise _error(exc) from exc
+    return 201, scan
+
+
+@router.get("", response=list[ScanOut], summary="可见的检测记录")
+@paginate(LimitOffsetPagination)
+def scan_list(request: HttpRequest, q: str = "", status: str = "") -> Any:
+    return scans_for(request.user, q=q, status=status)
+
+
+@router.get("/{scan_id}", response=ScanDetailOut, summary="检测结果（govapp.scan/1 facts）")
+def scan_detail(request: HttpRequest, scan_id: int) -> PackageScan:
+    scan = restrict(PackageScan.objects.all(), request.user, "view").filter(pk=scan_id).first()
+    if scan is None:
+        raise HttpError(404, "未找到该检测记录，或不在您的管辖范围内 (not found)")
+    return scan
+
+
+@router.post("/{scan_id}/retry", response=ScanOut, summary="重新检测")
+def scan_retry(request: HttpRequest, scan_id: int) -> PackageScan:
+    scan = restrict(PackageScan.objects.all(), request.user, "view").filter(pk=scan_id).first()
+    if scan is None:
+        raise HttpError(404, "未找到该检测记录，或不在您的管辖范围内 (not found)")
+    try:
+        return package_scan_retry(actor=request.user, scan=scan)
+    except (ValidationError, PermissionDenied) as exc:
+        raise _error(exc) from exc

@@ -1,0 +1,364 @@
+"""Package scanning inside the system (issue 4, item 8).
+
+Uploading a package stores it by content hash (streamed, size-limited), creates a
+:class:`PackageScan` row and queues :func:`run_package_scan` on the task queue after commit.
+The worker runs the pure scanner library, stores the facts, and checks the package's identity
+(package name and signing certificate) against the identities the app declared.  A failed scan
+keeps its error and can be retried; a scan whose worker was killed is requeued by
+:func:`requeue_stale_scans`.  When the scanner improves (its version changes), one action
+rescans everything scanned by an older version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from govapp.compliance.models import PackageScan, ScanStatus
+from govapp.core.audit import audit_record
+from govapp.core.permissions import can
+from govapp.orgs.models import Unit
+
+log = logging.getLogger("govapp.scanning")
+
+# Which declared platforms a scanned package kind is compared with.
+KIND_PLATFORMS = {
+    "apk": {"android"},
+    "aab": {"android"},
+    "hap": {"harmony"},
+    "app": {"harmony"},
+    "ipa": {"ios"},
+    "rpk": {"quickapp"},
+    "quickapp": {"quickapp"},
+    "wechat-miniprogram": {"wechat"},
+    "alipay-miniprogram": {"alipay"},
+}
+
+
+@lru_cache(maxsize=1)
+def scanner_version() -> str:
+    """A fingerprint of the scanner's code and data: it changes whenever the scanner does."""
+    digest = hashlib.sha256()
+    root = resources.files("govapp.scanner")
+    paths = sorted(
+        str(p.relative_to(Path(str(root))))
+        for p in Path(str(root)).rglob("*")
+        if p.suffix in {".py", ".csv"} and "__pycache__" not in p.parts
+    )
+    for rel in paths:
+        digest.update(rel.encode())
+        digest.update((Path(str(root)) / rel).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def package_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "packages"
+
+
+def package_path(sha256: str) -> Path:
+    return package_dir() / sha256[:2] / sha256
+
+
+def _store_stream(chunks: Iterable[bytes], limit: int) -> tuple[str, int]:
+    """Write the chunks to the content-addressed store; returns (sha256, size)."""
+    package_dir().mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(dir=package_dir(), prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise ValidationError(
+                        _("安装包超过大小上限 %(mb)d MB，请联系监管部门线下提交。")
+                        % {"mb": limit // (1024 * 1024)}
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise ValidationError(_("上传的文件是空的。"))
+        sha = digest.hexdigest()
+        final = package_path(sha)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            os.unlink(tmp_name)
+        else:
+            os.replace(tmp_name, final)
+            final.chmod(0o440)
+        return sha, size
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+        raise
+
+
+def package_scan_create(
+    *,
+    actor: Any,
+    unit: Unit,
+    upload: UploadedFile,
+    app: Any = None,
+    application: Any = None,
+) -> PackageScan:
+    """Store an uploaded package and queue its scan."""
+    target = application or app or unit
+    if not can(actor, "change", target):
+        raise PermissionDenied(_("您无权为该应用上传安装包。"))
+    if app is None and application is not None:
+        app = application.app
+    if app is not None and app.hosting_unit_id != unit.pk:
+        raise ValidationError(_("应用不属于该单位。"))
+    limit = int(settings.GOVAPP_PACKAGE_MAX_BYTES)
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            _("安装包超过大小上限 %(mb)d MB，请联系监管部门线下提交。")
+            % {"mb": limit // (1024 * 1024)}
+        )
+    sha, size = _store_stream(upload.chunks(), limit)
+    name = os.path.basename(upload.name or "package")[:255]
+    with transaction.atomic():
+        scan = PackageScan.objects.create(
+            hosting_unit=unit,
+            app=app,
+            application=application,
+            file_name=name,
+            sha256=sha,
+            size=size,
+            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(
+            actor=actor,
+            action="package.upload",
+            obj=scan,
+            after={"file_name": name, "sha256": sha, "size": size, "app": getattr(app, "pk", None)},
+        )
+        transaction.on_commit(lambda: _enqueue(scan.pk))
+    return scan
+
+
+def _enqueue(scan_id: int) -> None:
+    run_package_scan.enqueue(scan_id)
+
+
+def _enqueue_many(ids: list[int]) -> None:
+    for scan_id in ids:
+        _enqueue(scan_id)
+
+
+@task()
+def run_package_scan(scan_id: int) -> str:
+    """Task entry point: run one scan (idempotent: a finished scan is not rescanned)."""
+    scan = package_scan_run(scan_id=scan_id)
+    return scan.status
+
+
+def _identity_declared(app: Any) -> list[dict[str, str]]:
+    if app is None:
+        return []
+    return [
+        {
+            "platform": i.platform,
+            "identifier": i.identifier,
+            "cert_sha256": (i.cert_sha256 or "").lower(),
+        }
+        for i in app.identities.all()
+    ]
+
+
+def identity_check(facts: dict[str, Any], app: Any) -> dict[str, Any]:
+    """Compare the scanned package's identity with what the app declared."""
+    kind = facts.get("kind", "")
+    package = (facts.get("identity") or {}).get("package") or ""
+    certs = sorted({c["sha256"] for c in (facts.get("signing") or {}).get("certificates", [])})
+    declared = [
+        d for d in _identity_declared(app) if d["platform"] in KIND_PLATFORMS.get(kind, set())
+    ]
+    result: dict[str, Any] = {
+        "package": package,
+        "certificates": certs,
+        "declared": declared,
+        "package_match": None,
+        "cert_match": None,
+    }
+    if app is None or not declared:
+        result["message"] = _("该应用未申报此平台的标识，无法核对。")
+        return result
+    same_package = [d for d in declared if d["identifier"] == package]
+    result["package_match"] = bool(same_package)
+    if not same_package:
+        result["message"] = _("安装包包名 %(p)s 与申报的标识不一致。") % {"p": package or "—"}
+        return result
+    expected = {d["cert_sha256"] for d in same_package if d["cert_sha256"]}
+    if not expected:
+        result["message"] = _("包名一致；申报材料未填写签名证书指纹。")
+        return result
+    result["cert_match"] = bool(expected & set(certs))
+    result["message"] = (
+        _("包名和签名证书均与申报一致。")
+        if result["cert_match"]
+        else _("包名一致，但签名证书与申报的指纹不一致。")
+    )
+    return result
+
+
+def package_scan_run(*, scan_id: int) -> PackageScan:
+    """Run the scanner on a queued (or requeued) scan and store the outcome."""
+    from govapp.scanner import ScanError, scan_path
+
+    with transaction.atomic():
+        scan = PackageScan.objects.select_for_update().get(pk=scan_id)
+        if scan.status == ScanStatus.DONE:
+            return scan
+        scan.status = ScanStatus.RUNNING
+        scan.attempts += 1
+        scan.started_at = timezone.now()
+        scan.save(update_fields=["status", "attempts", "started_at"])
+    path = package_path(scan.sha256)
+    facts: dict[str, Any] | None = None
+    error = ""
+    code = ""
+    try:
+        if not path.exists():
+            raise ScanError("missing_file", _("安装包文件已不在存储中，请重新上传。"))
+        result = scan_path(path)
+        result.file.name = scan.file_name
+        facts = result.to_json_dict()
+    except ScanError as exc:
+        error, code = str(exc), exc.code
+    except Exception as exc:  # a bug must not lose the job: record it, keep it retryable
+        log.exception("scan %s failed unexpectedly", scan_id)
+        error, code = f"{type(exc).__name__}: {exc}", "internal"
+    with transaction.atomic():
+        scan = (
+            PackageScan.objects.select_for_update(of=("self",))
+            .select_related("app")
+            .get(pk=scan_id)
+        )
+        scan.finished_at = timezone.now()
+        scan.scanner_version = scanner_version()
+        if facts is not None:
+            scan.status = ScanStatus.DONE
+            scan.facts = facts
+            scan.kind = str(facts.get("kind", ""))
+            scan.package = str((facts.get("identity") or {}).get("package") or "")[:255]
+            scan.identity_check = identity_check(facts, scan.app)
+            scan.error = scan.error_code = ""
+        else:
+            scan.status = ScanStatus.FAILED
+            scan.error, scan.error_code = error[:2000], code[:32]
+        scan.save()
+        audit_record(
+            actor=None,
+            action="package.scan_done" if facts is not None else "package.scan_failed",
+            obj=scan,
+            after={
+                "status": scan.status,
+                "kind": scan.kind,
+                "package": scan.package,
+                "error": scan.error,
+                "scanner_version": scan.scanner_version,
+                "identity": (scan.identity_check or {}).get("message", ""),
+            },
+        )
+        if facts is not None:
+            transaction.on_commit(lambda: _after_scan(scan.pk))
+    return scan
+
+
+# Other apps (the compliance engine) re-evaluate after a scan: fn(scan) -> None.
+AFTER_SCAN_HOOKS: list[Any] = []
+
+
+def _after_scan(scan_id: int) -> None:
+    scan = PackageScan.objects.get(pk=scan_id)
+    for hook in AFTER_SCAN_HOOKS:
+        try:
+            hook(scan)
+        except Exception:  # a hook's failure must not undo the stored scan
+            log.exception("after-scan hook %r failed for scan %s", hook, scan_id)
+
+
+def package_scan_retry(*, actor: Any, scan: PackageScan) -> PackageScan:
+    """Queue a failed or finished scan again (a rescan after the scanner improved)."""
+    if not can(actor, "change", scan) and not can(actor, "review", scan):
+        raise PermissionDenied(_("您无权重新检测该安装包。"))
+    with transaction.atomic():
+        scan = PackageScan.objects.select_for_update().get(pk=scan.pk)
+        if scan.status in {ScanStatus.QUEUED, ScanStatus.RUNNING}:
+            raise ValidationError(_("该安装包正在排队或检测中，请稍候。"))
+        before = scan.status
+        scan.status = ScanStatus.QUEUED
+        scan.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="package.rescan",
+            obj=scan,
+            before={"status": before},
+            after={"status": scan.status},
+        )
+        transaction.on_commit(lambda: _enqueue(scan.pk))
+    return scan
+
+
+def package_scan_rescan_outdated(*, actor: Any, queryset: QuerySet[PackageScan]) -> int:
+    """One action: requeue every scan in ``queryset`` made by an older scanner version."""
+    current = scanner_version()
+    ids = list(
+        queryset.filter(status__in=[ScanStatus.DONE, ScanStatus.FAILED])
+        .exclude(scanner_version=current)
+        .values_list("pk", flat=True)[:10000]
+    )
+    with transaction.atomic():
+        PackageScan.objects.filter(pk__in=ids).update(status=ScanStatus.QUEUED)
+        audit_record(
+            actor=actor,
+            action="package.rescan_outdated",
+            object_type="compliance.packagescan",
+            object_id="*",
+            object_repr=_("重新检测旧版本结果"),
+            after={"count": len(ids), "scanner_version": current},
+        )
+        transaction.on_commit(lambda: _enqueue_many(ids))
+    return len(ids)
+
+
+def requeue_stale_scans(*, minutes: int | None = None) -> int:
+    """Scans left 'running' by a killed worker go back to the queue."""
+    limit = minutes if minutes is not None else int(settings.GOVAPP_SCAN_STALE_MINUTES)
+    cutoff = timezone.now() - dt.timedelta(minutes=limit)
+    ids = list(
+        PackageScan.objects.filter(status=ScanStatus.RUNNING, started_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    if not ids:
+        return 0
+    with transaction.atomic():
+        PackageScan.objects.filter(pk__in=ids).update(status=ScanStatus.QUEUED)
+        for pk in ids:
+            audit_record(
+                actor=None,
+                action="package.requeue_stale",
+                obj=PackageScan.objects.get(pk=pk),
+                after={"status": ScanStatus.QUEUED},
+            )
+        transaction.on_commit(lambda: _enqueue_many(ids))
+    return len(ids)
