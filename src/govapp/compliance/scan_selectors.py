@@ -25,6 +25,30 @@ SDK_CATEGORY_LABELS = {
     "security": "安全加固",
     "other": "其他",
 }
+CAPABILITY_LABELS = {
+    "location": "定位",
+    "background-location": "后台定位",
+    "camera": "相机",
+    "media-library": "相册/媒体库",
+    "microphone": "麦克风",
+    "contacts": "通讯录",
+    "sms": "短信",
+    "phone": "电话",
+    "call-log": "通话记录",
+    "calendar": "日历",
+    "usage-stats": "应用使用情况",
+    "face-recognition": "人脸识别",
+    "bluetooth": "蓝牙",
+    "nfc": "NFC",
+    "storage": "存储",
+    "install-packages": "安装应用",
+    "overlay": "悬浮窗",
+    "accessibility": "无障碍服务",
+    "device-id": "设备标识",
+    "notifications": "通知",
+    "biometric": "生物识别",
+    "clipboard": "剪贴板",
+}
 PRACTICE_LABELS = {
     "clock_in": "打卡签到",
     "ranking": "积分排名",
@@ -64,7 +88,8 @@ def facts_view(facts: dict[str, Any] | None) -> dict[str, Any]:
         "signing": facts.get("signing", {}),
         "permissions": facts.get("permissions", []),
         "capabilities": [
-            {"id": cap, "evidence": evidence.get(cap, [])} for cap in facts.get("capabilities", [])
+            {"id": cap, "label": CAPABILITY_LABELS.get(cap, cap), "evidence": evidence.get(cap, [])}
+            for cap in facts.get("capabilities", [])
         ],
         "sdk_groups": [
             {"category": cat, "label": SDK_CATEGORY_LABELS.get(cat, cat), "items": items}
