@@ -132,7 +132,7 @@ def _json_entry(zf: ZipArchive, name: str) -> Any:
         raise ScanError("bad_manifest", f"{name} is not valid JSON: {exc}") from None
 
 
-def _dict(value: Any) -> dict[str, Any]:
+def json_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
@@ -140,7 +140,7 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _str(value: Any) -> str | None:
+def json_str(value: Any) -> str | None:
     if isinstance(value, str) and value:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
@@ -148,7 +148,7 @@ def _str(value: Any) -> str | None:
     return None
 
 
-def _int(value: Any) -> int | None:
+def json_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -160,7 +160,7 @@ def _int(value: Any) -> int | None:
 
 def _literal(value: Any) -> str | None:
     """A label that is not a resource reference (``$string:app_name``)."""
-    text = _str(value)
+    text = json_str(value)
     return None if text is None or text.startswith("$") else text
 
 
@@ -173,38 +173,38 @@ class _Module:
 
 
 def _parse_module(config: dict[str, Any], stage: bool) -> _Module:
-    app = _dict(config.get("app"))
-    module = _dict(config.get("module"))
+    app = json_dict(config.get("app"))
+    module = json_dict(config.get("module"))
     if stage:
         identity = Identity(
-            package=_str(app.get("bundleName")),
-            version_name=_str(app.get("versionName")),
-            version_code=_str(app.get("versionCode")),
+            package=json_str(app.get("bundleName")),
+            version_name=json_str(app.get("versionName")),
+            version_code=json_str(app.get("versionCode")),
             app_name=_literal(app.get("label")),
-            min_sdk=_int(app.get("minAPIVersion")),
-            target_sdk=_int(app.get("targetAPIVersion")),
+            min_sdk=json_int(app.get("minAPIVersion")),
+            target_sdk=json_int(app.get("targetAPIVersion")),
         )
         perms = module.get("requestPermissions")
     else:
-        version = _dict(app.get("version"))
-        api = _dict(app.get("apiVersion"))
+        version = json_dict(app.get("version"))
+        api = json_dict(app.get("apiVersion"))
         identity = Identity(
-            package=_str(app.get("bundleName")),
-            version_name=_str(version.get("name")),
-            version_code=_str(version.get("code")),
+            package=json_str(app.get("bundleName")),
+            version_name=json_str(version.get("name")),
+            version_code=json_str(version.get("code")),
             app_name=_literal(app.get("label")),
-            min_sdk=_int(api.get("compatible")),
-            target_sdk=_int(api.get("target")),
+            min_sdk=json_int(api.get("compatible")),
+            target_sdk=json_int(api.get("target")),
         )
         perms = module.get("reqPermissions")
     out = _Module(identity=identity)
     for perm in _list(perms):
-        name = _str(_dict(perm).get("name")) if isinstance(perm, dict) else _str(perm)
+        name = json_str(json_dict(perm).get("name")) if isinstance(perm, dict) else json_str(perm)
         if name:
             out.permissions.append(name)
     for ability in _list(module.get("abilities")):
-        ab = _dict(ability)
-        name = _str(ab.get("name"))
+        ab = json_dict(ability)
+        name = json_str(ab.get("name"))
         if name:
             exported = ab.get("exported", ab.get("visible"))
             out.components.append(
@@ -218,8 +218,8 @@ def _parse_module(config: dict[str, Any], stage: bool) -> _Module:
             m for m in _list(ab.get("backgroundModes")) if isinstance(m, str)
         )
     for ext in _list(module.get("extensionAbilities")):
-        ex = _dict(ext)
-        name = _str(ex.get("name"))
+        ex = json_dict(ext)
+        name = json_str(ex.get("name"))
         if name:
             exported = ex.get("exported")
             out.components.append(
@@ -291,13 +291,13 @@ def _scan_app(zf: ZipArchive, info: FileInfo, limits: Limits, *, depth: int) -> 
     result = ScanResult(file=info, kind="app")
     if zf.get("pack.info") is not None:
         try:
-            pack = _dict(_json_entry(zf, "pack.info"))
-            app = _dict(_dict(pack.get("summary")).get("app"))
-            version = _dict(app.get("version"))
+            pack = json_dict(_json_entry(zf, "pack.info"))
+            app = json_dict(json_dict(pack.get("summary")).get("app"))
+            version = json_dict(app.get("version"))
             result.identity = Identity(
-                package=_str(app.get("bundleName")),
-                version_name=_str(version.get("name")),
-                version_code=_str(version.get("code")),
+                package=json_str(app.get("bundleName")),
+                version_name=json_str(version.get("name")),
+                version_code=json_str(version.get("code")),
             )
         except ScanError as exc:
             warnings.append(str(exc))

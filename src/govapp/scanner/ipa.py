@@ -28,6 +28,7 @@ from typing import Any
 from govapp.scanner.capabilities import capability_ids, ios_capabilities
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Certificate, FileInfo, Identity, ScanResult, Signing
+from govapp.scanner.hap import json_str
 from govapp.scanner.keywords import scan_zip_texts
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
 from govapp.scanner.signing import cert_from_der, signer_certificates_from_pkcs7
@@ -41,16 +42,8 @@ _MAX_PROVISION = 4 * 1024 * 1024
 _USAGE = re.compile(r"^(NS\w+UsageDescription|NFCReaderUsageDescription)$")
 
 
-def _str(value: Any) -> str | None:
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
 def _major(version: Any) -> int | None:
-    text = _str(version)
+    text = json_str(version)
     if text is None:
         return None
     head = text.split(".", 1)[0]
@@ -114,10 +107,11 @@ def _scan(zf: ZipArchive, info: FileInfo, limits: Limits) -> ScanResult:
         file=info,
         kind="ipa",
         identity=Identity(
-            package=_str(plist.get("CFBundleIdentifier")),
-            version_name=_str(plist.get("CFBundleShortVersionString")),
-            version_code=_str(plist.get("CFBundleVersion")),
-            app_name=_str(plist.get("CFBundleDisplayName")) or _str(plist.get("CFBundleName")),
+            package=json_str(plist.get("CFBundleIdentifier")),
+            version_name=json_str(plist.get("CFBundleShortVersionString")),
+            version_code=json_str(plist.get("CFBundleVersion")),
+            app_name=json_str(plist.get("CFBundleDisplayName"))
+            or json_str(plist.get("CFBundleName")),
             min_sdk=_major(plist.get("MinimumOSVersion")),
         ),
     )

@@ -22,11 +22,11 @@ from __future__ import annotations
 import base64
 import re
 from pathlib import Path
-from typing import Any
 
 from govapp.scanner.capabilities import capability_ids, quickapp_capabilities
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Certificate, Component, FileInfo, Identity, ScanResult, Signing
+from govapp.scanner.hap import json_dict, json_int, json_str
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
 from govapp.scanner.miniprogram import (
     Source,
@@ -51,28 +51,6 @@ _SCHEME_BLOCKS = (0x7109871A, 0xF05368C0)  # v2, v3 layouts
 _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.DOTALL)
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _str(value: Any) -> str | None:
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
 def _manifest_path(src: Source) -> str:
     for candidate in ("manifest.json", "src/manifest.json"):
         if candidate in src.files:
@@ -86,7 +64,7 @@ def _scan_source(src: Source, info: FileInfo, kind: str, limits: Limits) -> Scan
     manifest = read_json(src, manifest_name)
     if not isinstance(manifest, dict):
         raise ScanError("bad_manifest", f"{manifest_name} is not a JSON object")
-    package = _str(manifest.get("package"))
+    package = json_str(manifest.get("package"))
     if package is None:
         warnings.append(f"{manifest_name} has no package name")
     result = ScanResult(
@@ -94,23 +72,24 @@ def _scan_source(src: Source, info: FileInfo, kind: str, limits: Limits) -> Scan
         kind="rpk" if kind == "rpk" else "quickapp",
         identity=Identity(
             package=package,
-            version_name=_str(manifest.get("versionName")),
-            version_code=_str(manifest.get("versionCode")),
-            app_name=_str(manifest.get("name")),
-            min_sdk=_int(manifest.get("minPlatformVersion")),
+            version_name=json_str(manifest.get("versionName")),
+            version_code=json_str(manifest.get("versionCode")),
+            app_name=json_str(manifest.get("name")),
+            min_sdk=json_int(manifest.get("minPlatformVersion")),
         ),
     )
     declared = [
         name
         for f in manifest.get("features") or []
-        if (name := _str(_dict(f).get("name"))) is not None
+        if (name := json_str(json_dict(f).get("name"))) is not None
     ]
     background = [
         b
-        for b in _dict(_dict(manifest.get("config")).get("background")).get("features") or []
+        for b in json_dict(json_dict(manifest.get("config")).get("background")).get("features")
+        or []
         if isinstance(b, str)
     ]
-    pages = _dict(_dict(manifest.get("router")).get("pages"))
+    pages = json_dict(json_dict(manifest.get("router")).get("pages"))
     result.components = [Component(type="page", name=str(p)) for p in sorted(pages)]
     # Features imported by the code.
     imported: set[str] = set()
