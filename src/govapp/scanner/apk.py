@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from govapp.scanner.axml import (
     TYPE_INT_BOOLEAN,
@@ -370,6 +370,20 @@ class _DexKeywordFilter:
             if tokens
         ]
 
+    _cache: ClassVar[dict[int, tuple[Any, _DexKeywordFilter | None]]] = {}
+
+    @classmethod
+    def cached(cls, scanner: Any) -> _DexKeywordFilter | None:
+        """The filter for ``scanner``, built once per scanner object."""
+        hit = cls._cache.get(id(scanner))
+        if hit is not None and hit[0] is scanner:
+            return hit[1]
+        built = cls.for_scanner(scanner)
+        if len(cls._cache) > 8:
+            cls._cache.clear()
+        cls._cache[id(scanner)] = (scanner, built)
+        return built
+
     @classmethod
     def for_scanner(cls, scanner: Any) -> _DexKeywordFilter | None:
         keywords = getattr(scanner, "keywords", None)
@@ -419,13 +433,14 @@ def _run_keywords(
         mod = optional_module("keywords")
         if mod is None:
             return []
-        scanner = mod.KeywordScanner()
+        factory = getattr(mod, "default_scanner", None)  # compiled once per process
+        scanner = factory() if callable(factory) else mod.KeywordScanner()
     except Exception as exc:
         warnings.append(f"keyword search is unavailable: {type(exc).__name__}: {exc}")
         return []
     hits: list[KeywordHit] = []
     try:
-        prefilter = _DexKeywordFilter.for_scanner(scanner)
+        prefilter = _DexKeywordFilter.cached(scanner)
         for dex in dex_files:
             block = dex.string_data()
             if block and prefilter is not None:

@@ -345,6 +345,7 @@ def read_signing(archive: ZipArchive, *, max_sig_file: int = 4 * 1024 * 1024) ->
     from govapp.scanner.errors import ScanError
 
     info = SigningInfo()
+    decoded: dict[bytes, Certificate] = {}
     # v1
     v1_files = [e for e in archive.entries if _V1_SIG_FILE.match(e.name)]
     if v1_files:
@@ -365,7 +366,7 @@ def read_signing(archive: ZipArchive, *, max_sig_file: int = 4 * 1024 * 1024) ->
             for der in ders:
                 if der not in seen:
                     seen.add(der)
-                    info.certificates.append(_cert(der, "v1", info.warnings))
+                    info.certificates.append(_cert(der, "v1", info.warnings, decoded))
     # APK Signing Block
     try:
         pairs = read_apk_signing_block(archive, warnings=info.warnings)
@@ -379,12 +380,20 @@ def read_signing(archive: ZipArchive, *, max_sig_file: int = 4 * 1024 * 1024) ->
                 continue
             info.schemes.append(scheme)
             for der in certificates_from_scheme_block(value, scheme, info.warnings):
-                info.certificates.append(_cert(der, scheme, info.warnings))
+                info.certificates.append(_cert(der, scheme, info.warnings, decoded))
     return info
 
 
-def _cert(der: bytes, scheme: str, warnings: list[str]) -> Certificate:
+def _cert(
+    der: bytes, scheme: str, warnings: list[str], seen: dict[bytes, Certificate] | None = None
+) -> Certificate:
+    """Certificate facts; ``seen`` lets one scan decode a certificate used by several schemes once."""
+    known = seen.get(der) if seen is not None else None
+    if known is not None:
+        return known.model_copy(update={"scheme": scheme})
     cert = cert_from_der(der, scheme)
+    if seen is not None:
+        seen[der] = cert
     if not cert.subject and cert.not_before is None:
         warnings.append(
             f"a {scheme} certificate (sha256 {cert.sha256[:16]}...) could not be decoded; "

@@ -1,0 +1,265 @@
+"""Benchmark the Android scanner against androguard 4.1.4 in one run.
+
+    .venv/bin/pip install androguard==4.1.4      # the baseline (pyproject's "bench" extra)
+    .venv/bin/python benchmarks/bench_scanner.py [--fixtures DIR] [--repeat 3] [--write-docs]
+
+What is compared, per file:
+
+* govapp: ``govapp.scanner.scan_path(path)``: everything the ``govapp scan`` command reports
+  (file SHA-256, manifest, signatures, DEX tables, SDK, capability and keyword analysis).
+* androguard: ``APK(path)`` plus the manifest/signing getters, and ``DEX(data)`` for every
+  ``classes*.dex`` (``APK.get_all_dex()``) with its strings, classes and methods listed.
+
+Each tool runs in its own child process (so imports and caches do not mix and the peak resident
+memory of each tool can be read from ``ru_maxrss``); the fixtures are the real packages in
+``../shared/fixtures`` and a synthetic ~100 MB APK with ~30 MB of DEX written by the testkit into
+a temporary directory.  Times are the best of ``--repeat`` runs (androguard: one run for the big
+file).  ``--write-docs`` writes the figures into the "Scanner" section of docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_FIXTURES = REPO.parent / "shared" / "fixtures"
+BIG_SIZE = 100 * 1024 * 1024
+BIG_DEX = 30 * 1024 * 1024
+
+
+# ---------------------------------------------------------------------------------------------
+# child processes
+
+
+def _run_ours(path: str) -> str:
+    from govapp.scanner import ScanError, scan_path
+
+    try:
+        r = scan_path(path)
+    except ScanError as exc:
+        return f"error: {exc.code}"
+    return r.identity.package or "-"
+
+
+def _run_androguard(path: str) -> str:
+    from androguard.core.apk import APK
+    from androguard.core.dex import DEX
+
+    try:
+        a = APK(path)
+        a.get_package()
+        a.get_androidversion_name()
+        a.get_androidversion_code()
+        a.get_permissions()
+        a.get_app_name()
+        a.get_activities()
+        a.get_services()
+        a.get_receivers()
+        a.get_providers()
+        if a.is_signed_v1():
+            for name in a.get_signature_names():
+                a.get_certificate_der(name)
+        if a.is_signed_v2():
+            a.get_certificates_der_v2()
+        if a.is_signed_v3():
+            a.get_certificates_der_v3()
+        for data in a.get_all_dex():
+            d = DEX(data)
+            list(d.get_strings())
+            list(d.get_classes())
+            list(d.get_methods())
+        return a.get_package() or "-"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+
+
+def worker(tool: str, paths: list[str], repeat: int) -> None:
+    if tool == "androguard":
+        try:
+            from loguru import logger
+
+            logger.remove()  # androguard logs every chunk at DEBUG level
+        except ImportError:
+            pass
+        run = _run_androguard
+    else:
+        run = _run_ours
+    times: dict[str, float] = {}
+    outcome: dict[str, str] = {}
+    for path in paths:
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            outcome[path] = run(path)
+            best = min(best, time.perf_counter() - start)
+        times[path] = best
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"times": times, "outcome": outcome, "peak_mib": peak_kib / 1024}))
+
+
+def _child(tool: str, paths: list[str], repeat: int) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--worker", tool, "--repeat", str(repeat), *paths]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"{tool} worker failed:\n{proc.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# main
+
+
+def _fmt_ms(seconds: float) -> str:
+    return f"{seconds * 1000:9.1f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--worker", choices=["ours", "androguard"])
+    parser.add_argument("paths", nargs="*")
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.paths, args.repeat)
+        return 0
+
+    try:
+        import androguard  # noqa: F401
+    except ImportError:
+        print("androguard is not installed: .venv/bin/pip install androguard==4.1.4")
+        return 2
+    fixtures = sorted(str(p) for p in args.fixtures.glob("*/*.apk"))
+    if not fixtures:
+        print(f"no fixtures under {args.fixtures}; only the synthetic APK is measured")
+
+    from govapp.scanner.testkit import build_apk
+
+    with tempfile.TemporaryDirectory(prefix="govapp-bench-") as tmp:
+        big = Path(tmp) / "synthetic-100mb.apk"
+        t0 = time.perf_counter()
+        built = build_apk(
+            big, total_size=BIG_SIZE, dex_bytes_target=BIG_DEX, signing=("v1", "v2", "v3")
+        )
+        build_s = time.perf_counter() - t0
+        dex_total = 0
+        from govapp.scanner.zip import ZipArchive
+
+        with ZipArchive(big) as zf:
+            dex_total = sum(e.uncompressed_size for e in zf.entries if e.name.endswith(".dex"))
+        print(
+            f"synthetic APK: {built.size / 1e6:.1f} MB, DEX {dex_total / 1e6:.1f} MB in "
+            f"{len(built.dex_files)} files (built in {build_s:.1f} s)"
+        )
+
+        ours = _child("ours", fixtures, args.repeat) if fixtures else None
+        theirs = _child("androguard", fixtures, args.repeat) if fixtures else None
+        ours_big = _child("ours", [str(big)], args.repeat)
+        theirs_big = _child("androguard", [str(big)], 1)
+
+    rows: list[tuple[str, float, float, float, str, str]] = []
+    if ours and theirs:
+        print(f"\n{'file':58} {'govapp ms':>9} {'androguard ms':>13} {'ratio':>7}")
+        for path in fixtures:
+            a, b = ours["times"][path], theirs["times"][path]
+            ratio = b / a if a > 0 else float("inf")
+            name = Path(path).name
+            rows.append((name, a, b, ratio, ours["outcome"][path], theirs["outcome"][path]))
+            note = "" if not theirs["outcome"][path].startswith("error") else "  (androguard error)"
+            print(f"{name[:58]:58} {_fmt_ms(a)} {_fmt_ms(b):>13} {ratio:6.1f}x{note}")
+    median_ratio = statistics.median(r[3] for r in rows) if rows else float("nan")
+    big_ours = next(iter(ours_big["times"].values()))
+    big_theirs = next(iter(theirs_big["times"].values()))
+    summary = {
+        "median_ratio": median_ratio,
+        "fixtures": len(rows),
+        "ours_median_ms": statistics.median(r[1] for r in rows) * 1000 if rows else None,
+        "theirs_median_ms": statistics.median(r[2] for r in rows) * 1000 if rows else None,
+        "big_size_mb": built.size / 1e6,
+        "big_dex_mb": dex_total / 1e6,
+        "big_ours_s": big_ours,
+        "big_theirs_s": big_theirs,
+        "big_ratio": big_theirs / big_ours if big_ours else None,
+        "peak_ours_mib": ours_big["peak_mib"],
+        "peak_theirs_mib": theirs_big["peak_mib"],
+        "peak_ours_fixtures_mib": ours["peak_mib"] if ours else None,
+        "peak_theirs_fixtures_mib": theirs["peak_mib"] if theirs else None,
+    }
+    print(f"\nmedian speed ratio over {len(rows)} fixtures: {median_ratio:.1f}x (goal >= 10x)")
+    print(
+        f"synthetic {summary['big_size_mb']:.0f} MB APK: govapp {big_ours:.2f} s (goal < 1.5 s), "
+        f"androguard {big_theirs:.2f} s"
+    )
+    print(
+        f"peak RSS on it: govapp {summary['peak_ours_mib']:.0f} MiB (goal < 300 MiB), "
+        f"androguard {summary['peak_theirs_mib']:.0f} MiB"
+    )
+    if args.write_docs:
+        _write_docs(summary, rows)
+    return 0
+
+
+def _write_docs(s: dict[str, Any], rows: list[tuple[str, float, float, float, str, str]]) -> None:
+    docs = REPO / "docs" / "performance.md"
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    lines = [
+        "## Scanner",
+        "",
+        "Measured by `benchmarks/bench_scanner.py --write-docs` "
+        f"({time.strftime('%Y-%m-%d')}, {machine}); each tool runs in its own process; times "
+        "are the best of 3 runs (androguard: 1 run on the synthetic APK).",
+        "",
+        "govapp: `scan_path()`, i.e. all of `govapp scan --json` (file SHA-256, manifest, "
+        "signatures, DEX tables, SDK, capability and keyword analysis). androguard 4.1.4: "
+        "`APK(path)` with the manifest and signing getters, and `DEX(data)` with strings, "
+        "classes and methods for every `classes*.dex`.",
+        "",
+        "| measure | govapp | androguard 4.1.4 | goal |",
+        "|---|---|---|---|",
+        f"| median time over {s['fixtures']} real fixtures | {s['ours_median_ms']:.1f} ms "
+        f"| {s['theirs_median_ms']:.1f} ms | |",
+        f"| median speed ratio (androguard / govapp) | {s['median_ratio']:.1f}x | 1x | >= 10x |",
+        f"| synthetic {s['big_size_mb']:.0f} MB APK, {s['big_dex_mb']:.0f} MB DEX | "
+        f"{s['big_ours_s']:.2f} s | {s['big_theirs_s']:.2f} s | < 1.5 s |",
+        f"| peak RSS on the synthetic APK (child process) | {s['peak_ours_mib']:.0f} MiB | "
+        f"{s['peak_theirs_mib']:.0f} MiB | < 300 MiB |",
+        "",
+        "<details><summary>per-file times</summary>",
+        "",
+        "| file | govapp ms | androguard ms | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, a, b, ratio, _o, t in rows:
+        note = " (androguard raised)" if t.startswith("error") else ""
+        lines.append(f"| {name} | {a * 1000:.1f} | {b * 1000:.1f}{note} | {ratio:.1f}x |")
+    lines += ["", "</details>", ""]
+    section = "\n".join(lines)
+    if docs.exists():
+        text = docs.read_text(encoding="utf-8")
+        start = text.find("## Scanner")
+        if start >= 0:
+            end = text.find("\n## ", start + 1)
+            text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
+        else:
+            text = text.rstrip("\n") + "\n\n" + section
+    else:
+        text = "# Performance\n\n" + section
+    docs.write_text(text, encoding="utf-8")
+    print(f"wrote {docs}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
