@@ -50,7 +50,6 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,6 +66,7 @@ INSTALLED_APPS = [
     "govapp.registry",
     "govapp.public",
     "govapp.compliance",
+    "govapp.complaints",
 ]
 
 MIDDLEWARE = [

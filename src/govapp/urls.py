@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from govapp.api import api
@@ -13,7 +12,7 @@ urlpatterns = [
     path("orgs/", include(("govapp.orgs.urls", "orgs"))),
     path("registry/", include(("govapp.registry.urls", "registry"))),
     path("public/", include(("govapp.public.urls", "public"))),
+    path("complaints/", include(("govapp.complaints.urls", "complaints"))),
     path("scans/", include(("govapp.compliance.scan_urls", "scans"))),
     path("api/v1/", api.urls),
-    path("django-admin/", admin.site.urls),
 ]

@@ -160,3 +160,70 @@ def test_central_unit_not_visible_to_beijing_reviewer(client: Client) -> None:
     f.regulator("11", username="bj")
     _login(client, "bj")
     assert client.get(reverse("orgs:unit", args=[dept.pk])).status_code == 404
+
+
+def test_national_regulator_creates_user_and_grants(client: Client) -> None:
+    f.regulator(username="boss")
+    gz = f.unit("440106", name="广州单位")
+    f.division("44")
+    _login(client, "boss")
+    resp = client.post(
+        reverse("orgs:user-new"),
+        {
+            "unit": gz.pk,
+            "username": "newbie",
+            "password": "long-enough-pass",
+            "display_name": "新人",
+        },
+    )
+    assert resp.status_code == 302
+    newbie = f.User.objects.get(username="newbie")
+    client.post(reverse("orgs:user", args=[newbie.pk]), {"action": "grant", "role": "unit_filer"})
+    client.post(
+        reverse("orgs:user", args=[newbie.pk]),
+        {"action": "grant", "role": "provincial_cac_reviewer", "division": "44"},
+    )
+    roles = {g.role for g in f.grants_of(newbie)}
+    assert roles == {"unit_filer", "provincial_cac_reviewer"}
+    bad = client.post(
+        reverse("orgs:user", args=[newbie.pk]),
+        {"action": "grant", "role": "provincial_cac_reviewer", "division": "99"},
+        follow=True,
+    )
+    assert "区划代码" in bad.content.decode()
+    client.post(reverse("orgs:user", args=[newbie.pk]), {"action": "deactivate"})
+    newbie.refresh_from_db()
+    assert not newbie.is_active
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"user.create", "grant.create", "user.deactivate"} <= actions
+
+
+def test_unit_manager_manages_only_own_unit_roles(client: Client) -> None:
+    gz = f.unit("440106", name="广州单位")
+    cd = f.unit("510104", name="成都单位")
+    f.unit_member(gz, username="mgr")
+    colleague = f.user(unit_obj=gz, username="colleague")
+    stranger = f.user(unit_obj=cd, username="stranger")
+    _login(client, "mgr")
+    page = client.get(reverse("orgs:user-new")).content.decode()
+    assert "广州单位" in page and "成都单位" not in page
+    client.post(
+        reverse("orgs:user", args=[colleague.pk]), {"action": "grant", "role": "unit_filer"}
+    )
+    assert {g.role for g in f.grants_of(colleague)} == {"unit_filer"}
+    resp = client.post(
+        reverse("orgs:user", args=[colleague.pk]),
+        {"action": "grant", "role": "national_regulator"},
+    )
+    assert resp.status_code == 403
+    assert client.get(reverse("orgs:user", args=[stranger.pk])).status_code == 404
+    assert (
+        client.post(reverse("orgs:user", args=[stranger.pk]), {"action": "deactivate"}).status_code
+        == 404
+    )
+
+
+def test_reviewer_cannot_create_accounts(client: Client) -> None:
+    f.regulator("44", username="gd")
+    _login(client, "gd")
+    assert client.get(reverse("orgs:user-new")).status_code == 403

@@ -17,6 +17,7 @@ NAV_ITEMS: list[tuple[str, Any, Any]] = [
     ("core:calendar", _("工作日历"), lambda u: has_role(u, "national_regulator") or is_national(u)),
     ("scans:list", _("安装包检测"), lambda u: True),
     ("orgs:units", _("单位"), lambda u: True),
+    ("orgs:users", _("用户与授权"), lambda u: True),
     ("orgs:tokens", _("API 令牌"), lambda u: True),
 ]
 

@@ -237,3 +237,62 @@ def login_attempt(*, request: HttpRequest | None, username: str, password: str) 
         if until is not None:
             raise LoginLocked(until)
     return None
+
+
+# --- Who may manage whom -------------------------------------------------------------------
+
+
+def can_manage_user(actor: Any, target: User) -> bool:
+    """National regulators manage every account; unit managers the staff of their own unit."""
+    from govapp.core.permissions import active_grants, has_role
+
+    if has_role(actor, Role.NATIONAL_REGULATOR):
+        return True
+    return target.unit_id is not None and any(
+        g.role == Role.UNIT_MANAGER and g.unit_id == target.unit_id for g in active_grants(actor)
+    )
+
+
+def grant_allowed(actor: Any, *, role: str, unit: Unit | None) -> bool:
+    from govapp.core.permissions import active_grants, has_role
+
+    if has_role(actor, Role.NATIONAL_REGULATOR):
+        return True
+    return (
+        role in UNIT_ROLES
+        and unit is not None
+        and any(g.role == Role.UNIT_MANAGER and g.unit_id == unit.pk for g in active_grants(actor))
+    )
+
+
+def user_set_active(*, actor: Any, user: User, active: bool) -> User:
+    if not can_manage_user(actor, user):
+        raise ValidationError(_("您无权管理该账号。"))
+    if user.pk == getattr(actor, "pk", None) and not active:
+        raise ValidationError(_("不能停用自己的账号。"))
+    with transaction.atomic():
+        before = user.is_active
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action="user.activate" if active else "user.deactivate",
+            obj=user,
+            before={"is_active": before},
+            after={"is_active": active},
+        )
+        if not active:
+            ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+    return user
+
+
+def user_unlock(*, actor: Any, user: User) -> User:
+    if not can_manage_user(actor, user):
+        raise ValidationError(_("您无权管理该账号。"))
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        audit_record(actor=actor, action="user.unlock", obj=user)
+    user.refresh_from_db()
+    return user

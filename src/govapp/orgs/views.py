@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,8 +14,29 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.core.permissions import get_restricted_or_404, request_user, restrict
-from govapp.orgs.models import ApiToken, Unit, UnitKind
-from govapp.orgs.services import LoginLocked, login_attempt, token_issue, token_revoke
+from govapp.orgs.models import (
+    UNIT_ROLES,
+    ApiToken,
+    Division,
+    Grant,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
+from govapp.orgs.services import (
+    LoginLocked,
+    can_manage_user,
+    grant_allowed,
+    grant_create,
+    grant_revoke,
+    login_attempt,
+    token_issue,
+    token_revoke,
+    user_create,
+    user_set_active,
+    user_unlock,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,3 +123,143 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     token_revoke(actor=request.user, token=token)
     messages.success(request, _("令牌 %(p)s… 已吊销。") % {"p": token.prefix})
     return redirect("orgs:tokens")
+
+
+def _managed_units(user: object) -> object:
+    """Units in which ``user`` may create accounts."""
+    from govapp.core.permissions import active_grants, has_role
+
+    if has_role(user, Role.NATIONAL_REGULATOR):
+        return Unit.objects.filter(is_active=True).order_by("scope_code", "name")
+    ids = [
+        g.unit_id
+        for g in active_grants(user)
+        if g.role == Role.UNIT_MANAGER and g.unit_id is not None
+    ]
+    return Unit.objects.filter(pk__in=ids)
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    qs = restrict(User.objects.select_related("unit"), request.user, "view")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(username__icontains=q) | qs.filter(display_name__icontains=q)
+    page = Paginator(qs.order_by("username"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orgs/user_list.html",
+        {
+            "page": page,
+            "q": q,
+            "can_create": _managed_units(request.user).exists(),  # type: ignore[attr-defined]
+            "query": f"q={q}",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_new(request: HttpRequest) -> HttpResponse:
+    units = _managed_units(request.user)
+    if not units.exists():  # type: ignore[attr-defined]
+        raise PermissionDenied(_("您无权创建账号。"))
+    errors: list[str] = []
+    data = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        unit = units.filter(pk=data.get("unit") or 0).first()  # type: ignore[attr-defined]
+        username = (data.get("username") or "").strip()
+        password = data.get("password") or ""
+        if unit is None:
+            errors.append(_("请选择所属单位。"))
+        if not username:
+            errors.append(_("请填写用户名。"))
+        elif User.objects.filter(username=username).exists():
+            errors.append(_("用户名“%(u)s”已被使用。") % {"u": username})
+        if len(password) < 10:
+            errors.append(_("初始密码至少 10 位。"))
+        if not errors:
+            try:
+                new_user = user_create(
+                    actor=request.user,
+                    username=username,
+                    password=password,
+                    display_name=(data.get("display_name") or "").strip(),
+                    unit=unit,
+                    email=(data.get("email") or "").strip(),
+                )
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                messages.success(request, _("账号已创建，请为其授权。"))
+                return redirect("orgs:user", new_user.pk)
+    return render(
+        request,
+        "orgs/user_new.html",
+        {"units": units[:1000], "errors": errors, "data": data},  # type: ignore[index]
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    target = get_restricted_or_404(
+        User.objects.select_related("unit"), request.user, "view", pk=user_id
+    )
+    manage = can_manage_user(request.user, target)
+    if request.method == "POST":
+        if not manage:
+            raise PermissionDenied(_("您无权管理该账号。"))
+        action = request.POST.get("action", "")
+        try:
+            if action == "grant":
+                role = request.POST.get("role", "")
+                unit = target.unit if role in UNIT_ROLES else None
+                code = request.POST.get("division", "").strip()
+                division = None
+                if role in {Role.PROVINCIAL_CAC_REVIEWER, Role.PROVINCIAL_GSA_REVIEWER} or (
+                    role == Role.AUDITOR and code
+                ):
+                    division = Division.objects.filter(code=code).first()
+                    if division is None:
+                        raise ValidationError(_("请填写正确的区划代码（如广东省为 44）。"))
+                if not grant_allowed(request.user, role=role, unit=unit):
+                    raise PermissionDenied(_("您无权授予该角色。"))
+                grant_create(
+                    actor=request.user, user=target, role=role, unit=unit, division=division
+                )
+                messages.success(request, _("已授权。"))
+            elif action == "revoke":
+                grant = Grant.objects.filter(pk=request.POST.get("grant") or 0, user=target).first()
+                if grant is None:
+                    raise ValidationError(_("该授权不存在。"))
+                if not grant_allowed(request.user, role=grant.role, unit=grant.unit):
+                    raise PermissionDenied(_("您无权撤销该授权。"))
+                grant_revoke(actor=request.user, grant=grant)
+                messages.success(request, _("已撤销授权。"))
+            elif action in {"activate", "deactivate"}:
+                user_set_active(actor=request.user, user=target, active=action == "activate")
+                messages.success(request, _("已更新账号状态。"))
+            elif action == "unlock":
+                user_unlock(actor=request.user, user=target)
+                messages.success(request, _("已解除锁定。"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("orgs:user", target.pk)
+    from govapp.core.permissions import has_role
+
+    national = has_role(request.user, Role.NATIONAL_REGULATOR)
+    roles = (
+        Role.choices if national else [(r, label) for r, label in Role.choices if r in UNIT_ROLES]
+    )
+    return render(
+        request,
+        "orgs/user_detail.html",
+        {
+            "target": target,
+            "grants": Grant.objects.filter(user=target).select_related("unit", "division"),
+            "manage": manage,
+            "roles": roles,
+        },
+    )
