@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from govapp.core.calendar import register_deadline_recomputer, today_shanghai
 from govapp.core.context_processors import NAV_ITEMS
+from govapp.core.demo import DEMO_LOADERS
 from govapp.core.permissions import has_role, is_regulator
 from govapp.core.views import HOME_PANELS
 from govapp.orgs.models import Role
@@ -72,3 +73,43 @@ NAV_ITEMS.extend(
     ]
 )
 register_deadline_recomputer(deadlines_recompute)
+
+
+# --- Part B: legacy inventory and demo data -----------------------------------------
+
+
+def _legacy_panel(request: HttpRequest) -> list[dict[str, Any]]:
+    from govapp.registry.legacy import legacy_deadline, legacy_overdue
+
+    user = request.user
+    if not is_regulator(user) or today_shanghai() <= legacy_deadline():
+        return []
+    n = legacy_overdue(user=user).count()
+    if not n:
+        return []
+    return [
+        {
+            "label": _("逾期未备案的存量应用"),
+            "count": n,
+            "url": reverse("registry:legacy"),
+            "hint": _("2026-07-25 前应完成备案"),
+            "urgent": True,
+        }
+    ]
+
+
+def _demo_registry() -> Any:
+    from govapp.registry.demo import demo_registry_load
+
+    return demo_registry_load()
+
+
+HOME_PANELS.append(_legacy_panel)
+NAV_ITEMS.append(
+    (
+        "registry:legacy",
+        gettext_lazy("存量应用"),
+        lambda u: is_regulator(u) or has_role(u, *UNIT_ROLES),
+    )
+)
+DEMO_LOADERS.append(("registry", _demo_registry))
