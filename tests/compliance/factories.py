@@ -42,7 +42,9 @@ def world(code: str = "440106") -> W:
     )
 
 
-def app(w: W | None = None, *, unit: Unit | None = None, status: str = AppStatus.FILED, **kw: Any) -> App:
+def app(
+    w: W | None = None, *, unit: Unit | None = None, status: str = AppStatus.FILED, **kw: Any
+) -> App:
     return pf.app(unit=unit or (w.unit if w else None), status=status, **kw)
 
 

@@ -108,7 +108,7 @@ def _penalties_mark_restored(*, app: App, actor: Any) -> None:
 
 def scan_evaluate(*, scan: PackageScan, actor: Any = None) -> engine.Outcome | None:
     """Hook for the scanning task: evaluate the scan's app once its facts are stored."""
-    if scan.app_id is None or scan.status != ScanStatus.DONE:
+    if scan.app is None or scan.status != ScanStatus.DONE:
         return None
     return engine.evaluate_app(app=scan.app, actor=actor, application=scan.application)
 
@@ -290,7 +290,9 @@ def order_issue(
     return order
 
 
-def _lock_order(order: RectificationOrder, allowed: set[str]) -> RectificationOrder:
+def _lock_order(
+    order: RectificationOrder, allowed: set[str] | set[OrderState]
+) -> RectificationOrder:
     locked = RectificationOrder.objects.select_for_update().get(pk=order.pk)
     if locked.state not in allowed:
         raise ComplianceError(
