@@ -61,3 +61,7 @@ api.add_router("/scans", scans_router)
 from govapp.registry.api import router as registry_router  # noqa: E402
 
 api.add_router("/registry", registry_router)
+
+from govapp.complaints.api import router as complaints_public_router  # noqa: E402
+
+api.add_router("/public/complaints", complaints_public_router)
