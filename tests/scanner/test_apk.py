@@ -49,9 +49,10 @@ def test_full_identity_and_inventory(tmp_path: Path) -> None:
     assert (r.identity.min_sdk, r.identity.target_sdk) == (24, 34)
     assert r.permissions == [
         "android.permission.ACCESS_FINE_LOCATION",
-        "android.permission.CAMERA",
         "android.permission.INTERNET",
     ]
+    assert r.permissions_sdk23 == ["android.permission.CAMERA"]
+    assert "camera" in r.capabilities
     comps = {c.name: (c.type, c.exported) for c in r.components}
     assert comps == {
         "cn.gov.gd.service.MainActivity": ("activity", True),

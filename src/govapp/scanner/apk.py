@@ -147,14 +147,16 @@ def scan_apk_archive(
         )
         if not package:
             warnings.append("AndroidManifest.xml has no package name")
-        perms = {
-            name
-            for el in manifest.children
-            if el.tag in _PERMISSION_TAGS
-            for name in [el.get("name")]
-            if name
-        }
-        result.permissions = sorted(perms)
+        perms: dict[str, set[str]] = {tag: set() for tag in _PERMISSION_TAGS}
+        for el in manifest.children:
+            name = el.get("name") if el.tag in _PERMISSION_TAGS else None
+            if name:
+                perms[el.tag].add(name)
+        result.permissions = sorted(perms["uses-permission"])
+        result.permissions_sdk23 = sorted(
+            (perms["uses-permission-sdk-23"] | perms["uses-permission-sdk-m"])
+            - perms["uses-permission"]
+        )
         if app is not None:
             result.components = _components(app, package or "", result.identity.target_sdk)
     else:
@@ -197,7 +199,10 @@ def scan_apk_archive(
     result.sdks = _run_sdks(dex_types, native, component_names, warnings)
     clock.check()
     caps = _run_capabilities(
-        result.permissions, _chain_method_refs(dex_files), result.components, warnings
+        sorted({*result.permissions, *result.permissions_sdk23}),
+        _chain_method_refs(dex_files),
+        result.components,
+        warnings,
     )
     result.capability_evidence = caps
     result.capabilities = sorted({c.id for c in caps})

@@ -124,6 +124,9 @@ class ScanResult(_Model):
     identity: Identity = Field(default_factory=Identity)
     signing: Signing = Field(default_factory=Signing)
     permissions: list[str] = Field(default_factory=list)  # sorted, unique
+    # Android: requested only on API 23+ (<uses-permission-sdk-23>); kept apart so that
+    # ``permissions`` matches what aapt/androguard report as the requested permissions.
+    permissions_sdk23: list[str] = Field(default_factory=list)
     capabilities: list[str] = Field(default_factory=list)  # sorted ids
     capability_evidence: list[Capability] = Field(default_factory=list)
     components: list[Component] = Field(default_factory=list)
