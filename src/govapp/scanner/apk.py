@@ -203,6 +203,7 @@ def scan_apk_archive(
         _chain_method_refs(dex_files),
         result.components,
         warnings,
+        result.sdks,
     )
     result.capability_evidence = caps
     result.capabilities = sorted({c.id for c in caps})
@@ -308,8 +309,11 @@ def _components(app: XmlElement, package: str, target_sdk: int | None) -> list[C
 
 
 def _chain_method_refs(dex_files: list[DexFile]) -> Iterator[str]:
+    """Only the references that can betray a capability (looked up by class, not walked)."""
+    mod = optional_module("capabilities")
+    classes = set(getattr(mod, "ANDROID_METHOD_CLASSES", ()))
     for d in dex_files:
-        yield from d.method_refs()
+        yield from d.method_refs_of(classes)
 
 
 def _run_sdks(
@@ -335,13 +339,17 @@ def _run_capabilities(
     method_refs: Iterable[str],
     components: list[Component],
     warnings: list[str],
+    sdks: list[SdkHit] | None = None,
 ) -> list[Capability]:
     try:
         mod = optional_module("capabilities")
         if mod is None:
             return []
         caps: list[Capability] = mod.android_capabilities(
-            permissions=permissions, method_refs=method_refs, components=components
+            permissions=permissions,
+            method_refs=method_refs,
+            components=components,
+            sdks=sdks or [],
         )
         return caps
     except ScanError:
@@ -353,6 +361,7 @@ def _run_capabilities(
 
 _CAMEL = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _ESCAPED_CJK = re.compile(rb"\\u[4-9][0-9a-fA-F]{3}")
+_ANY_CJK = re.compile(rb"[\xe4-\xe9][\x80-\xbf]")
 
 
 class _DexKeywordFilter:
@@ -368,7 +377,7 @@ class _DexKeywordFilter:
 
     def __init__(self, zh_terms: list[bytes], en_terms: list[list[bytes]]) -> None:
         zh_sorted = sorted(set(zh_terms), key=len, reverse=True)
-        self._zh = re.compile(b"|".join(re.escape(t) for t in zh_sorted)) if zh_sorted else None
+        self._zh_terms = zh_sorted
         self._en = [
             (b"".join(tokens), re.compile(b"[_\\- ]?".join(re.escape(t) for t in tokens)))
             for tokens in en_terms
@@ -407,9 +416,14 @@ class _DexKeywordFilter:
         return cls(zh, en)
 
     def positions(self, block: bytes) -> Iterator[int]:
-        if self._zh is not None:
-            for m in self._zh.finditer(block):
-                yield m.start()
+        # One C-speed scan tells whether the block holds any CJK text at all (most DEX string
+        # data does not); only then is each Chinese term searched with bytes.find.
+        if self._zh_terms and _ANY_CJK.search(block):
+            for term in self._zh_terms:
+                i = block.find(term)
+                while i != -1:
+                    yield i
+                    i = block.find(term, i + len(term))
         for m in _ESCAPED_CJK.finditer(block):
             yield m.start()
         if self._en:

@@ -177,6 +177,9 @@ _ANDROID_METHODS: dict[str, str] = {
 }
 _FACE_CATEGORY = "face_liveness"
 
+# Classes whose method references betray a capability: the DEX reader looks these up directly.
+ANDROID_METHOD_CLASSES = frozenset(k.split(";->", 1)[0] + ";" for k in _ANDROID_METHODS)
+
 
 class _Collector:
     def __init__(self) -> None:

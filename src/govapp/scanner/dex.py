@@ -13,6 +13,7 @@ Python objects.
 
 from __future__ import annotations
 
+import bisect
 import struct
 import sys
 from array import array
@@ -226,6 +227,32 @@ class DexFile:
     @property
     def method_count(self) -> int:
         return self._method_count
+
+    def method_refs_of(self, classes: set[str]) -> Iterator[str]:
+        """Method references whose defining class is one of ``classes`` only.
+
+        ``method_ids`` are sorted by defining class (DEX format: "sorted by class_idx"), so each
+        class's methods are found by binary search instead of walking every reference.
+        """
+        wanted = sorted(i for i, t in enumerate(self.type_descriptors()) if t in classes)
+        if not wanted or self._method_count == 0:
+            return
+        start = self._method_off
+        view = memoryview(self._data)[start : start + 8 * self._method_count]
+        class_ids = view.cast("B").cast("H")[::4] if len(view) % 2 == 0 else None
+        if class_ids is None:
+            yield from (r for r in self.method_refs() if r.split(";->", 1)[0] + ";" in classes)
+            return
+        types = self.type_descriptors()
+        offs = self._string_offsets
+        nstr = len(offs)
+        for class_idx in wanted:
+            lo = bisect.bisect_left(class_ids, class_idx)
+            hi = bisect.bisect_right(class_ids, class_idx, lo)
+            for m in range(lo, hi):
+                (name_idx,) = struct.unpack_from("<I", view, 8 * m + 4)
+                name = self._string_at(offs[name_idx]) if name_idx < nstr else ""
+                yield f"{types[class_idx]}->{name}"
 
     def method_refs(self) -> Iterator[str]:
         """Method references ``Lcom/foo/Bar;->baz`` for every ``method_id_item``."""

@@ -136,8 +136,11 @@ def json_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: Any) -> list[Any]:
+def json_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+_list = json_list
 
 
 def json_str(value: Any) -> str | None:

@@ -28,7 +28,7 @@ from typing import Any
 from govapp.scanner.capabilities import capability_ids, ios_capabilities
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Certificate, FileInfo, Identity, ScanResult, Signing
-from govapp.scanner.hap import json_str
+from govapp.scanner.hap import json_list, json_str
 from govapp.scanner.keywords import scan_zip_texts
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
 from govapp.scanner.signing import cert_from_der, signer_certificates_from_pkcs7
@@ -70,7 +70,7 @@ def provision_certificates(blob: bytes, warnings: list[str]) -> list[Certificate
     else:
         try:
             profile = _load_plist(blob[start : end + len(b"</plist>")], "the provisioning profile")
-            for der in profile.get("DeveloperCertificates") or []:
+            for der in json_list(profile.get("DeveloperCertificates")):
                 if isinstance(der, bytes):
                     certs.append(cert_from_der(der, "ipa"))
         except ScanError as exc:

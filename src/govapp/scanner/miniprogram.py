@@ -243,7 +243,8 @@ def scan_miniprogram_source(src: Source, info: FileInfo, limits: Limits) -> Scan
         warnings.append("the mini-program's appid is not known (no project.config.json appid)")
     # Pages, subpackages, plugins.
     pages = _strings(app.get("pages"))
-    for sub in app.get("subpackages") or app.get("subPackages") or []:
+    subs = app.get("subpackages") or app.get("subPackages")
+    for sub in subs if isinstance(subs, list) else []:
         s = _dict(sub)
         base = (_str(s.get("root")) or "").strip("/")
         pages.extend(f"{base}/{p}" if base else p for p in _strings(s.get("pages")))

@@ -26,7 +26,7 @@ from pathlib import Path
 from govapp.scanner.capabilities import capability_ids, quickapp_capabilities
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Certificate, Component, FileInfo, Identity, ScanResult, Signing
-from govapp.scanner.hap import json_dict, json_int, json_str
+from govapp.scanner.hap import json_dict, json_int, json_list, json_str
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
 from govapp.scanner.miniprogram import (
     Source,
@@ -80,13 +80,14 @@ def _scan_source(src: Source, info: FileInfo, kind: str, limits: Limits) -> Scan
     )
     declared = [
         name
-        for f in manifest.get("features") or []
+        for f in json_list(manifest.get("features"))
         if (name := json_str(json_dict(f).get("name"))) is not None
     ]
     background = [
         b
-        for b in json_dict(json_dict(manifest.get("config")).get("background")).get("features")
-        or []
+        for b in json_list(
+            json_dict(json_dict(manifest.get("config")).get("background")).get("features")
+        )
         if isinstance(b, str)
     ]
     pages = json_dict(json_dict(manifest.get("router")).get("pages"))
