@@ -14,5 +14,6 @@ urlpatterns = [
     path("public/", include(("govapp.public.urls", "public"))),
     path("complaints/", include(("govapp.complaints.urls", "complaints"))),
     path("scans/", include(("govapp.compliance.scan_urls", "scans"))),
+    path("compliance/", include(("govapp.compliance.urls", "compliance"))),
     path("api/v1/", api.urls),
 ]

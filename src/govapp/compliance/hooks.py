@@ -1,1 +1,64 @@
-"""Registers compliance navigation items and home panels."""
+"""Registers compliance navigation items, home panels and the after-scan evaluation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from govapp.core.context_processors import NAV_ITEMS
+from govapp.core.permissions import is_regulator
+from govapp.core.views import HOME_PANELS
+
+
+def _home_panels(request: HttpRequest) -> list[dict[str, Any]]:
+    from govapp.compliance import selectors
+
+    user = request.user
+    d = selectors.dashboard(user)
+    panels = [
+        {
+            "label": _("待整改的合规问题"),
+            "count": d["open"],
+            "url": reverse("compliance:findings") + "?status=open",
+            "hint": _("其中 %(n)d 件整改通知已逾期") % {"n": d["orders_overdue"]}
+            if d["orders_overdue"]
+            else "",
+            "urgent": d["orders_overdue"] > 0,
+        }
+    ]
+    if is_regulator(user) and d["exemptions_pending"]:
+        panels.append(
+            {
+                "label": _("待审批的豁免申请"),
+                "count": d["exemptions_pending"],
+                "url": reverse("compliance:exemptions") + "?status=requested",
+                "hint": "",
+                "urgent": False,
+            }
+        )
+    return panels
+
+
+def _after_scan(scan: Any) -> None:
+    from govapp.compliance.services import scan_evaluate
+
+    scan_evaluate(scan=scan)
+
+
+HOME_PANELS.append(_home_panels)
+NAV_ITEMS.extend(
+    [
+        ("compliance:dashboard", gettext_lazy("合规检测"), lambda u: True),
+        ("compliance:spotchecks", gettext_lazy("抽查检测"), is_regulator),
+    ]
+)
+try:
+    from govapp.compliance.scanning import AFTER_SCAN_HOOKS
+
+    AFTER_SCAN_HOOKS.append(_after_scan)
+except ImportError:  # pragma: no cover - the scanning module is optional
+    pass

@@ -1,0 +1,136 @@
+"""Reads of the compliance engine, all through the jurisdiction filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from govapp.compliance.models import (
+    Bulletin,
+    Exemption,
+    ExemptionStatus,
+    Finding,
+    FindingStatus,
+    OrderState,
+    PenaltyCase,
+    PenaltyState,
+    RectificationOrder,
+    SpotCheck,
+)
+from govapp.compliance.rules import RULES_BY_ID
+from govapp.core.calendar import today_shanghai
+from govapp.core.permissions import restrict
+
+
+def findings_for(
+    user: Any,
+    *,
+    app: int | None = None,
+    rule: str = "",
+    status: str = "",
+    severity: str = "",
+    region: str = "",
+) -> QuerySet[Finding]:
+    qs = restrict(Finding.objects.all(), user, "view").select_related(
+        "app__hosting_unit", "exemption"
+    )
+    if app:
+        qs = qs.filter(app_id=app)
+    if rule:
+        qs = qs.filter(rule_id=rule)
+    if status in FindingStatus.values:
+        qs = qs.filter(status=status)
+    elif not status:
+        qs = qs.exclude(status=FindingStatus.CLOSED)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if region.isdigit() or region == "central":
+        qs = qs.filter(app__hosting_unit__scope_code__startswith=region)
+    return qs.order_by("status", "-last_seen", "pk")
+
+
+def dashboard(user: Any) -> dict[str, Any]:
+    """Counts of live findings by rule, region (province) and status, for the user's reach."""
+    qs = restrict(Finding.objects.all(), user, "view")
+    by_status = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    live = qs.exclude(status=FindingStatus.CLOSED)
+    by_rule = [
+        {"rule": r, "title": RULES_BY_ID[r].title_zh if r in RULES_BY_ID else r, "n": n}
+        for r, n in live.values_list("rule_id").annotate(n=Count("pk")).order_by("-n", "rule_id")
+    ]
+    regions: dict[str, int] = {}
+    for scope, n in live.values_list("app__hosting_unit__scope_code").annotate(n=Count("pk")):
+        key = "central" if scope == "central" else (scope or "")[:2]
+        regions[key] = regions.get(key, 0) + n
+    from govapp.orgs.models import Division
+
+    names = dict(Division.objects.filter(code__in=list(regions)).values_list("code", "name"))
+    by_region = [
+        {"region": k, "name": names.get(k, "中央" if k == "central" else k), "n": n}
+        for k, n in sorted(regions.items(), key=lambda t: (-t[1], t[0]))
+    ]
+    return {
+        "by_status": by_status,
+        "by_rule": by_rule,
+        "by_region": by_region,
+        "open": by_status.get(FindingStatus.OPEN, 0),
+        "exempted": by_status.get(FindingStatus.EXEMPTED, 0),
+        "closed": by_status.get(FindingStatus.CLOSED, 0),
+        "orders_overdue": overdue_orders(user).count(),
+        "exemptions_pending": restrict(
+            Exemption.objects.filter(status=ExemptionStatus.REQUESTED), user, "review"
+        ).count(),
+        "penalties_proposed": restrict(
+            PenaltyCase.objects.filter(state=PenaltyState.PROPOSED), user, "view"
+        ).count(),
+    }
+
+
+def orders_for(
+    user: Any, *, state: str = "", overdue: bool = False
+) -> QuerySet[RectificationOrder]:
+    qs = restrict(RectificationOrder.objects.all(), user, "view").select_related(
+        "app__hosting_unit"
+    )
+    if state:
+        qs = qs.filter(state=state)
+    if overdue:
+        qs = qs.filter(
+            state__in=[OrderState.OPEN, OrderState.SENT_BACK], deadline__lt=today_shanghai()
+        )
+    return qs
+
+
+def overdue_orders(user: Any) -> QuerySet[RectificationOrder]:
+    return orders_for(user, overdue=True)
+
+
+def exemptions_for(user: Any, *, status: str = "") -> QuerySet[Exemption]:
+    qs = restrict(Exemption.objects.all(), user, "view").select_related("app__hosting_unit")
+    return qs.filter(status=status) if status else qs
+
+
+def penalties_for(user: Any) -> QuerySet[PenaltyCase]:
+    return restrict(PenaltyCase.objects.all(), user, "view").select_related("app__hosting_unit")
+
+
+def spotchecks_for(user: Any) -> QuerySet[SpotCheck]:
+    return (
+        restrict(SpotCheck.objects.all(), user, "view")
+        .annotate(n=Count("items"), failed=Count("items", filter=Q(items__result="failed")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def resolved_orders(user: Any) -> QuerySet[RectificationOrder]:
+    return restrict(
+        RectificationOrder.objects.filter(state__in=[OrderState.ACCEPTED, OrderState.FAILED]),
+        user,
+        "review",
+    ).select_related("app__hosting_unit")
+
+
+def public_bulletins() -> QuerySet[Bulletin]:
+    """Published bulletins: public, no jurisdiction filter (they are published)."""
+    return Bulletin.objects.all()

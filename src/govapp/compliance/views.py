@@ -1,0 +1,519 @@
+"""Pages of the compliance engine: thin views over selectors and services."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from govapp.compliance import selectors
+from govapp.compliance import services as svc
+from govapp.compliance.models import (
+    Exemption,
+    Finding,
+    FindingStatus,
+    PackageScan,
+    PenaltyCase,
+    RectificationOrder,
+    ScanStatus,
+    SpotCheck,
+    SpotCheckItem,
+)
+from govapp.compliance.notices import KINDS, notice_xlsx
+from govapp.compliance.rules import RULES, RULES_BY_ID
+from govapp.core.calendar import today_shanghai
+from govapp.core.permissions import can, get_restricted_or_404, is_national, is_regulator
+from govapp.registry.models import App
+
+PAGE_SIZE = 25
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _lang() -> str:
+    return get_language() or "zh-hans"
+
+
+def _rule_info(rule_id: str) -> dict[str, str]:
+    r = RULES_BY_ID.get(rule_id)
+    if r is None:
+        return {"title": rule_id, "explanation": "", "remediation": "", "exemptible": ""}
+    lang = _lang()
+    return {
+        "title": r.title(lang),
+        "explanation": r.explanation(lang),
+        "remediation": r.remediation(lang),
+        "exemptible": "1" if r.exemptible else "",
+    }
+
+
+def _decorate(findings: Any) -> list[Any]:
+    out = []
+    for f in findings:
+        f.info = _rule_info(f.rule_id)
+        out.append(f)
+    return out
+
+
+def _int(value: str | None, default: int = 0) -> int:
+    try:
+        return int(value or default)
+    except ValueError:
+        return default
+
+
+# --- dashboard and lists ----------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    data = selectors.dashboard(request.user)
+    for row in data["by_rule"]:
+        row["title"] = _rule_info(row["rule"])["title"]
+    return render(
+        request,
+        "compliance/dashboard.html",
+        {"d": data, "regulator": is_regulator(request.user)},
+    )
+
+
+@login_required
+def finding_list(request: HttpRequest) -> HttpResponse:
+    f = {k: request.GET.get(k, "").strip() for k in ("rule", "status", "severity", "region")}
+    qs = selectors.findings_for(
+        request.user, rule=f["rule"], status=f["status"], severity=f["severity"], region=f["region"]
+    )
+    page = _page(request, qs)
+    page.object_list = _decorate(page.object_list)
+    return render(
+        request,
+        "compliance/finding_list.html",
+        {
+            "page": page,
+            "f": f,
+            "query": urlencode({k: v for k, v in f.items() if v}),
+            "rules": [(r.id, r.title(_lang())) for r in RULES],
+            "statuses": FindingStatus.choices,
+        },
+    )
+
+
+@login_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    lang = _lang()
+    rules = [
+        {
+            "id": r.id,
+            "requirement": r.requirement,
+            "severity": r.severity,
+            "title": r.title(lang),
+            "explanation": r.explanation(lang),
+            "remediation": r.remediation(lang),
+            "package_only": r.package_only,
+            "exemptible": r.exemptible,
+            "advisory": r.advisory,
+        }
+        for r in RULES
+    ]
+    return render(request, "compliance/rule_list.html", {"rules": rules})
+
+
+# --- one app ------------------------------------------------------------------------------------
+
+
+@login_required
+def app_detail(request: HttpRequest, app_id: int) -> HttpResponse:
+    app = get_restricted_or_404(
+        App.objects.select_related("hosting_unit"), request.user, "view", pk=app_id
+    )
+    show_closed = request.GET.get("closed") == "1"
+    findings = Finding.objects.filter(app=app).select_related("exemption")
+    if not show_closed:
+        findings = findings.exclude(status=FindingStatus.CLOSED)
+    user = request.user
+    return render(
+        request,
+        "compliance/app_detail.html",
+        {
+            "app": app,
+            "findings": _decorate(findings.order_by("status", "-severity", "rule_id")),
+            "show_closed": show_closed,
+            "exemptions": app.exemptions.all(),
+            "orders": app.rectification_orders.all(),
+            "penalties": app.penalties.all(),
+            "is_unit": can(user, "submit", app),
+            "is_reg": svc.is_regulator_of(user, app),
+            "exemptible": [(r.id, r.title(_lang())) for r in RULES if r.exemptible],
+            "scans": PackageScan.objects.filter(app=app, status=ScanStatus.DONE)[:5],
+        },
+    )
+
+
+@login_required
+@require_POST
+def app_evaluate(request: HttpRequest, app_id: int) -> HttpResponse:
+    app = get_restricted_or_404(App.objects.all(), request.user, "view", pk=app_id)
+    out = svc.compliance_evaluate(app=app, actor=request.user)
+    messages.success(
+        request,
+        _("检测完成：新发现 %(o)d 个问题，更新 %(u)d 个，关闭 %(c)d 个。")
+        % {"o": len(out.opened), "u": len(out.updated), "c": len(out.closed)},
+    )
+    return redirect("compliance:app", app_id=app.pk)
+
+
+# --- exemptions ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def exemption_request(request: HttpRequest, app_id: int) -> HttpResponse:
+    app = get_restricted_or_404(App.objects.all(), request.user, "view", pk=app_id)
+    upload = request.FILES.get("document")
+    try:
+        svc.exemption_request(
+            actor=request.user,
+            app=app,
+            rule_id=request.POST.get("rule_id", ""),
+            scenario=request.POST.get("scenario", ""),
+            reason=request.POST.get("reason", ""),
+            document_name=(upload.name or "") if upload else "",
+            document=upload.read() if upload else b"",
+            requested_expiry=parse_date(request.POST.get("requested_expiry", "") or ""),
+        )
+        messages.success(request, _("豁免申请已提交，等待监管部门审批。"))
+    except svc.ComplianceError as exc:
+        messages.error(request, exc.message)
+    return redirect("compliance:app", app_id=app.pk)
+
+
+@login_required
+def exemption_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    qs = selectors.exemptions_for(request.user, status=status)
+    return render(
+        request,
+        "compliance/exemption_list.html",
+        {"page": _page(request, qs), "status": status, "query": urlencode({"status": status})},
+    )
+
+
+@login_required
+def exemption_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ex = get_restricted_or_404(
+        Exemption.objects.select_related("app__hosting_unit"), request.user, "view", pk=pk
+    )
+    if request.method == "POST":
+        approve = request.POST.get("decision") == "approve"
+        try:
+            svc.exemption_decide(
+                actor=request.user,
+                exemption=ex,
+                approve=approve,
+                expires_on=parse_date(request.POST.get("expires_on", "") or ""),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("已批准豁免。") if approve else _("已不予批准。"))
+            return redirect("compliance:exemption", pk=ex.pk)
+        except svc.ComplianceError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "compliance/exemption_detail.html",
+        {
+            "ex": ex,
+            "info": _rule_info(ex.rule_id),
+            "is_reg": svc.is_regulator_of(request.user, ex.app),
+        },
+    )
+
+
+@login_required
+def exemption_document(request: HttpRequest, pk: int) -> FileResponse:
+    ex = get_restricted_or_404(Exemption.objects.all(), request.user, "view", pk=pk)
+    if not ex.document_sha256 or not default_storage.exists(ex.storage_name):
+        raise Http404
+    return FileResponse(
+        default_storage.open(ex.storage_name, "rb"),
+        as_attachment=True,
+        filename=ex.document_name,
+        content_type="application/octet-stream",
+    )
+
+
+# --- rectification ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def order_issue(request: HttpRequest, app_id: int) -> HttpResponse:
+    app = get_restricted_or_404(App.objects.all(), request.user, "view", pk=app_id)
+    ids = [_int(x) for x in request.POST.getlist("findings")]
+    findings = list(Finding.objects.filter(app=app, pk__in=ids))
+    try:
+        order = svc.order_issue(
+            actor=request.user,
+            app=app,
+            findings=findings,
+            instructions=request.POST.get("instructions", ""),
+            working_days=_int(request.POST.get("working_days"), 10),
+        )
+        messages.success(request, _("整改通知已下达，期限 %(d)s。") % {"d": order.deadline})
+        return redirect("compliance:order", pk=order.pk)
+    except svc.ComplianceError as exc:
+        messages.error(request, exc.message)
+    return redirect("compliance:app", app_id=app.pk)
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    overdue = request.GET.get("overdue") == "1"
+    qs = selectors.orders_for(request.user, state=state, overdue=overdue)
+    return render(
+        request,
+        "compliance/order_list.html",
+        {
+            "page": _page(request, qs),
+            "state": state,
+            "overdue": overdue,
+            "today": today_shanghai(),
+            "query": urlencode({"state": state, "overdue": "1" if overdue else ""}),
+        },
+    )
+
+
+@login_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_restricted_or_404(
+        RectificationOrder.objects.select_related("app__hosting_unit"), request.user, "view", pk=pk
+    )
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        note = request.POST.get("note", "")
+        try:
+            if action == "respond":
+                scan_id = _int(request.POST.get("scan"))
+                scan = (
+                    PackageScan.objects.filter(pk=scan_id, app=order.app).first()
+                    if scan_id
+                    else None
+                )
+                svc.order_respond(
+                    actor=request.user,
+                    order=order,
+                    response=request.POST.get("response", ""),
+                    scan=scan,
+                )
+                messages.success(request, _("整改情况已报送，已按最新材料重新检测。"))
+            elif action == "accept":
+                svc.order_accept(
+                    actor=request.user,
+                    order=order,
+                    note=note,
+                    force=request.POST.get("force") == "1",
+                )
+                messages.success(request, _("已验收，整改完成。"))
+            elif action == "send_back":
+                svc.order_send_back(
+                    actor=request.user,
+                    order=order,
+                    note=note,
+                    working_days=_int(request.POST.get("working_days")) or None,
+                )
+                messages.success(request, _("已退回重新整改。"))
+            elif action == "fail":
+                case = svc.order_fail(actor=request.user, order=order, reason=note)
+                messages.success(request, _("已认定整改不合格，并提出撤销备案的处理建议。"))
+                return redirect("compliance:penalty", pk=case.pk)
+            else:
+                messages.error(request, _("未知的操作，请刷新页面后重试。"))
+            return redirect("compliance:order", pk=order.pk)
+        except svc.ComplianceError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "compliance/order_detail.html",
+        {
+            "order": order,
+            "findings": _decorate(order.findings.all()),
+            "is_unit": can(request.user, "submit", order.app),
+            "is_reg": svc.is_regulator_of(request.user, order.app),
+            "scans": PackageScan.objects.filter(app=order.app, status=ScanStatus.DONE)[:10],
+            "today": today_shanghai(),
+            "penalties": order.penalties.all(),
+        },
+    )
+
+
+# --- penalties ----------------------------------------------------------------------------------
+
+
+@login_required
+def penalty_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "compliance/penalty_list.html",
+        {"page": _page(request, selectors.penalties_for(request.user)), "query": ""},
+    )
+
+
+@login_required
+def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_restricted_or_404(
+        PenaltyCase.objects.select_related("app__hosting_unit", "order"),
+        request.user,
+        "view",
+        pk=pk,
+    )
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "revoke":
+                if request.POST.get("confirm") != "1":
+                    raise svc.ComplianceError(_("撤销备案前请勾选确认。"))
+                svc.penalty_revoke(actor=request.user, case=case, note=request.POST.get("note", ""))
+                messages.success(request, _("已撤销备案，公开核验即时显示为“备案已撤销”。"))
+            elif action == "drop":
+                svc.penalty_drop(actor=request.user, case=case, note=request.POST.get("note", ""))
+                messages.success(request, _("已决定不予处罚。"))
+            return redirect("compliance:penalty", pk=case.pk)
+        except svc.ComplianceError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "compliance/penalty_detail.html",
+        {
+            "case": case,
+            "can_decide": is_national(request.user) and can(request.user, "decide", case.app),
+            "kinds": [(k, v[0]) for k, v in KINDS.items()],
+        },
+    )
+
+
+@login_required
+def penalty_notice(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    case = get_restricted_or_404(PenaltyCase.objects.all(), request.user, "view", pk=pk)
+    if kind not in KINDS:
+        raise Http404
+    data = notice_xlsx(case, kind)
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="penalty-{case.pk}-{kind}.xlsx"'
+    return resp
+
+
+# --- spot checks --------------------------------------------------------------------------------
+
+
+@login_required
+def spotcheck_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        seed_text = request.POST.get("seed", "").strip()
+        try:
+            check = svc.spotcheck_draw(
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                sample_size=_int(request.POST.get("sample_size"), 0),
+                seed=int(seed_text) if seed_text.isdigit() else None,
+                forced=request.POST.get("forced") == "1",
+            )
+            messages.success(request, _("已抽取 %(n)d 个应用。") % {"n": check.items.count()})
+            return redirect("compliance:spotcheck", pk=check.pk)
+        except svc.ComplianceError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "compliance/spotcheck_list.html",
+        {
+            "page": _page(request, selectors.spotchecks_for(request.user)),
+            "query": "",
+            "regulator": is_regulator(request.user),
+        },
+    )
+
+
+@login_required
+def spotcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    check = get_restricted_or_404(SpotCheck.objects.all(), request.user, "view", pk=pk)
+    items = check.items.select_related("app__hosting_unit")
+    return render(
+        request,
+        "compliance/spotcheck_detail.html",
+        {
+            "check": check,
+            "items": items,
+            "fields": svc.CHECK_FIELDS,
+            "regulator": is_regulator(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def spotcheck_record(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_restricted_or_404(
+        SpotCheckItem.objects.select_related("app"), request.user, "view", pk=pk
+    )
+    values = {"yes": True, "no": False}
+    checks = {k: values.get(request.POST.get(k, "")) for k in svc.CHECK_FIELDS}
+    try:
+        svc.spotcheck_record(
+            actor=request.user, item=item, checks=checks, note=request.POST.get("note", "")
+        )
+        messages.success(request, _("检测结果已录入，并已重新检测该应用。"))
+    except svc.ComplianceError as exc:
+        messages.error(request, exc.message)
+    return redirect("compliance:spotcheck", pk=item.spot_check_id)
+
+
+# --- bulletins ----------------------------------------------------------------------------------
+
+
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    """Public: no login."""
+    return render(
+        request,
+        "compliance/bulletin_list.html",
+        {"page": _page(request, selectors.public_bulletins()), "query": ""},
+    )
+
+
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    b = get_object_or_404(selectors.public_bulletins(), pk=pk)
+    return render(request, "compliance/bulletin_detail.html", {"b": b})
+
+
+@login_required
+def bulletin_new(request: HttpRequest) -> HttpResponse:
+    if not is_regulator(request.user):
+        raise Http404
+    orders = selectors.resolved_orders(request.user)
+    if request.method == "POST":
+        ids = [_int(x) for x in request.POST.getlist("orders")]
+        try:
+            b = svc.bulletin_publish(
+                actor=request.user,
+                title=request.POST.get("title", ""),
+                summary=request.POST.get("summary", ""),
+                orders=list(RectificationOrder.objects.filter(pk__in=ids)),
+                anonymised=request.POST.get("anonymised") == "1",
+            )
+            messages.success(request, _("通报已发布。"))
+            return redirect("compliance:bulletin", pk=b.pk)
+        except svc.ComplianceError as exc:
+            messages.error(request, exc.message)
+    return render(request, "compliance/bulletin_new.html", {"orders": orders[:200]})
