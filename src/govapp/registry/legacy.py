@@ -526,6 +526,7 @@ def legacy_import(*, data: bytes, file_name: str, actor: Any) -> ImportResult:
         existing = _existing_items(parsed.rows)
         new: list[LegacyInventoryItem] = []
         changed: list[LegacyInventoryItem] = []
+        unchanged: list[LegacyInventoryItem] = []
         for row in parsed.rows:
             unit = units.get((row.scope_code, normalise_unit(row.unit_name)))
             key = (row.scope_code, row.unit_name, row.normalised_name, row.kind)
@@ -536,37 +537,37 @@ def legacy_import(*, data: bytes, file_name: str, actor: Any) -> ImportResult:
                 kind=row.kind,
                 created_at=now,
             )
-            item.source = batch
-            item.line = row.line
-            item.name = row.name
-            item.hosting_unit = unit
-            item.division_id = row.division_code or None
-            item.platform = row.platform
-            item.identifier = row.identifier
-            item.launched_on = row.launched_on
-            item.retired = row.retired
-            item.note = row.note
-            item.updated_at = now
-            (changed if item.pk else new).append(item)
-        LegacyInventoryItem.objects.bulk_create(new, batch_size=1000)
-        LegacyInventoryItem.objects.bulk_update(
-            changed,
-            [
-                "source",
-                "line",
-                "name",
-                "hosting_unit",
-                "division",
-                "platform",
-                "identifier",
-                "launched_on",
-                "retired",
-                "note",
-                "updated_at",
-            ],
-            batch_size=1000,
-        )
-        items = new + changed
+            values = {
+                "name": row.name,
+                "hosting_unit_id": unit.pk if unit else None,
+                "division_id": row.division_code or None,
+                "platform": row.platform,
+                "identifier": row.identifier,
+                "launched_on": row.launched_on,
+                "retired": row.retired,
+                "note": row.note,
+            }
+            if item.pk is None:
+                for attr, value in values.items():
+                    setattr(item, attr, value)
+                item.source, item.line, item.updated_at = batch, row.line, now
+                new.append(item)
+            elif any(getattr(item, attr) != value for attr, value in values.items()):
+                for attr, value in values.items():
+                    setattr(item, attr, value)
+                item.source, item.line, item.updated_at = batch, row.line, now
+                changed.append(item)
+            else:
+                unchanged.append(item)
+        # Changed rows are replaced (delete + insert keeps created_at; nothing points at
+        # inventory rows): far faster than Django's bulk_update on 10,000 rows.
+        for chunk in _chunks([i.pk for i in changed], 500):
+            LegacyInventoryItem.objects.filter(pk__in=chunk).delete()
+        for item in changed:
+            item.pk = None
+            item._state.adding = True
+        LegacyInventoryItem.objects.bulk_create(new + changed, batch_size=1000)
+        items = new + changed + unchanged
         matched = _match(items, now=now)
         batch.created = len(new)
         batch.updated = len(changed)
@@ -676,7 +677,7 @@ def _match(items: list[LegacyInventoryItem], *, now: dt.datetime) -> int:
             dirty.append(item)
     if dirty:
         LegacyInventoryItem.objects.bulk_update(
-            dirty, ["app", "match_method", "matched_at"], batch_size=1000
+            dirty, ["app", "match_method", "matched_at"], batch_size=100
         )
     return matched
 
