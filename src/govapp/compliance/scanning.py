@@ -362,3 +362,17 @@ def requeue_stale_scans(*, minutes: int | None = None) -> int:
             )
         transaction.on_commit(lambda: _enqueue_many(ids))
     return len(ids)
+
+
+@task()
+def requeue_stale_scans_task() -> int:
+    return requeue_stale_scans()
+
+
+def _enqueue_requeue() -> None:
+    requeue_stale_scans_task.enqueue()
+
+
+from govapp.core.periodic import periodic  # noqa: E402
+
+periodic("scans.requeue_stale", 600, _enqueue_requeue)

@@ -113,3 +113,14 @@ NAV_ITEMS.append(
     )
 )
 DEMO_LOADERS.append(("registry", _demo_registry))
+
+
+def _enqueue_abandon() -> None:
+    from govapp.registry.tasks import abandon_lapsed_applications
+
+    abandon_lapsed_applications.enqueue()
+
+
+from govapp.core.periodic import periodic  # noqa: E402
+
+periodic("registry.abandon_lapsed", 3600, _enqueue_abandon)

@@ -58,10 +58,11 @@ class Command(BaseCommand):
             env=env,
         )
         worker = subprocess.Popen([sys.executable, "-m", "govapp.cli", "db_worker"], env=env)
+        ticker = subprocess.Popen([sys.executable, "-m", "govapp.cli", "periodic"], env=env)
         url = f"http://{host}:{port}/"
         self.stdout.write(self.style.SUCCESS(f"\ngovapp is running at {url}  (Ctrl-C stops it)\n"))
         self.stdout.write(demo_accounts_text())
-        procs = [web, worker]
+        procs = [web, worker, ticker]
 
         def stop(*_: Any) -> None:
             for p in procs:
