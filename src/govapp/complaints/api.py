@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,6 +25,17 @@ from govapp.complaints.models import Channel, Complaint
 from govapp.complaints.public import complaint_public_view
 
 router = Router(auth=None, tags=["public complaints"])
+
+
+def anonymous(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Nothing logged while handling the request carries its details (see privacy)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with privacy.private_request():
+            return view(*args, **kwargs)
+
+    return wrapper
 
 
 class ErrorOut(Schema):
@@ -127,6 +140,7 @@ def _decode(items: list[EvidenceIn]) -> list[bytes]:
 
 
 @router.get("/challenge", response=ChallengeOut, summary="取得工作量证明题目（可选）")
+@anonymous
 def challenge(request: HttpRequest) -> Any:
     """Find a decimal nonce such that SHA-256("<challenge>:<nonce>") starts with ``bits`` zero
     bits, and send ``pow`` = "<challenge>:<nonce>" with the report."""
@@ -147,11 +161,12 @@ def challenge(request: HttpRequest) -> Any:
     "add information and see the outcome.  No address, user agent or other request data is "
     "stored.  Evidence: base64 images (metadata is stripped) or PDFs (stored as-is).",
 )
+@anonymous
 def submit(request: HttpRequest, payload: ComplaintIn) -> Any:
     proven = privacy.pow_verify(payload.pow) if payload.pow else False
     if payload.pow and not proven:
         return _json({"detail": _("工作量证明无效或已使用，请重新取得题目后再试。")}, status=422)
-    limit = privacy.rate_limit(request, action="report", proven=proven)
+    limit = privacy.rate_limit(request, action="report", proven=proven, consume=False)
     if not limit.allowed:
         return _too_many(limit.retry_after)
     channel = Channel.API
@@ -181,6 +196,7 @@ def submit(request: HttpRequest, payload: ComplaintIn) -> Any:
         )
     except ValidationError as exc:
         return _json({"detail": " ".join(exc.messages)}, status=422)
+    privacy.rate_limit(request, action="report", proven=proven)
     c = result.complaint
     return _json(
         {
@@ -212,6 +228,7 @@ def _lookup(request: HttpRequest, receipt: str) -> Complaint | HttpResponse:
     response={200: CountsOut, 404: ErrorOut},
     summary="应用收到和办结的举报数（公开，不含内容）",
 )
+@anonymous
 def stats(request: HttpRequest, filing_number: str) -> Any:
     app, error = selectors.app_find(filing_number=filing_number)
     if app is None or error:
@@ -224,6 +241,7 @@ def stats(request: HttpRequest, filing_number: str) -> Any:
     response={200: ComplaintOut, 404: ErrorOut, 429: ErrorOut},
     summary="凭查询码查看办理进展和答复",
 )
+@anonymous
 def read(request: HttpRequest, receipt: str) -> Any:
     found = _lookup(request, receipt)
     if isinstance(found, HttpResponse):
@@ -236,6 +254,7 @@ def read(request: HttpRequest, receipt: str) -> Any:
     response={201: ComplaintOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="凭查询码补充材料",
 )
+@anonymous
 def add_information(request: HttpRequest, receipt: str, payload: MoreIn) -> Any:
     found = _lookup(request, receipt)
     if isinstance(found, HttpResponse):

@@ -8,6 +8,8 @@ request data.  See docs/complaints.md for exactly what is and is not kept.
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import hashlib
 import hmac
 import io
@@ -17,6 +19,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,7 +166,9 @@ class _Limiter:
         self.born = time.monotonic()
         self.hits: dict[str, deque[float]] = {}
 
-    def check(self, address: str, bucket: str, limit: int, window: float) -> Limit:
+    def check(
+        self, address: str, bucket: str, limit: int, window: float, consume: bool = True
+    ) -> Limit:
         now = time.monotonic()
         with self.lock:
             if now - self.born > 86400:
@@ -175,7 +180,8 @@ class _Limiter:
                 hits.popleft()
             if len(hits) >= limit:
                 return Limit(False, max(1, int(window - (now - hits[0])) + 1))
-            hits.append(now)
+            if consume:
+                hits.append(now)
             if len(self.hits) > 100_000:  # bounded memory: forget the oldest clients
                 for k in list(self.hits)[:10_000]:
                     del self.hits[k]
@@ -199,10 +205,13 @@ def _address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def rate_limit(request: HttpRequest, *, action: str, proven: bool = False) -> Limit:
+def rate_limit(
+    request: HttpRequest, *, action: str, proven: bool = False, consume: bool = True
+) -> Limit:
     """Reports: ``GOVAPP_COMPLAINT_RATE`` (proof of work solved) or
     ``GOVAPP_COMPLAINT_RATE_UNPROVEN`` (none), each ``(count, seconds)``; receipt look-ups:
-    ``GOVAPP_COMPLAINT_LOOKUP_RATE``.  The address is only used to compute the in-memory key."""
+    ``GOVAPP_COMPLAINT_LOOKUP_RATE``.  The address is only used to compute the in-memory key.
+    With ``consume=False`` the limit is only checked (reports count once they are filed)."""
     if action == "report":
         name = "GOVAPP_COMPLAINT_RATE" if proven else "GOVAPP_COMPLAINT_RATE_UNPROVEN"
         default = (10, 3600.0) if proven else (3, 3600.0)
@@ -213,7 +222,7 @@ def rate_limit(request: HttpRequest, *, action: str, proven: bool = False) -> Li
         return Limit(True)
     count, seconds = conf
     bucket = f"{action}:{'p' if proven else 'u'}" if action == "report" else action
-    return _limiter.check(_address(request), bucket, int(count), float(seconds))
+    return _limiter.check(_address(request), bucket, int(count), float(seconds), consume)
 
 
 # ---------------------------------------------------------------------------------------
@@ -270,10 +279,17 @@ def evidence_clean(data: bytes) -> CleanFile:
 
 
 def _image_clean(data: bytes) -> CleanFile:
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     refuse = _("只接受图片（JPEG、PNG、WebP、GIF）或 PDF 文件作为证据，请换成截图或照片后重试。")
+    with private_request():  # Pillow's debug log would print the EXIF tags it reads
+        return _image_reencode(data, refuse)
+
+
+def _image_reencode(data: bytes, refuse: str) -> CleanFile:
+    from PIL import Image, ImageOps
+
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = (probe.format or "").upper()
@@ -328,8 +344,12 @@ def redaction_suggest(text: str) -> str:
 # complaint paths the request is removed and the path replaced.
 
 PRIVATE_PREFIXES = ("/complaints/", "/api/v1/public/complaints")
+_in_private: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "govapp_complaint_private", default=False
+)
 _LOGGERS = (
     "django.request",
+    "django.template",
     "django.server",
     "django.security",
     "django.security.csrf",
@@ -344,21 +364,36 @@ _LOGGERS = (
 
 def _is_private(path: Any) -> bool:
     text = str(path or "")
-    return any(p in text for p in PRIVATE_PREFIXES)
+    return any(p in text for p in PRIVATE_PREFIXES) or text.startswith("complaints/")
+
+
+@contextlib.contextmanager
+def private_request() -> Iterator[None]:
+    """Everything logged while a public complaint request is handled is withheld."""
+    token = _in_private.set(True)
+    try:
+        yield
+    finally:
+        _in_private.reset(token)
 
 
 class ComplaintLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         request = getattr(record, "request", None)
         path = getattr(request, "path", None) if request is not None else None
-        private = _is_private(path) or _is_private(record.msg)
+        private = _in_private.get() or _is_private(path) or _is_private(record.msg)
         if not private and record.args:
             args = record.args if isinstance(record.args, tuple) else (record.args,)
             private = any(_is_private(a) for a in args)
         if private:
             record.request = None
             record.msg = "%s [complaint channel request; details withheld for anonymity]"
-            record.args = (record.levelname,)
+            kind = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
+            record.args = (f"{record.levelname} {kind}".strip(),)
+            # tracebacks may carry template context or request data: only the type is kept
+            record.exc_info = None
+            record.exc_text = None
+            record.stack_info = None
         return True
 
 
@@ -370,6 +405,12 @@ def install_log_filters() -> None:
     if _installed:
         return
     flt = ComplaintLogFilter()
-    for name in _LOGGERS:
+    from PIL import Image
+
+    Image.init()  # load the format plugins, so that their loggers exist
+    names = set(_LOGGERS) | {
+        n for n in logging.root.manager.loggerDict if n == "PIL" or n.startswith("PIL.")
+    }
+    for name in sorted(names):
         logging.getLogger(name).addFilter(flt)
     _installed = True

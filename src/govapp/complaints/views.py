@@ -47,11 +47,12 @@ PAGE_SIZE = 30
 
 
 def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """No caching and no referrer for the public complaint pages."""
+    """No caching, no referrer and no logging of details for the public complaint pages."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+        with privacy.private_request():
+            response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         response["Referrer-Policy"] = "no-referrer"
         return response
@@ -96,7 +97,7 @@ def _submit(
 ) -> HttpResponse:
     data = {k: request.POST.get(k, "").strip() for k in FIELDS}
     proven = privacy.pow_verify(request.POST.get("pow", ""))
-    limit = privacy.rate_limit(request, action="report", proven=proven)
+    limit = privacy.rate_limit(request, action="report", proven=proven, consume=False)
     errors: list[str] = []
     if not limit.allowed:
         errors.append(
@@ -121,6 +122,7 @@ def _submit(
         except ValidationError as exc:
             errors.extend(exc.messages)
         else:
+            privacy.rate_limit(request, action="report", proven=proven)
             return render(
                 request,
                 "complaints/receipt.html",
