@@ -16,3 +16,17 @@ def shared_fixtures() -> Path:
     if not path.is_dir():
         pytest.skip(f"../shared/fixtures not found at {path}: real packages are not available here")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _calendar_data(request: pytest.FixtureRequest) -> None:
+    """The official holiday calendar is data seeded by a migration; transactional tests flush
+    every table afterwards, so put it back for any database test that finds it gone."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    transactional = marker.kwargs.get("transaction", False)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from govapp.core.services import calendar_seed_from_package
+
+    calendar_seed_from_package()

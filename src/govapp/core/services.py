@@ -150,3 +150,29 @@ def calendar_year_delete(*, actor: Any, year: int) -> None:
         )
         cal_year.delete()
         transaction.on_commit(lambda: recompute_deadlines(year))
+
+
+def calendar_seed_from_package() -> int:
+    """Load the years chinese-calendar knows that are not in the database yet (idempotent).
+    The data migration does the same on a new database; returns the number of years added."""
+    from govapp.core.calendar import chinese_calendar_days, chinese_calendar_years
+
+    years = chinese_calendar_years()
+    known = set(CalendarYear.objects.values_list("year", flat=True))
+    missing = [y for y in years if y not in known]
+    if not missing:
+        return 0
+    by_year = chinese_calendar_days(range(missing[0], missing[-1] + 1))
+    with transaction.atomic():
+        for year in missing:
+            CalendarYear.objects.create(
+                year=year, source=CalendarSource.CHINESE_CALENDAR, notice="chinese-calendar 1.11.0"
+            )
+            CalendarDay.objects.bulk_create(
+                [
+                    CalendarDay(date=d, kind=k, name=n)
+                    for d, (k, n) in by_year.get(year, {}).items()
+                ],
+                ignore_conflicts=True,
+            )
+    return len(missing)
