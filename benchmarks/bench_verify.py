@@ -264,7 +264,7 @@ Measured by `benchmarks/bench_verify.py --write-docs` ({time.strftime("%Y-%m-%d"
 | uncached (baseline) | {base["rps"]:.0f} | {base["p50"]:.1f} ms | {base["p99"]:.1f} ms | {base["codes"]} |
 | cached (default) | {cached["rps"]:.0f} | {cached["p50"]:.1f} ms | {cached["p99"]:.1f} ms | {cached["codes"]} |
 
-With the rate limit at its default (120 requests per minute per client address, per process with the default in-process cache) a 2-second burst from one address got {limited["codes"]}: every 429 carries `Retry-After`.
+With the rate limit at its default (120 requests per minute per client address, per process with the default in-process cache) a 2-second burst from one address got {limited["codes"]}: every 429 carries `Retry-After`; each of the 2 web processes keeps its own buckets with the default in-process cache, hence about 2 x 120 allowed (a shared cache backend makes the limit exact).
 The client shares the 2 CPUs with the server, so the figures are a floor for a dedicated server.
 """
     if args.write_docs:
