@@ -54,7 +54,7 @@ def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         with privacy.private_request():
             response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"  # "no-referrer" would send Origin: null
         return response
 
     return wrapper

@@ -1,0 +1,175 @@
+"""A report in a real browser: an anonymous reporter on a phone files it (the page solves the
+proof of work), the Guangdong office triages it and asks the unit through a redacted copy,
+the unit explains, the office answers, and the reporter reads the answer with the receipt.
+Sichuan's office cannot open it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from govapp.complaints.models import Complaint, ExplanationRequest
+from govapp.orgs.demo import DEMO_PASSWORD, demo_orgs_load
+from govapp.orgs.models import Unit
+from govapp.registry.models import App, AppKind, AppStatus
+from tests import factories as f
+from tests.complaints.factories import jpeg_with_gps
+from tests.e2e.conftest import shot
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+
+ORIGINAL = "我是白云街道的王五，单位要求每天在穗好办上打卡三次并上传走访照片，不打卡就通报排名。"
+REDACTED = "有反映称该应用要求基层人员每日多次打卡并上传走访照片，并据此通报排名，请说明依据。"
+
+
+def _login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_url(f"{base}/")
+
+
+def _logout(page: Any, base: str) -> None:
+    page.click("button:has-text('退出')")
+    page.wait_for_url(f"{base}/accounts/login/")
+
+
+@pytest.fixture
+def complaint_settings(settings: Any, tmp_path: Path) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.GOVAPP_COMPLAINT_POW_BITS = 10
+
+
+def test_report_triage_answer_and_read_back(
+    live_server: Any, browser: Any, page: Any, complaint_settings: None, tmp_path: Path
+) -> None:
+    for code in ("11", "44", "4401", "51", "5101"):
+        f.division(code)
+    demo_orgs_load()
+    unit = Unit.objects.get(name="广州市政务服务和数据管理局")
+    app = App.objects.create(
+        name="穗好办",
+        kind=AppKind.APP,
+        hosting_unit=unit,
+        status=AppStatus.FILED,
+        filing_number="粤ICP备E2E0001号A",
+        filed_at=timezone.now(),
+    )
+    base = live_server.url
+    photo = tmp_path / "IMG_20260302_王五.jpg"
+    photo.write_bytes(jpeg_with_gps())
+
+    # 1. the reporter, on a phone, no login
+    phone_ctx = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="zh-CN",
+        is_mobile=True,
+        user_agent="Mozilla/5.0 (Linux; Android 14; E2E-Handset) E2EAgent/1.0",
+    )
+    phone = phone_ctx.new_page()
+    phone.set_default_timeout(15000)
+    phone.goto(f"{base}/complaints/?app={app.filing_number}")
+    assert "匿名" in phone.inner_text("main")
+    phone.check("input[name=category][value=forced_use]")
+    phone.select_option("select[name=banned_practice]", "R-20")
+    phone.fill("#id_description", ORIGINAL)
+    phone.fill("#id_happened", "2026年3月起")
+    phone.set_input_files("#id_evidence", str(photo))
+    phone.wait_for_function("document.querySelector('input[name=pow]').value !== ''")
+    shot(phone, "complaints-1-report-mobile")
+    phone.click("button[type=submit].btn-primary")
+    phone.wait_for_selector("[data-testid=receipt]")
+    receipt = phone.inner_text("[data-testid=receipt]").strip()
+    assert len(receipt.replace("-", "")) == 32
+    shot(phone, "complaints-2-receipt-mobile")
+    complaint = Complaint.objects.get()
+    assert complaint.app == app and complaint.routed_to.name == "广东省互联网信息办公室"
+    assert complaint.evidence.count() == 1
+
+    # 2. another province's office cannot open it
+    _login(page, base, "sc-cac")
+    resp = page.goto(f"{base}/complaints/manage/{complaint.pk}/")
+    assert resp is not None and resp.status == 404
+    _logout_from_anywhere(page, base)
+
+    # 3. the Guangdong office triages it
+    _login(page, base, "gd-cac")
+    assert "待办理的投诉举报" in page.inner_text("main")
+    page.click("nav.sidenav >> text=投诉举报")
+    page.wait_for_url(f"{base}/complaints/manage/")
+    shot(page, "complaints-3-regulator-list")
+    page.click(f"text={complaint.reference}")
+    page.wait_for_url(f"{base}/complaints/manage/{complaint.pk}/")
+    assert ORIGINAL in page.inner_text("[data-testid=description]")
+    page.click("button:has-text('受理')")
+    page.wait_for_url(f"{base}/complaints/manage/{complaint.pk}/")
+    page.click("summary:has-text('要求主办单位说明')")
+    page.fill("textarea[name=redacted]", REDACTED)
+    page.check("input[name=confirm_redacted]")
+    page.click("button:has-text('发送说明要求')")
+    page.wait_for_url(f"{base}/complaints/manage/{complaint.pk}/")
+    assert "已要求主办单位说明" in page.inner_text("[data-testid=status]")
+    shot(page, "complaints-4-regulator-explanation-requested")
+    _logout(page, base)
+
+    # 4. the hosting unit sees only the redacted copy and explains
+    _login(page, base, "gz-unit")
+    assert "监管部门要求说明的问题" in page.inner_text("main")
+    page.goto(f"{base}/complaints/unit/")
+    req = ExplanationRequest.objects.get()
+    page.click(f"text={req.reference}")
+    page.wait_for_url(f"{base}/complaints/unit/requests/{req.pk}/")
+    body = page.inner_text("main")
+    assert REDACTED in body and "王五" not in body and "白云街道" not in body
+    assert page.goto(f"{base}/complaints/manage/{complaint.pk}/").status == 403
+    page.goto(f"{base}/complaints/unit/requests/{req.pk}/")
+    page.fill("textarea[name=response]", "已取消强制打卡和照片上传，排名通报已停止。")
+    shot(page, "complaints-5-unit-redacted-request")
+    page.click("button:has-text('提交说明')")
+    page.wait_for_url(f"{base}/complaints/unit/requests/{req.pk}/")
+    _logout(page, base)
+
+    # 5. the office reads the explanation, replies and closes with the outcome
+    _login(page, base, "gd-cac")
+    page.goto(f"{base}/complaints/manage/{complaint.pk}/")
+    assert "已取消强制打卡" in page.inner_text("[data-testid=unit-response]")
+    page.click("summary:has-text('答复举报人')")
+    page.fill("textarea[name=text]", "已核实并要求主办单位整改。")
+    page.click("button:has-text('答复举报人')")
+    page.wait_for_url(f"{base}/complaints/manage/{complaint.pk}/")
+    page.click("summary:has-text('办结并答复处理结果')")
+    page.fill(
+        "textarea[name=outcome]", "经核查，主办单位已取消强制打卡和照片上传，并停止排名通报。"
+    )
+    page.check("details[open] input[name=confirm]")
+    page.click("details[open] button:has-text('办结')")
+    page.wait_for_url(f"{base}/complaints/manage/{complaint.pk}/")
+    assert "已办结" in page.inner_text("[data-testid=status]")
+    shot(page, "complaints-6-regulator-answered")
+    page.goto(f"{base}/complaints/manage/stats/")
+    assert page.inner_text("[data-testid=total]").strip() == "1"
+    shot(page, "complaints-7-stats")
+
+    # 6. the reporter reads the answer back with the receipt
+    phone.goto(f"{base}/complaints/follow/")
+    phone.fill("#id_receipt", receipt.lower())
+    phone.click("button[type=submit].btn-primary")
+    phone.wait_for_selector("[data-testid=outcome]")
+    assert "停止排名通报" in phone.inner_text("[data-testid=outcome]")
+    text = phone.inner_text("main")
+    assert (
+        "已核实并要求主办单位整改" in text
+        and "已取消强制打卡和照片上传，排名通报已停止" not in text
+    )
+    shot(phone, "complaints-8-reporter-reads-answer-mobile")
+    phone_ctx.close()
+
+
+def _logout_from_anywhere(page: Any, base: str) -> None:
+    page.goto(f"{base}/")
+    _logout(page, base)
