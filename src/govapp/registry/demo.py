@@ -390,8 +390,15 @@ def _plans(units: list[tuple[Unit, str]], total: int, rng: random.Random) -> lis
             name = f"{unit.name[:2] if len(unit.name) > 4 else ''}{stem}".strip()
         n = 2
         base = name
+        variants = [
+            "掌上" + base,
+            base + "企业版",
+            "智慧" + base,
+            base + "工作台",
+            base + "（二期）",
+        ]
         while (unit.pk, name) in used:
-            name = f"{base}（{'二三四五六七八九十'[min(n - 2, 8)]}期）" if n < 11 else f"{base}{n}"
+            name = variants[n - 2] if n - 2 < len(variants) else f"{base}（{n}期）"
             n += 1
         used.add((unit.pk, name))
         # every state at least once, then the weighted distribution
