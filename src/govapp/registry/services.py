@@ -28,6 +28,7 @@ from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.permissions import can, has_role
 from govapp.orgs.models import REGULATOR_KINDS, Grant, Role, Unit, User
+from govapp.public.selectors import registry_changed
 from govapp.registry.models import (
     APP_PLATFORMS,
     MINI_PROGRAM_PLATFORMS,
@@ -268,6 +269,7 @@ def identities_set(
     if len(set(keys)) != len(keys):
         raise RegistryError(_("同一平台的同一包名或 AppID 填写了两次，请删除重复的一行。"))
     with transaction.atomic():
+        registry_changed()
         app = App.objects.select_for_update().get(pk=app.pk)
         before = [
             {"platform": i.platform, "identifier": i.identifier, "cert_sha256": i.cert_sha256}
@@ -325,6 +327,7 @@ def app_shutdown_notice(*, actor: Any, app: App, shutdown_date: dt.date, notice:
             _("关停日期不能早于今天。"), {"shutdown_date": _("关停日期不能早于今天。")}
         )
     with transaction.atomic():
+        registry_changed()
         app = App.objects.select_for_update().get(pk=app.pk)
         if app.status != AppStatus.FILED:
             raise RegistryError(
@@ -363,6 +366,7 @@ def app_offline_report(*, actor: Any, app: App, report: str) -> Application:
             {"report": _("请填写下线报告。")},
         )
     with transaction.atomic():
+        registry_changed()
         app = App.objects.select_for_update().get(pk=app.pk)
         if app.status != AppStatus.SHUTDOWN_NOTICE:
             raise RegistryError(_("请先公告关停日期，应用下线后再提交下线报告。"))
@@ -1123,6 +1127,7 @@ def application_approve(
             except IntegrityError as exc:
                 raise RegistryError(_("平台标识与其他有效备案重复，不能准予备案。")) from exc
         app.save()
+        registry_changed()
         b, a = diff(app_before, snapshot(app))
         b.pop("filed_sections", None)
         a.pop("filed_sections", None)
