@@ -231,3 +231,12 @@ def test_every_filed_app_gets_a_key():
     assert len(key.key) >= 20 and selectors.app_by_key(key.key) == w.app
     assert services.app_complaint_keys_ensure_all() == 0
     assert selectors.app_by_key("nope") is None
+
+
+def test_demo_loader_is_idempotent():
+    from govapp.complaints.demo import demo_complaints_load
+
+    world()
+    first = demo_complaints_load()
+    assert first["complaint_keys"] == 2 and first["complaints_created"] == 2
+    assert demo_complaints_load() == {"complaint_keys": 0, "complaints_created": 0}

@@ -100,7 +100,7 @@ def test_report_triage_answer_and_read_back(
     # 3. the Guangdong office triages it
     _login(page, base, "gd-cac")
     assert "待办理的投诉举报" in page.inner_text("main")
-    page.click("nav.sidenav >> text=投诉举报")
+    page.click("nav.sidenav a[href='/complaints/manage/']")
     page.wait_for_url(f"{base}/complaints/manage/")
     shot(page, "complaints-3-regulator-list")
     page.click(f"text={complaint.reference}")
@@ -173,3 +173,42 @@ def test_report_triage_answer_and_read_back(
 def _logout_from_anywhere(page: Any, base: str) -> None:
     page.goto(f"{base}/")
     _logout(page, base)
+
+
+def test_in_app_page_embedded_cross_site(
+    live_server: Any, browser: Any, complaint_settings: None
+) -> None:
+    """A hosting unit embeds the in-app page in an iframe of another site (here about:blank
+    content); the report goes through without cookies and is marked with the app."""
+    from govapp.complaints.services import app_complaint_key_ensure
+
+    for code in ("11", "44", "4401", "51", "5101"):
+        f.division(code)
+    demo_orgs_load()
+    unit = Unit.objects.get(name="广州市政务服务和数据管理局")
+    app = App.objects.create(
+        name="穗好办",
+        kind=AppKind.APP,
+        hosting_unit=unit,
+        status=AppStatus.FILED,
+        filing_number="粤ICP备E2E0002号A",
+        filed_at=timezone.now(),
+    )
+    key = app_complaint_key_ensure(app=app).key
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    url = f"{live_server.url}/complaints/app/{key}/".replace("localhost", "127.0.0.1")
+    page.set_content(
+        f'<p>穗好办 · 我的 · 投诉建议</p><iframe src="{url}" style="width:100%;height:780px;border:0"></iframe>'
+    )
+    frame = page.frame_locator("iframe")
+    frame.locator("input[name=category][value=ranking_abuse]").check()
+    frame.locator("#id_description").fill("每周按各村在线学习时长排名并在工作群通报。")
+    page.wait_for_timeout(50)
+    frame.locator("button[type=submit]").click()
+    frame.locator("[data-testid=receipt]").wait_for()
+    shot(page, "complaints-9-embedded-in-app")
+    c = Complaint.objects.get()
+    assert c.app == app and c.channel == "in_app"
+    ctx.close()

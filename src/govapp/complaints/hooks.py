@@ -14,6 +14,7 @@ from govapp.complaints.models import CLOSED_STATUSES, Status
 from govapp.complaints.services import deadlines_recompute
 from govapp.core.calendar import register_deadline_recomputer
 from govapp.core.context_processors import NAV_ITEMS
+from govapp.core.demo import DEMO_LOADERS
 from govapp.core.permissions import has_role
 from govapp.core.views import HOME_PANELS
 
@@ -64,3 +65,12 @@ NAV_ITEMS.extend(
     ]
 )
 register_deadline_recomputer(deadlines_recompute)
+
+
+def _demo_complaints() -> Any:
+    from govapp.complaints.demo import demo_complaints_load
+
+    return demo_complaints_load()
+
+
+DEMO_LOADERS.append(("complaints", _demo_complaints))

@@ -406,6 +406,9 @@ def unit(request: HttpRequest) -> HttpResponse:
         services.app_complaint_key_ensure(app=app)
         messages.success(request, _("已为「%(app)s」开通应用内投诉入口。") % {"app": app.name})
         return redirect("complaints:unit")
+    for app, key in selectors.unit_apps_with_keys(request.user):
+        if key is None:  # every filed app has a complaint page
+            services.app_complaint_key_ensure(app=app)
     reqs = selectors.explanation_requests_for(request.user)
     page = Paginator(reqs, PAGE_SIZE).get_page(request.GET.get("page"))
     apps = [
