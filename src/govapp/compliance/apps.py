@@ -8,4 +8,4 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("合规检测")
 
     def ready(self) -> None:
-        from govapp.compliance import hooks, scanning  # noqa: F401  (nav, panels, periodic jobs)
+        from govapp.compliance import hooks, scanning, tasks  # noqa: F401  (nav, panels, periodic)

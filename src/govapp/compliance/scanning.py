@@ -222,6 +222,7 @@ def identity_check(facts: dict[str, Any], app: Any) -> dict[str, Any]:
 def package_scan_run(*, scan_id: int) -> PackageScan:
     """Run the scanner on a queued (or requeued) scan and store the outcome."""
     from govapp.scanner import ScanError, scan_path
+    from govapp.scanner.cli import add_package_findings
 
     with transaction.atomic():
         scan = PackageScan.objects.select_for_update().get(pk=scan_id)
@@ -240,6 +241,7 @@ def package_scan_run(*, scan_id: int) -> PackageScan:
             raise ScanError("missing_file", _("安装包文件已不在存储中，请重新上传。"))
         result = scan_path(path)
         result.file.name = scan.file_name
+        add_package_findings(result)
         facts = result.to_json_dict()
     except ScanError as exc:
         error, code = str(exc), exc.code

@@ -99,6 +99,19 @@ def _human(result: ScanResult, out: TextIO) -> None:
     w(f"  耗时 (elapsed): {result.elapsed_ms:.1f} ms\n")
 
 
+def add_package_findings(result: ScanResult) -> None:
+    """Fill ``result.findings`` with the compliance rules that a package alone can decide.
+
+    The rules live in ``govapp.compliance.rules`` (pure Python, no Django); a failure there
+    becomes a warning rather than losing the scan."""
+    try:
+        from govapp.compliance.rules import package_findings
+
+        result.findings = package_findings(result)
+    except Exception as exc:  # the facts are still worth printing
+        result.warnings.append(f"compliance rules failed: {type(exc).__name__}: {exc}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``govapp scan``; returns the exit status."""
     args_in = list(sys.argv[1:] if argv is None else argv)
@@ -134,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             out.flush()
             continue
+        add_package_findings(result)
         if args.json:
             out.write(json.dumps(result.to_json_dict(), ensure_ascii=False) + "\n")
         else:

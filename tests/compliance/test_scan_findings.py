@@ -1,0 +1,58 @@
+"""``govapp scan --json`` carries the findings of the rules a package alone can decide."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from govapp.compliance.rules import PACKAGE_RULES
+from govapp.scanner.testkit.apk import build_apk
+
+
+def _scan(path: Path) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-m", "govapp.cli", "scan", "--json", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(out.stdout.splitlines()[0]))
+
+
+def test_findings_for_a_violating_package(tmp_path: Path) -> None:
+    apk = build_apk(
+        tmp_path / "bad.apk",
+        package="cn.gov.example.bad",
+        permissions=(
+            "android.permission.ACCESS_FINE_LOCATION",
+            "android.permission.ACCESS_BACKGROUND_LOCATION",
+        ),
+        dex_strings=("每日上班打卡", "考勤打卡记录", "实时定位上报", "轨迹回放"),
+        dex_types=("Lcom/qq/e/ads/banner/BannerView;", "Lcom/kwad/sdk/api/KsAdSDK;"),
+    )
+    facts = _scan(apk.path)
+    findings = facts["findings"]
+    assert isinstance(findings, list) and findings
+    rules = {f["rule"] for f in findings}
+    package_rule_ids = {r.id for r in PACKAGE_RULES}
+    assert rules <= package_rule_ids
+    titles = " ".join(f["title"] for f in findings)
+    assert "广告" in titles
+    for f in findings:
+        assert f["severity"] in {"info", "low", "medium", "high", "critical"}
+        assert f["evidence"], f
+
+
+def test_clean_package_has_no_high_findings(tmp_path: Path) -> None:
+    apk = build_apk(
+        tmp_path / "clean.apk",
+        package="cn.gov.example.clean",
+        permissions=("android.permission.INTERNET",),
+        dex_strings=("公文流转", "通知公告"),
+        dex_types=(),
+        dex_methods=(),
+    )
+    facts = _scan(apk.path)
+    assert not [f for f in facts["findings"] if f["severity"] in {"high", "critical"}]  # type: ignore[union-attr]
