@@ -281,3 +281,23 @@ def test_real_fixture_scans_in_the_system(world: dict[str, Any], shared_fixtures
 
 def test_app_model_is_the_registry_one() -> None:
     assert PackageScan._meta.get_field("app").related_model is App
+
+
+def test_registry_pages_show_the_compliance_summary(world: dict[str, Any], client: Client) -> None:
+    from govapp.registry.services import application_create
+
+    package_scan_run(
+        scan_id=package_scan_create(
+            actor=world["member"],
+            unit=world["unit"],
+            upload=_upload(world["apk"]),
+            app=world["app"],
+        ).pk
+    )
+    application = application_create(actor=world["member"], app=world["app"])
+    client.force_login(world["member"])
+    for url in (f"/registry/apps/{world['app'].pk}/", f"/registry/applications/{application.pk}/"):
+        page = client.get(url).content.decode()
+        assert "检测与合规" in page, url
+        assert "sz.apk" in page
+        assert f"/compliance/apps/{world['app'].pk}/" in page
