@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from govapp.complaints import services
 from govapp.complaints.models import Channel, Complaint, ExplanationRequest, Status
@@ -231,5 +233,8 @@ def test_english_pages_render():
     w = world()
     c = Client()
     c.cookies["django_language"] = "en"
-    page = c.get(f"/complaints/?app={w.app.filing_number}")
-    assert page.status_code == 200 and w.app.name in page.content.decode()
+    try:
+        page = c.get(f"/complaints/?app={w.app.filing_number}")
+        assert page.status_code == 200 and w.app.name in page.content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the middleware leaves "en" active
