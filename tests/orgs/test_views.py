@@ -34,7 +34,12 @@ def test_login_and_logout(client: Client) -> None:
     assert client.get(reverse("logout")).status_code == 405  # logout is POST only (CSRF)
     client.post(reverse("logout"))
     assert client.get(reverse("home")).status_code == 302
-    assert u.pk
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(u.pk), action__startswith="user.log")
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["user.login", "user.logout"]
 
 
 def test_wrong_password_then_lockout(client: Client, settings: object) -> None:

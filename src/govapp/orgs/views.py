@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govapp.core.audit import audit_record
 from govapp.core.permissions import get_restricted_or_404, request_user, restrict
 from govapp.orgs.models import (
     UNIT_ROLES,
@@ -63,6 +64,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     error = _("用户名或密码不正确。")
                 else:
                     login(request, user)
+                    audit_record(actor=user, action="user.login", obj=user)
                     return redirect(next_url or "home")
     return render(
         request,
@@ -74,6 +76,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_record(actor=request.user, action="user.logout", obj=request.user)
     logout(request)
     messages.info(request, _("您已安全退出。"))
     return redirect("login")
