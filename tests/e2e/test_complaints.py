@@ -126,7 +126,7 @@ def test_report_triage_answer_and_read_back(
     page.wait_for_url(f"{base}/complaints/unit/requests/{req.pk}/")
     body = page.inner_text("main")
     assert REDACTED in body and "王五" not in body and "白云街道" not in body
-    assert page.goto(f"{base}/complaints/manage/{complaint.pk}/").status == 403
+    assert page.goto(f"{base}/complaints/manage/{complaint.pk}/").status == 404
     page.goto(f"{base}/complaints/unit/requests/{req.pk}/")
     page.fill("textarea[name=response]", "已取消强制打卡和照片上传，排名通报已停止。")
     shot(page, "complaints-5-unit-redacted-request")
