@@ -10,33 +10,34 @@ import re
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 SensitiveKind = Literal[
     "", "clock_in", "ranking", "online_duration", "photo_upload", "location_track"
 ]
-SENSITIVE_KINDS: dict[str, str] = {
-    "": "无",
-    "clock_in": "打卡签到",
-    "ranking": "积分排名",
-    "online_duration": "在线时长统计",
-    "photo_upload": "强制上传工作照片/视频",
-    "location_track": "位置轨迹",
+SENSITIVE_KINDS: dict[str, Any] = {
+    "": _l("无"),
+    "clock_in": _l("打卡签到"),
+    "ranking": _l("积分排名"),
+    "online_duration": _l("在线时长统计"),
+    "photo_upload": _l("强制上传工作照片/视频"),
+    "location_track": _l("位置轨迹"),
 }
-SCENARIOS: dict[str, str] = {
-    "": "无",
-    "security": "安保",
-    "emergency": "应急",
-    "other": "其他特殊场景",
+SCENARIOS: dict[str, Any] = {
+    "": _l("无"),
+    "security": _l("安保"),
+    "emergency": _l("应急"),
+    "other": _l("其他特殊场景"),
 }
 MLPS_LEVELS = ["", "1", "2", "3", "4", "5", "none"]
-TARGET_LEVELS: dict[str, str] = {
-    "national": "国家级",
-    "province": "省级",
-    "prefecture": "地市级",
-    "county": "县级",
-    "township": "乡镇（街道）",
-    "village": "村（社区）",
+TARGET_LEVELS: dict[str, Any] = {
+    "national": _l("国家级"),
+    "province": _l("省级"),
+    "prefecture": _l("地市级"),
+    "county": _l("县级"),
+    "township": _l("乡镇（街道）"),
+    "village": _l("村（社区）"),
 }
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from govapp.core.calendar import today_shanghai
@@ -86,8 +87,8 @@ def app_list(request: HttpRequest) -> HttpResponse:
 
 KIND_CHOICES_AT_DOOR = [
     *AppKind.choices,
-    ("public_account", "政务公众账号（微信公众号、微博等）"),
-    ("work_group", "工作群组（微信群、钉钉群等）"),
+    ("public_account", gettext_lazy("政务公众账号（微信公众号、微博等）")),
+    ("work_group", gettext_lazy("工作群组（微信群、钉钉群等）")),
 ]
 
 
