@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govapp.core.context_processors import NAV_ITEMS
+from govapp.core.demo import DEMO_LOADERS
 from govapp.core.permissions import is_regulator
 from govapp.core.views import HOME_PANELS
 
@@ -49,7 +50,14 @@ def _after_scan(scan: Any) -> None:
     scan_evaluate(scan=scan)
 
 
+def _demo_compliance() -> Any:
+    from govapp.compliance.demo import demo_compliance_load
+
+    return demo_compliance_load()
+
+
 HOME_PANELS.append(_home_panels)
+DEMO_LOADERS.append(("compliance", _demo_compliance))
 NAV_ITEMS.extend(
     [
         ("compliance:dashboard", gettext_lazy("合规检测"), lambda u: True),
