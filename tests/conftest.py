@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,13 @@ def _calendar_data(request: pytest.FixtureRequest) -> None:
     from govapp.core.services import calendar_seed_from_package
 
     calendar_seed_from_package()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A request in English leaves English active in the thread; every test starts in the
+    default language (zh-hans) instead."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

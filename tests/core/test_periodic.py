@@ -12,7 +12,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_periodic_once_enqueues_every_job(capsys: pytest.CaptureFixture[str]) -> None:
-    assert {"registry.abandon_lapsed", "scans.requeue_stale", "compliance.tick"} <= set(JOBS)
+    assert {
+        "registry.abandon_lapsed",
+        "scans.requeue_stale",
+        "compliance.tick",
+        "complaints.keys_ensure",
+    } <= set(JOBS)
     call_command("periodic", "--once")
     out = capsys.readouterr().out
     assert "registry.abandon_lapsed" in out

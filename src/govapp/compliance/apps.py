@@ -8,4 +8,6 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("合规检测")
 
     def ready(self) -> None:
-        from govapp.compliance import hooks, scanning, tasks  # noqa: F401  (nav, panels, periodic)
+        from govapp.compliance import hooks, integrations, scanning, tasks  # noqa: F401
+
+        integrations.register()  # complaints feed the rules

@@ -66,8 +66,17 @@ class Inspection(_M):
     note: str = ""
 
 
+class VerifiedReport(_M):
+    ref: str  # e.g. "举报 #12"
+    category: str = ""
+    banned_practice: str = ""
+    note: str = ""  # what the regulator decided to check
+
+
 class Operation(_M):
     complaints: dict[str, int] = Field(default_factory=dict)  # category -> count
+    # Reports a regulator verified and opened for checking (complaint triage), still open.
+    verified_reports: list[VerifiedReport] = Field(default_factory=list)
     monthly_active_users: int | None = None
     in_use: bool | None = None  # known to be in use (usage report, legacy inventory, complaint)
     in_use_source: str = ""

@@ -41,6 +41,7 @@ MODULES = (
     "r27_graded_protection",
     "r27_debug_certificate",
     "r29_complaints",
+    "r33_verified_report",
 )
 
 RULES: tuple[Rule, ...] = tuple(import_module(f"{__name__}.{m}").RULE for m in MODULES)
