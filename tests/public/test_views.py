@@ -98,3 +98,24 @@ def test_logged_in_regulator_of_other_province_sees_only_public_data():
         c.get("/api/v1/public/verify", {"package": a.identities.get().identifier}).json()["status"]
         == "not_filed"
     )
+
+
+def test_app_page_shows_complaint_figures_and_report_link():
+    from govapp.complaints.models import Category, Channel
+    from govapp.complaints.services import complaint_submit
+
+    f.unit(
+        "11", f.UnitKind.CAC, name="国家互联网信息办公室"
+    )  # complaints are routed to a regulator
+    f.unit("44", f.UnitKind.PROVINCIAL_CAC, name="广东省互联网信息办公室")
+    a = pf.app(name="粤政易测试")
+    complaint_submit(
+        app=a,
+        category=Category.FORCED_USE,
+        description="要求每天打卡上报位置。",
+        channel=Channel.WEB,
+    )
+    html = Client().get(f"/public/apps/{a.filing_number}/").content.decode()
+    assert "已收到 1 件，已办结 0 件" in html
+    assert "/complaints/?app=" in html
+    assert "要求每天打卡" not in html  # figures only, never content

@@ -136,11 +136,16 @@ def app_detail(request: HttpRequest, filing_number: str) -> HttpResponse:
     if app is None:
         raise Http404(_("没有这个备案编号的应用，请核对编号后重试。"))
     verify_url = request.build_absolute_uri(app["verify_url"])
+    from govapp.complaints.selectors import complaint_counts_for_app
+    from govapp.registry.models import App
+
+    row = App.objects.filter(filing_number=app["filing_number"]).first()
     return render(
         request,
         "public/app_detail.html",
         {
             "app": app,
+            "complaints": complaint_counts_for_app(row) if row is not None else None,
             "badge": VERDICT_CLASS.get(app["verdict"], ""),
             "verify_url": verify_url,
             "qr": qr_svg(verify_url),
