@@ -6,12 +6,23 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
 from govapp.compliance import selectors
 from govapp.compliance import services as svc
+from govapp.compliance.models import (
+    Exemption,
+    Finding,
+    PackageScan,
+    PenaltyCase,
+    RectificationOrder,
+    SpotCheck,
+    SpotCheckItem,
+)
 from govapp.compliance.rules import RULES
-from govapp.core.permissions import get_restricted_or_404
+from govapp.core.permissions import get_restricted_or_404, restrict
 from govapp.registry.models import App
 
 router = Router(tags=["compliance"])
@@ -65,10 +76,20 @@ class EvaluateOut(Schema):
 class OrderOut(Schema):
     id: int
     app_id: int
+    app_name: str = ""
     state: str
+    instructions: str = ""
+    working_days: int = 0
     deadline: dt.date
+    deadline_provisional: bool = False
     escalated: bool
+    overdue: bool = False
     findings: list[int]
+    response: str = ""
+    response_scan_id: int | None = None
+    rounds: int = 0
+    decision_note: str = ""
+    penalty_ids: list[int] = []
 
 
 class Error(Schema):
@@ -121,7 +142,10 @@ def findings(
 @router.post("/apps/{app_id}/evaluate", response=EvaluateOut)
 def evaluate(request: HttpRequest, app_id: int) -> dict[str, Any]:
     app = get_restricted_or_404(App.objects.all(), request.user, "view", pk=app_id)
-    out = svc.compliance_evaluate(app=app, actor=request.user)
+    try:
+        out = svc.compliance_evaluate(app=app, actor=request.user)
+    except svc.ComplianceError as exc:
+        raise HttpError(403, exc.message) from exc
     live = selectors.findings_for(request.user, app=app.pk)
     return {
         "opened": len(out.opened),
@@ -139,17 +163,7 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
 @router.get("/orders", response=list[OrderOut])
 def orders(request: HttpRequest, overdue: bool = False) -> list[dict[str, Any]]:
     qs = selectors.orders_for(request.user, overdue=overdue).prefetch_related("findings")[:500]
-    return [
-        {
-            "id": o.pk,
-            "app_id": o.app_id,
-            "state": o.state,
-            "deadline": o.deadline,
-            "escalated": o.escalated_at is not None,
-            "findings": [f.pk for f in o.findings.all()],
-        }
-        for o in qs
-    ]
+    return [_order(o) for o in qs]
 
 
 @router.get("/bulletins", auth=None)
@@ -164,3 +178,482 @@ def bulletins(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for b in selectors.public_bulletins()[:100]
     ]
+
+
+# --- write actions (thin handlers over the services) ------------------------------------------
+# 404: the object does not exist or is outside the caller's jurisdiction; 403: the caller sees
+# it but may not do this (e.g. an auditor, or a unit deciding its own exemption); 409: the object
+# is no longer in a state that allows it; 400: what was sent is incomplete or invalid.
+
+ERR = {400: Error, 403: Error, 404: Error, 409: Error}
+
+
+def _call(fn: Any, **kw: Any) -> Any:
+    try:
+        return fn(**kw)
+    except svc.ComplianceForbidden as exc:
+        raise HttpError(403, exc.message) from exc
+    except svc.ComplianceConflict as exc:
+        raise HttpError(409, exc.message) from exc
+    except svc.ComplianceError as exc:
+        raise HttpError(400, exc.message) from exc
+
+
+def _order(o: RectificationOrder) -> dict[str, Any]:
+    from govapp.core.calendar import today_shanghai
+
+    return {
+        "id": o.pk,
+        "app_id": o.app_id,
+        "app_name": o.app.name,
+        "state": o.state,
+        "instructions": o.instructions,
+        "working_days": o.working_days,
+        "deadline": o.deadline,
+        "deadline_provisional": o.deadline_provisional,
+        "escalated": o.escalated_at is not None,
+        "overdue": o.state in svc.LIVE_ORDER_STATES
+        and o.state != "responded"
+        and o.deadline < today_shanghai(),
+        "findings": [f.pk for f in o.findings.all()],
+        "response": o.response,
+        "response_scan_id": o.response_scan_id,
+        "rounds": o.rounds,
+        "decision_note": o.decision_note,
+        "penalty_ids": [p.pk for p in o.penalties.all()],
+    }
+
+
+class ExemptionOut(Schema):
+    id: int
+    app_id: int
+    rule: str
+    scenario: str
+    reason: str
+    document_name: str
+    document_sha256: str
+    requested_expiry: dt.date | None
+    status: str
+    expires_on: dt.date | None
+    decision_note: str
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+
+
+def _exemption(e: Exemption) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "app_id": e.app_id,
+        "rule": e.rule_id,
+        "scenario": e.scenario,
+        "reason": e.reason,
+        "document_name": e.document_name,
+        "document_sha256": e.document_sha256,
+        "requested_expiry": e.requested_expiry,
+        "status": e.status,
+        "expires_on": e.expires_on,
+        "decision_note": e.decision_note,
+        "requested_at": e.requested_at,
+        "decided_at": e.decided_at,
+    }
+
+
+class ExemptionIn(Schema):
+    rule_id: str
+    scenario: str
+    reason: str
+    requested_expiry: dt.date | None = None
+
+
+@router.get("/exemptions", response=list[ExemptionOut], summary="可见的豁免申请")
+def exemption_list(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
+    return [_exemption(e) for e in selectors.exemptions_for(request.user, status=status)[:500]]
+
+
+@router.post(
+    "/apps/{app_id}/exemptions",
+    response={201: ExemptionOut, **ERR},
+    summary="申请豁免（multipart：rule_id、scenario、reason、requested_expiry、document 文件）",
+)
+def exemption_request(
+    request: HttpRequest,
+    app_id: int,
+    data: Form[ExemptionIn],
+    document: File[UploadedFile | None] = None,
+) -> Any:
+    app = get_restricted_or_404(App.objects.all(), request.user, "view", pk=app_id)
+    ex = _call(
+        svc.exemption_request,
+        actor=request.user,
+        app=app,
+        rule_id=data.rule_id,
+        scenario=data.scenario,
+        reason=data.reason,
+        document_name=(document.name or "") if document else "",
+        document=document.read() if document else b"",
+        requested_expiry=data.requested_expiry,
+    )
+    return 201, _exemption(ex)
+
+
+class ExemptionDecideIn(Schema):
+    approve: bool
+    expires_on: dt.date | None = None
+    note: str = ""
+
+
+@router.post(
+    "/exemptions/{exemption_id}/decide",
+    response={200: ExemptionOut, **ERR},
+    summary="审批豁免（批准须填有效期，不予批准须写理由）",
+)
+def exemption_decide(request: HttpRequest, exemption_id: int, data: ExemptionDecideIn) -> Any:
+    ex = get_restricted_or_404(
+        Exemption.objects.select_related("app"), request.user, "view", pk=exemption_id
+    )
+    ex = _call(
+        svc.exemption_decide,
+        actor=request.user,
+        exemption=ex,
+        approve=data.approve,
+        expires_on=data.expires_on,
+        note=data.note,
+    )
+    return 200, _exemption(ex)
+
+
+class OrderIn(Schema):
+    findings: list[int]
+    instructions: str
+    working_days: int = 10
+
+
+def _get_order(request: HttpRequest, order_id: int) -> RectificationOrder:
+    return get_restricted_or_404(
+        RectificationOrder.objects.select_related("app"), request.user, "view", pk=order_id
+    )
+
+
+def _order_out(order: RectificationOrder) -> dict[str, Any]:
+    return _order(RectificationOrder.objects.select_related("app").get(pk=order.pk))
+
+
+@router.post(
+    "/apps/{app_id}/orders", response={201: OrderOut, **ERR}, summary="下达整改通知（工作日期限）"
+)
+def order_create(request: HttpRequest, app_id: int, data: OrderIn) -> Any:
+    app = get_restricted_or_404(App.objects.all(), request.user, "view", pk=app_id)
+    found = list(Finding.objects.filter(app=app, pk__in=data.findings))
+    missing = sorted(set(data.findings) - {f.pk for f in found})
+    if missing:
+        raise HttpError(
+            400,
+            f"合规问题 {', '.join(map(str, missing))} 不属于该应用，请用 GET /findings?app={app.pk} 查看。",
+        )
+    order = _call(
+        svc.order_issue,
+        actor=request.user,
+        app=app,
+        findings=found,
+        instructions=data.instructions,
+        working_days=data.working_days,
+    )
+    return 201, _order_out(order)
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, 404: Error}, summary="整改通知详情")
+def order_detail(request: HttpRequest, order_id: int) -> Any:
+    return 200, _order(_get_order(request, order_id))
+
+
+class RespondIn(Schema):
+    response: str
+    scan_id: int | None = None
+
+
+@router.post(
+    "/orders/{order_id}/respond",
+    response={200: OrderOut, **ERR},
+    summary="报送整改情况（可附新版本安装包的检测编号 scan_id）",
+)
+def order_respond(request: HttpRequest, order_id: int, data: RespondIn) -> Any:
+    order = _get_order(request, order_id)
+    scan = None
+    if data.scan_id:
+        scan = PackageScan.objects.filter(pk=data.scan_id, app_id=order.app_id).first()
+        if scan is None:
+            raise HttpError(
+                400, f"检测 {data.scan_id} 不是该应用的安装包检测，请先上传新版本安装包。"
+            )
+    order = _call(
+        svc.order_respond, actor=request.user, order=order, response=data.response, scan=scan
+    )
+    return 200, _order_out(order)
+
+
+class AcceptIn(Schema):
+    note: str = ""
+    force: bool = False
+
+
+@router.post(
+    "/orders/{order_id}/accept",
+    response={200: OrderOut, **ERR},
+    summary="验收整改（问题仍存在时须 force=true 表示人工核实）",
+)
+def order_accept(request: HttpRequest, order_id: int, data: AcceptIn) -> Any:
+    order = _call(
+        svc.order_accept,
+        actor=request.user,
+        order=_get_order(request, order_id),
+        note=data.note,
+        force=data.force,
+    )
+    return 200, _order_out(order)
+
+
+class ReturnIn(Schema):
+    note: str
+    working_days: int | None = None
+
+
+@router.post(
+    "/orders/{order_id}/return",
+    response={200: OrderOut, **ERR},
+    summary="退回重新整改（可给新的工作日期限）",
+)
+def order_return(request: HttpRequest, order_id: int, data: ReturnIn) -> Any:
+    if data.working_days is not None and not 1 <= data.working_days <= 60:
+        raise HttpError(400, "新的整改期限应为 1 到 60 个工作日。")
+    order = _call(
+        svc.order_send_back,
+        actor=request.user,
+        order=_get_order(request, order_id),
+        note=data.note,
+        working_days=data.working_days,
+    )
+    return 200, _order_out(order)
+
+
+class PenaltyOut(Schema):
+    id: int
+    app_id: int
+    order_id: int
+    state: str
+    reason: str
+    filing_number: str
+    decision_note: str
+    proposed_at: dt.datetime
+    decided_at: dt.datetime | None
+
+
+def _penalty(c: PenaltyCase) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "app_id": c.app_id,
+        "order_id": c.order_id,
+        "state": c.state,
+        "reason": c.reason,
+        "filing_number": c.filing_number,
+        "decision_note": c.decision_note,
+        "proposed_at": c.proposed_at,
+        "decided_at": c.decided_at,
+    }
+
+
+class FailIn(Schema):
+    reason: str
+
+
+@router.post(
+    "/orders/{order_id}/fail",
+    response={201: PenaltyOut, **ERR},
+    summary="认定整改不合格（提出撤销备案的处罚案件）",
+)
+def order_fail(request: HttpRequest, order_id: int, data: FailIn) -> Any:
+    case = _call(
+        svc.order_fail,
+        actor=request.user,
+        order=_get_order(request, order_id),
+        reason=data.reason,
+    )
+    return 201, _penalty(case)
+
+
+@router.get("/penalties", response=list[PenaltyOut], summary="可见的处罚案件")
+def penalty_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_penalty(c) for c in selectors.penalties_for(request.user)[:500]]
+
+
+class PenaltyDecideIn(Schema):
+    decision: str  # revoke | drop
+    note: str = ""
+    confirm: bool = False
+
+
+@router.post(
+    "/penalties/{case_id}/decide",
+    response={200: PenaltyOut, **ERR},
+    summary="处罚决定：revoke（撤销备案，须 confirm=true）或 drop（不予处罚，须写理由）",
+)
+def penalty_decide(request: HttpRequest, case_id: int, data: PenaltyDecideIn) -> Any:
+    case = get_restricted_or_404(
+        PenaltyCase.objects.select_related("app"), request.user, "view", pk=case_id
+    )
+    if data.decision == "revoke":
+        if not data.confirm:
+            raise HttpError(400, "撤销备案不可撤回，请确认后以 confirm=true 重新提交。")
+        case = _call(svc.penalty_revoke, actor=request.user, case=case, note=data.note)
+    elif data.decision == "drop":
+        case = _call(svc.penalty_drop, actor=request.user, case=case, note=data.note)
+    else:
+        raise HttpError(400, "decision 应为 revoke（撤销备案）或 drop（不予处罚）。")
+    return 200, _penalty(case)
+
+
+class SpotItemOut(Schema):
+    id: int
+    app_id: int
+    app_name: str
+    stratum: str
+    risk: float
+    result: str
+    checks: dict[str, Any]
+    note: str
+
+
+class SpotCheckOut(Schema):
+    id: int
+    name: str
+    seed: int
+    sample_size: int
+    forced: bool
+    created_at: dt.datetime
+    items: list[SpotItemOut]
+
+
+def _item(i: SpotCheckItem) -> dict[str, Any]:
+    return {
+        "id": i.pk,
+        "app_id": i.app_id,
+        "app_name": i.app.name,
+        "stratum": i.stratum,
+        "risk": i.risk,
+        "result": i.result,
+        "checks": i.checks,
+        "note": i.note,
+    }
+
+
+def _spotcheck(c: SpotCheck, user: Any) -> dict[str, Any]:
+    items = restrict(c.items.select_related("app"), user, "view")
+    return {
+        "id": c.pk,
+        "name": c.name,
+        "seed": c.seed,
+        "sample_size": c.sample_size,
+        "forced": c.forced,
+        "created_at": c.created_at,
+        "items": [_item(i) for i in items],
+    }
+
+
+class DrawIn(Schema):
+    name: str
+    sample_size: int
+    seed: int | None = None
+    forced: bool = False
+
+
+@router.post(
+    "/spot-checks",
+    response={201: SpotCheckOut, **ERR},
+    summary="抽取抽查样本（按省份和类型分层、按风险加权，记录随机种子）",
+)
+def spotcheck_draw(request: HttpRequest, data: DrawIn) -> Any:
+    check = _call(
+        svc.spotcheck_draw,
+        actor=request.user,
+        name=data.name,
+        sample_size=data.sample_size,
+        seed=data.seed,
+        forced=data.forced,
+    )
+    return 201, _spotcheck(check, request.user)
+
+
+@router.get("/spot-checks/{check_id}", response={200: SpotCheckOut, 404: Error})
+def spotcheck_detail(request: HttpRequest, check_id: int) -> Any:
+    check = get_restricted_or_404(SpotCheck.objects.all(), request.user, "view", pk=check_id)
+    return 200, _spotcheck(check, request.user)
+
+
+class ResultIn(Schema):
+    filing_number_displayed: bool | None = None
+    complaint_function_present: bool | None = None
+    clock_in_observed: bool | None = None
+    forced_upload_observed: bool | None = None
+    ads_observed: bool | None = None
+    note: str = ""
+
+
+@router.post(
+    "/spot-checks/items/{item_id}/result",
+    response={200: SpotItemOut, **ERR},
+    summary="录入一个应用的抽查检测结果（未检查的项目留空）",
+)
+def spotcheck_record(request: HttpRequest, item_id: int, data: ResultIn) -> Any:
+    item = get_restricted_or_404(
+        SpotCheckItem.objects.select_related("app"), request.user, "view", pk=item_id
+    )
+    checks = {k: getattr(data, k) for k in svc.CHECK_FIELDS}
+    item = _call(svc.spotcheck_record, actor=request.user, item=item, checks=checks, note=data.note)
+    return 200, _item(item)
+
+
+class BulletinIn(Schema):
+    title: str
+    summary: str = ""
+    orders: list[int]
+    anonymised: bool = True
+
+
+class BulletinOut(Schema):
+    id: int
+    title: str
+    summary: str
+    anonymised: bool
+    published_at: dt.datetime
+    cases: list[dict[str, Any]]
+
+
+@router.post(
+    "/bulletins",
+    response={201: BulletinOut, **ERR},
+    summary="发布典型问题通报（选择已办结的整改案件，可隐去单位名称）",
+)
+def bulletin_publish(request: HttpRequest, data: BulletinIn) -> Any:
+    orders = list(
+        restrict(RectificationOrder.objects.all(), request.user, "view")
+        .filter(pk__in=data.orders)
+        .select_related("app__hosting_unit__division")
+    )
+    missing = sorted(set(data.orders) - {o.pk for o in orders})
+    if missing:
+        raise HttpError(404, f"整改通知 {', '.join(map(str, missing))} 不存在或不在您的辖区内。")
+    b = _call(
+        svc.bulletin_publish,
+        actor=request.user,
+        title=data.title,
+        summary=data.summary,
+        orders=orders,
+        anonymised=data.anonymised,
+    )
+    return 201, {
+        "id": b.pk,
+        "title": b.title,
+        "summary": b.summary,
+        "anonymised": b.anonymised,
+        "published_at": b.published_at,
+        "cases": b.cases,
+    }

@@ -57,9 +57,17 @@ class ComplianceError(Exception):
         self.message = message
 
 
+class ComplianceForbidden(ComplianceError):
+    """The actor may not do this at all (the API answers 403)."""
+
+
+class ComplianceConflict(ComplianceError):
+    """The object is no longer in a state that allows this (the API answers 409)."""
+
+
 def _require(ok: bool, message: str) -> None:
     if not ok:
-        raise ComplianceError(message)
+        raise ComplianceForbidden(message)
 
 
 def is_unit_of(actor: Any, app: App) -> bool:
@@ -76,10 +84,11 @@ def is_regulator_of(actor: Any, app: App) -> bool:
 def compliance_evaluate(
     *, app: App, actor: Any, application: Application | None = None
 ) -> engine.Outcome:
-    """Re-evaluate every rule for one app (idempotent).  Units and regulators of the app may."""
+    """Re-evaluate every rule for one app (idempotent).  Units and regulators of the app may;
+    auditors (who only read) may not: evaluation writes findings and audit events."""
     _require(
-        actor is None or can(actor, "view", app),
-        _("您无权检测该应用。"),
+        actor is None or is_unit_of(actor, app) or can(actor, "review", app),
+        _("只有主办单位和所在辖区的监管人员可以检测该应用。"),
     )
     outcome = engine.evaluate_app(app=app, actor=actor, application=application)
     _penalties_mark_restored(app=app, actor=actor)
@@ -210,7 +219,7 @@ def exemption_decide(
     with transaction.atomic():
         ex = Exemption.objects.select_for_update().get(pk=exemption.pk)
         if ex.status != ExemptionStatus.REQUESTED:
-            raise ComplianceError(
+            raise ComplianceConflict(
                 _("该豁免申请已处理（%(s)s），不能重复审批。") % {"s": ex.get_status_display()}
             )
         before = snapshot(ex)
@@ -295,7 +304,7 @@ def _lock_order(
 ) -> RectificationOrder:
     locked = RectificationOrder.objects.select_for_update().get(pk=order.pk)
     if locked.state not in allowed:
-        raise ComplianceError(
+        raise ComplianceConflict(
             _("整改通知当前状态为“%(s)s”，不能进行该操作。") % {"s": locked.get_state_display()}
         )
     return locked
@@ -457,7 +466,7 @@ def penalty_revoke(*, actor: Any, case: PenaltyCase, note: str = "") -> PenaltyC
     with transaction.atomic():
         locked = PenaltyCase.objects.select_for_update().get(pk=case.pk)
         if locked.state != PenaltyState.PROPOSED:
-            raise ComplianceError(
+            raise ComplianceConflict(
                 _("该案件当前状态为“%(s)s”，不能撤销备案。") % {"s": locked.get_state_display()}
             )
         app = App.objects.select_for_update().get(pk=locked.app_id)
@@ -504,7 +513,7 @@ def penalty_drop(*, actor: Any, case: PenaltyCase, note: str) -> PenaltyCase:
     with transaction.atomic():
         locked = PenaltyCase.objects.select_for_update().get(pk=case.pk)
         if locked.state != PenaltyState.PROPOSED:
-            raise ComplianceError(_("该案件已处理，不能重复决定。"))
+            raise ComplianceConflict(_("该案件已处理，不能重复决定。"))
         locked.state = PenaltyState.DROPPED
         locked.decided_by = actor
         locked.decided_at = timezone.now()
@@ -818,7 +827,9 @@ def bulletin_publish(
 
 
 __all__ = [
+    "ComplianceConflict",
     "ComplianceError",
+    "ComplianceForbidden",
     "bulletin_publish",
     "compliance_evaluate",
     "exemption_decide",
