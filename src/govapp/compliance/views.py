@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -165,7 +166,10 @@ def app_detail(request: HttpRequest, app_id: int) -> HttpResponse:
 @require_POST
 def app_evaluate(request: HttpRequest, app_id: int) -> HttpResponse:
     app = get_restricted_or_404(App.objects.all(), request.user, "view", pk=app_id)
-    out = svc.compliance_evaluate(app=app, actor=request.user)
+    try:
+        out = svc.compliance_evaluate(app=app, actor=request.user)
+    except svc.ComplianceError as exc:
+        raise PermissionDenied(exc.message) from exc
     messages.success(
         request,
         _("检测完成：新发现 %(o)d 个问题，更新 %(u)d 个，关闭 %(c)d 个。")
