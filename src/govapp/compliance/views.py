@@ -151,7 +151,7 @@ def app_detail(request: HttpRequest, app_id: int) -> HttpResponse:
             "app": app,
             "findings": _decorate(findings.order_by("status", "-severity", "rule_id")),
             "show_closed": show_closed,
-            "exemptions": app.exemptions.all(),
+            "exemptions": _decorate(app.exemptions.all()),
             "orders": app.rectification_orders.all(),
             "penalties": app.penalties.all(),
             "is_unit": can(user, "submit", app),
@@ -194,7 +194,8 @@ def exemption_request(request: HttpRequest, app_id: int) -> HttpResponse:
             scenario=request.POST.get("scenario", ""),
             reason=request.POST.get("reason", ""),
             document_name=(upload.name or "") if upload else "",
-            document=upload.read() if upload else b"",
+            # at most one byte over the limit: the service refuses it without holding more
+            document=upload.read(svc.MAX_DOCUMENT_BYTES + 1) if upload else b"",
             requested_expiry=parse_date(request.POST.get("requested_expiry", "") or ""),
         )
         messages.success(request, _("豁免申请已提交，等待监管部门审批。"))
@@ -432,7 +433,7 @@ def spotcheck_list(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 name=request.POST.get("name", ""),
                 sample_size=_int(request.POST.get("sample_size"), 0),
-                seed=int(seed_text) if seed_text.isdigit() else None,
+                seed=int(seed_text) if seed_text.isascii() and seed_text.isdigit() else None,
                 forced=request.POST.get("forced") == "1",
             )
             messages.success(request, _("已抽取 %(n)d 个应用。") % {"n": check.items.count()})
