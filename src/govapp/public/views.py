@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import segno
 from django.http import Http404, HttpRequest, HttpResponse
@@ -148,6 +148,7 @@ def app_detail(request: HttpRequest, filing_number: str) -> HttpResponse:
             "complaints": complaint_counts_for_app(row) if row is not None else None,
             "badge": VERDICT_CLASS.get(app["verdict"], ""),
             "verify_url": verify_url,
+            "verify_url_readable": unquote(verify_url),
             "qr": qr_svg(verify_url),
             "deregistered": app["status"] == AppStatus.DEREGISTERED,
         },
