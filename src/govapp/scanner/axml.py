@@ -16,8 +16,9 @@ escapes.
 
 from __future__ import annotations
 
+import codecs
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from govapp.scanner.errors import ScanError
@@ -51,6 +52,17 @@ TYPE_INT_BOOLEAN = 0x12
 
 _NO_INDEX = 0xFFFFFFFF
 _MAX_DEPTH = 256
+_CHUNK = struct.Struct("<HHI")  # ResChunk_header: type, header size, chunk size
+_U32 = struct.Struct("<I")
+_NAMESPACE = struct.Struct("<II")
+_START_ELEMENT = struct.Struct("<IIHHHHHH")  # ResXMLTree_attrExt
+_ATTRIBUTE = struct.Struct("<IIIHBBI")  # ResXMLTree_attribute with its Res_value
+# ``bytes.decode("utf-16-le")`` goes through the codec registry on every call; the codec function
+# itself is several times cheaper (``final=True`` as ``bytes.decode`` does: a cut-off trailing byte
+# becomes U+FFFD).
+_UTF16_LE_DECODE = codecs.utf_16_le_decode
+_EAGER_STRINGS = 8192  # string pools up to this many strings are decoded in one go
+_XML_NODE_TYPES = frozenset(range(0x0100, 0x0105))  # namespace start/end, element start/end, CDATA
 
 # android: attribute resource ids (android.R.attr), authoritative over the name strings.
 ANDROID_ATTR_IDS: dict[int, str] = {
@@ -105,11 +117,11 @@ class StringPool:
 
     def get(self, index: int) -> str:
         """String ``index``; an empty string when the index or data is out of range."""
-        if index < 0 or index >= self.count:
-            return ""
         hit = self._cache.get(index)
         if hit is not None:
             return hit
+        if index < 0 or index >= self.count:
+            return ""
         try:
             value = self._decode(self._base + self._offsets[index])
         except (IndexError, struct.error, ValueError):
@@ -131,21 +143,65 @@ class StringPool:
                 pos += 1
             raw = data[pos : pos + length]
             return raw.decode("utf-8", "replace")
-        (length,) = struct.unpack_from("<H", data, pos)
+        length = data[pos] | (data[pos + 1] << 8)
         pos += 2
         if length & 0x8000:
-            (low,) = struct.unpack_from("<H", data, pos)
+            low = data[pos] | (data[pos + 1] << 8)
             length = ((length & 0x7FFF) << 16) | low
             pos += 2
-        raw = data[pos : pos + 2 * length]
-        return raw.decode("utf-16-le", "replace")
+        return _UTF16_LE_DECODE(data[pos : pos + 2 * length], "replace", True)[0]
 
     def __iter__(self) -> Iterator[str]:
         for i in range(self.count):
             yield self.get(i)
 
+    def __getitem__(self, index: int) -> str:
+        return self.get(index)
 
-@dataclass
+    def table(self) -> Sequence[str]:
+        """Every string at once, as a list, when the pool is small (a manifest's): decoding them
+        in one loop is cheaper than one look-up call per use.  Large pools stay lazy (``self``).
+        Either way ``table()[i]`` equals :meth:`get` for ``0 <= i < count``."""
+        if self.count > _EAGER_STRINGS:
+            return self
+        data = self._data
+        base = self._base
+        out: list[str] = []
+        append = out.append
+        if self.utf8:
+            for off in self._offsets:
+                pos = base + off
+                try:
+                    pos += 2 if data[pos] & 0x80 else 1  # UTF-16 length, not needed
+                    b = data[pos]
+                    if b & 0x80:
+                        length = ((b & 0x7F) << 8) | data[pos + 1]
+                        pos += 2
+                    else:
+                        length = b
+                        pos += 1
+                except IndexError:
+                    append("")
+                    continue
+                append(data[pos : pos + length].decode("utf-8", "replace"))
+        else:
+            decode = _UTF16_LE_DECODE
+            for off in self._offsets:
+                pos = base + off
+                try:
+                    length = data[pos] | (data[pos + 1] << 8)
+                    pos += 2
+                    if length & 0x8000:
+                        length = ((length & 0x7FFF) << 16) | data[pos] | (data[pos + 1] << 8)
+                        pos += 2
+                except IndexError:
+                    append("")
+                    continue
+                append(decode(data[pos : pos + 2 * length], "replace", True)[0])
+        return out
+
+
+@dataclass(slots=True)
 class XmlAttr:
     """One attribute; ``value`` is the textual form (references as ``@0x7f0b0001``)."""
 
@@ -161,7 +217,7 @@ class XmlAttr:
         return self.type in (TYPE_REFERENCE, TYPE_DYNAMIC_REFERENCE)
 
 
-@dataclass
+@dataclass(slots=True)
 class XmlElement:
     """An element of the decoded tree."""
 
@@ -250,7 +306,7 @@ def parse_axml(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> AxmlDocument:
 
 
 def _parse_axml(data: bytes, warnings: list[str]) -> AxmlDocument:
-    ftype, fhsize, fsize = struct.unpack_from("<HHI", data, 0)
+    ftype, fhsize, fsize = _CHUNK.unpack_from(data, 0)
     if ftype != RES_XML_TYPE:
         if data[:1] == b"<" or data[:5] == b"\xef\xbb\xbf<?":
             raise ScanError("bad_axml", "the manifest is plain-text XML, not compiled binary XML")
@@ -260,17 +316,22 @@ def _parse_axml(data: bytes, warnings: list[str]) -> AxmlDocument:
     n = len(data)
     pos = fhsize if 8 <= fhsize < n else 8
     strings: StringPool | None = None
+    table: Sequence[str] = ()
     resmap: tuple[int, ...] = ()
     namespaces: dict[str, str] = {}
     root: XmlElement | None = None
     stack: list[XmlElement] = []
+    chunk = _CHUNK.unpack_from
+    u32 = _U32.unpack_from
+    node_types = _XML_NODE_TYPES
     for _guard in range(10_000_000):
         if pos + 8 > n:
             break
-        ctype, hsize, csize = struct.unpack_from("<HHI", data, pos)
+        ctype, hsize, csize = chunk(data, pos)
         if csize < 8 or pos + csize > n:
             if ctype == RES_STRING_POOL_TYPE and strings is None:
                 strings = StringPool(data, pos, warnings)
+                table = strings.table()
                 nxt = _find_next_chunk(data, pos + 8)
                 if nxt < 0:
                     break
@@ -281,29 +342,13 @@ def _parse_axml(data: bytes, warnings: list[str]) -> AxmlDocument:
                 "the rest of the document is ignored"
             )
             break
-        if ctype == RES_STRING_POOL_TYPE:
-            if strings is None:
-                strings = StringPool(data, pos, warnings)
-        elif ctype == RES_XML_RESOURCE_MAP_TYPE:
-            hs = hsize if 8 <= hsize <= csize else 8
-            count = (csize - hs) // 4
-            resmap = struct.unpack_from(f"<{count}I", data, pos + hs)
-        elif ctype in (
-            RES_XML_START_NAMESPACE_TYPE,
-            RES_XML_END_NAMESPACE_TYPE,
-            RES_XML_START_ELEMENT_TYPE,
-            RES_XML_END_ELEMENT_TYPE,
-            RES_XML_CDATA_TYPE,
-        ):
+        if ctype in node_types:
             if strings is None:
                 raise ScanError("bad_axml", "binary XML has no string pool before its elements")
-            (line,) = struct.unpack_from("<I", data, pos + 8)
             ext = pos + (hsize if 16 <= hsize < csize else 16)
-            if ctype == RES_XML_START_NAMESPACE_TYPE:
-                prefix_i, uri_i = struct.unpack_from("<II", data, ext)
-                namespaces[strings.get(uri_i)] = strings.get(prefix_i)
-            elif ctype == RES_XML_START_ELEMENT_TYPE:
-                el = _start_element(data, ext, pos + csize, line, strings, resmap)
+            if ctype == RES_XML_START_ELEMENT_TYPE:
+                (line,) = u32(data, pos + 8)
+                el = _start_element(data, ext, pos + csize, line, strings, table, resmap)
                 if len(stack) >= _MAX_DEPTH:
                     warnings.append("binary XML is nested too deeply; deeper elements ignored")
                 elif stack:
@@ -314,8 +359,23 @@ def _parse_axml(data: bytes, warnings: list[str]) -> AxmlDocument:
                     stack.append(el)
                 else:
                     warnings.append(f"binary XML has a second root element <{el.tag}>; ignored")
-            elif ctype == RES_XML_END_ELEMENT_TYPE and stack:
-                stack.pop()
+            elif ctype == RES_XML_END_ELEMENT_TYPE:
+                u32(data, pos + 8)  # the line number must be readable, as for every node
+                if stack:
+                    stack.pop()
+            else:
+                u32(data, pos + 8)
+                if ctype == RES_XML_START_NAMESPACE_TYPE:
+                    prefix_i, uri_i = _NAMESPACE.unpack_from(data, ext)
+                    namespaces[strings.get(uri_i)] = strings.get(prefix_i)
+        elif ctype == RES_STRING_POOL_TYPE:
+            if strings is None:
+                strings = StringPool(data, pos, warnings)
+                table = strings.table()
+        elif ctype == RES_XML_RESOURCE_MAP_TYPE:
+            hs = hsize if 8 <= hsize <= csize else 8
+            count = (csize - hs) // 4
+            resmap = struct.unpack_from(f"<{count}I", data, pos + hs)
         # Unknown chunk types are skipped, as Android's parser does.
         pos += csize
     if root is None:
@@ -339,34 +399,46 @@ def _start_element(
     end: int,
     line: int,
     strings: StringPool,
+    table: Sequence[str],
     resmap: tuple[int, ...],
 ) -> XmlElement:
-    (ns_i, name_i, attr_start, attr_size, attr_count, _id, _cls, _style) = struct.unpack_from(
-        "<IIHHHHHH", data, ext
+    """One element; string indices are unsigned, so ``i < nstr`` is the whole range check."""
+    (ns_i, name_i, attr_start, attr_size, attr_count, _id, _cls, _style) = (
+        _START_ELEMENT.unpack_from(data, ext)
     )
+    nstr = strings.count
+    attrs: list[XmlAttr] = []
     el = XmlElement(
-        tag=strings.get(name_i), ns=strings.get(ns_i) if ns_i != _NO_INDEX else "", line=line
+        table[name_i] if name_i < nstr else "",
+        table[ns_i] if ns_i < nstr else "",
+        attrs,
+        [],
+        line,
     )
     if attr_size < 20:
         attr_size = 20
     apos = ext + attr_start
+    stop = min(end, len(data)) - 20
+    nmap = len(resmap)
+    attribute = _ATTRIBUTE.unpack_from
+    android_ids = ANDROID_ATTR_IDS
     for _ in range(attr_count):
-        if apos + 20 > min(end, len(data)):
+        if apos > stop:
             break
-        (a_ns, a_name, a_raw, _vsize, _res0, vtype, vdata) = struct.unpack_from(
-            "<IIIHBBI", data, apos
-        )
+        (a_ns, a_name, a_raw, _vsize, _res0, vtype, vdata) = attribute(data, apos)
         apos += attr_size
-        res_id = resmap[a_name] if a_name < len(resmap) else 0
-        name = ANDROID_ATTR_IDS.get(res_id) or strings.get(a_name)
-        ns = strings.get(a_ns) if a_ns != _NO_INDEX else ""
-        if res_id in ANDROID_ATTR_IDS and not ns:
+        res_id = resmap[a_name] if a_name < nmap else 0
+        known = android_ids.get(res_id)
+        name = known or (table[a_name] if a_name < nstr else "")
+        ns = table[a_ns] if a_ns < nstr else ""
+        if known is not None and not ns:
             ns = ANDROID_NS
-        raw = strings.get(a_raw) if a_raw != _NO_INDEX else None
-        value = format_value(vtype, vdata, raw, strings)
-        el.attrs.append(
-            XmlAttr(ns=ns, name=name, value=value, type=vtype, data=vdata, resource_id=res_id)
-        )
+        raw = (table[a_raw] if a_raw < nstr else "") if a_raw != _NO_INDEX else None
+        if vtype == TYPE_STRING and raw is not None:
+            value: str | None = raw
+        else:
+            value = format_value(vtype, vdata, raw, strings)
+        attrs.append(XmlAttr(ns, name, value, vtype, vdata, res_id))
     return el
 
 

@@ -18,21 +18,22 @@ Recognition rules (first match wins):
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.util
 import os
 import re
 import signal
+import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
 from govapp.scanner.errors import ScanError
-from govapp.scanner.facts import ScanResult
+from govapp.scanner.facts import FileInfo, ScanResult
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
 
 _IPA_PLIST = re.compile(r"^Payload/[^/]+\.app/Info\.plist$")
@@ -42,29 +43,41 @@ class _Timeout(BaseException):
     """Raised by the alarm handler; a BaseException so ``except Exception`` cannot swallow it."""
 
 
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    usable = (
-        hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and seconds > 0
-    )
-    if usable and signal.getitimer(signal.ITIMER_REAL)[0] > 0:
-        usable = False  # someone else's timer is running: do not disturb it
-    if not usable:
-        yield
-        return
+def _alarm(signum: int, frame: FrameType | None) -> None:
+    raise _Timeout()
 
-    def _alarm(signum: int, frame: FrameType | None) -> None:
-        raise _Timeout()
 
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+_CAN_ALARM = hasattr(signal, "setitimer")
+
+
+class _time_limit:  # noqa: N801  (used like the context-manager function it replaced)
+    """Raise :class:`_Timeout` after ``seconds`` (SIGALRM; main thread only, and only when no
+    other interval timer is running: someone else's timer is never disturbed)."""
+
+    __slots__ = ("armed", "previous", "seconds")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.armed = False
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        if (
+            not _CAN_ALARM
+            or self.seconds <= 0
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0
+        ):
+            return
+        self.previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.armed = True
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.armed:
+            self.armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
 
 
 def _module(name: str) -> ModuleType:
@@ -106,7 +119,7 @@ def detect_kind(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> str:
     from govapp.scanner.zip import ZipArchive
 
     with ZipArchive(path, limits=limits) as zf:
-        names = set(zf.names())
+        names = zf.names_set()
     return _kind_from_names(names, path.suffix.lower())
 
 
@@ -138,30 +151,44 @@ def _kind_from_names(names: set[str], suffix: str) -> str:
     )
 
 
+def _stat(path: Path) -> os.stat_result | None:
+    """One ``stat`` call; None when the path does not exist (as ``Path.exists`` decides)."""
+    try:
+        return os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+            return None
+        raise
+    except ValueError:
+        return None
+
+
 def _scan(path: Path, limits: Limits) -> ScanResult:
-    if not path.exists():
+    st = _stat(path)
+    if st is None:
         raise ScanError("not_found", "no such file or directory")
-    if path.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         kind = detect_kind(path, limits=limits)
         if kind == "quickapp-dir":
             return _call("quickapp", "scan_quickapp_dir", path, limits)
         return _call("miniprogram", "scan_miniprogram_dir", path, limits)
-    if not path.is_file():
+    if not stat.S_ISREG(st.st_mode):
         raise ScanError("unreadable", f"{path} is not a regular file")
-    size = path.stat().st_size
+    size = st.st_size
     if size > limits.max_file_size:
         raise ScanError(
             "too_large", f"the file is {size} bytes, above the limit of {limits.max_file_size}"
         )
-    from govapp.scanner.apk import file_info, scan_apk_archive
+    from govapp.scanner.apk import scan_apk_archive
     from govapp.scanner.zip import ZipArchive
 
-    try:
-        info = file_info(path)
-    except OSError as exc:
-        raise ScanError("unreadable", f"cannot read {path}: {exc.strerror}") from None
     with ZipArchive(path, limits=limits) as zf:
-        kind = _kind_from_names(set(zf.names()), path.suffix.lower())
+        # The SHA-256 comes from the archive's own descriptor (small files: its one whole read).
+        hashed, sha256 = zf.digest()
+        info = FileInfo(name=path.name, size=hashed, sha256=sha256)
+        kind = _kind_from_names(zf.names_set(), path.suffix.lower())
         if kind == "apk":
             result = scan_apk_archive(zf, file=info, limits=limits)
             result.file = info

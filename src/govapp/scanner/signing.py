@@ -24,6 +24,7 @@ import re
 import struct
 import warnings as warnings_module
 from dataclasses import dataclass, field
+from typing import Any
 
 from govapp.scanner.facts import Certificate
 from govapp.scanner.zip import ZipArchive
@@ -48,17 +49,12 @@ class _Asn1Error(ValueError):
     pass
 
 
-@dataclass(frozen=True)
-class _Tlv:
-    tag: int  # first identifier octet (class, constructed bit, low tag number)
-    start: int  # offset of the identifier octet
-    body: int  # offset of the contents
-    end: int  # offset just after the contents (before end-of-contents for indefinite forms)
-    next: int  # offset after the whole element
-
-    @property
-    def constructed(self) -> bool:
-        return bool(self.tag & 0x20)
+# An element is a plain tuple (fast to build; the walker runs for every v1 signature file):
+# (tag, start, body, end, next): the first identifier octet (class, constructed bit, low tag
+# number), the offset of the identifier octet, of the contents, just after the contents (before
+# the end-of-contents octets of an indefinite form) and after the whole element.
+_Tlv = tuple[int, int, int, int, int]
+_TAG, _START, _BODY, _END, _NEXT = range(5)
 
 
 def _tlv(data: bytes, pos: int, limit: int, depth: int = 0) -> _Tlv:
@@ -76,7 +72,9 @@ def _tlv(data: bytes, pos: int, limit: int, depth: int = 0) -> _Tlv:
         raise _Asn1Error("ASN.1 element runs past its container")
     first = data[i]
     i += 1
-    if first == 0x80:
+    if first < 0x80:
+        end = i + first
+    elif first == 0x80:
         if not tag & 0x20:
             raise _Asn1Error("indefinite length on a primitive element")
         j = i
@@ -84,29 +82,27 @@ def _tlv(data: bytes, pos: int, limit: int, depth: int = 0) -> _Tlv:
             if j + 2 > limit:
                 raise _Asn1Error("missing end-of-contents")
             if data[j] == 0 and data[j + 1] == 0:
-                return _Tlv(tag, pos, i, j, j + 2)
-            j = _tlv(data, j, limit, depth + 1).next
-    if first & 0x80:
+                return (tag, pos, i, j, j + 2)
+            j = _tlv(data, j, limit, depth + 1)[_NEXT]
+    else:
         nbytes = first & 0x7F
         if nbytes > 8 or i + nbytes > limit:
             raise _Asn1Error("bad ASN.1 length")
-        length = int.from_bytes(data[i : i + nbytes], "big")
+        end = i + nbytes + int.from_bytes(data[i : i + nbytes], "big")
         i += nbytes
-    else:
-        length = first
-    end = i + length
     if end > limit:
         raise _Asn1Error("ASN.1 element runs past its container")
-    return _Tlv(tag, pos, i, end, end)
+    return (tag, pos, i, end, end)
 
 
 def _children(data: bytes, parent: _Tlv) -> list[_Tlv]:
     out: list[_Tlv] = []
-    pos = parent.body
-    while pos < parent.end:
-        child = _tlv(data, pos, parent.end)
+    pos = parent[_BODY]
+    end = parent[_END]
+    while pos < end:
+        child = _tlv(data, pos, end)
         out.append(child)
-        pos = child.next
+        pos = child[_NEXT]
     return out
 
 
@@ -121,36 +117,36 @@ class _SignedData:
 
 def _parse_signed_data(data: bytes) -> _SignedData:
     root = _tlv(data, 0, len(data))
-    if root.tag != 0x30:
-        raise _Asn1Error(f"PKCS#7 data does not start with a SEQUENCE (tag 0x{root.tag:02x})")
+    if root[_TAG] != 0x30:
+        raise _Asn1Error(f"PKCS#7 data does not start with a SEQUENCE (tag 0x{root[_TAG]:02x})")
     parts = _children(data, root)
-    if len(parts) < 2 or parts[0].tag != 0x06:
+    if len(parts) < 2 or parts[0][_TAG] != 0x06:
         raise _Asn1Error("PKCS#7 ContentInfo has no content type")
-    if data[parts[0].body : parts[0].end] != _OID_SIGNED_DATA:
+    if data[parts[0][_BODY] : parts[0][_END]] != _OID_SIGNED_DATA:
         raise _Asn1Error("PKCS#7 content is not SignedData")
     wrapper = parts[1]
-    if wrapper.tag != 0xA0:
+    if wrapper[_TAG] != 0xA0:
         raise _Asn1Error("PKCS#7 content is not explicitly tagged")
     inner = _children(data, wrapper)
-    if not inner or inner[0].tag != 0x30:
+    if not inner or inner[0][_TAG] != 0x30:
         raise _Asn1Error("PKCS#7 SignedData is not a SEQUENCE")
     result = _SignedData()
-    for item in _children(data, inner[0]):
-        if item.tag == 0xA0:  # certificates [0] IMPLICIT SET OF CertificateChoices
-            for cert in _children(data, item):
-                if cert.tag == 0x30:
-                    result.certificates.append(data[cert.start : cert.next])
-        elif item.tag == 0x31:  # digestAlgorithms or signerInfos; signerInfos is the last SET
+    for tag, start, body, end, nxt in _children(data, inner[0]):
+        if tag == 0xA0:  # certificates [0] IMPLICIT SET OF CertificateChoices
+            for cert in _children(data, (tag, start, body, end, nxt)):
+                if cert[_TAG] == 0x30:
+                    result.certificates.append(data[cert[_START] : cert[_NEXT]])
+        elif tag == 0x31:  # digestAlgorithms or signerInfos; signerInfos is the last SET
             result.signer_ids = []
-            for info in _children(data, item):
-                if info.tag != 0x30:
+            for info in _children(data, (tag, start, body, end, nxt)):
+                if info[_TAG] != 0x30:
                     continue
                 fields = _children(data, info)
-                if len(fields) >= 2 and fields[1].tag == 0x30:
+                if len(fields) >= 2 and fields[1][_TAG] == 0x30:
                     ias = _children(data, fields[1])
                     if len(ias) == 2:
-                        issuer = data[ias[0].start : ias[0].next]
-                        serial = data[ias[1].body : ias[1].end]
+                        issuer = data[ias[0][_START] : ias[0][_NEXT]]
+                        serial = data[ias[1][_BODY] : ias[1][_END]]
                         result.signer_ids.append((issuer, serial))
     return result
 
@@ -160,11 +156,11 @@ def _issuer_and_serial(cert: bytes) -> tuple[bytes, bytes] | None:
         top = _tlv(cert, 0, len(cert))
         tbs = _children(cert, top)[0]
         fields = _children(cert, tbs)
-        if fields and fields[0].tag == 0xA0:  # [0] EXPLICIT version
+        if fields and fields[0][_TAG] == 0xA0:  # [0] EXPLICIT version
             fields = fields[1:]
-        serial = cert[fields[0].body : fields[0].end]
-        issuer = cert[fields[2].start : fields[2].next]
-        return issuer, serial
+        serial = fields[0]
+        issuer = fields[2]
+        return cert[issuer[_START] : issuer[_NEXT]], cert[serial[_BODY] : serial[_END]]
     except (_Asn1Error, IndexError):
         return None
 
@@ -182,9 +178,12 @@ def signer_certificates_from_pkcs7(data: bytes) -> list[bytes]:
     """
     sd = _parse_signed_data(data)
     chosen: list[bytes] = []
-    for issuer, serial in sd.signer_ids:
-        for cert in sd.certificates:
-            if _issuer_and_serial(cert) == (issuer, serial) and cert not in chosen:
+    ids: list[tuple[bytes, bytes] | None] | None = None
+    for signer_id in sd.signer_ids:
+        if ids is None:
+            ids = [_issuer_and_serial(cert) for cert in sd.certificates]
+        for cert, cert_id in zip(sd.certificates, ids, strict=True):
+            if cert_id == signer_id and cert not in chosen:
                 chosen.append(cert)
                 break
     if not chosen and sd.certificates:
@@ -196,23 +195,153 @@ def signer_certificates_from_pkcs7(data: bytes) -> list[bytes]:
 # Certificates
 
 
-def cert_from_der(der: bytes, scheme: str) -> Certificate:
+# RFC 4514 short names that ``cryptography`` uses, by the DER contents of the attribute OID.
+_SHORT_NAMES: dict[bytes, str] = {
+    bytes.fromhex("550403"): "CN",
+    bytes.fromhex("550407"): "L",
+    bytes.fromhex("550408"): "ST",
+    bytes.fromhex("55040a"): "O",
+    bytes.fromhex("55040b"): "OU",
+    bytes.fromhex("550406"): "C",
+    bytes.fromhex("550409"): "STREET",
+    bytes.fromhex("0992268993f22c640119"): "DC",  # 0.9.2342.19200300.100.1.25
+    bytes.fromhex("0992268993f22c640101"): "UID",  # 0.9.2342.19200300.100.1.1
+}
+# Attribute value types whose contents cryptography reads as UTF-8 text: UTF8String,
+# NumericString, PrintableString, T61String, IA5String, VisibleString.  Anything else (BMPString,
+# UniversalString, BIT STRING, ...) goes the slow way through cryptography.
+_TEXT_TAGS = frozenset({0x0C, 0x12, 0x13, 0x14, 0x16, 0x1A})
+
+
+def _oid_dotted(body: bytes) -> str:
+    """Dotted form of a (well-formed) DER OID body."""
+    arcs: list[int] = []
+    value = 0
+    for b in body:
+        value = (value << 7) | (b & 0x7F)
+        if not b & 0x80:
+            arcs.append(value)
+            value = 0
+    first = arcs[0]
+    head = [0, first] if first < 40 else [1, first - 40] if first < 80 else [2, first - 80]
+    return ".".join(str(a) for a in head + arcs[1:])
+
+
+# Other attribute types seen in signing certificates (X.520 2.5.4.x, PKCS#9 emailAddress), shown
+# by cryptography as dotted OIDs.  Any OID outside this table goes the slow way.
+_DOTTED_NAMES: dict[bytes, str] = {
+    oid: _oid_dotted(oid)
+    for oid in [bytes([0x55, 0x04, n]) for n in range(0x80)]
+    + [bytes.fromhex("2a864886f70d010901")]
+    if oid not in _SHORT_NAMES
+}
+
+
+def _escape_dn_value(val: str) -> str:
+    """RFC 4514 escaping exactly as ``cryptography.x509.name._escape_dn_value`` does it."""
+    if not val:
+        return ""
+    val = val.replace("\\", "\\\\")
+    val = val.replace('"', '\\"')
+    val = val.replace("+", "\\+")
+    val = val.replace(",", "\\,")
+    val = val.replace(";", "\\;")
+    val = val.replace("<", "\\<")
+    val = val.replace(">", "\\>")
+    val = val.replace("\0", "\\00")
+    if val[0] == "#" or (val[0] == " " and len(val) > 1):
+        val = "\\" + val
+    if val[-1] == " ":
+        val = val[:-1] + "\\ "
+    return val
+
+
+def _rfc4514(der: bytes, name: _Tlv) -> str | None:
+    """``Name.rfc4514_string()`` computed from the DER of a name that cryptography has already
+    accepted, for the ordinary shape only (one text attribute per RDN); None otherwise, and the
+    caller then asks cryptography."""
+    if name[_TAG] != 0x30:
+        return None
+    parts: list[str] = []
+    for rdn in _children(der, name):
+        if rdn[_TAG] != 0x31:
+            return None
+        atvs = _children(der, rdn)
+        if len(atvs) != 1 or atvs[0][_TAG] != 0x30:
+            return None
+        fields = _children(der, atvs[0])
+        if len(fields) != 2 or fields[0][_TAG] != 0x06 or fields[1][_TAG] not in _TEXT_TAGS:
+            return None
+        oid = der[fields[0][_BODY] : fields[0][_END]]
+        label = _SHORT_NAMES.get(oid) or _DOTTED_NAMES.get(oid)
+        if label is None:
+            return None
+        try:
+            value = der[fields[1][_BODY] : fields[1][_END]].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        parts.append(f"{label}={_escape_dn_value(value)}")
+    if not parts:
+        return None
+    parts.reverse()
+    return ",".join(parts)
+
+
+def _fast_names(der: bytes) -> tuple[str, str] | None:
+    """(subject, issuer) read directly from the certificate's DER, or None to use cryptography."""
+    try:
+        top = _tlv(der, 0, len(der))
+        tbs = _tlv(der, top[_BODY], top[_END])
+        end = tbs[_END]
+        item = _tlv(der, tbs[_BODY], end)
+        if item[_TAG] == 0xA0:  # [0] EXPLICIT version
+            item = _tlv(der, item[_NEXT], end)
+        algorithm = _tlv(der, item[_NEXT], end)  # item is the serial number
+        issuer = _tlv(der, algorithm[_NEXT], end)
+        validity = _tlv(der, issuer[_NEXT], end)
+        subject = _tlv(der, validity[_NEXT], end)
+        subject_text = _rfc4514(der, subject)
+        issuer_text = _rfc4514(der, issuer) if subject_text is not None else None
+    except _Asn1Error:
+        return None
+    if subject_text is None or issuer_text is None:
+        return None
+    return subject_text, issuer_text
+
+
+_x509: Any = None
+
+
+def _x509_module() -> Any:
+    global _x509
+    if _x509 is None:
+        from cryptography import x509
+
+        _x509 = x509
+    return _x509
+
+
+def cert_from_der(der: bytes, scheme: str, *, fast_names: bool = True) -> Certificate:
     """Facts about one X.509 certificate; hashes are of the exact bytes given, lowercase hex.
 
     When the certificate cannot be decoded (e.g. it is not strict DER) the hashes are still
-    filled in and the other fields are left empty.
+    filled in and the other fields are left empty.  The certificate is always loaded by
+    cryptography (which decides whether it is decodable); subject and issuer of the ordinary
+    shape are then formatted straight from the DER, identically to cryptography's
+    ``rfc4514_string()`` (``fast_names=False`` forces cryptography's own formatting).
     """
     subject = issuer = serial = ""
     not_before: str | None = None
     not_after: str | None = None
     try:
-        from cryptography import x509
-
-        with warnings_module.catch_warnings():
-            warnings_module.simplefilter("ignore")  # odd attribute lengths in real-world names
-            cert = x509.load_der_x509_certificate(der)
-            subject = cert.subject.rfc4514_string()
-            issuer = cert.issuer.rfc4514_string()
+        x509 = _x509_module()
+        cert = x509.load_der_x509_certificate(der)
+        names = _fast_names(der) if fast_names else None
+        if names is None:
+            with warnings_module.catch_warnings():
+                warnings_module.simplefilter("ignore")  # odd attribute lengths in real-world names
+                names = (cert.subject.rfc4514_string(), cert.issuer.rfc4514_string())
+        subject, issuer = names
         serial = format(cert.serial_number, "x")
         not_before = cert.not_valid_before_utc.isoformat()
         not_after = cert.not_valid_after_utc.isoformat()

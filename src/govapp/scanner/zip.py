@@ -20,6 +20,7 @@ Only :class:`ScanError` escapes from this module.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import struct
 import zlib
@@ -40,6 +41,10 @@ _MAX_COMMENT = 0xFFFF
 _CD_HEADER = struct.Struct("<IHHHHHHIIIHHHHHII")  # 46 bytes
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # 30 bytes
 _BOMB_FLOOR = 1 << 20  # ratios are only judged above 1 MiB of output
+# Files up to this size are read once into memory: the SHA-256 is computed from that one read and
+# every later read is a slice (no second pass over the file, no system call per entry).
+WHOLE_FILE_LIMIT = 8 << 20
+_HASH_CHUNK = 1 << 20
 
 METHOD_STORED = 0
 METHOD_DEFLATED = 8
@@ -82,6 +87,7 @@ class ZipArchive:
         self._by_name: dict[str, ZipEntry] = {}
         self._total_read = 0
         self._warned: set[str] = set()
+        self._buf: bytes | None = None
         try:
             self._fd: int | None = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         except OSError as exc:
@@ -93,6 +99,10 @@ class ZipArchive:
                     "too_large",
                     f"file is {self.file_size} bytes, above the limit of {limits.max_file_size}",
                 )
+            if self.file_size <= WHOLE_FILE_LIMIT:
+                whole = os.pread(self._fd, self.file_size, 0)
+                if len(whole) == self.file_size:
+                    self._buf = whole
             self._parse()
         except ScanError:
             self.close()
@@ -108,6 +118,8 @@ class ZipArchive:
             raise ScanError("closed", "the archive is closed")
         if offset < 0 or size < 0:
             raise ScanError("truncated", "negative offset or size in the ZIP structure")
+        if self._buf is not None:
+            return self._buf[offset : offset + size]
         try:
             return os.pread(self._fd, size, offset)
         except OSError as exc:
@@ -116,6 +128,23 @@ class ZipArchive:
     def pread(self, offset: int, size: int) -> bytes:
         """Raw bytes of the file (used by the signing block reader)."""
         return self._pread(offset, size)
+
+    def digest(self) -> tuple[int, str]:
+        """Size and SHA-256 (lowercase hex) of the whole file, read through the open descriptor
+        (from memory for files up to :data:`WHOLE_FILE_LIMIT`, streamed in 1 MiB chunks above)."""
+        if self._buf is not None:
+            return len(self._buf), hashlib.sha256(self._buf).hexdigest()
+        if self._fd is None:
+            raise ScanError("closed", "the archive is closed")
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            while chunk := os.pread(self._fd, _HASH_CHUNK, size):
+                size += len(chunk)
+                digest.update(chunk)
+        except OSError as exc:
+            raise ScanError("unreadable", f"read error: {exc.strerror}") from None
+        return size, digest.hexdigest()
 
     def _warn(self, text: str) -> None:
         if text not in self._warned:
@@ -319,6 +348,10 @@ class ZipArchive:
         """Entry names in central directory order (duplicates included)."""
         return [e.name for e in self.entries]
 
+    def names_set(self) -> set[str]:
+        """The distinct entry names."""
+        return set(self._by_name)
+
     def get(self, name: str) -> ZipEntry | None:
         """The first entry with this exact name, or None."""
         return self._by_name.get(name)
@@ -514,6 +547,7 @@ class ZipArchive:
                 os.close(self._fd)
             finally:
                 self._fd = None
+                self._buf = None
 
     def __enter__(self) -> ZipArchive:
         return self
