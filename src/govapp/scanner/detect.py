@@ -50,7 +50,7 @@ def _alarm(signum: int, frame: FrameType | None) -> None:
 _CAN_ALARM = hasattr(signal, "setitimer")
 
 
-class _time_limit:  # noqa: N801  (used like the context-manager function it replaced)
+class _TimeLimit:
     """Raise :class:`_Timeout` after ``seconds`` (SIGALRM; main thread only, and only when no
     other interval timer is running: someone else's timer is never disturbed)."""
 
@@ -212,7 +212,7 @@ def scan_path(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) 
     started = time.perf_counter()
     p = Path(path)
     try:
-        with _time_limit(limits.max_seconds):
+        with _TimeLimit(limits.max_seconds):
             result = _scan(p, limits)
     except ScanError:
         raise

@@ -231,8 +231,7 @@ def _oid_dotted(body: bytes) -> str:
 # by cryptography as dotted OIDs.  Any OID outside this table goes the slow way.
 _DOTTED_NAMES: dict[bytes, str] = {
     oid: _oid_dotted(oid)
-    for oid in [bytes([0x55, 0x04, n]) for n in range(0x80)]
-    + [bytes.fromhex("2a864886f70d010901")]
+    for oid in [bytes([0x55, 0x04, n]) for n in range(0x80)] + [bytes.fromhex("2a864886f70d010901")]
     if oid not in _SHORT_NAMES
 }
 
