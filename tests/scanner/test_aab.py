@@ -49,6 +49,8 @@ def test_every_field(tmp_path: Path) -> None:
         ("上班打卡", "base/dex/classes.dex"),
         ("积分排名", "base/assets/www/index.html"),
     }
+    dex_hit = next(k for k in r.keywords if k.where == "base/dex/classes.dex")
+    assert dex_hit.context == "请每日上班打卡"  # the one DEX string, not its neighbours
     assert r.signing.schemes == ["v1"]
     assert [c.sha256 for c in r.signing.certificates] == [key.cert_sha256]
     assert r.signing.certificates[0].scheme == "v1"

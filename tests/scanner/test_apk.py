@@ -143,3 +143,22 @@ def test_not_a_package(tmp_path: Path) -> None:
     with pytest.raises(ScanError) as err:
         scan_path(tmp_path / "emptydir")
     assert err.value.code == "unknown_kind"
+
+
+def test_dex_keyword_context_is_the_one_dex_string(tmp_path: Path) -> None:
+    """A DEX hit's context comes from the DEX string holding the term, not its neighbours, and
+    the hits come in DEX string order (the same on every run)."""
+    strings = ["现场照片", "本月学习时长排行榜", "请完成每日打卡签到", "getDailySignIn"]
+    built = build_apk(tmp_path / "k.apk", dex_strings=strings)
+    r = scan_path(built.path)
+    dex_hits = [k for k in r.keywords if k.where == "classes.dex"]
+    context = {k.term: k.context for k in dex_hits}
+    assert context["打卡签到"] == "请完成每日打卡签到"
+    assert context["排行榜"] == "本月学习时长排行榜"
+    assert context["现场照片"] == "现场照片"
+    for hit in dex_hits:
+        assert hit.context in strings, hit
+    again = scan_path(built.path)
+    assert [(k.term, k.context) for k in again.keywords] == [
+        (k.term, k.context) for k in r.keywords
+    ]

@@ -120,3 +120,23 @@ def test_false_positives_on_real_fixture_packages(shared_fixtures: Path) -> None
     risks = {h.term: getattr(keyword_info(h.term), "fp_risk", "?") for h in hits}
     assert "low" not in risks.values(), hits
     assert len(hits) <= 3, hits
+
+
+def test_string_table_context_stays_inside_one_string() -> None:
+    strings = ["现场照片", "本月学习时长排行榜", "请完成每日打卡签到", "userClockIn"]
+    hits = default_scanner().scan_strings([s.encode() for s in strings], "classes.dex")
+    context = {h.term: h.context for h in hits}
+    assert context["打卡签到"] == "请完成每日打卡签到"
+    assert context["现场照片"] == "现场照片"
+    assert context["clockIn"] == "userClockIn"
+    # A long string still gives at most CONTEXT characters either side, from that string only.
+    long = "甲" * 30 + "打卡签到" + "乙" * 30
+    (hit,) = default_scanner().scan_strings([b"neighbour", long.encode(), b"next"], "x.dex")
+    assert hit.context == "甲" * 20 + "打卡签到" + "乙" * 20
+
+
+def test_separator_bounds_context_in_scan_text() -> None:
+    (hit,) = default_scanner().scan_text("aaa\x00请打卡签到\x00bbb", "x", separator="\x00")
+    assert hit.context == "请打卡签到"
+    (hit,) = default_scanner().scan_text("aaa\x00请打卡签到\x00bbb", "x")
+    assert hit.context == "aaa 请打卡签到 bbb"  # without a separator: plain ±20 characters

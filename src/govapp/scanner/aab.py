@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from govapp.scanner.apk import dex_keyword_hits
 from govapp.scanner.capabilities import android_capabilities, capability_ids
 from govapp.scanner.dex import DexFile
 from govapp.scanner.errors import ScanError
@@ -370,9 +371,7 @@ def _scan(zf: ZipArchive, info: FileInfo, limits: Limits) -> ScanResult:
     # Keywords: DEX strings and text assets.
     scanner = default_scanner()
     for dex in dex_files:
-        block = dex.string_data()
-        if block:
-            result.keywords.extend(scanner.scan_bytes(block, dex.name))
+        result.keywords.extend(dex_keyword_hits(scanner, dex))
     hits, kw_warnings = scan_zip_texts(
         zf, [n for n in names if _TEXT_ASSET.match(n)], limits=limits, scanner=scanner
     )

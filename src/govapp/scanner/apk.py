@@ -435,6 +435,27 @@ class _DexKeywordFilter:
                         yield m.start()
 
 
+def dex_keyword_hits(scanner: Any, dex: DexFile) -> list[KeywordHit]:
+    """Keyword hits in the string table of one DEX file.
+
+    Only the strings that can hold a term are handed to the scanner (see
+    :class:`_DexKeywordFilter`), as separate strings: a hit's context comes from the one DEX
+    string that contains the term, never from its neighbours in the table.
+    """
+    block = dex.string_data()
+    if not block:
+        return []
+    prefilter = _DexKeywordFilter.cached(scanner)
+    if prefilter is not None:
+        strings = dex.enclosing_strings(block, prefilter.positions(block))
+    else:
+        strings = dex.all_strings(block)
+    if not strings:
+        return []
+    hits: list[KeywordHit] = scanner.scan_strings(strings, dex.name)
+    return hits
+
+
 def _is_text_asset(name: str) -> bool:
     if not (name.startswith(("assets/", "res/"))):
         return False
@@ -459,13 +480,8 @@ def _run_keywords(
         return []
     hits: list[KeywordHit] = []
     try:
-        prefilter = _DexKeywordFilter.cached(scanner)
         for dex in dex_files:
-            block = dex.string_data()
-            if block and prefilter is not None:
-                block = b"\n".join(dex.enclosing_strings(block, prefilter.positions(block)))
-            if block:
-                hits.extend(scanner.scan_bytes(block, dex.name))
+            hits.extend(dex_keyword_hits(scanner, dex))
             clock.check()
         skipped = 0
         for entry in zf.entries:

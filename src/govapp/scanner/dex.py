@@ -43,6 +43,14 @@ def decode_mutf8(raw: bytes) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
+def _strip_uleb128(block: bytes, start: int, end: int) -> bytes:
+    """The bytes of the string stored at ``block[start:end]`` after its ULEB128 length."""
+    p = start
+    while p < end and block[p] & 0x80:
+        p += 1
+    return block[p + 1 : end] if p < end else b""
+
+
 class DexFile:
     """One DEX file held in memory (bounded by ``Limits.max_dex_size``)."""
 
@@ -158,7 +166,8 @@ class DexFile:
 
     def enclosing_strings(self, block: bytes, positions: Iterable[int]) -> list[bytes]:
         """The raw (MUTF-8) strings of ``block`` (from :meth:`string_data`) that contain the
-        given byte positions, each once, in order of first mention.
+        given byte positions, each once, in their order in the block (deterministic whatever the
+        order of ``positions``).
 
         Strings in the string data section are stored back to back as ULEB128 length, bytes,
         NUL; so a string starts right after the previous NUL and its length prefix.
@@ -174,11 +183,21 @@ class DexFile:
             end = block.find(b"\x00", pos)
             if end < 0:
                 end = n
-            p = start
-            while p < end and block[p] & 0x80:
-                p += 1
-            seen[start] = block[p + 1 : end] if p < end else b""
-        return list(seen.values())
+            seen[start] = _strip_uleb128(block, start, end)
+        return [seen[start] for start in sorted(seen)]
+
+    def all_strings(self, block: bytes) -> list[bytes]:
+        """Every raw (MUTF-8) string of ``block`` (from :meth:`string_data`), in block order."""
+        out: list[bytes] = []
+        start = 0
+        n = len(block)
+        while start < n:
+            end = block.find(b"\x00", start)
+            if end < 0:
+                end = n
+            out.append(_strip_uleb128(block, start, end))
+            start = end + 1
+        return out
 
     def _string_data_span(self) -> tuple[int, int] | None:
         data = self._data

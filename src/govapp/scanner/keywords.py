@@ -13,8 +13,9 @@ so a text is scanned twice whatever the number of terms (an Aho-Corasick-like co
 
 Texts are searched as given; ``\\uXXXX`` escapes (minified JS, JSON) are decoded first.  Bytes
 (DEX string data is MUTF-8, which is UTF-8 for everything but NUL and astral characters) are decoded
-as UTF-8 with replacement.  Each hit carries a one-line context of 20 characters either side; hits
-are deduplicated per (term, where) and capped per call.
+as UTF-8 with replacement.  Each hit carries a one-line context of 20 characters either side; for
+a string table (``scan_strings``) the context comes only from the string that holds the term, never
+from its neighbours.  Hits are deduplicated per (term, where) and capped per call.
 """
 
 from __future__ import annotations
@@ -243,9 +244,12 @@ class KeywordScanner:
             else:
                 pos = start + 1
 
-    def scan_text(self, text: str, where: str) -> list[KeywordHit]:
-        """Hits in ``text`` (one file, or a string table joined by newlines): one per term, in
-        order of first appearance, at most ``max_hits``."""
+    def scan_text(self, text: str, where: str, *, separator: str | None = None) -> list[KeywordHit]:
+        """Hits in ``text`` (one file, or several strings joined by ``separator``): one per term,
+        in order of first appearance, at most ``max_hits``.
+
+        With a ``separator`` the context of a hit never crosses it: it is taken from the one
+        string that holds the term (``CONTEXT`` characters either side, within that string)."""
         if "\\u" in text:
             text = _UESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
         hits: list[KeywordHit] = []
@@ -254,8 +258,14 @@ class KeywordScanner:
             if kw.term in seen:
                 continue
             seen.add(kw.term)
-            context = text[max(0, start - CONTEXT) : end + CONTEXT]
-            context = _SPACE.sub(" ", context).strip()
+            lo = max(0, start - CONTEXT)
+            hi = end + CONTEXT
+            if separator is not None:
+                lo = max(lo, text.rfind(separator, 0, start) + 1)
+                cut = text.find(separator, end)
+                if 0 <= cut < hi:
+                    hi = cut
+            context = _SPACE.sub(" ", text[lo:hi]).strip()
             hits.append(
                 KeywordHit(term=kw.term, practice=kw.practice, where=where, context=context)
             )
@@ -266,6 +276,12 @@ class KeywordScanner:
     def scan_bytes(self, data: bytes, where: str) -> list[KeywordHit]:
         """Decode as UTF-8 (invalid bytes replaced) and scan."""
         return self.scan_text(data.decode("utf-8", errors="replace"), where)
+
+    def scan_strings(self, strings: Iterable[bytes], where: str) -> list[KeywordHit]:
+        """Scan separate strings (e.g. a DEX file's string table, MUTF-8/UTF-8 bytes without NUL
+        bytes) as one text, each hit's context taken only from the string that contains it."""
+        text = b"\x00".join(strings).decode("utf-8", errors="replace")
+        return self.scan_text(text, where, separator="\x00")
 
 
 @lru_cache(maxsize=1)
