@@ -53,6 +53,16 @@ def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+MAX_FORM_ROWS = 200
+
+
+def _row_count(value: Any) -> int:
+    """The number of repeated rows a form says it sends: a malformed or absurd count is not
+    a server error (and cannot make the loop run for minutes)."""
+    text = str(value or "0").strip()
+    return min(int(text), MAX_FORM_ROWS) if text.isascii() and text.isdigit() else 0
+
+
 def _error(request: HttpRequest, exc: svc.RegistryError) -> None:
     messages.error(request, exc.message)
     for msg in exc.errors.values():
@@ -215,7 +225,7 @@ def app_badge(request: HttpRequest, pk: int) -> HttpResponse:
 def app_identities(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=pk)
     rows = []
-    for i in range(int(request.POST.get("rows", "0") or 0)):
+    for i in range(_row_count(request.POST.get("rows"))):
         rows.append(
             {
                 k: request.POST.get(f"id-{i}-{k}", "")
@@ -405,7 +415,7 @@ def _sections_from_post(post: Any) -> dict[str, Any]:
         return str(post.get(key, "")).strip()
 
     features = []
-    for i in range(int(post.get("feature_rows", "0") or 0)):
+    for i in range(_row_count(post.get("feature_rows"))):
         p = f"features-{i}-"
         features.append(
             {
@@ -422,7 +432,7 @@ def _sections_from_post(post: Any) -> dict[str, Any]:
             }
         )
     similar = []
-    for i in range(int(post.get("similar_rows", "0") or 0)):
+    for i in range(_row_count(post.get("similar_rows"))):
         p = f"similar-{i}-"
         similar.append(
             {"name": g(p + "name"), "unit": g(p + "unit"), "relation": g(p + "relation")}
