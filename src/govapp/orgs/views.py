@@ -171,7 +171,12 @@ def user_new(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     data = request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        unit = units.filter(pk=data.get("unit") or 0).first()  # type: ignore[attr-defined]
+        unit_pk = str(data.get("unit") or "")
+        unit = (
+            units.filter(pk=unit_pk).first()  # type: ignore[attr-defined]
+            if unit_pk.isascii() and unit_pk.isdigit()
+            else None
+        )
         username = (data.get("username") or "").strip()
         password = data.get("password") or ""
         if unit is None:
