@@ -114,7 +114,7 @@ def complaint_filter(
             | Q(app__filing_number__iexact=q)
             | Q(app_name_given__icontains=q)
         )
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():
             cond |= Q(pk=int(ref))
         qs = qs.filter(cond)
     return qs

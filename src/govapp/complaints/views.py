@@ -322,7 +322,7 @@ def _act(request: HttpRequest, c: Complaint, action: str, form: dict[str, str]) 
         messages.success(request, _("已不予受理，理由已告知举报人。"))
     elif action == "merge":
         ref = form["into"].upper().removeprefix("JB-").strip().lstrip("0")
-        into = selectors.complaints_for(user).filter(pk=int(ref)).first() if ref.isdigit() else None
+        into = selectors.complaints_for(user).filter(pk=int(ref)).first() if _is_id(ref) else None
         if into is None:
             raise ValidationError(_("找不到要合并到的举报，请核对编号。"))
         services.complaint_merge(complaint=c, into=into, actor=user)
@@ -381,6 +381,11 @@ def stats(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------- hosting units
 
 
+def _is_id(value: str) -> bool:
+    """ASCII digits only: str.isdigit() is also true for "²", which int() rejects."""
+    return value.isascii() and value.isdigit()
+
+
 def _unit_only(request: HttpRequest) -> None:
     from govapp.core.permissions import has_role
 
@@ -399,7 +404,7 @@ def unit(request: HttpRequest) -> HttpResponse:
             App.objects.filter(status=AppStatus.FILED),
             request.user,
             "submit",
-            pk=request.POST.get("app", "0") if request.POST.get("app", "").isdigit() else 0,
+            pk=request.POST.get("app", "0") if _is_id(request.POST.get("app", "")) else 0,
         )
         services.app_complaint_key_ensure(app=app)
         messages.success(request, _("已为「%(app)s」开通应用内投诉入口。") % {"app": app.name})
