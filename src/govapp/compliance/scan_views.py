@@ -52,6 +52,11 @@ def scan_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _is_id(value: str) -> bool:
+    """ASCII digits only: str.isdigit() is also true for "²", which int() rejects."""
+    return value.isascii() and value.isdigit()
+
+
 def _apps_for_upload(user: Any) -> Any:
     from govapp.registry.models import App
 
@@ -69,9 +74,9 @@ def scan_upload(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         upload = request.FILES.get("package")
-        app = apps.filter(pk=app_id).first() if app_id.isdigit() else None
+        app = apps.filter(pk=app_id).first() if _is_id(app_id) else None
         application = None
-        if application_id.isdigit():
+        if _is_id(application_id):
             application = (
                 restrict(Application.objects.all(), request.user, "change")
                 .filter(pk=application_id)
