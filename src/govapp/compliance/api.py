@@ -290,7 +290,7 @@ def exemption_request(
         scenario=data.scenario,
         reason=data.reason,
         document_name=(document.name or "") if document else "",
-        document=document.read() if document else b"",
+        document=document.read(svc.MAX_DOCUMENT_BYTES + 1) if document else b"",
         requested_expiry=data.requested_expiry,
     )
     return 201, _exemption(ex)
