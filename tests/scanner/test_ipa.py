@@ -18,7 +18,7 @@ from govapp.scanner.testkit.builders import build_ipa, default_info_plist, zip_b
 
 def test_every_field(tmp_path: Path) -> None:
     path = tmp_path / "app.ipa"
-    built = build_ipa(path)
+    built = build_ipa(path, codesign=True)
     r = scan_ipa(path)
     assert r.kind == "ipa"
     assert r.identity.package == "cn.gov.example.ios"
@@ -47,6 +47,7 @@ def test_every_field(tmp_path: Path) -> None:
     assert r.signing.schemes == ["ipa"]
     assert [(c.scheme, c.sha256) for c in r.signing.certificates] == [
         ("ipa", built.developer.cert_sha256),
+        ("ipa-profile", built.developer.cert_sha256),
         ("ipa-provision", built.provisioning.cert_sha256),
     ]
     assert r.signing.certificates[0].subject.startswith("CN=iPhone Distribution: Gov Example")
@@ -151,3 +152,65 @@ def test_mutations_only_raise_scan_error(
     path.write_bytes(bytes(raw))
     with contextlib.suppress(ScanError):
         assert isinstance(scan_ipa(path), ScanResult)
+
+
+def test_code_signature_names_the_signer(tmp_path: Path) -> None:
+    """App Store builds carry no provisioning profile: the signer comes from the executable."""
+    path = tmp_path / "store.ipa"
+    built = build_ipa(path, provision=False, codesign=True)
+    r = scan_ipa(path)
+    assert r.signing.schemes == ["ipa"]
+    assert [(c.scheme, c.sha256) for c in r.signing.certificates] == [
+        ("ipa", built.developer.cert_sha256)
+    ]
+    assert "Gov Example" in r.signing.certificates[0].subject
+
+
+def test_code_signature_in_a_universal_binary_and_profile_apart(tmp_path: Path) -> None:
+    path = tmp_path / "fat.ipa"
+    built = build_ipa(path, codesign=True, fat=True)
+    r = scan_ipa(path)
+    pairs = [(c.scheme, c.sha256) for c in r.signing.certificates]
+    assert ("ipa", built.developer.cert_sha256) in pairs
+    assert ("ipa-profile", built.developer.cert_sha256) in pairs
+    assert ("ipa-provision", built.provisioning.cert_sha256) in pairs
+    assert [c.scheme for c in r.signing.certificates].count("ipa") == 1
+
+
+def test_broken_code_signature_is_a_warning(tmp_path: Path) -> None:
+    import struct
+
+    from govapp.scanner.testkit.builders import macho_with_signature
+
+    exe = bytearray(macho_with_signature(None))
+    # claim a code signature far beyond the end of the file
+    exe[16:24] = struct.pack("<II", 1, 16)
+    exe[32:32] = struct.pack("<IIII", 0x1D, 16, 10**6, 64)
+    path = tmp_path / "broken.ipa"
+    build_ipa(path, provision=False, extra={"Payload/GovExample.app/GovExample": bytes(exe)})
+    r = scan_ipa(path)
+    assert r.signing.certificates == []
+    assert any("code signature" in w for w in r.warnings)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=6),
+    cut=st.integers(0, 10**6),
+    fat=st.booleans(),
+)
+def test_mutated_executables_only_raise_scan_error(
+    flips: list[tuple[int, int]], cut: int, fat: bool
+) -> None:
+    from govapp.scanner.errors import ScanError
+    from govapp.scanner.macho import code_signature_cms
+    from govapp.scanner.testkit.apk import make_signing_key
+    from govapp.scanner.testkit.builders import macho_with_signature
+
+    data = bytearray(macho_with_signature(make_signing_key(), fat=fat, code_size=256))
+    for pos, value in flips:
+        data[pos % len(data)] = value
+    data = data[: max(1, cut % (len(data) + 1))]
+    chunks = iter([bytes(data[i : i + 97]) for i in range(0, len(data), 97)])
+    with contextlib.suppress(ScanError):
+        code_signature_cms(chunks)

@@ -31,6 +31,7 @@ from govapp.scanner.facts import Certificate, FileInfo, Identity, ScanResult, Si
 from govapp.scanner.hap import json_list, json_str
 from govapp.scanner.keywords import scan_zip_texts
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
+from govapp.scanner.macho import code_signature_cms
 from govapp.scanner.signing import cert_from_der, signer_certificates_from_pkcs7
 from govapp.scanner.zip import ZipArchive
 
@@ -81,6 +82,30 @@ def provision_certificates(blob: bytes, warnings: list[str]) -> list[Certificate
     except ValueError as exc:
         warnings.append(f"embedded.mobileprovision is not valid CMS: {exc}")
     return certs
+
+
+def _code_signers(
+    zf: ZipArchive, base: str, plist: dict[str, Any], warnings: list[str]
+) -> list[Certificate]:
+    """The signer certificates of the main executable's code signature (scheme ``ipa``)."""
+    exe = json_str(plist.get("CFBundleExecutable"))
+    entry = zf.get(base + exe) if exe else None
+    if entry is None:
+        warnings.append("the main executable (CFBundleExecutable) is missing")
+        return []
+    try:
+        cms = code_signature_cms(zf.iter_chunks(entry))
+    except ScanError as exc:
+        warnings.append(f"code signature not read: {exc}")
+        return []
+    if cms is None:
+        warnings.append("the main executable has no code signature")
+        return []
+    try:
+        return [cert_from_der(der, "ipa") for der in signer_certificates_from_pkcs7(cms)]
+    except ValueError as exc:
+        warnings.append(f"the code signature is not valid CMS: {exc}")
+        return []
 
 
 def scan_ipa(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
@@ -136,7 +161,15 @@ def _scan(zf: ZipArchive, info: FileInfo, limits: Limits) -> ScanResult:
         except ScanError as exc:
             warnings.append(f"{provision} cannot be read: {exc}")
     else:
-        warnings.append("no embedded.mobileprovision (an App Store build): no certificate reported")
+        warnings.append("no embedded.mobileprovision (an App Store build)")
+    signers = _code_signers(zf, base, plist, warnings)
+    if signers:
+        # The executable's code signature names the actual signer; the profile's developer
+        # certificates are then reported apart (a profile may list several).
+        certs = signers + [
+            c.model_copy(update={"scheme": "ipa-profile"}) if c.scheme == "ipa" else c
+            for c in certs
+        ]
     unique: dict[tuple[str, str], Certificate] = {}
     for cert in certs:
         unique.setdefault((cert.scheme, cert.sha256), cert)

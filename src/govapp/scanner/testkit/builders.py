@@ -543,6 +543,48 @@ class BuiltIpa:
     provisioning: SigningKey
 
 
+def macho_with_signature(
+    key: SigningKey | None, *, fat: bool = False, code_size: int = 4096
+) -> bytes:
+    """A small arm64 Mach-O executable whose LC_CODE_SIGNATURE points at an embedded-signature
+    SuperBlob holding a CMS signature by ``key`` (None: no code signature at all); ``fat`` wraps
+    it in a universal file.  Layout as in Apple's loader.h / cs_blobs.h."""
+    import struct
+
+    ncmds = 1 if key is not None else 0
+    cmds = b""
+    header_size = 32
+    code = b"\x1f\x20\x03\xd5" * (code_size // 4)  # NOPs
+    sig = b""
+    if key is not None:
+        code_directory = struct.pack(">II", 0xFADE0C02, 20) + b"\0" * 12
+        cms = pkcs7_sign(code_directory, key, detached=True)
+        wrapper = struct.pack(">II", 0xFADE0B01, 8 + len(cms)) + cms
+        index_size = 12 + 8 * 2
+        cd_off = index_size
+        cms_off = cd_off + len(code_directory)
+        sig = (
+            struct.pack(">III", 0xFADE0CC0, index_size + len(code_directory) + len(wrapper), 2)
+            + struct.pack(">II", 0, cd_off)
+            + struct.pack(">II", 0x10000, cms_off)
+            + code_directory
+            + wrapper
+        )
+        dataoff = header_size + 16 + len(code)
+        cmds = struct.pack("<IIII", 0x1D, 16, dataoff, len(sig))
+    header = struct.pack(
+        "<IiiIIIII", 0xFEEDFACF, 0x0100000C, 0, 2, ncmds, len(cmds), 0x200085, 0
+    )
+    thin = header + cmds + code + sig
+    if not fat:
+        return thin
+    offset = 0x4000
+    fat_header = struct.pack(">II", 0xCAFEBABE, 1) + struct.pack(
+        ">iiIII", 0x0100000C, 0, offset, len(thin), 14
+    )
+    return fat_header + b"\0" * (offset - len(fat_header)) + thin
+
+
 def build_ipa(
     path: Path,
     *,
@@ -550,10 +592,13 @@ def build_ipa(
     raw_info_plist: bytes | None = None,
     binary_plist: bool = True,
     provision: bool = True,
+    codesign: bool = False,
+    fat: bool = False,
     app_dir: str = "GovExample.app",
     extra: Mapping[str, bytes] | None = None,
 ) -> BuiltIpa:
-    """An .ipa with a binary (or XML) Info.plist and an embedded.mobileprovision CMS."""
+    """An .ipa with a binary (or XML) Info.plist, optionally an embedded.mobileprovision CMS
+    and an executable carrying a real code signature (``codesign``)."""
     developer = make_signing_key(kind="rsa", common_name="iPhone Distribution: Gov Example")
     apple = make_signing_key(common_name="Apple iPhone OS Provisioning Profile Signing")
     base = f"Payload/{app_dir}/"
@@ -563,7 +608,9 @@ def build_ipa(
         base + "Info.plist": raw_info_plist
         if raw_info_plist is not None
         else plistlib.dumps(plist, fmt=fmt),
-        base + str(plist.get("CFBundleExecutable", "GovExample")): b"\xcf\xfa\xed\xfe" + b"\0" * 60,
+        base + str(plist.get("CFBundleExecutable", "GovExample")): macho_with_signature(
+            developer if codesign else None, fat=fat
+        ),
         base + "Frameworks/AMapFoundationKit.framework/AMapFoundationKit": b"\xcf\xfa\xed\xfe",
         base + "www/index.html": "<div>学习积分排名</div>".encode(),
         base + "zh-Hans.lproj/InfoPlist.strings": '"k" = "每日签到";'.encode(),
