@@ -203,7 +203,17 @@ def _attach(
         facts=facts,
         kind=base.kind,
         package=base.package,
-        identity_check=scanning.identity_check(facts, app),
+        # The facts come from a sample package, not this app's own: say so instead of
+        # reporting a package-name mismatch on every demo app.
+        identity_check={
+            "package": base.package,
+            "certificates": [],
+            "declared": [],
+            "package_match": None,
+            "cert_match": None,
+            "message": "演示数据：检测结果取自样例安装包（%s），未与本应用申报的标识核对。"
+            % (base.package or base.file_name),
+        },
         scanner_version=base.scanner_version,
         uploaded_by=uploader,
         created_at=created_at,
