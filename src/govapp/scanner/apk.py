@@ -16,6 +16,7 @@ import hashlib
 import importlib
 import importlib.util
 import re
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -65,6 +66,9 @@ _ARSC_LIMIT = 64 * 1024 * 1024
 def optional_module(name: str) -> ModuleType | None:
     """Import ``govapp.scanner.<name>`` if it exists (it may be written by someone else later)."""
     full = f"govapp.scanner.{name}"
+    loaded = sys.modules.get(full)
+    if loaded is not None:
+        return loaded
     if importlib.util.find_spec(full) is None:
         return None
     return importlib.import_module(full)
@@ -112,7 +116,6 @@ def scan_apk_archive(
     """Scan an already opened APK archive."""
     clock = clock or _Clock(limits)
     warnings: list[str] = []
-    result = ScanResult(file=file, kind="apk")
 
     # -- manifest ------------------------------------------------------------------------------
     manifest = _read_manifest(zf, limits, warnings)
@@ -133,11 +136,15 @@ def scan_apk_archive(
             warnings.append(f"resource {attr.value} could not be resolved from resources.arsc")
         return text
 
+    identity = Identity()
+    permissions: list[str] = []
+    permissions_sdk23: list[str] = []
+    components: list[Component] = []
     if manifest is not None:
         package = manifest.get("package") or None
         sdk = next((c for c in manifest.children if c.tag == "uses-sdk"), None)
         app = next((c for c in manifest.children if c.tag == "application"), None)
-        result.identity = Identity(
+        identity = Identity(
             package=package,
             version_name=resolve(manifest.attr("versionName")),
             version_code=_int_text(manifest.attr("versionCode"), resolve),
@@ -152,30 +159,29 @@ def scan_apk_archive(
             name = el.get("name") if el.tag in _PERMISSION_TAGS else None
             if name:
                 perms[el.tag].add(name)
-        result.permissions = sorted(perms["uses-permission"])
-        result.permissions_sdk23 = sorted(
+        permissions = sorted(perms["uses-permission"])
+        permissions_sdk23 = sorted(
             (perms["uses-permission-sdk-23"] | perms["uses-permission-sdk-m"])
             - perms["uses-permission"]
         )
         if app is not None:
-            result.components = _components(app, package or "", result.identity.target_sdk)
+            components = _components(app, package or "", identity.target_sdk)
     else:
         warnings.append("no AndroidManifest.xml")
     clock.check()
 
     # -- file inventory --------------------------------------------------------------------
     names = zf.names()
-    native = sorted({n for n in names if _NATIVE_LIB.match(n)})
-    result.native_libs = sorted({n.rsplit("/", 1)[1] for n in native})
+    native = sorted({n for n in names if n.startswith("lib/") and _NATIVE_LIB.match(n)})
+    native_libs = sorted({n.rsplit("/", 1)[1] for n in native})
     dex_names = sorted(
-        {n for n in names if _DEX_NAME.match(n)},
+        {n for n in names if n.startswith("classes") and _DEX_NAME.match(n)},
         key=lambda n: int(_DEX_NAME.match(n).group(1) or 1),  # type: ignore[union-attr]
     )
-    result.dex_files = dex_names
 
     # -- signing ---------------------------------------------------------------------------
     sig = read_signing(zf)
-    result.signing = Signing(schemes=sig.schemes, certificates=sig.certificates)
+    signing = Signing(schemes=sig.schemes, certificates=sig.certificates)
     warnings.extend(sig.warnings)
     clock.check()
 
@@ -195,24 +201,37 @@ def scan_apk_archive(
 
     # -- shared analysers ------------------------------------------------------------------
     dex_types = [t for d in dex_files for t in d.type_descriptors()]
-    component_names = [c.name for c in result.components]
-    result.sdks = _run_sdks(dex_types, native, component_names, warnings)
+    component_names = [c.name for c in components]
+    sdks = _run_sdks(dex_types, native, component_names, warnings)
     clock.check()
     caps = _run_capabilities(
-        sorted({*result.permissions, *result.permissions_sdk23}),
+        sorted({*permissions, *permissions_sdk23}),
         _chain_method_refs(dex_files),
-        result.components,
+        components,
         warnings,
-        result.sdks,
+        sdks,
     )
-    result.capability_evidence = caps
-    result.capabilities = sorted({c.id for c in caps})
     clock.check()
-    result.keywords = _run_keywords(zf, dex_files, limits, clock, warnings)
+    keywords = _run_keywords(zf, dex_files, limits, clock, warnings)
 
     warnings.extend(zf.warnings)
-    result.warnings = list(dict.fromkeys(warnings))
-    return result
+    # One validated construction instead of an assignment per field.
+    return ScanResult(
+        file=file,
+        kind="apk",
+        identity=identity,
+        signing=signing,
+        permissions=permissions,
+        permissions_sdk23=permissions_sdk23,
+        capabilities=sorted({c.id for c in caps}),
+        capability_evidence=caps,
+        components=components,
+        native_libs=native_libs,
+        dex_files=dex_names,
+        sdks=sdks,
+        keywords=keywords,
+        warnings=list(dict.fromkeys(warnings)),
+    )
 
 
 # ------------------------------------------------------------------------------------------

@@ -48,6 +48,15 @@ def _alarm(signum: int, frame: FrameType | None) -> None:
 
 
 _CAN_ALARM = hasattr(signal, "setitimer")
+try:  # the C functions behind signal.signal/setitimer (the Python wrappers convert to enums,
+    # raising and catching an exception for a Python handler on every call)
+    import _signal
+
+    _set_handler: Callable[[int, Any], Any] = _signal.signal
+except ImportError:  # pragma: no cover - not CPython
+    _set_handler = signal.signal
+_SIGALRM = int(getattr(signal, "SIGALRM", 14))
+_ITIMER_REAL = int(getattr(signal, "ITIMER_REAL", 0))
 
 
 class _TimeLimit:
@@ -66,18 +75,18 @@ class _TimeLimit:
             not _CAN_ALARM
             or self.seconds <= 0
             or threading.current_thread() is not threading.main_thread()
-            or signal.getitimer(signal.ITIMER_REAL)[0] > 0
+            or signal.getitimer(_ITIMER_REAL)[0] > 0
         ):
             return
-        self.previous = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.previous = _set_handler(_SIGALRM, _alarm)
+        signal.setitimer(_ITIMER_REAL, self.seconds)
         self.armed = True
 
     def __exit__(self, *exc_info: object) -> None:
         if self.armed:
             self.armed = False
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
+            signal.setitimer(_ITIMER_REAL, 0)
+            _set_handler(_SIGALRM, self.previous)
 
 
 def _module(name: str) -> ModuleType:

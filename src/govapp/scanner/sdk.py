@@ -205,7 +205,18 @@ def match_sdks(
     c = cat or catalogue()
     hits = _Hits()
     example: dict[str, str] = {}
+    last_key: str | None = None
     for t in dex_types:
+        # For a class descriptor ``L...;`` the package depends only on the text before the last
+        # "/", and DEX type tables are sorted, so a run of classes of one package is handled once.
+        cut = t.rfind("/")
+        if cut > 0 and t[-1:] == ";":
+            key = t[:cut]
+            if key == last_key:
+                continue  # same package as the previous type: already recorded
+            last_key = key
+        else:
+            last_key = None
         pkg = descriptor_package(t)
         if pkg is not None and pkg not in example:
             example[pkg] = t

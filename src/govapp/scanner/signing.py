@@ -177,6 +177,8 @@ def signer_certificates_from_pkcs7(data: bytes) -> list[bytes]:
     returned (it is the signer's in practice).  Raises ValueError on unreadable data.
     """
     sd = _parse_signed_data(data)
+    if len(sd.certificates) <= 1:
+        return sd.certificates[:1]  # matched or not, the one certificate is the answer
     chosen: list[bytes] = []
     ids: list[tuple[bytes, bytes] | None] | None = None
     for signer_id in sd.signer_ids:

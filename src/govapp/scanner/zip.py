@@ -50,7 +50,7 @@ METHOD_STORED = 0
 METHOD_DEFLATED = 8
 
 
-@dataclass
+@dataclass(slots=True)
 class ZipEntry:
     """One central directory entry (sizes and offset already resolved from ZIP64 extras)."""
 
@@ -241,7 +241,9 @@ class ZipArchive:
     def _parse_cd(self, cd: bytes, count: int) -> None:
         pos = 0
         n = len(cd)
-        hdr = _CD_HEADER
+        unpack = _CD_HEADER.unpack_from
+        entries = self.entries
+        by_name = self._by_name
         for index in range(count):
             if pos + 46 > n:
                 self._truncated_cd(index, count)
@@ -264,7 +266,7 @@ class ZipArchive:
                 _iattr,
                 _eattr,
                 offset,
-            ) = hdr.unpack_from(cd, pos)
+            ) = unpack(cd, pos)
             if sig != _CD_SIG:
                 if index == 0:
                     raise ScanError(
@@ -275,15 +277,16 @@ class ZipArchive:
                     "the rest is ignored"
                 )
                 return
-            end = pos + 46 + name_len + extra_len + comment_len
+            name_end = pos + 46 + name_len
+            end = name_end + extra_len + comment_len
             if end > n:
                 self._truncated_cd(index, count)
                 return
-            raw_name = cd[pos + 46 : pos + 46 + name_len]
-            extra = cd[pos + 46 + name_len : pos + 46 + name_len + extra_len]
-            pos = end
-            if 0xFFFFFFFF in (csize, usize, offset):
+            raw_name = cd[pos + 46 : name_end]
+            if csize == 0xFFFFFFFF or usize == 0xFFFFFFFF or offset == 0xFFFFFFFF:
+                extra = cd[name_end : name_end + extra_len]
                 usize, csize, offset = self._zip64_extra(extra, usize, csize, offset)
+            pos = end
             if b"\x00" in raw_name:
                 shown = raw_name.replace(b"\x00", b"\\0").decode("utf-8", "replace")
                 self._warn(
@@ -295,20 +298,12 @@ class ZipArchive:
                 name = raw_name.decode("utf-8")
             except UnicodeDecodeError:
                 name = raw_name.decode("cp437")
-            entry = ZipEntry(
-                name=name,
-                compressed_size=csize,
-                uncompressed_size=usize,
-                method=method,
-                local_header_offset=offset,
-                crc32=crc,
-                flags=flags,
-            )
-            self.entries.append(entry)
-            if name in self._by_name:
+            entry = ZipEntry(name, csize, usize, method, offset, crc, flags)
+            entries.append(entry)
+            if name in by_name:
                 self._warn(f"duplicate entry name {name!r}; the first one is used")
             else:
-                self._by_name[name] = entry
+                by_name[name] = entry
 
     def _truncated_cd(self, index: int, count: int) -> None:
         if index == 0:
