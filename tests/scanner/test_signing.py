@@ -105,3 +105,70 @@ def test_damaged_v1_signature_file(tmp_path: Path) -> None:
         info = read_signing(zf)
     assert info.schemes == ["v1"] and info.certificates == []
     assert any("not valid PKCS#7" in w for w in info.warnings)
+
+
+def _name_cert(name_der_patch: tuple[bytes, bytes] | None = None, **kw: object) -> bytes:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, str(kw.get("org", "政务, 示例+部门"))),
+            x509.NameAttribute(NameOID.EMAIL_ADDRESS, "it@example.gov.cn"),
+            x509.NameAttribute(NameOID.COMMON_NAME, str(kw.get("cn", " #lead and trail "))),
+        ]
+    )
+    issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Issuing CA")])
+    der = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(int(str(kw.get("serial", 2**70 + 5))))
+        .not_valid_before(datetime.datetime(2024, 2, 29, 8, 30, 1))
+        .not_valid_after(datetime.datetime(2051, 1, 1))
+        .sign(key, hashes.SHA256())
+        .public_bytes(serialization.Encoding.DER)
+    )
+    if name_der_patch:
+        assert name_der_patch[0] in der
+        der = der.replace(*name_der_patch)
+    return der
+
+
+@pytest.mark.parametrize(
+    "der_patch",
+    [
+        None,
+        (b"\x13\x02CN", b"\x0c\x02CN"),  # UTF8String country
+        (b"\x0c\x0aIssuing CA", b"\x14\x0aIssuing CA"),  # T61String
+        (b"\x0c\x0aIssuing CA", b"\x1e\x0aIssuing CA"),  # BMPString (odd bytes): slow path
+        (b"\x0c\x0aIssuing CA", b"\x0c\x0aIssuing \xff\xfe"),  # invalid UTF-8: empty facts
+    ],
+)
+def test_certificate_fields_read_from_der_match_cryptography(
+    der_patch: tuple[bytes, bytes] | None,
+) -> None:
+    """Subject, issuer, serial and validity read straight from the DER are exactly what
+    cryptography reports (its rfc4514_string, serial_number and not_valid_*_utc)."""
+    der = _name_cert(der_patch)
+    fast = cert_from_der(der, "v2")
+    slow = cert_from_der(der, "v2", fast=False)
+    assert fast == slow
+    if der_patch is None:
+        assert fast.subject == (
+            "CN=\\ #lead and trail\\ ,1.2.840.113549.1.9.1=it@example.gov.cn,"
+            "O=政务\\, 示例\\+部门,C=CN"
+        )
+        assert fast.issuer == "CN=Issuing CA"
+        assert fast.serial == format(2**70 + 5, "x")
+        assert (fast.not_before, fast.not_after) == (
+            "2024-02-29T08:30:01+00:00",
+            "2051-01-01T00:00:00+00:00",
+        )

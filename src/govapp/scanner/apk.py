@@ -330,7 +330,7 @@ def _components(app: XmlElement, package: str, target_sdk: int | None) -> list[C
 def _chain_method_refs(dex_files: list[DexFile]) -> Iterator[str]:
     """Only the references that can betray a capability (looked up by class, not walked)."""
     mod = optional_module("capabilities")
-    classes = set(getattr(mod, "ANDROID_METHOD_CLASSES", ()))
+    classes: frozenset[str] = frozenset(getattr(mod, "ANDROID_METHOD_CLASSES", ()))
     for d in dex_files:
         yield from d.method_refs_of(classes)
 
@@ -402,6 +402,7 @@ class _DexKeywordFilter:
             for tokens in en_terms
             if tokens
         ]
+        self._gates = _gate_groups(self._en, [t for tokens in en_terms for t in tokens])
 
     _cache: ClassVar[dict[int, tuple[Any, _DexKeywordFilter | None]]] = {}
 
@@ -448,10 +449,39 @@ class _DexKeywordFilter:
         if self._en:
             lowered = block.lower()
             squeezed = lowered.translate(None, b"_- ")
-            for joined, rx in self._en:
-                if joined in squeezed:
-                    for m in rx.finditer(lowered):
-                        yield m.start()
+            for gate, members in self._gates:
+                if gate not in squeezed:
+                    continue
+                for joined, rx in members:
+                    if joined is gate or joined in squeezed:
+                        for m in rx.finditer(lowered):
+                            yield m.start()
+
+
+_Term = tuple[bytes, "re.Pattern[bytes]"]
+
+
+def _gate_groups(terms: list[_Term], tokens: list[bytes]) -> list[tuple[bytes, list[_Term]]]:
+    """Group the English terms under shared "gate" substrings (``count`` for ``likecount``,
+    ``votecount``, ``sharecount`` ...): a term can only be present where its gate is, so one
+    substring test rules out a whole group.  Gates are chosen greedily among the terms' own
+    tokens of four letters or more that several terms contain; other terms gate themselves."""
+    left = list(terms)
+    groups: list[tuple[bytes, list[_Term]]] = []
+    candidates = sorted({t for t in tokens if len(t) >= 4})
+    while True:
+        best: tuple[int, int, bytes] | None = None
+        for gate in candidates:
+            n = sum(1 for joined, _ in left if gate in joined)
+            if n >= 2 and (best is None or (n, len(gate)) > best[:2]):
+                best = (n, len(gate), gate)
+        if best is None:
+            break
+        gate = best[2]
+        groups.append((gate, [t for t in left if gate in t[0]]))
+        left = [t for t in left if gate not in t[0]]
+    groups.extend((t[0], [t]) for t in left)
+    return groups
 
 
 def dex_keyword_hits(scanner: Any, dex: DexFile) -> list[KeywordHit]:

@@ -360,11 +360,13 @@ def _parse_axml(data: bytes, warnings: list[str]) -> AxmlDocument:
                 else:
                     warnings.append(f"binary XML has a second root element <{el.tag}>; ignored")
             elif ctype == RES_XML_END_ELEMENT_TYPE:
-                u32(data, pos + 8)  # the line number must be readable, as for every node
+                if pos + 12 > n:
+                    u32(data, pos + 8)  # every node's line number must be readable (raises)
                 if stack:
                     stack.pop()
             else:
-                u32(data, pos + 8)
+                if pos + 12 > n:
+                    u32(data, pos + 8)
                 if ctype == RES_XML_START_NAMESPACE_TYPE:
                     prefix_i, uri_i = _NAMESPACE.unpack_from(data, ext)
                     namespaces[strings.get(uri_i)] = strings.get(prefix_i)

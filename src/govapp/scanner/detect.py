@@ -219,7 +219,7 @@ def _scan(path: Path, limits: Limits) -> ScanResult:
 def scan_path(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan a package file or a source directory.  Only :class:`ScanError` escapes."""
     started = time.perf_counter()
-    p = Path(path)
+    p = path if isinstance(path, Path) else Path(path)
     try:
         with _TimeLimit(limits.max_seconds):
             result = _scan(p, limits)

@@ -18,6 +18,7 @@ import struct
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 
 from govapp.scanner.errors import ScanError
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
@@ -267,7 +268,7 @@ class DexFile:
     def method_count(self) -> int:
         return self._method_count
 
-    def method_refs_of(self, classes: set[str]) -> Iterator[str]:
+    def method_refs_of(self, classes: AbstractSet[str]) -> Iterator[str]:
         """Method references whose defining class is one of ``classes`` only.
 
         ``method_ids`` are sorted by defining class (DEX format: "sorted by class_idx"), so each

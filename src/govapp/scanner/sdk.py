@@ -77,6 +77,7 @@ class Catalogue:
     exact: dict[str, dict[str, SdkInfo]] = field(default_factory=dict)  # match_on -> name -> sdk
     # match_on -> sorted literal prefixes and the parallel list of sdks
     prefixes: dict[str, tuple[list[str], list[SdkInfo]]] = field(default_factory=dict)
+    _roots: tuple[int, set[str]] | None = field(default=None, repr=False, compare=False)
 
     def match_prefix(self, match_on: str, value: str) -> SdkInfo | None:
         """The SDK of the longest literal prefix rule of ``match_on`` that ``value`` starts with."""
@@ -97,6 +98,13 @@ class Catalogue:
 
     def match_package(self, package: str) -> tuple[str, SdkInfo] | None:
         """Longest catalogued dex_package prefix of ``package`` on a dot boundary."""
+        # Every candidate shares the package's first segment; most packages of an app (android,
+        # java, kotlin, the app's own ...) have a first segment no catalogued package has.
+        roots = self._roots
+        if roots is None or roots[0] != len(self.packages):
+            roots = self._roots = (len(self.packages), {k.split(".", 1)[0] for k in self.packages})
+        if package.split(".", 1)[0] not in roots[1]:
+            return None
         candidate = package
         while candidate:
             sdk = self.packages.get(candidate)
@@ -239,7 +247,8 @@ def match_sdks(
             sdk = found[1] if found else None
         if sdk is not None:
             hits.add(sdk, "component", comp)
-    for hit in match_js_sdks(modules=js_modules, cat=c):
+    modules = list(js_modules)
+    for hit in match_js_sdks(modules=modules, cat=c) if modules else ():
         sdk = c.sdks[hit.id]
         for ev in hit.evidence:
             hits.add(sdk, ev.source, ev.value, ev.where)

@@ -24,6 +24,7 @@ import re
 import struct
 import warnings as warnings_module
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from govapp.scanner.facts import Certificate
@@ -288,26 +289,68 @@ def _rfc4514(der: bytes, name: _Tlv) -> str | None:
     return ",".join(parts)
 
 
-def _fast_names(der: bytes) -> tuple[str, str] | None:
-    """(subject, issuer) read directly from the certificate's DER, or None to use cryptography."""
+def _time_text(der: bytes, tlv: _Tlv) -> str | None:
+    """ISO 8601 text of a UTCTime / GeneralizedTime in its plain DER form ``...Z`` (as
+    cryptography's ``not_valid_*_utc.isoformat()`` gives it), or None for any other form."""
+    body = der[tlv[_BODY] : tlv[_END]]
+    if tlv[_TAG] == 0x17 and len(body) == 13 and body[12] == 0x5A and body[:12].isdigit():
+        yy = int(body[0:2])
+        year = 1900 + yy if yy >= 50 else 2000 + yy  # RFC 5280 4.1.2.5.1
+        rest = body[2:12]
+    elif tlv[_TAG] == 0x18 and len(body) == 15 and body[14] == 0x5A and body[:14].isdigit():
+        year = int(body[0:4])
+        rest = body[4:14]
+    else:
+        return None
+    try:
+        when = datetime(
+            year,
+            int(rest[0:2]),
+            int(rest[2:4]),
+            int(rest[4:6]),
+            int(rest[6:8]),
+            int(rest[8:10]),
+            tzinfo=UTC,
+        )
+    except ValueError:
+        return None
+    return when.isoformat()
+
+
+def _fast_fields(der: bytes) -> tuple[str, str, str, str, str] | None:
+    """(subject, issuer, serial, not_before, not_after) read directly from the DER of a
+    certificate cryptography has loaded, for the ordinary shape; None to ask cryptography."""
     try:
         top = _tlv(der, 0, len(der))
         tbs = _tlv(der, top[_BODY], top[_END])
         end = tbs[_END]
-        item = _tlv(der, tbs[_BODY], end)
-        if item[_TAG] == 0xA0:  # [0] EXPLICIT version
-            item = _tlv(der, item[_NEXT], end)
-        algorithm = _tlv(der, item[_NEXT], end)  # item is the serial number
+        serial = _tlv(der, tbs[_BODY], end)
+        if serial[_TAG] == 0xA0:  # [0] EXPLICIT version
+            serial = _tlv(der, serial[_NEXT], end)
+        algorithm = _tlv(der, serial[_NEXT], end)
         issuer = _tlv(der, algorithm[_NEXT], end)
         validity = _tlv(der, issuer[_NEXT], end)
         subject = _tlv(der, validity[_NEXT], end)
+        if serial[_TAG] != 0x02 or validity[_TAG] != 0x30:
+            return None
+        times = _children(der, validity)
+        if len(times) != 2:
+            return None
+        not_before = _time_text(der, times[0])
+        not_after = _time_text(der, times[1])
+        if not_before is None or not_after is None:
+            return None
         subject_text = _rfc4514(der, subject)
-        issuer_text = _rfc4514(der, issuer) if subject_text is not None else None
+        if subject_text is None:
+            return None
+        same = der[issuer[_START] : issuer[_NEXT]] == der[subject[_START] : subject[_NEXT]]
+        issuer_text = subject_text if same else _rfc4514(der, issuer)  # self-signed: one name
     except _Asn1Error:
         return None
-    if subject_text is None or issuer_text is None:
+    if issuer_text is None:
         return None
-    return subject_text, issuer_text
+    number = int.from_bytes(der[serial[_BODY] : serial[_END]], "big", signed=True)
+    return subject_text, issuer_text, format(number, "x"), not_before, not_after
 
 
 _x509: Any = None
@@ -322,14 +365,15 @@ def _x509_module() -> Any:
     return _x509
 
 
-def cert_from_der(der: bytes, scheme: str, *, fast_names: bool = True) -> Certificate:
+def cert_from_der(der: bytes, scheme: str, *, fast: bool = True) -> Certificate:
     """Facts about one X.509 certificate; hashes are of the exact bytes given, lowercase hex.
 
     When the certificate cannot be decoded (e.g. it is not strict DER) the hashes are still
     filled in and the other fields are left empty.  The certificate is always loaded by
-    cryptography (which decides whether it is decodable); subject and issuer of the ordinary
-    shape are then formatted straight from the DER, identically to cryptography's
-    ``rfc4514_string()`` (``fast_names=False`` forces cryptography's own formatting).
+    cryptography (which decides whether it is decodable); for the ordinary shape (text name
+    attributes, one per RDN, plain ``...Z`` times) subject, issuer, serial number and validity
+    are then read straight from the DER, identically to cryptography's ``rfc4514_string()``,
+    ``serial_number`` and ``not_valid_*_utc`` (``fast=False`` asks cryptography for all).
     """
     subject = issuer = serial = ""
     not_before: str | None = None
@@ -337,15 +381,17 @@ def cert_from_der(der: bytes, scheme: str, *, fast_names: bool = True) -> Certif
     try:
         x509 = _x509_module()
         cert = x509.load_der_x509_certificate(der)
-        names = _fast_names(der) if fast_names else None
-        if names is None:
+        fields = _fast_fields(der) if fast else None
+        if fields is not None:
+            subject, issuer, serial, not_before, not_after = fields
+        else:
             with warnings_module.catch_warnings():
                 warnings_module.simplefilter("ignore")  # odd attribute lengths in real-world names
-                names = (cert.subject.rfc4514_string(), cert.issuer.rfc4514_string())
-        subject, issuer = names
-        serial = format(cert.serial_number, "x")
-        not_before = cert.not_valid_before_utc.isoformat()
-        not_after = cert.not_valid_after_utc.isoformat()
+                subject = cert.subject.rfc4514_string()
+                issuer = cert.issuer.rfc4514_string()
+            serial = format(cert.serial_number, "x")
+            not_before = cert.not_valid_before_utc.isoformat()
+            not_after = cert.not_valid_after_utc.isoformat()
     except Exception:  # noqa: S110  # cryptography raises several types for bad input
         pass
     return Certificate(

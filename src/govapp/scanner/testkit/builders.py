@@ -572,9 +572,7 @@ def macho_with_signature(
         )
         dataoff = header_size + 16 + len(code)
         cmds = struct.pack("<IIII", 0x1D, 16, dataoff, len(sig))
-    header = struct.pack(
-        "<IiiIIIII", 0xFEEDFACF, 0x0100000C, 0, 2, ncmds, len(cmds), 0x200085, 0
-    )
+    header = struct.pack("<IiiIIIII", 0xFEEDFACF, 0x0100000C, 0, 2, ncmds, len(cmds), 0x200085, 0)
     thin = header + cmds + code + sig
     if not fat:
         return thin
