@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import codecs
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from govapp.scanner.errors import ScanError
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
@@ -84,6 +85,12 @@ ANDROID_ATTR_IDS: dict[int, str] = {
     0x01010280: "allowBackup",
     0x010102B7: "installLocation",
 }
+
+
+class StringTable(Protocol):
+    """Strings by index (a list, or a lazily decoding :class:`StringPool`)."""
+
+    def __getitem__(self, index: int, /) -> str: ...
 
 
 class StringPool:
@@ -158,7 +165,7 @@ class StringPool:
     def __getitem__(self, index: int) -> str:
         return self.get(index)
 
-    def table(self) -> Sequence[str]:
+    def table(self) -> StringTable:
         """Every string at once, as a list, when the pool is small (a manifest's): decoding them
         in one loop is cheaper than one look-up call per use.  Large pools stay lazy (``self``).
         Either way ``table()[i]`` equals :meth:`get` for ``0 <= i < count``."""
@@ -316,7 +323,7 @@ def _parse_axml(data: bytes, warnings: list[str]) -> AxmlDocument:
     n = len(data)
     pos = fhsize if 8 <= fhsize < n else 8
     strings: StringPool | None = None
-    table: Sequence[str] = ()
+    table: StringTable = ()
     resmap: tuple[int, ...] = ()
     namespaces: dict[str, str] = {}
     root: XmlElement | None = None
@@ -401,7 +408,7 @@ def _start_element(
     end: int,
     line: int,
     strings: StringPool,
-    table: Sequence[str],
+    table: StringTable,
     resmap: tuple[int, ...],
 ) -> XmlElement:
     """One element; string indices are unsigned, so ``i < nstr`` is the whole range check."""

@@ -13,7 +13,12 @@ Recognition rules (first match wins):
 * ZIP with ``AndroidManifest.xml`` -> apk; ``base/manifest/AndroidManifest.xml`` -> aab;
   ``module.json`` or ``pack.info`` -> hap/app; ``Payload/*.app/Info.plist`` -> ipa;
   ``.rpk`` suffix, or ``manifest.json`` beside JavaScript -> rpk; ``app.json`` -> mini-program ZIP;
-  otherwise ``.apk`` suffix or a ``classes.dex`` -> apk (scanned with a warning).
+  a source ZIP whose files sit under one top folder (``dist/app.json``, ``myapp/manifest.json``,
+  ``myapp/src/manifest.json``), or a mini-program below its project file
+  (``project.config.json`` + ``miniprogram/app.json``) -> mini-program ZIP; a top-level
+  ``src/manifest.json`` or a foldered ``manifest.json``, beside ``.ux`` pages -> quick-app source
+  ZIP (kind ``quickapp``, unsigned); otherwise ``.apk`` suffix or a ``classes.dex`` -> apk (scanned with a
+  warning).
 """
 
 from __future__ import annotations
@@ -108,7 +113,8 @@ def _call(module: str, func: str, path: Path, limits: Limits) -> ScanResult:
 
 
 def detect_kind(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> str:
-    """One of: apk, aab, hap, rpk, ipa, miniprogram-zip, miniprogram-dir, quickapp-dir."""
+    """One of: apk, aab, hap, rpk, ipa, miniprogram-zip, quickapp-zip, miniprogram-dir,
+    quickapp-dir."""
     if path.is_dir():
         has_manifest = (path / "manifest.json").is_file() or (path / "src/manifest.json").is_file()
         has_app_json = (path / "app.json").is_file()
@@ -145,6 +151,9 @@ def _kind_from_names(names: set[str], suffix: str) -> str:
         return "rpk"
     if "app.json" in names:
         return "miniprogram-zip"
+    source = _source_kind(names)
+    if source is not None:
+        return source
     if suffix in (".apk", ".apks") or "classes.dex" in names:
         return "apk"
     if suffix == ".aab":
@@ -172,6 +181,39 @@ def _stat(path: Path) -> os.stat_result | None:
         raise
     except ValueError:
         return None
+
+
+def single_top_folder(names: set[str]) -> str:
+    """``"dist/"`` when every entry lies under that one folder (as when a developer zips the
+    project folder itself), else ``""``."""
+    top = ""
+    for name in names:
+        cut = name.find("/")
+        if cut <= 0:
+            return ""
+        head = name[: cut + 1]
+        if not top:
+            top = head
+        elif head != top:
+            return ""
+    return top
+
+
+def _source_kind(names: set[str]) -> str | None:
+    """Mini-program or quick-app *source* ZIPs whose files are not at the archive's top: under
+    one top folder (``dist/app.json``, ``myapp/src/manifest.json``) or with the mini-program
+    below its project file (``project.config.json`` + ``miniprogram/app.json``)."""
+    top = single_top_folder(names)
+    inner = {n[len(top) :] for n in names} if top else names
+    has_app_json = "app.json" in inner
+    has_project = "project.config.json" in inner or "mini.project.json" in inner
+    if has_app_json or (has_project and any(n.endswith("/app.json") for n in inner)):
+        return "miniprogram-zip"
+    if ("manifest.json" in inner or "src/manifest.json" in inner) and any(
+        n.endswith(".ux") for n in inner
+    ):
+        return "quickapp-zip"  # a quick-app project: pages are .ux files
+    return None
 
 
 def _scan(path: Path, limits: Limits) -> ScanResult:
@@ -210,6 +252,8 @@ def _scan(path: Path, limits: Limits) -> ScanResult:
         result = _call("ipa", "scan_ipa", path, limits)
     elif kind == "rpk":
         result = _call("quickapp", "scan_rpk", path, limits)
+    elif kind == "quickapp-zip":
+        result = _call("quickapp", "scan_quickapp_zip", path, limits)
     else:
         result = _call("miniprogram", "scan_miniprogram_zip", path, limits)
     result.file = info

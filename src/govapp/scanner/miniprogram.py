@@ -85,15 +85,20 @@ def dir_source(root: Path, limits: Limits) -> Source:
     return Source(files=files, read=read, warnings=warnings)
 
 
-def zip_source(zf: ZipArchive) -> Source:
+def zip_source(zf: ZipArchive, *, prefix: str = "") -> Source:
+    """The files of an archive; with ``prefix`` (a top folder such as ``"dist/"``) only those
+    under it, named relative to it."""
     files = {
-        e.name: e.uncompressed_size
+        e.name[len(prefix) :]: e.uncompressed_size
         for e in zf.entries
-        if not e.name.endswith("/") and not set(PurePosixPath(e.name).parts) & _SKIP_DIRS
+        if e.name.startswith(prefix)
+        and len(e.name) > len(prefix)
+        and not e.name.endswith("/")
+        and not set(PurePosixPath(e.name[len(prefix) :]).parts) & _SKIP_DIRS
     }
 
     def read(rel: str, max_size: int) -> bytes:
-        return zf.read(rel, max_size=max_size)
+        return zf.read(prefix + rel, max_size=max_size)
 
     return Source(files=files, read=read, warnings=zf.warnings)
 

@@ -175,6 +175,23 @@ def scan_rpk(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult
     return result
 
 
+def scan_quickapp_zip(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
+    """Scan a zipped quick-app *source* project (unsigned, like a source directory), also when
+    its files sit under one top folder.  Only :class:`ScanError` escapes."""
+    from govapp.scanner.apk import file_info
+    from govapp.scanner.detect import single_top_folder
+
+    path = Path(path)
+    with ZipArchive(path, limits=limits) as zf:
+        names = zf.names_set()
+        prefix = ""
+        if "manifest.json" not in names and "src/manifest.json" not in names:
+            prefix = single_top_folder(names)
+        result = _scan_source(zip_source(zf, prefix=prefix), file_info(path), "quickapp", limits)
+        result.warnings = list(dict.fromkeys(result.warnings + zf.warnings))
+    return result
+
+
 def scan_quickapp_dir(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan a quick-app source directory (unsigned).  Only :class:`ScanError` escapes."""
     path = Path(path)
