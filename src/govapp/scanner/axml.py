@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import codecs
 import struct
+import sys
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from govapp.scanner.errors import ScanError
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
@@ -117,7 +119,11 @@ class StringPool:
             )
             count = max_count
         self.count = count
-        self._offsets = struct.unpack_from(f"<{count}I", data, idx_start) if count else ()
+        offsets: array[int] = array("I")
+        offsets.frombytes(data[idx_start : idx_start + 4 * count])  # one copy, no tuple of ints
+        if sys.byteorder != "little":
+            offsets.byteswap()
+        self._offsets = offsets
         self._base = offset + strings_start
         if csize < hsize or offset + csize > n:
             warnings.append("string pool chunk has an invalid size; reading it tolerantly")
@@ -224,15 +230,48 @@ class XmlAttr:
         return self.type in (TYPE_REFERENCE, TYPE_DYNAMIC_REFERENCE)
 
 
-@dataclass(slots=True)
 class XmlElement:
-    """An element of the decoded tree."""
+    """An element of the decoded tree.
 
-    tag: str
-    ns: str = ""
-    attrs: list[XmlAttr] = field(default_factory=list)
-    children: list[XmlElement] = field(default_factory=list)
-    line: int = 0
+    The attributes of a parsed element are decoded on first use of :attr:`attrs` (most of a
+    manifest's elements, such as intent-filter actions or meta-data, are never asked for theirs);
+    decoding them cannot fail, so laziness changes nothing but the work done.
+    """
+
+    __slots__ = ("_attrs", "_raw", "children", "line", "ns", "tag")
+
+    def __init__(
+        self,
+        tag: str,
+        ns: str = "",
+        attrs: list[XmlAttr] | None = None,
+        children: list[XmlElement] | None = None,
+        line: int = 0,
+    ) -> None:
+        self.tag = tag
+        self.ns = ns
+        self._attrs: list[XmlAttr] | None = attrs if attrs is not None else []
+        self._raw: tuple[Any, ...] | None = None
+        self.children: list[XmlElement] = children if children is not None else []
+        self.line = line
+
+    @property
+    def attrs(self) -> list[XmlAttr]:
+        if self._attrs is None:
+            assert self._raw is not None
+            self._attrs = _decode_attrs(*self._raw)
+            self._raw = None
+        return self._attrs
+
+    @attrs.setter
+    def attrs(self, value: list[XmlAttr]) -> None:
+        self._attrs = value
+        self._raw = None
+
+    def __repr__(self) -> str:
+        return (
+            f"XmlElement(tag={self.tag!r}, attrs={len(self.attrs)}, children={len(self.children)})"
+        )
 
     def attr(self, name: str) -> XmlAttr | None:
         """The attribute ``name``, preferring the android namespace (or a known resource id)."""
@@ -411,23 +450,45 @@ def _start_element(
     table: StringTable,
     resmap: tuple[int, ...],
 ) -> XmlElement:
-    """One element; string indices are unsigned, so ``i < nstr`` is the whole range check."""
+    """One element; string indices are unsigned, so ``i < nstr`` is the whole range check.
+    Its attributes are decoded later, when asked for (:func:`_decode_attrs`)."""
     (ns_i, name_i, attr_start, attr_size, attr_count, _id, _cls, _style) = (
         _START_ELEMENT.unpack_from(data, ext)
     )
     nstr = strings.count
-    attrs: list[XmlAttr] = []
     el = XmlElement(
         table[name_i] if name_i < nstr else "",
         table[ns_i] if ns_i < nstr else "",
-        attrs,
+        None,
         [],
         line,
     )
-    if attr_size < 20:
-        attr_size = 20
-    apos = ext + attr_start
-    stop = min(end, len(data)) - 20
+    el._attrs = None
+    el._raw = (
+        data,
+        ext + attr_start,
+        min(end, len(data)) - 20,
+        attr_size if attr_size >= 20 else 20,
+        attr_count,
+        strings,
+        table,
+        resmap,
+    )
+    return el
+
+
+def _decode_attrs(
+    data: bytes,
+    apos: int,
+    stop: int,
+    attr_size: int,
+    attr_count: int,
+    strings: StringPool,
+    table: StringTable,
+    resmap: tuple[int, ...],
+) -> list[XmlAttr]:
+    attrs: list[XmlAttr] = []
+    nstr = strings.count
     nmap = len(resmap)
     attribute = _ATTRIBUTE.unpack_from
     android_ids = ANDROID_ATTR_IDS
@@ -448,7 +509,7 @@ def _start_element(
         else:
             value = format_value(vtype, vdata, raw, strings)
         attrs.append(XmlAttr(ns, name, value, vtype, vdata, res_id))
-    return el
+    return attrs
 
 
 # --------------------------------------------------------------------------------------------
