@@ -248,7 +248,8 @@ def _read_manifest(zf: ZipArchive, limits: Limits, warnings: list[str]) -> XmlEl
     except ScanError as exc:
         warnings.append(f"AndroidManifest.xml cannot be read: {exc}")
         return None
-    warnings.extend(f"AndroidManifest.xml: {w}" for w in doc.warnings)
+    if doc.warnings:
+        warnings.extend(f"AndroidManifest.xml: {w}" for w in doc.warnings)
     if doc.root is None:
         return None
     if doc.root.tag != "manifest":

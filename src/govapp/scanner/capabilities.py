@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from govapp.scanner.facts import Capability, Component, Evidence, SdkHit
+from govapp.scanner.sdk import catalogue, descriptor_package
 
 CAPABILITIES = (
     "accessibility",
@@ -216,8 +217,6 @@ def android_capabilities(
     into a face-liveness SDK's package (per the SDK catalogue) or a face-liveness ``SdkHit`` gives
     ``face-recognition``.  ``components`` are used for face SDK activities declared in the manifest.
     """
-    from govapp.scanner.sdk import catalogue, descriptor_package
-
     out = _Collector()
     for perm in permissions:
         for cap in _android_permission_caps(perm):

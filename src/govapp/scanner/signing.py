@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Certificate
 from govapp.scanner.zip import ZipArchive
 
@@ -38,6 +39,7 @@ VERITY_PADDING_ID = 0x42726577
 SOURCE_STAMP_V1_ID = 0x2B09189E
 SOURCE_STAMP_V2_ID = 0x6DFF800D
 _MAX_BLOCK = 64 * 1024 * 1024
+_U32 = struct.Struct("<I")
 
 _V1_SIG_FILE = re.compile(r"^META-INF/[^/]+\.(RSA|DSA|EC)$", re.IGNORECASE)
 
@@ -463,7 +465,7 @@ def _lp(data: bytes, pos: int, end: int) -> tuple[bytes, int]:
     """A uint32-length-prefixed slice starting at ``pos``; returns (slice, next position)."""
     if pos + 4 > end:
         raise ValueError("length prefix runs past the end")
-    (n,) = struct.unpack_from("<I", data, pos)
+    (n,) = _U32.unpack_from(data, pos)
     if pos + 4 + n > end:
         raise ValueError("length-prefixed field runs past the end")
     return data[pos + 4 : pos + 4 + n], pos + 4 + n
@@ -518,8 +520,6 @@ _SCHEME_IDS = ((V2_BLOCK_ID, "v2"), (V3_BLOCK_ID, "v3"), (V31_BLOCK_ID, "v3.1"))
 
 def read_signing(archive: ZipArchive, *, max_sig_file: int = 4 * 1024 * 1024) -> SigningInfo:
     """All signing facts of an APK-like archive: v1 from META-INF, v2/v3/v3.1 from the block."""
-    from govapp.scanner.errors import ScanError
-
     info = SigningInfo()
     decoded: dict[bytes, Certificate] = {}
     # v1
