@@ -13,6 +13,7 @@ from govapp.core.context_processors import NAV_ITEMS
 from govapp.core.demo import DEMO_LOADERS
 from govapp.core.permissions import is_regulator
 from govapp.core.views import HOME_PANELS
+from govapp.registry.services import APP_FILED_HOOKS as REGISTRY_FILED_HOOKS
 
 
 def _home_panels(request: HttpRequest) -> list[dict[str, Any]]:
@@ -50,6 +51,14 @@ def _after_scan(scan: Any) -> None:
     scan_evaluate(scan=scan)
 
 
+def _after_filed(app: Any) -> None:
+    """A filed (or re-filed) app is evaluated at once: a revoked penalty case becomes
+    "已重新备案" without waiting for the next manual evaluation."""
+    from govapp.compliance.services import compliance_evaluate
+
+    compliance_evaluate(app=app, actor=None)
+
+
 def _demo_compliance() -> Any:
     from govapp.compliance.demo import demo_compliance_load
 
@@ -57,6 +66,7 @@ def _demo_compliance() -> Any:
 
 
 HOME_PANELS.append(_home_panels)
+REGISTRY_FILED_HOOKS.append(_after_filed)
 DEMO_LOADERS.append(("compliance", _demo_compliance))
 NAV_ITEMS.extend(
     [

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -50,6 +51,25 @@ from govapp.registry.models import (
 from govapp.registry.schemas import SECTION_KEYS, completeness_errors, parse_sections
 
 S = ApplicationState
+log = logging.getLogger(__name__)
+
+# Other apps react when an application is approved and the app is filed (first filing, re-filing
+# after revocation, change filing): fn(app) -> None, run after the commit.  The compliance engine
+# re-evaluates the app, which marks a revoked penalty case restored.
+APP_FILED_HOOKS: list[Callable[[App], None]] = []
+
+
+def _on_commit_filed(app_id: int) -> None:
+    def run() -> None:
+        app = App.objects.select_related("hosting_unit").get(pk=app_id)
+        for hook in APP_FILED_HOOKS:
+            try:
+                hook(app)
+            except Exception:  # a hook's failure must not turn a committed approval into a 500
+                log.exception("app-filed hook %r failed for app %s", hook, app_id)
+
+    transaction.on_commit(run)
+
 
 # --- settings (documented in docs/registry.md) ---------------------------------------------
 
@@ -1127,6 +1147,8 @@ def application_approve(
             except IntegrityError as exc:
                 raise RegistryError(_("平台标识与其他有效备案重复，不能准予备案。")) from exc
         app.save()
+        if app.status == AppStatus.FILED:
+            _on_commit_filed(app.pk)
         registry_changed()
         b, a = diff(app_before, snapshot(app))
         b.pop("filed_sections", None)
