@@ -134,3 +134,20 @@ def test_unit_kind_change_is_audited() -> None:
     ev = AuditEvent.objects.filter(action="unit.update", object_id=str(unit.pk)).get()
     assert ev.after == {"kind": "public_institution"}
     assert ev.scope_code == "5101"
+
+
+def test_who_saw_what_once_per_person_record_and_day(client: object) -> None:
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    boss = f.regulator(username="reader")
+    target = f.user(unit_obj=f.unit("440106"), username="someone")
+    c = Client()
+    c.force_login(boss)
+    for _ in range(3):
+        assert c.get(f"/orgs/users/{target.pk}/").status_code == 200
+    reads = AuditEvent.objects.filter(action="user.read", object_id=str(target.pk))
+    assert reads.count() == 1
+    assert reads.get().actor_name == "reader"
+    assert audit_verify().ok

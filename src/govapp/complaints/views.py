@@ -39,6 +39,7 @@ from govapp.complaints.models import (
     Status,
 )
 from govapp.complaints.public import complaint_public_view
+from govapp.core.audit import audit_read
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import get_restricted_or_404
 from govapp.registry.models import App, AppStatus
@@ -265,6 +266,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     c = qs.filter(pk=pk).first()
     if c is None:
         raise Http404(_("没有这件举报，或不在您的管辖范围内。"))
+    if request.method == "GET":
+        audit_read(actor=request.user, obj=c)
     errors: list[str] = []
     form: dict[str, str] = {}
     if request.method == "POST":

@@ -209,3 +209,22 @@ def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
             f"#{head.last_seq}: the newest events were deleted",
         )
     return VerifyResult(True, checked)
+
+
+def audit_read(*, actor: Any, obj: models.Model) -> AuditEvent | None:
+    """R-28's "who saw what": record that ``actor`` opened a record holding personal or
+    confidential data (a filing application with its handler's contact, a complaint, an account).
+
+    One event per person, record and day (later views that day are not repeated), so the log
+    answers "who has seen this" without growing with every page refresh."""
+    from django.core.cache import cache
+
+    from govapp.core.calendar import today_shanghai
+
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    label = obj._meta.label_lower
+    key = f"govapp:read:{actor.pk}:{label}:{obj.pk}:{today_shanghai().isoformat()}"
+    if not cache.add(key, 1, timeout=86400):
+        return None
+    return audit_record(actor=actor, action=f"{label.split('.')[-1]}.read", obj=obj)

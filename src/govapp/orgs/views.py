@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from govapp.core.audit import audit_record
+from govapp.core.audit import audit_read, audit_record
 from govapp.core.permissions import get_restricted_or_404, request_user, restrict
 from govapp.orgs.models import (
     UNIT_ROLES,
@@ -217,6 +217,8 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         User.objects.select_related("unit"), request.user, "view", pk=user_id
     )
     manage = can_manage_user(request.user, target)
+    if request.method == "GET":
+        audit_read(actor=request.user, obj=target)
     if request.method == "POST":
         if not manage:
             raise PermissionDenied(_("您无权管理该账号。"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from govapp.core.audit import audit_read
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import can, get_restricted_or_404, has_role, restrict
 from govapp.orgs.models import Role, Unit
@@ -379,6 +380,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "view",
         pk=pk,
     )
+    if request.method == "GET":
+        audit_read(actor=request.user, obj=application)
     sections = parse_sections(application.sections)
     diff_rows = (
         selectors.sections_diff(application.base_sections, application.sections)
