@@ -126,6 +126,14 @@ def test_order_to_penalty_to_notices_in_pages():
     )
     app.refresh_from_db()
     assert app.status == "revoked"
+    page = r.content.decode()
+    assert 'badge badge-danger">已撤销备案' in page and "/public/verify/" not in page
+    # re-filed (the registry workflow itself is walked in tests/e2e/test_penalty_refiling.py)
+    type(app).objects.filter(pk=app.pk).update(status="filed")
+    svc.compliance_evaluate(app=app, actor=None)
+    page = _client(w.member).get(f"/compliance/penalties/{case.pk}/").content.decode()
+    assert 'badge badge-ok">已重新备案' in page and "恢复为已备案状态" in page
+    assert "/public/verify/?filing_number=" in page
 
 
 def test_spot_check_pages_and_public_bulletins():
