@@ -284,6 +284,7 @@ def test_app_model_is_the_registry_one() -> None:
 
 
 def test_registry_pages_show_the_compliance_summary(world: dict[str, Any], client: Client) -> None:
+    from govapp.compliance.services import compliance_evaluate
     from govapp.registry.services import application_create
 
     package_scan_run(
@@ -294,6 +295,7 @@ def test_registry_pages_show_the_compliance_summary(world: dict[str, Any], clien
             app=world["app"],
         ).pk
     )
+    compliance_evaluate(app=world["app"], actor=None)  # the after-scan hook runs on commit
     application = application_create(actor=world["member"], app=world["app"])
     client.force_login(world["member"])
     for url in (f"/registry/apps/{world['app'].pk}/", f"/registry/applications/{application.pk}/"):
@@ -301,3 +303,7 @@ def test_registry_pages_show_the_compliance_summary(world: dict[str, Any], clien
         assert "检测与合规" in page, url
         assert "sz.apk" in page
         assert f"/compliance/apps/{world['app'].pk}/" in page
+        # each open finding by its rule's title, severities by their labels (not "high 1")
+        summary = page[page.index("compliance-summary") :]
+        assert "<li>集成广告 SDK（经营性活动）" in summary, url
+        assert "高 " in summary and "high" not in summary

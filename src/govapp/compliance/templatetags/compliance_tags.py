@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import get_language
 
-from govapp.compliance.models import PackageScan
+from govapp.compliance.models import SEVERITY_CHOICES, PackageScan
+from govapp.compliance.rules import RULES_BY_ID
 from govapp.compliance.selectors import findings_for
 from govapp.core.permissions import can, restrict
 
@@ -19,7 +21,12 @@ def compliance_summary(
 ) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    findings = list(findings_for(user, app=app.pk)[:50]) if user is not None else []
+    findings: list[Any] = list(findings_for(user, app=app.pk)[:50]) if user is not None else []
+    lang = get_language() or "zh-hans"
+    for f in findings:  # Finding has no title of its own: the rule's, in the page's language
+        rule = RULES_BY_ID.get(f.rule_id)
+        f.title = rule.title(lang) if rule else f.rule_id
+    labels = dict(SEVERITY_CHOICES)
     scan = (
         restrict(PackageScan.objects.defer("facts"), user, "view")
         .filter(app=app)
@@ -32,10 +39,11 @@ def compliance_summary(
         "app": app,
         "application": application,
         "findings": findings,
-        "by_severity": {
-            sev: sum(1 for f in findings if f.severity == sev)
+        "by_severity": [
+            (sev, labels[sev], n)
             for sev in ("critical", "high", "medium", "low", "info")
-        },
+            if (n := sum(1 for f in findings if f.severity == sev))
+        ],
         "scan": scan,
         "can_upload": user is not None and can(user, "change", app),
     }
