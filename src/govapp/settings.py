@@ -163,6 +163,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "govapp",
+        # Django's default of 300 entries would evict public verification answers under a
+        # burst of distinct questions; a few tens of thousands of small entries is cheap.
+        "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
     }
 }
 
