@@ -254,7 +254,7 @@ class RectificationOrder(models.Model):
         verbose_name_plural = _("整改通知")
 
     def __str__(self) -> str:
-        return f"整改 #{self.pk}"
+        return str(_("整改 #%(n)s") % {"n": self.pk})
 
 
 class PenaltyState(models.TextChoices):
@@ -300,7 +300,7 @@ class PenaltyCase(models.Model):
         verbose_name_plural = _("处罚案件")
 
     def __str__(self) -> str:
-        return f"处罚 #{self.pk}"
+        return str(_("处罚 #%(n)s") % {"n": self.pk})
 
 
 class SpotCheck(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import has_role, restrict
@@ -104,7 +105,9 @@ def _flatten(value: Any, prefix: str, out: dict[str, str]) -> None:
                 _flatten(v, f"{prefix}.{i + 1}", out)
     else:
         out[prefix] = (
-            "" if value is None or value is False else ("是" if value is True else str(value))
+            ""
+            if value is None or value is False
+            else (str(_("是")) if value is True else str(value))
         )
 
 
