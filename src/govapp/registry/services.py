@@ -760,13 +760,7 @@ def application_submit(
             holder=Holder.CAC if central else Holder.PROVINCE,
             expected_version=expected_version,
         )
-        errors = submission_errors(locked)
-        if errors:
-            raise RegistryError(
-                _("申请材料还不完整，共 %(n)d 处需要补充，请按提示修改后再提交。")
-                % {"n": len(errors)},
-                errors,
-            )
+        _require_complete(locked)
         locked.submitted_at = timezone.now()
         locked.missing_items = []
         _deadline(
@@ -776,6 +770,16 @@ def application_submit(
             else setting("GOVAPP_PROVINCE_REVIEW_WORKING_DAYS"),
         )
         return _finish(locked, before, actor=actor, action="submit")
+
+
+def _require_complete(application: Application) -> None:
+    """Refuse to hand an application on while any section is incomplete; every gap is named."""
+    errors = submission_errors(application)
+    if errors:
+        raise RegistryError(
+            _("申请材料还不完整，共 %(n)d 处需要补充，请按提示修改后再提交。") % {"n": len(errors)},
+            errors,
+        )
 
 
 def application_resubmit(
@@ -793,11 +797,7 @@ def application_resubmit(
             holder=Holder.PROVINCE,
             expected_version=expected_version,
         )
-        errors = submission_errors(locked)
-        if errors:
-            raise RegistryError(
-                _("申请材料还不完整，共 %(n)d 处需要补充。") % {"n": len(errors)}, errors
-            )
+        _require_complete(locked)
         locked.submitted_at = timezone.now()
         _deadline(locked, setting("GOVAPP_PROVINCE_REVIEW_WORKING_DAYS"))
         return _finish(locked, before, actor=actor, action="resubmit")
@@ -823,11 +823,7 @@ def application_answer_feedback(
                 _("补正反馈期限（%(d)s）已过，申请视为放弃。如需备案请重新发起申请。")
                 % {"d": locked.deadline}
             )
-        errors = submission_errors(locked)
-        if errors:
-            raise RegistryError(
-                _("申请材料还不完整，共 %(n)d 处需要补充。") % {"n": len(errors)}, errors
-            )
+        _require_complete(locked)
         _deadline(locked, setting("GOVAPP_CAC_REVIEW_WORKING_DAYS"))
         return _finish(locked, before, actor=actor, action="answer_feedback", note=note.strip())
 
