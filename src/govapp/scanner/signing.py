@@ -24,7 +24,6 @@ import re
 import struct
 import warnings as warnings_module
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from govapp.scanner.errors import ScanError
@@ -241,6 +240,10 @@ _DOTTED_NAMES: dict[bytes, str] = {
 }
 
 
+# A value without any of these is returned unchanged by _escape_dn_value.
+_DN_SPECIAL = re.compile(r'[\\"+,;<>\0]|^[# ]| $')
+
+
 def _escape_dn_value(val: str) -> str:
     """RFC 4514 escaping exactly as ``cryptography.x509.name._escape_dn_value`` does it."""
     if not val:
@@ -294,29 +297,44 @@ def _rfc4514(der: bytes, name: _Tlv) -> str | None:
 def _time_text(der: bytes, tlv: _Tlv) -> str | None:
     """ISO 8601 text of a UTCTime / GeneralizedTime in its plain DER form ``...Z`` (as
     cryptography's ``not_valid_*_utc.isoformat()`` gives it), or None for any other form."""
-    body = der[tlv[_BODY] : tlv[_END]]
-    if tlv[_TAG] == 0x17 and len(body) == 13 and body[12] == 0x5A and body[:12].isdigit():
-        yy = int(body[0:2])
-        year = 1900 + yy if yy >= 50 else 2000 + yy  # RFC 5280 4.1.2.5.1
-        rest = body[2:12]
-    elif tlv[_TAG] == 0x18 and len(body) == 15 and body[14] == 0x5A and body[:14].isdigit():
-        year = int(body[0:4])
-        rest = body[4:14]
+    return _time_body(tlv[_TAG], der[tlv[_BODY] : tlv[_END]])
+
+
+_LAST_DAY = ("", "31", "28", "31", "30", "31", "30", "31", "31", "30", "31", "30", "31")
+
+
+def _time_body(tag: int, body: bytes) -> str | None:
+    """:func:`_time_text` from the element's tag and contents (the same text and the same
+    rejections as ``datetime(...).isoformat()`` with UTC, without building the datetime; the
+    two-digit fields are compared as text)."""
+    if tag == 0x17 and len(body) == 13 and body[12] == 0x5A and body[:12].isdigit():
+        text = body.decode("ascii")
+        year = ("19" if text[0] >= "5" else "20") + text[0:2]  # RFC 5280 4.1.2.5.1
+        rest = text[2:12]
+    elif tag == 0x18 and len(body) == 15 and body[14] == 0x5A and body[:14].isdigit():
+        text = body.decode("ascii")
+        year = text[0:4]
+        rest = text[4:14]
+        if year == "0000":
+            return None
     else:
         return None
-    try:
-        when = datetime(
-            year,
-            int(rest[0:2]),
-            int(rest[2:4]),
-            int(rest[4:6]),
-            int(rest[6:8]),
-            int(rest[8:10]),
-            tzinfo=UTC,
-        )
-    except ValueError:
+    month = rest[0:2]
+    day = rest[2:4]
+    hour = rest[4:6]
+    minute = rest[6:8]
+    second = rest[8:10]
+    if not "01" <= month <= "12" or not "01" <= day <= "31":
         return None
-    return when.isoformat()
+    if day > _LAST_DAY[int(month)]:
+        if month != "02" or day != "29":
+            return None
+        y = int(year)
+        if y % 4 != 0 or (y % 100 == 0 and y % 400 != 0):
+            return None
+    if hour > "23" or minute > "59" or second > "59":
+        return None
+    return year + "-" + month + "-" + day + "T" + hour + ":" + minute + ":" + second + "+00:00"
 
 
 def _fast_fields(der: bytes) -> tuple[str, str, str, str, str] | None:
@@ -355,6 +373,109 @@ def _fast_fields(der: bytes) -> tuple[str, str, str, str, str] | None:
     return subject_text, issuer_text, format(number, "x"), not_before, not_after
 
 
+def _hdr(der: bytes, pos: int, limit: int) -> tuple[int, int]:
+    """(contents start, end) of the definite-length, low-tag-number element at ``pos``; raises
+    for anything else (the caller then falls back to the general walker)."""
+    if pos + 2 > limit or der[pos] & 0x1F == 0x1F:
+        raise _Asn1Error("unusual element")
+    n = der[pos + 1]
+    if n < 0x80:
+        body = pos + 2
+        end = body + n
+    elif n == 0x81:
+        body = pos + 3
+        end = body + der[pos + 2]
+    elif n == 0x82:
+        body = pos + 4
+        end = body + (der[pos + 2] << 8 | der[pos + 3])
+    else:
+        raise _Asn1Error("unusual length")
+    if end > limit or body > end:
+        raise _Asn1Error("element runs past its container")
+    return body, end
+
+
+def _quick_name(der: bytes, pos: int, limit: int) -> str | None:
+    """:func:`_rfc4514` in one pass over the common shape (every RDN a short-form SET holding
+    one attribute); None when unsure."""
+    if der[pos] != 0x30:
+        return None
+    pos, end = _hdr(der, pos, limit)
+    parts: list[str] = []
+    while pos < end:
+        size = der[pos + 1]
+        rdn_end = pos + 2 + size
+        if der[pos] != 0x31 or size >= 0x80 or rdn_end > end:
+            return None
+        atv = pos + 2  # the SET's one AttributeTypeAndValue fills it exactly
+        if der[atv] != 0x30 or der[atv + 1] != size - 2 or der[atv + 2] != 0x06:
+            return None
+        oid_end = atv + 4 + der[atv + 3]
+        if oid_end >= rdn_end or der[oid_end] not in _TEXT_TAGS:
+            return None
+        value_size = der[oid_end + 1]
+        if value_size >= 0x80 or oid_end + 2 + value_size != rdn_end:
+            return None
+        oid = der[atv + 4 : oid_end]
+        label = _SHORT_NAMES.get(oid) or _DOTTED_NAMES.get(oid)
+        if label is None:
+            return None
+        value = der[oid_end + 2 : rdn_end].decode("utf-8")
+        if _DN_SPECIAL.search(value) is not None:
+            value = _escape_dn_value(value)
+        parts.append(f"{label}={value}")
+        pos = rdn_end
+    if not parts:
+        return None
+    parts.reverse()
+    return ",".join(parts)
+
+
+def _quick_fields(der: bytes) -> tuple[str, str, str, str, str] | None:
+    """:func:`_fast_fields` in one pass for the common shape (definite short lengths, low tag
+    numbers); None when unsure, and the caller then runs :func:`_fast_fields`."""
+    try:
+        body, end = _hdr(der, 0, len(der))
+        pos, end = _hdr(der, body, end)  # TBSCertificate contents
+        body, nxt = _hdr(der, pos, end)
+        if der[pos] == 0xA0:  # [0] EXPLICIT version
+            pos = nxt
+            body, nxt = _hdr(der, pos, end)
+        if der[pos] != 0x02:
+            return None
+        serial_body, serial_end = body, nxt
+        _, pos = _hdr(der, nxt, end)  # signature algorithm
+        issuer_start = pos
+        _, pos = _hdr(der, pos, end)
+        issuer_end = pos
+        if der[pos] != 0x30:
+            return None
+        body, validity_end = _hdr(der, pos, end)
+        subject_start = validity_end
+        _, subject_end = _hdr(der, subject_start, end)
+        first_body, first_end = _hdr(der, body, validity_end)
+        second_body, second_end = _hdr(der, first_end, validity_end)
+        if second_end != validity_end:
+            return None
+        not_before = _time_body(der[body], der[first_body:first_end])
+        not_after = _time_body(der[first_end], der[second_body:second_end])
+        if not_before is None or not_after is None:
+            return None
+        subject = _quick_name(der, subject_start, end)
+        if subject is None:
+            return None
+        issuer = subject
+        if der[issuer_start:issuer_end] != der[subject_start:subject_end]:
+            other = _quick_name(der, issuer_start, end)
+            if other is None:
+                return None
+            issuer = other
+    except (_Asn1Error, IndexError, UnicodeDecodeError):
+        return None
+    number = int.from_bytes(der[serial_body:serial_end], "big", signed=True)
+    return subject, issuer, format(number, "x"), not_before, not_after
+
+
 _x509: Any = None
 
 
@@ -383,7 +504,7 @@ def cert_from_der(der: bytes, scheme: str, *, fast: bool = True) -> Certificate:
     try:
         x509 = _x509_module()
         cert = x509.load_der_x509_certificate(der)
-        fields = _fast_fields(der) if fast else None
+        fields = (_quick_fields(der) or _fast_fields(der)) if fast else None
         if fields is not None:
             subject, issuer, serial, not_before, not_after = fields
         else:
