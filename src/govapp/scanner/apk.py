@@ -382,6 +382,12 @@ def _run_capabilities(
 _CAMEL = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _ESCAPED_CJK = re.compile(rb"\\u[4-9][0-9a-fA-F]{3}")
 _ANY_CJK = re.compile(rb"[\xe4-\xe9][\x80-\xbf]")
+_CJK_LEADS = tuple(bytes([b]) for b in range(0xE4, 0xEA))
+
+
+def _has_cjk(block: bytes) -> bool:
+    """``_ANY_CJK.search(block)``, answered by a memchr per lead byte when none occurs at all."""
+    return any(lead in block for lead in _CJK_LEADS) and _ANY_CJK.search(block) is not None
 
 
 class _DexKeywordFilter:
@@ -439,7 +445,7 @@ class _DexKeywordFilter:
     def positions(self, block: bytes) -> Iterator[int]:
         # One C-speed scan tells whether the block holds any CJK text at all (most DEX string
         # data does not); only then is each Chinese term searched with bytes.find.
-        if self._zh_terms and _ANY_CJK.search(block):
+        if self._zh_terms and _has_cjk(block):
             for term in self._zh_terms:
                 i = block.find(term)
                 while i != -1:
@@ -450,11 +456,33 @@ class _DexKeywordFilter:
         if self._en:
             lowered = block.lower()
             squeezed = lowered.translate(None, b"_- ")
+            # In a large block a present gate usually occurs a handful of times: its members are
+            # then tested at those occurrences only instead of by a search of the whole block.
+            limit = len(squeezed) >> 9
             for gate, members in self._gates:
-                if gate not in squeezed:
+                at = squeezed.find(gate)
+                if at < 0:
                     continue
+                found: list[int] | None = None
+                if limit >= 4 and len(members) > 1:
+                    found = [at]
+                    while len(found) <= limit:
+                        at = squeezed.find(gate, at + 1)
+                        if at < 0:
+                            break
+                        found.append(at)
+                    else:
+                        found = None  # too many: whole-block searches are cheaper
                 for joined, rx in members:
-                    if joined is gate or joined in squeezed:
+                    if joined is gate:
+                        present = True
+                    elif found is None:
+                        present = joined in squeezed
+                    else:
+                        # An occurrence of ``joined`` holds the gate at offset ``k`` in it.
+                        k = joined.find(gate)
+                        present = any(i >= k and squeezed.startswith(joined, i - k) for i in found)
+                    if present:
                         for m in rx.finditer(lowered):
                             yield m.start()
 

@@ -300,41 +300,49 @@ def _time_text(der: bytes, tlv: _Tlv) -> str | None:
     return _time_body(tlv[_TAG], der[tlv[_BODY] : tlv[_END]])
 
 
-_LAST_DAY = ("", "31", "28", "31", "30", "31", "30", "31", "31", "30", "31", "30", "31")
+_LAST_DAY = (
+    b"",
+    b"31",
+    b"28",
+    b"31",
+    b"30",
+    b"31",
+    b"30",
+    b"31",
+    b"31",
+    b"30",
+    b"31",
+    b"30",
+    b"31",
+)
+_UTC_FIELDS = struct.Struct("2s2s2s2s2s2s")  # YYMMDDHHMMSS
+_GENERALIZED_FIELDS = struct.Struct("4s2s2s2s2s2s")  # YYYYMMDDHHMMSS
 
 
 def _time_body(tag: int, body: bytes) -> str | None:
     """:func:`_time_text` from the element's tag and contents (the same text and the same
     rejections as ``datetime(...).isoformat()`` with UTC, without building the datetime; the
-    two-digit fields are compared as text)."""
+    digit fields are compared as bytes)."""
     if tag == 0x17 and len(body) == 13 and body[12] == 0x5A and body[:12].isdigit():
-        text = body.decode("ascii")
-        year = ("19" if text[0] >= "5" else "20") + text[0:2]  # RFC 5280 4.1.2.5.1
-        rest = text[2:12]
+        yy, month, day, hour, minute, second = _UTC_FIELDS.unpack_from(body)
+        year = (b"19" if yy >= b"50" else b"20") + yy  # RFC 5280 4.1.2.5.1
     elif tag == 0x18 and len(body) == 15 and body[14] == 0x5A and body[:14].isdigit():
-        text = body.decode("ascii")
-        year = text[0:4]
-        rest = text[4:14]
-        if year == "0000":
+        year, month, day, hour, minute, second = _GENERALIZED_FIELDS.unpack_from(body)
+        if year == b"0000":
             return None
     else:
         return None
-    month = rest[0:2]
-    day = rest[2:4]
-    hour = rest[4:6]
-    minute = rest[6:8]
-    second = rest[8:10]
-    if not "01" <= month <= "12" or not "01" <= day <= "31":
+    if not b"01" <= month <= b"12" or not b"01" <= day <= b"31":
         return None
     if day > _LAST_DAY[int(month)]:
-        if month != "02" or day != "29":
+        if month != b"02" or day != b"29":
             return None
         y = int(year)
         if y % 4 != 0 or (y % 100 == 0 and y % 400 != 0):
             return None
-    if hour > "23" or minute > "59" or second > "59":
+    if hour > b"23" or minute > b"59" or second > b"59":
         return None
-    return year + "-" + month + "-" + day + "T" + hour + ":" + minute + ":" + second + "+00:00"
+    return (b"%s-%s-%sT%s:%s:%s+00:00" % (year, month, day, hour, minute, second)).decode("ascii")
 
 
 def _fast_fields(der: bytes) -> tuple[str, str, str, str, str] | None:
