@@ -136,7 +136,7 @@ def scan_apk_archive(
             warnings.append(f"resource {attr.value} could not be resolved from resources.arsc")
         return text
 
-    identity = Identity()
+    identity: Identity
     permissions: list[str] = []
     permissions_sdk23: list[str] = []
     components: list[Component] = []
@@ -167,6 +167,7 @@ def scan_apk_archive(
         if app is not None:
             components = _components(app, package or "", identity.target_sdk)
     else:
+        identity = Identity()
         warnings.append("no AndroidManifest.xml")
     clock.check()
 

@@ -159,7 +159,12 @@ class ZipArchive:
             raise ScanError("not_a_zip", "file is too small to be a ZIP archive")
         tail_len = min(size, _EOCD_SIZE + _MAX_COMMENT)
         tail_start = size - tail_len
-        tail = self._pread(tail_start, tail_len)
+        # A file held whole is its own tail (no copy of up to 64 KiB).
+        tail = (
+            self._buf
+            if tail_start == 0 and self._buf is not None
+            else self._pread(tail_start, tail_len)
+        )
         # Prefer a record whose comment length reaches exactly the end of the file.
         fallback = -1
         pos = tail.rfind(_EOCD_SIG)
