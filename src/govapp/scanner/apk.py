@@ -452,8 +452,9 @@ class _DexKeywordFilter:
                 while i != -1:
                     yield i
                     i = block.find(term, i + len(term))
-        for m in _ESCAPED_CJK.finditer(block):
-            yield m.start()
+        if b"\\u" in block:  # every match starts with it (a memchr-speed test first)
+            for m in _ESCAPED_CJK.finditer(block):
+                yield m.start()
         if self._en:
             lowered = block.lower()
             squeezed = lowered.translate(None, b"_- ")
