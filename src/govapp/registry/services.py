@@ -932,6 +932,17 @@ def application_exception_decide(
 # --- provincial transitions -------------------------------------------------------------------
 
 
+def _missing_items(missing_items: list[str]) -> list[str]:
+    """The one complete list of corrections (一次性告知): blank lines dropped, never empty."""
+    items = [m.strip() for m in missing_items if m and m.strip()]
+    if not items:
+        raise RegistryError(
+            _("请一次性列出所有需要补正的事项（每行一项）。"),
+            {"missing_items": _("请至少填写一项需补正事项。")},
+        )
+    return items
+
+
 def application_return(
     *,
     actor: Any,
@@ -943,12 +954,7 @@ def application_return(
     _require(
         is_province_reviewer(actor, application.app), _("只有本省网信部门的审核人员可以退回申请。")
     )
-    items = [m.strip() for m in missing_items if m and m.strip()]
-    if not items:
-        raise RegistryError(
-            _("请一次性列出所有需要补正的事项（每行一项）。"),
-            {"missing_items": _("请至少填写一项需补正事项。")},
-        )
+    items = _missing_items(missing_items)
     with transaction.atomic():
         locked, before = _transition(
             application,
@@ -998,12 +1004,7 @@ def application_request_feedback(
 ) -> Application:
     """forwarded -> feedback: all corrections at once; the unit answers within the setting."""
     _require(is_cac(actor), _("只有国家网信办审核人员可以要求补正反馈。"))
-    items = [m.strip() for m in missing_items if m and m.strip()]
-    if not items:
-        raise RegistryError(
-            _("请一次性列出所有需要补正的事项（每行一项）。"),
-            {"missing_items": _("请至少填写一项需补正事项。")},
-        )
+    items = _missing_items(missing_items)
     with transaction.atomic():
         locked, before = _transition(
             application,
