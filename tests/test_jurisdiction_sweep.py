@@ -488,6 +488,7 @@ def api_params(w: World) -> dict[str, list[Any]]:
         "case_id": [w.gd_penalty.pk],
         "check_id": [w.gd_spotcheck.pk],
         "item_id": [w.gd_spot_item.pk],
+        "complaint_id": [w.gd_complaint.pk, w.central_complaint.pk],
         # public: a *different* report's receipt must not show the Guangdong report
         "receipt": [w.sc_receipt, "AAAA-BBBB-CCCC-DDDD"],
         "filing_number": [w.gd_app.filing_number],

@@ -65,6 +65,7 @@ api.add_router("/registry", registry_router)
 from govapp.complaints.api import router as complaints_public_router  # noqa: E402
 
 api.add_router("/public/complaints", complaints_public_router)
+api.add_router("/complaints", "govapp.complaints.triage_api.router")
 
 from govapp.compliance.api import router as compliance_router  # noqa: E402
 

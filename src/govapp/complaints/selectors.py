@@ -210,9 +210,14 @@ def _region(scope: str) -> str:
 
 
 def complaint_aggregates(
-    user: Any, *, since: dt.date | None = None, until: dt.date | None = None
+    user: Any,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    top: int | None = 50,
 ) -> dict[str, Any]:
-    """Counts by category, app, hosting unit, region (province) and month, within reach."""
+    """Counts by category, app, hosting unit, region (province) and month, within reach
+    (apps and units: the ``top`` largest, or all with ``top=None``)."""
     qs = complaints_for_stats(user)
     if since is not None:
         qs = qs.filter(received_on__gte=since)
@@ -242,7 +247,7 @@ def complaint_aggregates(
         }
         for r in qs.values("app_id", "app__name", "app__filing_number", "app_name_given")
         .annotate(n=Count("pk"), resolved=resolved)
-        .order_by("-n")[:50]
+        .order_by("-n")[:top]
     ]
     units = [
         {
@@ -253,7 +258,7 @@ def complaint_aggregates(
         }
         for r in qs.values("hosting_unit_id", "hosting_unit__name")
         .annotate(n=Count("pk"), resolved=resolved)
-        .order_by("-n")[:50]
+        .order_by("-n")[:top]
     ]
     regions: dict[str, list[int]] = {}
     for r in qs.values("scope_code").annotate(n=Count("pk"), resolved=resolved):
