@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from govapp.scanner.apk import dex_keyword_hits
+from govapp.scanner.apk import dex_keyword_hits, full_class_name, int_or_none
 from govapp.scanner.capabilities import android_capabilities, capability_ids
 from govapp.scanner.dex import DexFile
 from govapp.scanner.errors import ScanError
@@ -235,23 +235,6 @@ def _file_info(path: Path) -> FileInfo:
     return file_info(path)
 
 
-def _class_name(name: str, package: str) -> str:
-    if name.startswith("."):
-        return package + name
-    if "." not in name and package:
-        return f"{package}.{name}"
-    return name
-
-
-def _as_int(text: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        return int(text, 0) if text.lower().startswith("0x") else int(text)
-    except ValueError:
-        return None
-
-
 def _read_manifest(zf: ZipArchive, name: str, limits: Limits) -> PbElement:
     try:
         data = zf.read(name, max_size=limits.max_axml_size)
@@ -299,8 +282,8 @@ def _scan(zf: ZipArchive, info: FileInfo, limits: Limits) -> ScanResult:
             version_name=manifest.text("versionName"),
             version_code=manifest.text("versionCode"),
             app_name=label,
-            min_sdk=_as_int(uses_sdk.text("minSdkVersion")) if uses_sdk else None,
-            target_sdk=_as_int(uses_sdk.text("targetSdkVersion")) if uses_sdk else None,
+            min_sdk=int_or_none(uses_sdk.text("minSdkVersion")) if uses_sdk else None,
+            target_sdk=int_or_none(uses_sdk.text("targetSdkVersion")) if uses_sdk else None,
         ),
     )
     # Permissions and components of every module's manifest.
@@ -333,7 +316,7 @@ def _scan(zf: ZipArchive, info: FileInfo, limits: Limits) -> ScanResult:
                 components.append(
                     Component(
                         type=kind,
-                        name=_class_name(cname, package),
+                        name=full_class_name(cname, package),
                         exported=exported,
                     )
                 )

@@ -149,8 +149,8 @@ def scan_apk_archive(
             version_name=resolve(manifest.attr("versionName")),
             version_code=_int_text(manifest.attr("versionCode"), resolve),
             app_name=resolve(app.attr("label")) if app is not None else None,
-            min_sdk=_int_or_none(sdk.get("minSdkVersion")) if sdk is not None else None,
-            target_sdk=_int_or_none(sdk.get("targetSdkVersion")) if sdk is not None else None,
+            min_sdk=int_or_none(sdk.get("minSdkVersion")) if sdk is not None else None,
+            target_sdk=int_or_none(sdk.get("targetSdkVersion")) if sdk is not None else None,
         )
         if not package:
             warnings.append("AndroidManifest.xml has no package name")
@@ -281,7 +281,7 @@ def _int_text(attr: XmlAttr | None, resolve: Any) -> str | None:
     return value
 
 
-def _int_or_none(text: str | None) -> int | None:
+def int_or_none(text: str | None) -> int | None:
     if text is None:
         return None
     try:
@@ -290,7 +290,7 @@ def _int_or_none(text: str | None) -> int | None:
         return None
 
 
-def _full_name(name: str, package: str) -> str:
+def full_class_name(name: str, package: str) -> str:
     if name.startswith("."):
         return package + name
     if "." not in name and package:
@@ -321,7 +321,7 @@ def _components(app: XmlElement, package: str, target_sdk: int | None) -> list[C
             exported = target_sdk is not None and target_sdk < 17
         else:
             exported = False
-        out.append(Component(type=kind, name=_full_name(name, package), exported=exported))
+        out.append(Component(type=kind, name=full_class_name(name, package), exported=exported))
     return out
 
 
