@@ -53,3 +53,29 @@ def shot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def demo_world() -> None:
+    """The demo organisations and accounts on the divisions they need."""
+    from govapp.orgs.demo import demo_orgs_load
+    from tests import factories as f
+
+    for code in ("11", "44", "4401", "51", "5101"):
+        f.division(code)
+    demo_orgs_load()
+
+
+def login(page: Any, base: str, username: str, password: str | None = None) -> None:
+    """Log in through the login page (demo password unless given) and land on the home page."""
+    from govapp.orgs.demo import DEMO_PASSWORD
+
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or DEMO_PASSWORD)
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_url(f"{base}/")
+
+
+def logout(page: Any) -> None:
+    page.click("button:has-text('退出')")
+    page.wait_for_url("**/accounts/login/")

@@ -12,30 +12,17 @@ import pytest
 from django.utils import timezone
 
 from govapp.complaints.models import Complaint, ExplanationRequest
-from govapp.orgs.demo import DEMO_PASSWORD, demo_orgs_load
+from govapp.orgs.demo import demo_orgs_load
 from govapp.orgs.models import Unit
 from govapp.registry.models import App, AppKind, AppStatus
 from tests import factories as f
 from tests.complaints.factories import jpeg_with_gps
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import login, logout, shot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 ORIGINAL = "我是白云街道的王五，单位要求每天在穗好办上打卡三次并上传走访照片，不打卡就通报排名。"
 REDACTED = "有反映称该应用要求基层人员每日多次打卡并上传走访照片，并据此通报排名，请说明依据。"
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_url(f"{base}/")
-
-
-def _logout(page: Any, base: str) -> None:
-    page.click("button:has-text('退出')")
-    page.wait_for_url(f"{base}/accounts/login/")
 
 
 @pytest.fixture
@@ -92,13 +79,13 @@ def test_report_triage_answer_and_read_back(
     assert complaint.evidence.count() == 1
 
     # 2. another province's office cannot open it
-    _login(page, base, "sc-cac")
+    login(page, base, "sc-cac")
     resp = page.goto(f"{base}/complaints/manage/{complaint.pk}/")
     assert resp is not None and resp.status == 404
     _logout_from_anywhere(page, base)
 
     # 3. the Guangdong office triages it
-    _login(page, base, "gd-cac")
+    login(page, base, "gd-cac")
     assert "待办理的投诉举报" in page.inner_text("main")
     page.click("nav.sidenav a[href='/complaints/manage/']")
     page.wait_for_url(f"{base}/complaints/manage/")
@@ -115,10 +102,10 @@ def test_report_triage_answer_and_read_back(
     page.wait_for_url(f"{base}/complaints/manage/{complaint.pk}/")
     assert "已要求主办单位说明" in page.inner_text("[data-testid=status]")
     shot(page, "complaints-4-regulator-explanation-requested")
-    _logout(page, base)
+    logout(page)
 
     # 4. the hosting unit sees only the redacted copy and explains
-    _login(page, base, "gz-unit")
+    login(page, base, "gz-unit")
     assert "监管部门要求说明的问题" in page.inner_text("main")
     page.goto(f"{base}/complaints/unit/")
     req = ExplanationRequest.objects.get()
@@ -132,10 +119,10 @@ def test_report_triage_answer_and_read_back(
     shot(page, "complaints-5-unit-redacted-request")
     page.click("button:has-text('提交说明')")
     page.wait_for_url(f"{base}/complaints/unit/requests/{req.pk}/")
-    _logout(page, base)
+    logout(page)
 
     # 5. the office reads the explanation, replies and closes with the outcome
-    _login(page, base, "gd-cac")
+    login(page, base, "gd-cac")
     page.goto(f"{base}/complaints/manage/{complaint.pk}/")
     assert "已取消强制打卡" in page.inner_text("[data-testid=unit-response]")
     page.click("summary:has-text('答复举报人')")
@@ -172,7 +159,7 @@ def test_report_triage_answer_and_read_back(
 
 def _logout_from_anywhere(page: Any, base: str) -> None:
     page.goto(f"{base}/")
-    _logout(page, base)
+    logout(page)
 
 
 def test_in_app_page_embedded_cross_site(

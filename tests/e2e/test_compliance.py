@@ -12,25 +12,13 @@ import pytest
 
 from govapp.compliance import services as svc
 from govapp.compliance.models import Finding, RectificationOrder
-from govapp.orgs.demo import DEMO_PASSWORD, demo_orgs_load
+from govapp.orgs.demo import demo_orgs_load
 from govapp.orgs.models import Unit
 from tests import factories as f
 from tests.compliance import factories as cf
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import login, logout, shot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_url(f"{base}/")
-
-
-def _logout(page: Any) -> None:
-    page.click("button:has-text('退出')")
 
 
 def test_finding_exemption_order_answer_accept(
@@ -50,7 +38,7 @@ def test_finding_exemption_order_answer_accept(
     page.on("dialog", lambda d: d.accept())
 
     # 1. the unit sees its findings with evidence and asks to keep clock-in for a security task
-    _login(page, base, "gz-unit")
+    login(page, base, "gz-unit")
     page.goto(f"{base}/compliance/apps/{app.pk}/")
     body = page.inner_text("main")
     assert "强制打卡签到" in body and "集成广告 SDK" in body and "上班打卡" in body
@@ -64,19 +52,19 @@ def test_finding_exemption_order_answer_accept(
     page.click("button:has-text('提交豁免申请')")
     page.wait_for_selector("text=豁免申请已提交")
     shot(page, "compliance-02-exemption-requested")
-    _logout(page)
+    logout(page)
 
     # another province's reviewer sees nothing of it
-    _login(page, base, "sc-cac")
+    login(page, base, "sc-cac")
     ex = app.exemptions.get()
     for path in (f"/compliance/apps/{app.pk}/", f"/compliance/exemptions/{ex.pk}/"):
         resp = page.goto(base + path)
         assert resp is not None and resp.status == 404
     page.goto(f"{base}/")
-    _logout(page)
+    logout(page)
 
     # 2. the provincial office approves it with an expiry
-    _login(page, base, "gd-cac")
+    login(page, base, "gd-cac")
     page.goto(f"{base}/compliance/exemptions/?status=requested")
     page.click(f"a[href='/compliance/exemptions/{ex.pk}/']")
     page.wait_for_selector("text=重大活动安保期间")
@@ -105,13 +93,13 @@ def test_finding_exemption_order_answer_accept(
     page.wait_for_selector("text=整改通知已下达")
     order = RectificationOrder.objects.get(app=app)
     shot(page, "compliance-04-order-issued")
-    _logout(page)
+    logout(page)
 
     # 4. the unit answers with a new package version (already uploaded and scanned)
     clean = cf.package_scan(app)
     clean.file_name = "suihaoban-2.0.apk"
     clean.save()
-    _login(page, base, "gz-unit")
+    login(page, base, "gz-unit")
     page.goto(f"{base}/compliance/orders/{order.pk}/")
     page.fill("textarea[name=response]", "已从安装包中移除优量汇、穿山甲广告 SDK，新版本 2.0。")
     page.select_option("select[name=scan]", str(clean.pk))
@@ -119,10 +107,10 @@ def test_finding_exemption_order_answer_accept(
     page.wait_for_selector("text=整改情况已报送")
     shot(page, "compliance-05-order-answered")
     assert Finding.objects.get(pk=ads.pk).status == "closed"
-    _logout(page)
+    logout(page)
 
     # 5. the regulator accepts
-    _login(page, base, "gd-cac")
+    login(page, base, "gd-cac")
     page.goto(f"{base}/compliance/orders/{order.pk}/")
     page.fill("textarea[name=note]", "复测未发现广告 SDK，验收通过。")
     page.click("button:has-text('验收通过')")

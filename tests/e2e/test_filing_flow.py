@@ -9,31 +9,11 @@ from typing import Any
 
 import pytest
 
-from govapp.orgs.demo import DEMO_PASSWORD, demo_orgs_load
 from govapp.registry.models import App, Application
 from govapp.registry.services import abandon_lapsed
-from tests import factories as f
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import demo_world, login, logout, shot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
-
-
-def _demo() -> None:
-    for code in ("11", "44", "4401", "51", "5101"):
-        f.division(code)
-    demo_orgs_load()
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_url(f"{base}/")
-
-
-def _logout(page: Any) -> None:
-    page.click("button:has-text('退出')")
 
 
 def _register_app(page: Any, base: str, name: str, package: str, shots: str = "") -> None:
@@ -103,25 +83,25 @@ def _fill_and_submit(page: Any, name: str, shots: str = "") -> None:
 
 
 def test_local_app_draft_to_filed(live_server: Any, page: Any) -> None:
-    _demo()
+    demo_world()
     base = live_server.url
-    _login(page, base, "gz-unit")
+    login(page, base, "gz-unit")
     _register_app(page, base, "穗政通", "cn.gov.gz.szt", shots="local")
     _fill_and_submit(page, "穗政通", shots="local")
     assert "省级完整性审核中" in page.content() and "省级网信部门" in page.content()
     shot(page, "local-04-submitted")
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "gd-cac")
+    login(page, base, "gd-cac")
     page.goto(f"{base}/registry/queue/")
     shot(page, "local-05-queue-gd-cac")
     page.click("text=穗政通")
     page.click("button:has-text('材料齐全，转报国家网信办')")
     page.wait_for_selector("text=办理完成")
     assert "国家网信办审核检测中" in page.content()
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "cac")
+    login(page, base, "cac")
     page.goto(f"{base}/registry/queue/")
     page.click("text=穗政通")
     shot(page, "local-06-decision-cac")
@@ -135,27 +115,27 @@ def test_local_app_draft_to_filed(live_server: Any, page: Any) -> None:
     assert page.locator("svg").count() >= 1
     shot(page, "local-08-badge")
     page.goto(f"{base}/")
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "gz-unit")
+    login(page, base, "gz-unit")
     page.goto(f"{base}/registry/notifications/")
     assert "准予备案" in page.content()
     shot(page, "local-09-notifications")
-    _logout(page)
-    _login(page, base, "sc-cac")
+    logout(page)
+    login(page, base, "sc-cac")
     page.goto(f"{base}/registry/apps/{app.pk}/")
     assert page.title().startswith("Not Found") or "穗政通" not in page.content()
 
 
 def test_central_app_skips_the_province(live_server: Any, page: Any) -> None:
-    _demo()
+    demo_world()
     base = live_server.url
-    _login(page, base, "central-unit")
+    login(page, base, "central-unit")
     _register_app(page, base, "应急通", "cn.gov.mem.yjt")
     _fill_and_submit(page, "应急通")
     assert "国家网信办审核检测中" in page.content()
-    _logout(page)
-    _login(page, base, "cac")
+    logout(page)
+    login(page, base, "cac")
     page.goto(f"{base}/registry/queue/")
     page.click("text=应急通")
     page.click("button:has-text('准予备案')")
@@ -165,14 +145,14 @@ def test_central_app_skips_the_province(live_server: Any, page: Any) -> None:
 
 
 def test_return_resubmit_and_abandon(live_server: Any, page: Any) -> None:
-    _demo()
+    demo_world()
     base = live_server.url
-    _login(page, base, "gz-unit")
+    login(page, base, "gz-unit")
     _register_app(page, base, "穗智管", "cn.gov.gz.szg")
     _fill_and_submit(page, "穗智管")
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "gd-cac")
+    login(page, base, "gd-cac")
     page.goto(f"{base}/registry/queue/")
     page.click("text=穗智管")
     page.fill(
@@ -182,25 +162,25 @@ def test_return_resubmit_and_abandon(live_server: Any, page: Any) -> None:
     page.click("button:has-text('退回补正')")
     page.wait_for_selector("text=办理完成")
     shot(page, "abandon-01-returned")
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "gz-unit")
+    login(page, base, "gz-unit")
     page.goto(f"{base}/registry/applications/?todo=1")
     page.click("text=穗智管")
     assert "立项批复文件扫描件" in page.content()
     page.click("button:has-text('补正后重新提交')")
     page.wait_for_selector("text=办理完成")
     assert "省级完整性审核中" in page.content()
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "gd-cac")
+    login(page, base, "gd-cac")
     page.goto(f"{base}/registry/queue/")
     page.click("text=穗智管")
     page.click("button:has-text('材料齐全，转报国家网信办')")
     page.wait_for_selector("text=办理完成")
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "cac")
+    login(page, base, "cac")
     page.goto(f"{base}/registry/queue/")
     page.click("text=穗智管")
     page.fill(
@@ -210,12 +190,12 @@ def test_return_resubmit_and_abandon(live_server: Any, page: Any) -> None:
     page.click("button:has-text('要求补正反馈')")
     page.wait_for_selector("text=办理完成")
     assert "待补正反馈" in page.content()
-    _logout(page)
+    logout(page)
 
     application = Application.objects.get(app__name="穗智管")
     assert application.deadline is not None
     assert abandon_lapsed(today=application.deadline + dt.timedelta(days=1)) == 1
-    _login(page, base, "gz-unit")
+    login(page, base, "gz-unit")
     page.goto(f"{base}/registry/applications/{application.pk}/")
     assert "视为放弃" in page.content()
     shot(page, "abandon-02-abandoned")

@@ -34,13 +34,13 @@ from openpyxl import load_workbook
 from govapp.compliance.models import Finding, PackageScan, PenaltyCase, RectificationOrder
 from govapp.compliance.scanning import package_scan_create, package_scan_run
 from govapp.core.calendar import today_shanghai
-from govapp.orgs.demo import DEMO_PASSWORD, demo_orgs_load
+from govapp.orgs.demo import demo_orgs_load
 from govapp.orgs.models import Unit, User
 from govapp.registry import services as reg
 from govapp.registry.models import App, AppKind, Platform
 from govapp.scanner.testkit import build_apk, make_signing_key
 from tests import factories as f
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import login, logout, shot
 from tests.registry.factories import complete_sections
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
@@ -49,18 +49,6 @@ PACKAGE = "cn.gov.gz.shb"
 ADS_TYPES = ("Lcom/qq/e/ads/banner/BannerView;", "Lcom/bytedance/sdk/openadsdk/TTAdSdk;")
 STRINGS = ("办事指南", "政策查询", "投诉建议")
 PERMISSIONS = ("android.permission.INTERNET", "android.permission.ACCESS_NETWORK_STATE")
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_url(f"{base}/")
-
-
-def _logout(page: Any) -> None:
-    page.click("button:has-text('退出')")
 
 
 def _build(tmp_path: Path, version: str, code: int, *, ads: bool) -> Path:
@@ -151,7 +139,7 @@ def test_finding_order_penalty_revoke_refile(
     page.on("dialog", on_dialog)
 
     # 1. the provincial office orders the ads SDK removed
-    _login(page, base, "gd-cac")
+    login(page, base, "gd-cac")
     page.goto(f"{base}/compliance/apps/{app.pk}/")
     body = page.inner_text("main")
     assert "集成广告 SDK" in body and "suihaoban-1.0.0.apk" in body
@@ -165,20 +153,20 @@ def test_finding_order_penalty_revoke_refile(
     page.wait_for_selector("text=整改通知已下达")
     order = RectificationOrder.objects.get(app=app)
     shot(page, "penalty-02-order-issued")
-    _logout(page)
+    logout(page)
 
     # 2. the unit answers without fixing anything
-    _login(page, base, "gz-unit")
+    login(page, base, "gz-unit")
     page.goto(f"{base}/compliance/apps/{app.pk}/")
     page.click(f"a[href='/compliance/orders/{order.pk}/']")
     page.fill("textarea[name=response]", "已关闭广告位展示，SDK 将在下个版本移除。")
     page.click("button:has-text('报送')")
     page.wait_for_selector("text=整改情况已报送")
     assert Finding.objects.get(pk=ads.pk).status == "open"
-    _logout(page)
+    logout(page)
 
     # ... the regulator cannot accept it and sends it back
-    _login(page, base, "gd-cac")
+    login(page, base, "gd-cac")
     page.goto(f"{base}/compliance/orders/{order.pk}/")
     page.fill("textarea[name=note]", "广告 SDK 仍在安装包中。")
     page.click("button:has-text('验收通过')")
@@ -190,14 +178,14 @@ def test_finding_order_penalty_revoke_refile(
     page.wait_for_selector("text=已退回重新整改")
     order.refresh_from_db()
     assert order.state == "sent_back"
-    _logout(page)
+    logout(page)
 
     # 3. the deadline passes without an answer; the daily tick escalates the order
     RectificationOrder.objects.filter(pk=order.pk).update(
         deadline=today_shanghai() - dt.timedelta(days=1)
     )
     call_command("compliance", "tick")
-    _login(page, base, "gd-cac")
+    login(page, base, "gd-cac")
     page.goto(f"{base}/compliance/orders/?overdue=1")
     page.click(f"a[href='/compliance/orders/{order.pk}/']")
     assert "已逾期升级" in page.inner_text("main")
@@ -209,10 +197,10 @@ def test_finding_order_penalty_revoke_refile(
     case = PenaltyCase.objects.get(app=app)
     assert case.state == "proposed"
     shot(page, "penalty-05-case-proposed")
-    _logout(page)
+    logout(page)
 
     # 4. the CAC reads the notices and revokes the filing
-    _login(page, base, "cac")
+    login(page, base, "cac")
     page.goto(f"{base}/compliance/penalties/")
     page.click(f"a[href='/compliance/penalties/{case.pk}/']")
     shot(page, "penalty-06-case-cac")
@@ -234,7 +222,7 @@ def test_finding_order_penalty_revoke_refile(
         headings.append(_xlsx_heading(path.read_bytes()))
     assert "暂停该单位新的信息化项目审批" in headings[0] and "穗好办" in headings[0]
     assert "暂停拨付该应用的运维经费" in headings[1]
-    _logout(page)
+    logout(page)
 
     # ... public verification shows it at once
     page.goto(f"{base}/public/verify/?filing_number={number}")
@@ -242,7 +230,7 @@ def test_finding_order_penalty_revoke_refile(
     shot(page, "penalty-08-public-revoked")
 
     # 5. the unit uploads a fixed package; the worker scans it
-    _login(page, base, "gz-unit")
+    login(page, base, "gz-unit")
     page.click("nav.sidenav >> text=安装包检测")
     page.click("text=上传安装包")
     page.select_option("#id_app", label="穗好办 · 广州市政务服务和数据管理局")
@@ -268,16 +256,16 @@ def test_finding_order_penalty_revoke_refile(
     page.wait_for_selector("text=办理记录")
     assert "省级完整性审核中" in page.content()
     shot(page, "penalty-11-refiling-submitted")
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "gd-cac")
+    login(page, base, "gd-cac")
     page.goto(f"{base}/registry/queue/")
     page.click("text=穗好办")
     page.click("button:has-text('材料齐全，转报国家网信办')")
     page.wait_for_selector("text=办理完成")
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "cac")
+    login(page, base, "cac")
     page.goto(f"{base}/registry/queue/")
     page.click("text=穗好办")
     page.click("button:has-text('准予备案')")
@@ -291,7 +279,7 @@ def test_finding_order_penalty_revoke_refile(
     case.refresh_from_db()
     assert case.state == "restored"
     shot(page, "penalty-13-case-restored")
-    _logout(page)
+    logout(page)
     page.goto(f"{base}/public/verify/?filing_number={number}")
     body = page.inner_text("main")
     assert "已备案" in body and "备案已撤销" not in body and number in body

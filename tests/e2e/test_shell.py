@@ -6,35 +6,19 @@ from typing import Any
 
 import pytest
 
-from govapp.orgs.demo import DEMO_PASSWORD, demo_orgs_load
-from tests import factories as f
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import demo_world, login, shot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 
-def _demo() -> None:
-    for code in ("11", "44", "4401", "51", "5101"):
-        f.division(code)
-    demo_orgs_load()
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_url(f"{base}/")
-
-
 def test_regulator_and_unit_log_in(live_server: Any, page: Any) -> None:
-    _demo()
+    demo_world()
     base = live_server.url
     page.goto(f"{base}/accounts/login/")
     assert "登录" in page.inner_text("h1")
     shot(page, "login-zh")
 
-    _login(page, base, "gd-cac")
+    login(page, base, "gd-cac")
     nav = page.inner_text("nav.sidenav")
     assert "审计日志" in nav and "工作台" in nav
     shot(page, "home-gd-cac")
@@ -46,16 +30,16 @@ def test_regulator_and_unit_log_in(live_server: Any, page: Any) -> None:
     page.click("button:has-text('退出')")
     page.wait_for_url(f"{base}/accounts/login/")
 
-    _login(page, base, "gz-unit")
+    login(page, base, "gz-unit")
     nav = page.inner_text("nav.sidenav")
     assert "审计日志" not in nav
     shot(page, "home-gz-unit")
 
 
 def test_switch_to_english(live_server: Any, page: Any) -> None:
-    _demo()
+    demo_world()
     base = live_server.url
-    _login(page, base, "cac")
+    login(page, base, "cac")
     page.click("button[name=language][value=en]")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
