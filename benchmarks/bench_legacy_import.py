@@ -53,22 +53,12 @@ def main() -> None:
     django.setup()
     import openpyxl
 
-    from govapp.registry.legacy import LegacyImportError, legacy_import
+    from govapp.registry.legacy import TEMPLATE_HEADER, LegacyImportError, legacy_import
     from govapp.registry.models import App, LegacyInventoryItem
 
     apps = list(App.objects.select_related("hosting_unit").prefetch_related("identities")[:3000])
     rng = random.Random(7)
-    header = [
-        "应用名称",
-        "应用类型",
-        "主办单位",
-        "区划代码",
-        "平台",
-        "包名或标识",
-        "上线日期",
-        "状态",
-        "备注",
-    ]
+    header = list(TEMPLATE_HEADER)
     rows = []
     kinds = {"app": "APP", "mini_program": "小程序", "quick_app": "快应用"}
     for i in range(args.rows):

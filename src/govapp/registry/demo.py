@@ -801,23 +801,11 @@ def _applications(
 
 def _legacy(apps: list[App], plans: list[Plan], rng: random.Random) -> int:
     """The legacy inventory: apps live before 2026-01-25 (some filed since, some not)."""
-    from govapp.registry.legacy import legacy_import
+    from govapp.registry.legacy import TEMPLATE_HEADER, legacy_import
 
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(
-        [
-            "应用名称",
-            "应用类型",
-            "主办单位",
-            "区划代码",
-            "平台",
-            "包名或标识",
-            "上线日期",
-            "状态",
-            "备注",
-        ]
-    )
+    w.writerow(TEMPLATE_HEADER)
     kind_word = {AppKind.APP: "APP", AppKind.MINI_PROGRAM: "小程序", AppKind.QUICK_APP: "快应用"}
     rows = 0
     for app, p in zip(apps, plans, strict=True):
