@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,18 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One test process: a per-process cache unless the run asks for a shared one
+    (CACHE_URL=redis://... or db://); tests of several processes start their servers with an
+    explicit CACHE_URL."""
+    if not os.environ.get("CACHE_URL"):
+        from django.conf import settings
+
+        from govapp.settings import _cache_config
+
+        settings.CACHES = {"default": _cache_config("locmem://")}
 
 
 @pytest.fixture

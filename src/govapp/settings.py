@@ -2,13 +2,14 @@
 
 Everything that differs between a laptop demo and production comes from the environment:
 ``DATABASE_URL`` (unset: SQLite under ./var), ``GOVAPP_SECRET_KEY``, ``GOVAPP_DEBUG``,
-``GOVAPP_ALLOWED_HOSTS`` and ``GOVAPP_VAR_DIR``.
+``GOVAPP_ALLOWED_HOSTS``, ``GOVAPP_VAR_DIR`` and ``CACHE_URL``.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -159,15 +160,36 @@ TASKS = {
     }
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "govapp",
-        # Django's default of 300 entries would evict public verification answers under a
-        # burst of distinct questions; a few tens of thousands of small entries is cheap.
-        "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
-    }
-}
+
+def _cache_config(url: str) -> dict[str, Any]:
+    """The shared cache from ``CACHE_URL``.
+
+    ``redis://host:port/db`` (production: shared by every web process and host), ``db://`` or
+    unset (the database cache table ``govapp_cache``: shared by every process on one database,
+    zero set-up; ``govapp migrate`` is followed by ``createcachetable``), ``locmem://`` (one
+    process only; tests of a single process).
+    """
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("locmem://"):
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "govapp",
+            "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
+        }
+    if url in ("", "db://") or url.startswith("db://"):
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "govapp_cache",
+            # Django's default of 300 entries would evict public verification answers under a
+            # burst of distinct questions; a few tens of thousands of small entries is cheap.
+            "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
+        }
+    raise ValueError(f"CACHE_URL: unsupported scheme in {url!r} (redis://, db:// or locmem://)")
+
+
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {"default": _cache_config(CACHE_URL)}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

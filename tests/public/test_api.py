@@ -188,5 +188,5 @@ def test_rate_limit_never_stores_the_raw_address(settings):
 
     settings.GOVAPP_PUBLIC_RATE_LIMIT = (5, 60)
     Client(REMOTE_ADDR="198.51.100.77").get(API + "/verify", {"filing_number": "x"})
-    keys = list(cache._cache.keys())  # LocMemCache
+    keys = list(cache._cache.keys())  # LocMemCache (tests/conftest.py)
     assert keys and not any("198.51.100.77" in k for k in keys)
