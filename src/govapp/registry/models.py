@@ -68,6 +68,15 @@ class App(models.Model):
     shutdown_notice = models.TextField(_("关停公告"), blank=True)
     offline_at = models.DateTimeField(_("下线报告时间"), null=True, blank=True)
     deregistered_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("替代应用"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+        help_text=_("关停注销后，用户应改用的应用（退出或整合时指定）"),
+    )
     filed_sections = models.JSONField(
         _("已备案材料"), default=dict, blank=True, help_text="sections of the last approved filing"
     )
