@@ -70,3 +70,9 @@ api.add_router("/complaints", "govapp.complaints.triage_api.router")
 from govapp.compliance.api import router as compliance_router  # noqa: E402
 
 api.add_router("/compliance", compliance_router)
+
+from govapp.oversight.usage.api import public_router as usage_public_router  # noqa: E402
+from govapp.oversight.usage.api import router as usage_router  # noqa: E402
+
+api.add_router("/usage", usage_router)
+api.add_router("/public/usage", usage_public_router)
