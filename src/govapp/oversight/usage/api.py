@@ -54,7 +54,7 @@ def ping(request: HttpRequest, payload: PingIn) -> Any:
         address=address,
         user_agent=user_agent,
     )
-    return 204, None
+    return HttpResponse(status=204)
 
 
 # --- figures ------------------------------------------------------------------------------
@@ -80,9 +80,11 @@ class UsageOut(Schema):
 
 
 def _app(request: HttpRequest, filing_number: str) -> App:
-    app = restrict(App.objects.all(), request.user, "view").filter(
-        filing_number=filing_number
-    ).first()
+    app = (
+        restrict(App.objects.all(), request.user, "view")
+        .filter(filing_number=filing_number)
+        .first()
+    )
     if app is None:
         raise HttpError(404, "没有找到该备案编号的应用，或不在您的管辖范围内。")
     return app

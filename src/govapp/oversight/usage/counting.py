@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.db import connections, router, transaction
 
 from govapp.core.calendar import today_shanghai
@@ -44,15 +44,22 @@ PREFIX = "govapp:usage:"
 KEY_SECONDS = 3 * 86400  # keys vanish by themselves if a day is never closed
 
 
+def _cache() -> BaseCache:
+    """The shared cache itself (not the proxy), so its kind and internals can be seen."""
+    return caches["default"]
+
+
 def _backend() -> str:
-    name = type(cache).__name__
+    name = type(_cache()).__name__
     if name == "RedisCache":
         return "redis"
     if name == "DatabaseCache":
         return "db"
     if name == "LocMemCache":
         return "locmem"
-    raise RuntimeError(f"usage counting needs the redis, database or local-memory cache, not {name}")
+    raise RuntimeError(
+        f"usage counting needs the redis, database or local-memory cache, not {name}"
+    )
 
 
 # --- the salt of the day --------------------------------------------------------------------
@@ -65,14 +72,14 @@ def _salt_key(day: dt.date) -> str:
 def day_salt(day: dt.date) -> tuple[str, bytes]:
     """The (epoch, salt) of ``day``, created by the first process that needs it."""
     key = _salt_key(day)
-    record = cache.get(key)
+    record = _cache().get(key)
     if record is None:
-        cache.add(key, (secrets.token_hex(4), secrets.token_bytes(32)), KEY_SECONDS)
-        record = cache.get(key)
+        _cache().add(key, (secrets.token_hex(4), secrets.token_bytes(32)), KEY_SECONDS)
+        record = _cache().get(key)
         if record is None:  # closed in between: a new period starts
             record = (secrets.token_hex(4), secrets.token_bytes(32))
-            cache.add(key, record, KEY_SECONDS)
-            record = cache.get(key) or record
+            _cache().add(key, record, KEY_SECONDS)
+            record = _cache().get(key) or record
     epoch, salt = record
     return str(epoch), bytes(salt)
 
@@ -81,36 +88,36 @@ def day_salt(day: dt.date) -> tuple[str, bytes]:
 
 
 def _db_table() -> tuple[str, str]:
-    table = str(getattr(cache, "_table", "govapp_cache"))
-    db = router.db_for_write(object) or "default"
+    table = str(getattr(_cache(), "_table", "govapp_cache"))
+    db = router.db_for_write(_cache().cache_model_class) or "default"  # type: ignore[attr-defined]
     return table, db
 
 
 def counter_incr(key: str) -> None:
     """Add one to the counter ``key`` atomically across processes."""
-    cache.add(key, 0, KEY_SECONDS)
+    _cache().add(key, 0, KEY_SECONDS)
     backend = _backend()
     if backend != "db":
         try:
-            cache.incr(key)
+            _cache().incr(key)
         except ValueError:  # vanished between add and incr
-            if not cache.add(key, 1, KEY_SECONDS):
-                cache.incr(key)
+            if not _cache().add(key, 1, KEY_SECONDS):
+                _cache().incr(key)
         return
     # Django's database cache increments with a read and a write that two processes could
     # interleave: lock the row first (SQLite: the immediate transaction is the lock).
     table, db = _db_table()
     conn = connections[db]
-    made = cache.make_and_validate_key(key)
+    made = _cache().make_and_validate_key(key)
     with transaction.atomic(using=db):
         with conn.cursor() as cursor:
             lock = "" if conn.vendor == "sqlite" else " FOR UPDATE"
             cursor.execute(
-                f"SELECT cache_key FROM {conn.ops.quote_name(table)} WHERE cache_key = %s{lock}",
+                f"SELECT cache_key FROM {conn.ops.quote_name(table)} WHERE cache_key = %s{lock}",  # noqa: S608 (quoted table name from settings)
                 [made],
             )
-        value = cache.get(key)
-        cache.set(key, (int(value) if value is not None else 0) + 1, KEY_SECONDS)
+        value = _cache().get(key)
+        _cache().set(key, (int(value) if value is not None else 0) + 1, KEY_SECONDS)
 
 
 # --- one ping -----------------------------------------------------------------------------
@@ -127,7 +134,9 @@ def ping_count(*, target: str, address: str, user_agent: str, day: dt.date | Non
     epoch, salt = day_salt(day)
     base = f"{PREFIX}{day.isoformat()}:{epoch}:"
     new = bool(
-        cache.add(f"{base}d:{target}:{device_hash(salt, target, address, user_agent)}", 1, KEY_SECONDS)
+        _cache().add(
+            f"{base}d:{target}:{device_hash(salt, target, address, user_agent)}", 1, KEY_SECONDS
+        )
     )
     counter_incr(f"{base}p:{target}")
     return new
@@ -138,12 +147,12 @@ def ping_count(*, target: str, address: str, user_agent: str, day: dt.date | Non
 
 def _made_prefix() -> tuple[str, int]:
     """The stored form of PREFIX and how many characters the cache puts before a key."""
-    made = cache.make_key(PREFIX)
+    made = _cache().make_key(PREFIX)
     return made, len(made) - len(PREFIX)
 
 
 def _redis_client() -> Any:
-    return cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    return _cache()._cache.get_client(write=True)  # type: ignore[attr-defined]
 
 
 def usage_keys() -> Iterator[str]:
@@ -160,15 +169,15 @@ def usage_keys() -> Iterator[str]:
         conn = connections[db]
         with conn.cursor() as cursor:
             cursor.execute(
-                f"SELECT cache_key FROM {conn.ops.quote_name(table)} WHERE cache_key LIKE %s",
-                [made.replace("%", r"\%").replace("_", r"\_") + "%"],
+                f"SELECT cache_key FROM {conn.ops.quote_name(table)} WHERE cache_key LIKE %s",  # noqa: S608 (quoted table name from settings)
+                [made + "%"],
             )
             rows = cursor.fetchall()
         for (key,) in rows:
             if key.startswith(made):
                 yield key[skip:]
     else:
-        for key in list(cache._cache.keys()):  # type: ignore[attr-defined]
+        for key in list(_cache()._cache.keys()):  # type: ignore[attr-defined]
             if key.startswith(made):
                 yield key[skip:]
 
@@ -185,7 +194,7 @@ def keys_delete(keys: Iterable[str]) -> int:
     if backend == "redis":
         client = _redis_client()
         for chunk in _chunks(keys):
-            n += int(client.delete(*[cache.make_key(k) for k in chunk]))
+            n += int(client.delete(*[_cache().make_key(k) for k in chunk]))
         return n
     if backend == "db":
         table, db = _db_table()
@@ -194,15 +203,16 @@ def keys_delete(keys: Iterable[str]) -> int:
             if conn.vendor == "sqlite":
                 cursor.execute("PRAGMA secure_delete = ON")
             for chunk in _chunks(keys, 500):
-                made = [cache.make_key(k) for k in chunk]
+                made = [_cache().make_key(k) for k in chunk]
                 marks = ",".join(["%s"] * len(made))
                 cursor.execute(
-                    f"DELETE FROM {conn.ops.quote_name(table)} WHERE cache_key IN ({marks})", made
+                    f"DELETE FROM {conn.ops.quote_name(table)} WHERE cache_key IN ({marks})",  # noqa: S608 (placeholders only)
+                    made,
                 )
                 n += cursor.rowcount
         return n
     for chunk in _chunks(keys):
-        cache.delete_many(chunk)
+        _cache().delete_many(chunk)
         n += len(chunk)
     return n
 
@@ -253,7 +263,9 @@ def days_close(*, before: dt.date | None = None) -> Closed:
 
     # 1. destroy the salts first: from here on no ping can extend these periods
     keys = list(usage_keys())
-    salts = [k for k in keys if k.startswith(PREFIX + "salt:") and wanted(_day_of(k.rsplit(":", 1)[1]))]
+    salts = [
+        k for k in keys if k.startswith(PREFIX + "salt:") and wanted(_day_of(k.rsplit(":", 1)[1]))
+    ]
     keys_delete(salts)
     # 2. everything written under the closed days (listed again: pings in flight may have added)
     out = Closed()
@@ -282,7 +294,7 @@ def days_close(*, before: dt.date | None = None) -> Closed:
     pings: dict[tuple[dt.date, str], int] = defaultdict(int)
     for chunk_start in range(0, len(counters), 1000):
         chunk = counters[chunk_start : chunk_start + 1000]
-        values = cache.get_many([c[2] for c in chunk])
+        values = _cache().get_many([c[2] for c in chunk])
         for day, target, key in chunk:
             pings[(day, target)] += int(values.get(key) or 0)
     for k in set(devices) | set(pings):

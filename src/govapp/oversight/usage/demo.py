@@ -23,7 +23,6 @@ from govapp.oversight.usage.models import (
     Exemption,
     ExemptionCategory,
     MonthlyReturn,
-    Rating,
     RetirementCase,
     Source,
     UnfiledUsage,
@@ -97,9 +96,7 @@ def demo_usage_load() -> dict[str, int]:
                 day = today - dt.timedelta(days=d)
                 weekday = day.weekday() < 5
                 n = max(0, int(per_day * rng.uniform(0.6, 1.2) * (1 if weekday else 0.4)))
-                daily.append(
-                    DailyUsage(app=app, date=day, devices=n, pings=n * rng.randint(1, 4))
-                )
+                daily.append(DailyUsage(app=app, date=day, devices=n, pings=n * rng.randint(1, 4)))
     with transaction.atomic():
         MonthlyReturn.objects.bulk_create(returns, batch_size=2000, ignore_conflicts=True)
         DailyUsage.objects.bulk_create(daily, batch_size=2000, ignore_conflicts=True)

@@ -14,7 +14,7 @@ from govapp.registry.models import App
 
 
 class MonthField(forms.CharField):
-    def clean(self, value: Any) -> dt.date:  # type: ignore[override]
+    def clean(self, value: Any) -> dt.date:
         text = str(super().clean(value) or "").strip()
         try:
             return dt.datetime.strptime(text[:7], "%Y-%m").date()

@@ -105,14 +105,14 @@ def returns_parse(*, data: bytes, file_name: str, actor: Any) -> list[Row]:
                 continue
             if len(wanted) >= MAX_ROWS:
                 raise ImportFailed([_("行数超过上限 %(n)d：请拆分后分批导入。") % {"n": MAX_ROWS}])
-            cells = {
-                k: (record[i].strip() if i < len(record) else "") for k, i in columns.items()
-            }
+            cells = {k: (record[i].strip() if i < len(record) else "") for k, i in columns.items()}
             wanted.append((line, cells))
     except LegacyImportError as exc:
         raise ImportFailed(exc.errors) from exc
     if columns is None:
-        raise ImportFailed([_("文件是空的：第一行应为表头（%(h)s）。") % {"h": "、".join(TEMPLATE_HEADER)}])
+        raise ImportFailed(
+            [_("文件是空的：第一行应为表头（%(h)s）。") % {"h": "、".join(TEMPLATE_HEADER)}]
+        )
     numbers = {c.get("filing_number", "") for _l, c in wanted}
     apps = {
         a.filing_number: a
@@ -147,11 +147,11 @@ def returns_parse(*, data: bytes, file_name: str, actor: Any) -> list[Row]:
             )
             problems.extend(checks.values())
         if app is not None and month is not None:
-            key = (app.pk, month)
-            if key in seen:
-                problems.append(_("与第 %(l)d 行重复（同一应用同一月份）") % {"l": seen[key]})
+            pair = (app.pk, month)
+            if pair in seen:
+                problems.append(_("与第 %(l)d 行重复（同一应用同一月份）") % {"l": seen[pair]})
             else:
-                seen[key] = line
+                seen[pair] = line
         if problems:
             errors.append(_("第 %(l)d 行：%(p)s。") % {"l": line, "p": "；".join(problems)})
             continue

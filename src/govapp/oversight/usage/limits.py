@@ -45,7 +45,6 @@ def ping_allowed(request: HttpRequest, address: str, user_agent: str, key: str) 
     return 0
 
 
-
 def rating_allowed(address: str, app_id: int) -> bool:
     """``GOVAPP_USAGE_RATING_RATE`` (default 5 ratings of one app per address and hour)."""
     conf = getattr(settings, "GOVAPP_USAGE_RATING_RATE", (5, 3600.0))

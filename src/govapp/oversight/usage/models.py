@@ -36,6 +36,9 @@ class DailyUsage(models.Model):
         verbose_name = _("每日使用")
         verbose_name_plural = _("每日使用")
 
+    def __str__(self) -> str:
+        return f"{self.app_id} {self.date}: {self.devices}"
+
 
 class UnfiledUsage(models.Model):
     """Pings for a package that matches no registered app: the aggregate "in use, not filed"
@@ -53,6 +56,9 @@ class UnfiledUsage(models.Model):
         ]
         verbose_name = _("未备案在用信号")
         verbose_name_plural = _("未备案在用信号")
+
+    def __str__(self) -> str:
+        return f"{self.package} {self.date}: {self.devices}"
 
 
 class Source(models.TextChoices):
@@ -84,11 +90,12 @@ class MonthlyReturn(models.Model):
 
     class Meta:
         ordering = ["app", "month"]
-        constraints = [
-            models.UniqueConstraint(fields=["app", "month"], name="usage_return_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["app", "month"], name="usage_return_unique")]
         verbose_name = _("月度使用情况")
         verbose_name_plural = _("月度使用情况")
+
+    def __str__(self) -> str:
+        return f"{self.app} {self.month:%Y-%m}"
 
 
 class Rating(models.Model):
@@ -105,6 +112,9 @@ class Rating(models.Model):
         ordering = ["-month", "-pk"]
         verbose_name = _("实用性评价")
         verbose_name_plural = _("实用性评价")
+
+    def __str__(self) -> str:
+        return f"{self.app} {self.score}"
 
 
 class Criteria(models.Model):
@@ -131,6 +141,9 @@ class Criteria(models.Model):
         verbose_name = _("低使用判定标准")
         verbose_name_plural = _("低使用判定标准")
 
+    def __str__(self) -> str:
+        return self.scope or "national"
+
 
 class LowUseFlag(models.Model):
     """The latest evaluation of one app: why it is flagged, with the criteria applied."""
@@ -148,6 +161,9 @@ class LowUseFlag(models.Model):
         ordering = ["app"]
         verbose_name = _("低使用标记")
         verbose_name_plural = _("低使用标记")
+
+    def __str__(self) -> str:
+        return f"{self.app} {self.month:%Y-%m}"
 
 
 class ExemptionCategory(models.TextChoices):
@@ -179,6 +195,9 @@ class Exemption(models.Model):
         ordering = ["-granted_at"]
         verbose_name = _("低使用豁免")
         verbose_name_plural = _("低使用豁免")
+
+    def __str__(self) -> str:
+        return f"{self.app} ({self.get_category_display()})"
 
 
 class CaseState(models.TextChoices):

@@ -187,12 +187,13 @@ def pipeline(user: Any) -> dict[str, Any]:
 def unfiled_signals(days: int = 30) -> list[dict[str, Any]]:
     """Packages pinged but not registered: aggregate per package over the last days."""
     since = today_shanghai() - dt.timedelta(days=days)
-    return list(
-        UnfiledUsage.objects.filter(date__gte=since)
+    return [
+        dict(row)
+        for row in UnfiledUsage.objects.filter(date__gte=since)
         .values("package")
         .annotate(days=Count("date"), devices=Sum("devices"), pings=Sum("pings"))
         .order_by("-devices", "package")[:500]
-    )
+    ]
 
 
 def latest_month(app: App) -> MonthlyReturn | None:

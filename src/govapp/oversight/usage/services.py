@@ -56,9 +56,10 @@ def _require(ok: bool, message: str) -> None:
 
 
 def is_unit_of(actor: Any, app: App) -> bool:
-    return has_role(actor, "unit_manager", "unit_filer") and restrict(
-        App.objects.filter(pk=app.pk), actor, "change"
-    ).exists()
+    return (
+        has_role(actor, "unit_manager", "unit_filer")
+        and restrict(App.objects.filter(pk=app.pk), actor, "change").exists()
+    )
 
 
 def is_regulator_of(actor: Any, app: App) -> bool:
@@ -324,9 +325,7 @@ def return_save(
         )
 
 
-def _return_write(
-    *, app: App, month: dt.date, values: dict[str, Any], actor: Any
-) -> MonthlyReturn:
+def _return_write(*, app: App, month: dt.date, values: dict[str, Any], actor: Any) -> MonthlyReturn:
     row = MonthlyReturn.objects.select_for_update().filter(app=app, month=month).first()
     if row is None:
         row = MonthlyReturn.objects.create(
@@ -578,7 +577,9 @@ def exemption_grant(
     _require(is_regulator_of(actor, app), _("只有该应用所在辖区的监管部门可以批准豁免。"))
     errors: dict[str, str] = {}
     if len(reason.strip()) < 10:
-        errors["reason"] = _("请写明豁免理由（至少 10 个字），例如应急、防汛、森林防火等低频使用场景。")
+        errors["reason"] = _(
+            "请写明豁免理由（至少 10 个字），例如应急、防汛、森林防火等低频使用场景。"
+        )
     if expires_on <= today_shanghai():
         errors["expires_on"] = _("有效期应晚于今天。")
     elif expires_on > today_shanghai() + dt.timedelta(days=3 * 366):
@@ -608,16 +609,17 @@ def exemption_revoke(*, exemption: Exemption, actor: Any) -> Exemption:
         ex.save(update_fields=["revoked_at"])
         LowUseFlag.objects.filter(app=ex.app).update(exempt=False)
         audit_record(
-            actor=actor, action="usage.exemption_revoke", obj=ex, after={"revoked_at": ex.revoked_at}
+            actor=actor,
+            action="usage.exemption_revoke",
+            obj=ex,
+            after={"revoked_at": ex.revoked_at},
         )
     return ex
 
 
 def active_exemption(app: App) -> Exemption | None:
     return (
-        Exemption.objects.filter(
-            app=app, revoked_at__isnull=True, expires_on__gte=today_shanghai()
-        )
+        Exemption.objects.filter(app=app, revoked_at__isnull=True, expires_on__gte=today_shanghai())
         .order_by("-expires_on")
         .first()
     )
@@ -682,9 +684,7 @@ def cases_open_bulk(
 def _lock_case(case: RetirementCase, states: tuple[str, ...]) -> RetirementCase:
     locked = RetirementCase.objects.select_for_update().select_related("app").get(pk=case.pk)
     if locked.state not in states or locked.app.status != AppStatus.FILED:
-        raise UsageError(
-            _("退出处置当前为“%(s)s”，不能进行该操作。") % {"s": locked.stage_label}
-        )
+        raise UsageError(_("退出处置当前为“%(s)s”，不能进行该操作。") % {"s": locked.stage_label})
     return locked
 
 

@@ -242,9 +242,7 @@ def lowuse(request: HttpRequest) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     actor=request.user,
                 )
-                messages.success(
-                    request, _("已对 %(n)d 个应用下达退出要求。") % {"n": len(cases)}
-                )
+                messages.success(request, _("已对 %(n)d 个应用下达退出要求。") % {"n": len(cases)})
                 return redirect("usage:cases")
             except services.UsageError as exc:
                 _form_errors(form, exc)
@@ -275,9 +273,7 @@ def criteria(request: HttpRequest) -> HttpResponse:
     if is_national(request.user):
         scope = request.GET.get("scope", request.POST.get("scope", "")).strip()
     else:
-        scope = next(
-            (g.division_id[:2] for g in active_grants(request.user) if g.division_id), ""
-        )
+        scope = next((g.division_id[:2] for g in active_grants(request.user) if g.division_id), "")
     current = services.criteria_for_scope(scope)
     initial = {k: getattr(current, k) for k in services.CRITERIA_FIELDS}
     form = CriteriaForm(request.POST or None, initial=initial)
@@ -313,7 +309,7 @@ def exemption_grant(request: HttpRequest, pk: int) -> HttpResponse:
         except services.UsageError as exc:
             messages.error(request, " ".join([exc.message, *exc.fields.values()]))
     else:
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
     return redirect("usage:app", pk=app.pk)
 
 
@@ -349,7 +345,7 @@ def case_open(request: HttpRequest, pk: int) -> HttpResponse:
         except services.UsageError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
     return redirect("usage:app", pk=app.pk)
 
 
@@ -429,9 +425,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except services.UsageNotAllowed as exc:
             raise PermissionDenied(exc.message) from exc
         except services.UsageError as exc:
-            form = {"appeal": appeal_form, "decide": decide_form, "retire": retire_form}.get(
-                action
-            )
+            form = {"appeal": appeal_form, "decide": decide_form, "retire": retire_form}.get(action)
             if form is not None:
                 _form_errors(form, exc)
             else:
@@ -449,9 +443,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decide_form": decide_form,
             "retire_form": retire_form,
             "reason_rows": [
-                selectors.reason_text(r, services.criteria_dict(
-                    services.criteria_for_scope(app.hosting_unit.scope_code)
-                ))
+                selectors.reason_text(
+                    r,
+                    services.criteria_dict(
+                        services.criteria_for_scope(app.hosting_unit.scope_code)
+                    ),
+                )
                 for r in case.reasons
             ],
             "open_state": CaseState.OPEN,
