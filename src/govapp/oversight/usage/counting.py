@@ -161,7 +161,7 @@ def usage_keys() -> Iterator[str]:
     backend = _backend()
     if backend == "redis":
         client = _redis_client()
-        for raw in client.scan_iter(match=made + "*", count=1000):
+        for raw in client.scan_iter(match=made + "*", count=10_000):
             text = raw.decode() if isinstance(raw, bytes) else str(raw)
             yield text[skip:]
     elif backend == "db":
@@ -193,8 +193,8 @@ def keys_delete(keys: Iterable[str]) -> int:
     backend = _backend()
     if backend == "redis":
         client = _redis_client()
-        for chunk in _chunks(keys):
-            n += int(client.delete(*[_cache().make_key(k) for k in chunk]))
+        for chunk in _chunks(keys, 5000):
+            n += int(client.unlink(*[_cache().make_key(k) for k in chunk]))
         return n
     if backend == "db":
         table, db = _db_table()

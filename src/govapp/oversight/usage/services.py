@@ -166,9 +166,8 @@ def usage_close_day(*, before: dt.date | None = None, actor: Any = None) -> Clos
         elif target.startswith("p"):
             per_pkg[(target[1:], day)] = [devices, pings]
     with transaction.atomic():
-        existing_ids = set(
-            App.objects.filter(pk__in={a for a, _d in per_app}).values_list("pk", flat=True)
-        )
+        wanted = {a for a, _d in per_app}
+        existing_ids = _existing(App.objects.all(), wanted)
         per_app = {k: v for k, v in per_app.items() if k[0] in existing_ids}
         _merge_daily(per_app)
         _merge_unfiled(per_pkg)
@@ -187,16 +186,19 @@ def usage_close_day(*, before: dt.date | None = None, actor: Any = None) -> Clos
                 "keys_deleted": result.keys_deleted,
             },
         )
-        in_use_unfiled = list(
-            App.objects.filter(
-                pk__in={a for a, _d in per_app},
-                status__in=[AppStatus.UNFILED, AppStatus.REVOKED],
-            )
+        ids = sorted(
+            _existing(App.objects.filter(status__in=[AppStatus.UNFILED, AppStatus.REVOKED]), wanted)
         )
-        if in_use_unfiled:
-            ids = [a.pk for a in in_use_unfiled]
+        if ids:
             transaction.on_commit(lambda: _push_in_use(ids))
     return result
+
+
+def _existing(qs: Any, wanted: set[int]) -> set[int]:
+    """The ids of ``wanted`` found in ``qs`` (one query, however many ids)."""
+    if len(wanted) > 500:
+        return wanted & set(qs.values_list("pk", flat=True))
+    return set(qs.filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def _merge_daily(per_app: dict[tuple[int, dt.date], list[int]]) -> None:
@@ -206,9 +208,12 @@ def _merge_daily(per_app: dict[tuple[int, dt.date], list[int]]) -> None:
     for day, apps in by_day.items():
         ids = list(apps)
         found: dict[int, DailyUsage] = {}
-        for chunk in _chunks(ids):
-            for row in DailyUsage.objects.filter(date=day, app_id__in=chunk):
-                found[row.app_id] = row
+        chunks = [ids] if len(ids) > 500 else list(_chunks(ids))
+        for chunk in chunks:
+            qs = DailyUsage.objects.filter(date=day)
+            for row in qs if len(chunk) > 500 else qs.filter(app_id__in=chunk):
+                if row.app_id in apps:
+                    found[row.app_id] = row
         updates = []
         for app_id, row in found.items():
             row.devices += apps[app_id][0]
