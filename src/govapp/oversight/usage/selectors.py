@@ -18,6 +18,7 @@ from govapp.oversight.usage.models import (
     MonthlyReturn,
     Rating,
     RetirementCase,
+    Source,
     Stage,
     UnfiledUsage,
 )
@@ -52,6 +53,8 @@ def app_usage(app: App, *, days: int = DAYS_SHOWN) -> dict[str, Any]:
                 "intended_users": i,
                 "sessions": s,
                 "source": src,
+                "source_label": str(Source(src).label) if src in Source.values else src,
+                "ratio": round(a / i * 100, 2) if i else None,
             }
             for m, a, i, s, src in MonthlyReturn.objects.filter(app=app)
             .order_by("month")

@@ -153,6 +153,7 @@ def app_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "intended": _("服务对象人数"),
             "devices": _("设备数"),
             "pings": _("启动次数"),
+            "empty": _("暂无数据（应用内嵌使用统计后按日显示设备数）"),
         },
     }
     return render(
@@ -357,7 +358,11 @@ def cases(request: HttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
     shown = [c for c in data["cases"] if not stage or c.stage == stage]
     rows = [{"case": c, "overdue": selectors.is_overdue(c, data["today"])} for c in shown]
-    return render(request, "usage/cases.html", {**data, "rows": rows, "stage": stage})
+    return render(
+        request,
+        "usage/cases.html",
+        {**data, "rows": rows, "stage": stage, "is_regulator": is_regulator(request.user)},
+    )
 
 
 @login_required

@@ -11,7 +11,7 @@
       var chart = window.echarts.init(el, null, { renderer: "svg" });
       var months = el.getAttribute("data-chart") === "months";
       var x = months ? d.months : d.days;
-      if (!x.length) { el.innerHTML = '<p class="muted">' + (el.getAttribute("aria-label") || "") + ' · -</p>'; return; }
+      if (!x.length) { el.innerHTML = '<p class="muted">' + L.empty + '</p>'; el.style.height = "auto"; return; }
       chart.setOption({
         animation: false,
         tooltip: { trigger: "axis" },
