@@ -77,7 +77,7 @@ class ExemptionForm(forms.Form):
         help_text=_("为什么该应用按设计就很少使用（例如汛期、火险期或突发事件时才使用）"),
     )
     expires_on = forms.DateField(
-        label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def clean_expires_on(self) -> dt.date:
@@ -127,7 +127,7 @@ class DecideForm(forms.Form):
 
 class RetireForm(forms.Form):
     shutdown_date = forms.DateField(
-        label=_("关停日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("关停日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     notice = forms.CharField(
         label=_("关停公告"),
