@@ -126,11 +126,11 @@ def _fill_cache(ids: list[int], devices: int) -> int:
 
     cache = caches["default"]
     day = today_shanghai()
-    epoch, salt = counting.day_salt(day)
+    epoch, _salt = counting.day_salt(day)
     base = f"{counting.PREFIX}{day.isoformat()}:{epoch}:"
     items: dict[str, int] = {}
     for a in ids:
-        for d in range(devices):
+        for _d in range(devices):
             items[f"{base}d:a{a}:{secrets.token_hex(16)}"] = 1
         items[f"{base}p:a{a}"] = devices * 2
     keys = list(items)
@@ -175,8 +175,13 @@ def inner_close(var: Path, cache_url: str, apps: int, devices: int) -> dict[str,
     rows = DailyUsage.objects.count()
     left = sum(1 for _ in counting.usage_keys())
     assert rows == apps and left == 0, (rows, left)
-    return {"keys": n, "listed": listed, "baseline": baseline, "elapsed": elapsed,
-            "apps": result.apps}
+    return {
+        "keys": n,
+        "listed": listed,
+        "baseline": baseline,
+        "elapsed": elapsed,
+        "apps": result.apps,
+    }
 
 
 def inner_evaluate(var: Path, apps: int, months: int) -> dict[str, float]:
@@ -220,8 +225,13 @@ def inner_evaluate(var: Path, apps: int, months: int) -> dict[str, float]:
     t0 = time.perf_counter()
     flagged = services.lowuse_evaluate(month=last)
     elapsed = time.perf_counter() - t0
-    return {"rows": MonthlyReturn.objects.count(), "window": len(window), "baseline": baseline,
-            "elapsed": elapsed, "flagged": flagged}
+    return {
+        "rows": MonthlyReturn.objects.count(),
+        "window": len(window),
+        "baseline": baseline,
+        "elapsed": elapsed,
+        "flagged": flagged,
+    }
 
 
 # --- part 1: ping vs verify over HTTP ---------------------------------------------------------
@@ -256,8 +266,8 @@ def _server(var: Path, cache_url: str, limits: bool) -> tuple[subprocess.Popen[b
     from bench_verify import free_port
 
     settings_dir = Path(tempfile.mkdtemp(prefix="govapp-bench-usage-"))
-    off = "" if limits else (
-        "GOVAPP_USAGE_PING_RATE = None\nGOVAPP_USAGE_PING_ADDRESS_RATE = None\n"
+    off = (
+        "" if limits else ("GOVAPP_USAGE_PING_RATE = None\nGOVAPP_USAGE_PING_ADDRESS_RATE = None\n")
     )
     (settings_dir / "bench_settings.py").write_text(
         textwrap.dedent(
@@ -280,8 +290,18 @@ def _server(var: Path, cache_url: str, limits: bool) -> tuple[subprocess.Popen[b
     }
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "govapp.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--threads", "4", "--log-level", "warning"],
+        [
+            str(BIN / "gunicorn"),
+            "govapp.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
         env=env,
     )
     import http.client
@@ -301,8 +321,16 @@ def _server(var: Path, cache_url: str, limits: bool) -> tuple[subprocess.Popen[b
 
 def _wrk(port: int, script: Path, seconds: int, connections: int) -> dict[str, object]:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
-         f"http://127.0.0.1:{port}"],
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -310,8 +338,11 @@ def _wrk(port: int, script: Path, seconds: int, connections: int) -> dict[str, o
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p99": p99.group(1) if p99 else "?",
-            "non2xx": int(errors.group(1)) if errors else 0}
+    return {
+        "rps": rps,
+        "p99": p99.group(1) if p99 else "?",
+        "non2xx": int(errors.group(1)) if errors else 0,
+    }
 
 
 def part_ping(var: Path, seconds: int, connections: int, redis_url: str) -> list[str]:

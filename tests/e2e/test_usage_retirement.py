@@ -34,7 +34,9 @@ def _filed(unit: Unit, name: str, number: str, package: str) -> App:
         filed_at=timezone.now() - timezone.timedelta(days=500),
         filed_sections={},
     )
-    PlatformIdentity.objects.create(app=app, platform=Platform.ANDROID, identifier=package, live=True)
+    PlatformIdentity.objects.create(
+        app=app, platform=Platform.ANDROID, identifier=package, live=True
+    )
     return app
 
 

@@ -97,9 +97,9 @@ def test_appeal_with_evidence_and_decisions():
     case.refresh_from_db()
     assert case.stage == Stage.WITHDRAWN
     actions = list(
-        AuditEvent.objects.filter(object_type="usage.retirementcase").order_by("seq").values_list(
-            "action", flat=True
-        )
+        AuditEvent.objects.filter(object_type="usage.retirementcase")
+        .order_by("seq")
+        .values_list("action", flat=True)
     )
     assert actions == [
         "retirement.open",
@@ -130,7 +130,9 @@ def test_retire_through_shutdown_offline_and_deregistration_with_successor_publi
     assert w.app.status == AppStatus.SHUTDOWN_NOTICE and w.app.successor == successor
     public = Client().get(f"/public/apps/{w.app.filing_number}/").content.decode()
     assert "关停退出" in public and "穗好办新版" in public
-    application = registry.app_offline_report(actor=w.member, app=w.app, report="已下线，数据已移交。")
+    application = registry.app_offline_report(
+        actor=w.member, app=w.app, report="已下线，数据已移交。"
+    )
     assert RetirementCase.objects.get(pk=case.pk).stage == Stage.OFFLINE
     application.pledge_accepted = True
     application.save()
@@ -173,7 +175,11 @@ def test_overdue_cases_escalate_show_red_and_turn_into_an_order():
     with pytest.raises(services.UsageError):  # no open finding to order corrected yet
         services.case_to_order(case=case, actor=w.gd)
     Finding.objects.create(
-        app=w.app, rule_id="R07_TEST", requirement="R-25", severity="high", status=FindingStatus.OPEN
+        app=w.app,
+        rule_id="R07_TEST",
+        requirement="R-25",
+        severity="high",
+        status=FindingStatus.OPEN,
     )
     case = services.case_to_order(case=case, actor=w.gd)
     assert case.order is not None and case.order.app == w.app
@@ -184,10 +190,10 @@ def test_pipeline_counts_by_stage_and_region_within_jurisdiction():
     services.case_open(app=w.app, working_days=20, reason="低使用", actor=w.gd)
     services.case_open(app=w.other_app, working_days=20, reason="低使用", actor=w.sc)
     gd = selectors.pipeline(w.gd)
-    assert dict((s, n) for s, _l, n in gd["stages"])["open"] == 1
+    assert {s: n for s, _l, n in gd["stages"]}["open"] == 1
     assert len(gd["regions"]) == 1 and gd["regions"][0]["total"] == 1
     national = selectors.pipeline(w.cac)
-    assert dict((s, n) for s, _l, n in national["stages"])["open"] == 2
+    assert {s: n for s, _l, n in national["stages"]}["open"] == 2
     assert len(national["regions"]) == 2
 
 
@@ -198,7 +204,7 @@ def test_case_page_is_404_outside_reach_and_export_is_formula_safe():
     for outsider in (w.other_member, w.sc):
         c.force_login(outsider)
         assert c.get(f"/oversight/usage/cases/{case.pk}/").status_code == 404
-    w.app.name = "=HYPERLINK(\"http://x\")"
+    w.app.name = '=HYPERLINK("http://x")'
     w.app.save()
     c.force_login(w.gd)
     r = c.get("/oversight/usage/export.xlsx")
@@ -209,5 +215,5 @@ def test_case_page_is_404_outside_reach_and_export_is_formula_safe():
 
     wb = openpyxl.load_workbook(io.BytesIO(r.content))
     values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
-    assert "'=HYPERLINK(\"http://x\")" in values
+    assert '\'=HYPERLINK("http://x")' in values
     assert not any(isinstance(v, str) and v.startswith("=") for v in values)

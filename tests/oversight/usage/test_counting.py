@@ -25,7 +25,11 @@ PING = "/api/v1/public/usage/ping"
 
 def _ping(client: Client, body: dict[str, str], ua: str, addr: str) -> int:
     r = client.post(
-        PING, json.dumps(body), content_type="application/json", HTTP_USER_AGENT=ua, REMOTE_ADDR=addr
+        PING,
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_USER_AGENT=ua,
+        REMOTE_ADDR=addr,
     )
     return r.status_code
 
@@ -48,9 +52,7 @@ def test_ping_counts_distinct_devices_and_close_day_writes_exact_figures():
     c = Client(enforce_csrf_checks=True)
     for i in range(40):
         for _ in range(3):
-            assert (
-                _ping(c, {"filing_number": w.app.filing_number}, f"UA-{i}", f"10.0.0.{i}") == 204
-            )
+            assert _ping(c, {"filing_number": w.app.filing_number}, f"UA-{i}", f"10.0.0.{i}") == 204
     # the same device through the package name of the same app counts under the app too
     assert _ping(c, {"package": "cn.unknown.thing"}, "UA-x", "10.9.9.9") == 204
     result = services.usage_close_day()

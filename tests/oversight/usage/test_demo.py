@@ -30,7 +30,11 @@ def test_demo_usage_covers_every_stage_and_is_idempotent():
     demo_registry_load(scale=0.05)
     first = demo_usage_load()
     assert first["created"] > 0
-    counts = (MonthlyReturn.objects.count(), DailyUsage.objects.count(), RetirementCase.objects.count())
+    counts = (
+        MonthlyReturn.objects.count(),
+        DailyUsage.objects.count(),
+        RetirementCase.objects.count(),
+    )
     assert demo_usage_load() == {"created": 0}
     assert counts == (
         MonthlyReturn.objects.count(),
@@ -40,7 +44,10 @@ def test_demo_usage_covers_every_stage_and_is_idempotent():
     assert MonthlyReturn.objects.values("month").distinct().count() == 12
     assert LowUseFlag.objects.filter(exempt=False).count() >= 3
     exempt = Exemption.objects.get()
-    assert LowUseFlag.objects.filter(app=exempt.app, exempt=True).exists() or not LowUseFlag.objects.filter(app=exempt.app).exists()
+    assert (
+        LowUseFlag.objects.filter(app=exempt.app, exempt=True).exists()
+        or not LowUseFlag.objects.filter(app=exempt.app).exists()
+    )
     stages = {c.stage for c in RetirementCase.objects.select_related("app")}
     assert stages == set(Stage.values)
     assert UnfiledUsage.objects.exists()

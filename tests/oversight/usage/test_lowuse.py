@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from govapp.core.calendar import today_shanghai
 from govapp.complaints.models import AppComplaintKey
+from govapp.core.calendar import today_shanghai
 from govapp.oversight.usage import services
 from govapp.oversight.usage.models import Criteria, LowUseFlag, Rating
 from tests.oversight.usage import factories as uf

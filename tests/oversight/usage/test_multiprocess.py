@@ -43,21 +43,23 @@ def _redis_up() -> bool:
         return False
 
 
-SETUP = """
+SETUP = f"""
 from django.utils import timezone
 from govapp.orgs.models import Division, Unit
 from govapp.registry.models import App, PlatformIdentity
 div, _ = Division.objects.get_or_create(code="44", defaults=dict(name="广东省", level=1, province_code="44"))
 unit = Unit.objects.create(name="多进程测试单位", kind="admin_organ", division=div, scope_code="44")
 app = App.objects.create(name="多进程测试应用", kind="app", hosting_unit=unit, status="filed",
-    filing_number="%s", filed_at=timezone.now())
+    filing_number="{FILING_NUMBER}", filed_at=timezone.now())
 PlatformIdentity.objects.create(app=app, platform="android", identifier="cn.gov.multi.test", live=True)
 print(app.pk)
-""" % FILING_NUMBER
+"""
 
 
 def _env(var: Path, cache_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
     env.update(
         GOVAPP_VAR_DIR=str(var),
         CACHE_URL=cache_url,
@@ -71,8 +73,18 @@ def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int
     port = _free_port()
     fh = log.open("wb")
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "govapp.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--threads", "4", "--log-level", "info"],
+        [
+            str(BIN / "gunicorn"),
+            "govapp.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "--log-level",
+            "info",
+        ],
         env=env,
         stdout=fh,
         stderr=subprocess.STDOUT,
@@ -162,7 +174,9 @@ def test_two_web_processes_count_exactly_and_leave_no_trace(tmp_path, cache_url,
             proc.terminate()
             proc.wait(20)
     close_log = tmp_path / "close.log"
-    result = subprocess.run([govapp, "usage", "close-day"], env=env, capture_output=True, check=True)
+    result = subprocess.run(
+        [govapp, "usage", "close-day"], env=env, capture_output=True, check=True
+    )
     close_log.write_bytes(result.stdout + result.stderr)
     db = sqlite3.connect(var / "govapp.sqlite3")
     try:

@@ -127,7 +127,9 @@ def test_api_figures_contract_and_jurisdiction():
     w = uf.world()
     last = _last_month()
     uf.returns(w.app, [(10, 100), (12, 100)], last)
-    DailyUsage.objects.create(app=w.app, date=today_shanghai() - dt.timedelta(days=1), devices=7, pings=9)
+    DailyUsage.objects.create(
+        app=w.app, date=today_shanghai() - dt.timedelta(days=1), devices=7, pings=9
+    )
     c = Client()
     c.force_login(w.gd)
     r = c.get(f"/api/v1/usage/apps/{w.app.filing_number}")
@@ -162,7 +164,7 @@ def test_api_return_post_and_validation():
     r = c.post(url, json.dumps(body), content_type="application/json")
     assert r.status_code == 200 and r.json()["source"] == "api"
     r = c.post(url, json.dumps({**body, "intended_users": 0}), content_type="application/json")
-    assert r.status_code == 422 and "intended_users" in r.json()["fields"]
+    assert r.status_code == 400 and "intended_users" in r.json()["errors"]
     c.force_login(w.gd)
     assert c.post(url, json.dumps(body), content_type="application/json").status_code == 403
 

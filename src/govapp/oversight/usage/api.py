@@ -12,9 +12,10 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
-from ninja.errors import HttpError
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
 
+from govapp.core.errors import NotFound
 from govapp.core.permissions import restrict
 from govapp.oversight.usage import selectors, services
 from govapp.oversight.usage.limits import client_address, ping_allowed
@@ -86,7 +87,7 @@ def _app(request: HttpRequest, filing_number: str) -> App:
         .first()
     )
     if app is None:
-        raise HttpError(404, "没有找到该备案编号的应用，或不在您的管辖范围内。")
+        raise NotFound(_("没有找到该备案编号的应用，或不在您的管辖范围内。"))
     return app
 
 
@@ -114,7 +115,7 @@ class ReturnOut(Schema):
 
 @router.post(
     "/apps/{filing_number}/returns",
-    response={200: ReturnOut, 422: dict[str, Any]},
+    response={200: ReturnOut, 400: dict[str, Any], 403: dict[str, Any]},
     url_name="usage_return",
 )
 def return_put(request: HttpRequest, filing_number: str, payload: ReturnIn) -> Any:
@@ -122,27 +123,27 @@ def return_put(request: HttpRequest, filing_number: str, payload: ReturnIn) -> A
     app = _app(request, filing_number)
     try:
         month = dt.datetime.strptime(payload.month.strip()[:7], "%Y-%m").date()
-    except ValueError:
-        return 422, {"detail": "月份格式应为 YYYY-MM", "fields": {"month": "YYYY-MM"}}
-    try:
-        row = services.return_save(
-            app=app,
-            month=month,
-            active_users=payload.active_users,
-            intended_users=payload.intended_users,
-            sessions=payload.sessions,
-            functions=payload.functions,
-            source=Source.API,
-            actor=request.user,
-        )
-    except services.UsageNotAllowed as exc:
-        raise HttpError(403, exc.message) from exc
-    except services.UsageError as exc:
-        return 422, {"detail": exc.message, "fields": exc.fields}
-    return 200, {
-        "month": row.month.strftime("%Y-%m"),
-        "active_users": row.active_users,
-        "intended_users": row.intended_users,
-        "sessions": row.sessions,
-        "source": row.source,
-    }
+    except ValueError as exc:
+        raise services.UsageError(
+            _("月份格式应为 YYYY-MM，例如 2026-10。"), {"month": "YYYY-MM"}
+        ) from exc
+    row = services.return_save(
+        app=app,
+        month=month,
+        active_users=payload.active_users,
+        intended_users=payload.intended_users,
+        sessions=payload.sessions,
+        functions=payload.functions,
+        source=Source.API,
+        actor=request.user,
+    )
+    return Status(
+        200,
+        {
+            "month": row.month.strftime("%Y-%m"),
+            "active_users": row.active_users,
+            "intended_users": row.intended_users,
+            "sessions": row.sessions,
+            "source": row.source,
+        },
+    )

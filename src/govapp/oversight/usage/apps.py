@@ -6,6 +6,3 @@ class UsageConfig(AppConfig):
     name = "govapp.oversight.usage"
     label = "usage"
     verbose_name = _("使用情况与退出")
-
-    def ready(self) -> None:
-        from govapp.oversight.usage import hooks, tasks  # noqa: F401

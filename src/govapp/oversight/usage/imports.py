@@ -88,6 +88,52 @@ def _int(text: str) -> int:
     return value
 
 
+def _check_row(
+    line: int,
+    cells: dict[str, str],
+    apps: dict[str | None, App],
+    seen: dict[tuple[int, dt.date], int],
+) -> tuple[list[str], Row | None]:
+    """The problems of one row (empty when it is right) and the row."""
+    problems: list[str] = []
+    app = apps.get(cells.get("filing_number", ""))
+    if app is None:
+        problems.append(
+            _("备案编号“%(n)s”不存在或不属于本单位") % {"n": cells.get("filing_number", "")}
+        )
+    month: dt.date | None
+    try:
+        month = _month(cells.get("month", ""))
+    except ValueError:
+        problems.append(_("月份“%(m)s”格式应为 YYYY-MM") % {"m": cells.get("month", "")})
+        month = None
+    values: dict[str, int] = {}
+    for key, label in (
+        ("active_users", _("月活跃用户数")),
+        ("intended_users", _("服务对象人数")),
+        ("sessions", _("使用次数")),
+    ):
+        try:
+            values[key] = _int(cells.get(key, "") or "0")
+        except ValueError:
+            problems.append(_("%(c)s应为非负整数") % {"c": label})
+    if month is not None and not problems:
+        problems.extend(
+            services._check_return(
+                month, values["active_users"], values["intended_users"], values["sessions"]
+            ).values()
+        )
+    if app is not None and month is not None:
+        pair = (app.pk, month)
+        if pair in seen:
+            problems.append(_("与第 %(l)d 行重复（同一应用同一月份）") % {"l": seen[pair]})
+        else:
+            seen[pair] = line
+    if problems or app is None or month is None:
+        return problems, None
+    return [], Row(line, app, month, **values)
+
+
 def returns_parse(*, data: bytes, file_name: str, actor: Any) -> list[Row]:
     if len(data) > MAX_BYTES:
         raise ImportFailed([_("文件过大（上限 10 MB）：请拆分后分批导入。")])
@@ -120,43 +166,11 @@ def returns_parse(*, data: bytes, file_name: str, actor: Any) -> list[Row]:
     }
     seen: dict[tuple[int, dt.date], int] = {}
     for line, cells in wanted:
-        problems: list[str] = []
-        app = apps.get(cells.get("filing_number", ""))
-        if app is None:
-            problems.append(
-                _("备案编号“%(n)s”不存在或不属于本单位") % {"n": cells.get("filing_number", "")}
-            )
-        try:
-            month = _month(cells.get("month", ""))
-        except ValueError:
-            problems.append(_("月份“%(m)s”格式应为 YYYY-MM") % {"m": cells.get("month", "")})
-            month = None
-        values: dict[str, int] = {}
-        for key, label in (
-            ("active_users", "月活跃用户数"),
-            ("intended_users", "服务对象人数"),
-            ("sessions", "使用次数"),
-        ):
-            try:
-                values[key] = _int(cells.get(key, "") or "0")
-            except ValueError:
-                problems.append(_("%(c)s应为非负整数") % {"c": _(label)})
-        if month is not None and not problems:
-            checks = services._check_return(
-                month, values["active_users"], values["intended_users"], values["sessions"]
-            )
-            problems.extend(checks.values())
-        if app is not None and month is not None:
-            pair = (app.pk, month)
-            if pair in seen:
-                problems.append(_("与第 %(l)d 行重复（同一应用同一月份）") % {"l": seen[pair]})
-            else:
-                seen[pair] = line
+        problems, row = _check_row(line, cells, apps, seen)
         if problems:
             errors.append(_("第 %(l)d 行：%(p)s。") % {"l": line, "p": "；".join(problems)})
-            continue
-        assert app is not None and month is not None
-        rows.append(Row(line, app, month, **values))
+        elif row is not None:
+            rows.append(row)
     if errors:
         raise ImportFailed(errors)
     return rows

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
+from govapp.core.errors import Conflict, InvalidInput, NotAllowed
 from govapp.core.permissions import active_grants, has_role, is_national, is_regulator, restrict
 from govapp.oversight.usage import counting
 from govapp.oversight.usage.models import (
@@ -37,17 +38,21 @@ from govapp.oversight.usage.models import (
 from govapp.registry.models import App, AppStatus, PlatformIdentity
 
 
-class UsageError(Exception):
-    """A request that cannot be carried out; the message says what to do instead."""
+class UsageError(InvalidInput):
+    """A request that cannot be carried out; the message says what to do instead (400 in the
+    API, with field errors)."""
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
+    @property
+    def fields(self) -> dict[str, str]:
+        return self.errors
 
 
-class UsageNotAllowed(UsageError):
-    pass
+class UsageNotAllowed(NotAllowed, UsageError):
+    """The actor may not do this at all (403)."""
+
+
+class UsageConflict(Conflict, UsageError):
+    """The case or app is no longer in a state that allows this (409)."""
 
 
 def _require(ok: bool, message: str) -> None:
@@ -242,12 +247,10 @@ def _merge_unfiled(per_pkg: dict[tuple[str, dt.date], list[int]]) -> None:
 
 
 def facts_put(*, app: App, facts: dict[str, Any]) -> None:
-    """Push usage facts to the compliance engine (which evaluates the rules, R-07)."""
-    from govapp.compliance import services as compliance
+    """Push usage facts to the compliance engine (which re-evaluates the rules, R-07)."""
+    from govapp.compliance.services import app_operation_facts_put
 
-    put = getattr(compliance, "app_operation_facts_put", None)
-    if put is not None:  # arrives on main with the wiring refactor
-        put(app=app, source="usage", facts=facts)
+    app_operation_facts_put(app=app, source="usage", facts=facts)
 
 
 def _push_in_use(app_ids: list[int]) -> None:
@@ -609,7 +612,7 @@ def exemption_revoke(*, exemption: Exemption, actor: Any) -> Exemption:
     with transaction.atomic():
         ex = Exemption.objects.select_for_update().get(pk=exemption.pk)
         if ex.revoked_at is not None:
-            raise UsageError(_("该豁免已撤销。"))
+            raise UsageConflict(_("该豁免已撤销。"))
         ex.revoked_at = timezone.now()
         ex.save(update_fields=["revoked_at"])
         LowUseFlag.objects.filter(app=ex.app).update(exempt=False)
@@ -670,7 +673,7 @@ def cases_open_bulk(
                     % {"a": app.name, "s": app.get_status_display()}
                 )
             if RetirementCase.objects.filter(app=app, state__in=LIVE_STATES).exists():
-                raise UsageError(_("“%(a)s”已有未办结的退出处置。") % {"a": app.name})
+                raise UsageConflict(_("“%(a)s”已有未办结的退出处置。") % {"a": app.name})
             flag = LowUseFlag.objects.filter(app=app).first()
             case = RetirementCase.objects.create(
                 app=app,
@@ -832,16 +835,9 @@ def case_to_order(*, case: RetirementCase, actor: Any, working_days: int = 10) -
 
     _require(is_regulator_of(actor, case.app), _("只有监管部门可以下达整改通知。"))
     if case.order_id:
-        raise UsageError(_("已就该退出处置下达整改通知。"))
+        raise UsageConflict(_("已就该退出处置下达整改通知。"))
     if case.state != CaseState.OPEN or case.deadline >= today_shanghai():
         raise UsageError(_("只有逾期未处置的退出要求才能转为整改通知。"))
-    facts_put(
-        app=case.app,
-        facts={
-            "retirement_overdue": True,
-            "retirement_deadline": case.deadline.isoformat(),
-        },
-    )
     findings = list(Finding.objects.filter(app=case.app, status=FindingStatus.OPEN))
     if not findings:
         raise UsageError(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.core.calendar import today_shanghai
+from govapp.core.errors import add_to_form
 from govapp.core.permissions import get_restricted_or_404, has_role, is_national, is_regulator
 from govapp.oversight.usage import exports, imports, selectors, services
 from govapp.oversight.usage.forms import (
@@ -55,10 +56,7 @@ def _regulator(request: HttpRequest) -> None:
 
 
 def _form_errors(form: Any, exc: services.UsageError) -> None:
-    form.add_error(None, exc.message)
-    for name, message in exc.fields.items():
-        if name in form.fields:
-            form.add_error(name, message)
+    add_to_form(form, exc)
 
 
 @login_required
