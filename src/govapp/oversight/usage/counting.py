@@ -155,9 +155,10 @@ def _redis_client() -> Any:
     return _cache()._cache.get_client(write=True)  # type: ignore[attr-defined]
 
 
-def usage_keys() -> Iterator[str]:
-    """Every usage key in the shared cache (as the application names it)."""
+def usage_keys(prefix: str = PREFIX) -> Iterator[str]:
+    """Every usage key in the shared cache (as the application names it) under ``prefix``."""
     made, skip = _made_prefix()
+    made = made + prefix[len(PREFIX) :]
     backend = _backend()
     if backend == "redis":
         client = _redis_client()
@@ -167,11 +168,19 @@ def usage_keys() -> Iterator[str]:
     elif backend == "db":
         table, db = _db_table()
         conn = connections[db]
+        quoted = conn.ops.quote_name(table)
         with conn.cursor() as cursor:
-            cursor.execute(
-                f"SELECT cache_key FROM {conn.ops.quote_name(table)} WHERE cache_key LIKE %s",  # noqa: S608 (quoted table name from settings)
-                [made + "%"],
-            )
+            if conn.vendor == "sqlite":  # binary collation: the prefix is one range of the key
+                upper = made[:-1] + chr(ord(made[-1]) + 1)
+                cursor.execute(
+                    f"SELECT cache_key FROM {quoted} WHERE cache_key >= %s AND cache_key < %s",  # noqa: S608 (quoted table name from settings)
+                    [made, upper],
+                )
+            else:
+                cursor.execute(
+                    f"SELECT cache_key FROM {quoted} WHERE cache_key LIKE %s",  # noqa: S608 (quoted table name from settings)
+                    [made + "%"],
+                )
             rows = cursor.fetchall()
         for (key,) in rows:
             if key.startswith(made):
@@ -191,10 +200,12 @@ def keys_delete(keys: Iterable[str]) -> int:
     keys = list(keys)
     n = 0
     backend = _backend()
+    made, skip = _made_prefix()
+    head = made[:skip]  # what the cache puts before every key (prefix and version)
     if backend == "redis":
         client = _redis_client()
         for chunk in _chunks(keys, 5000):
-            n += int(client.unlink(*[_cache().make_key(k) for k in chunk]))
+            n += int(client.unlink(*[head + k for k in chunk]))
         return n
     if backend == "db":
         table, db = _db_table()
@@ -203,11 +214,11 @@ def keys_delete(keys: Iterable[str]) -> int:
             if conn.vendor == "sqlite":
                 cursor.execute("PRAGMA secure_delete = ON")
             for chunk in _chunks(keys, 500):
-                made = [_cache().make_key(k) for k in chunk]
-                marks = ",".join(["%s"] * len(made))
+                full = [head + k for k in chunk]
+                marks = ",".join(["%s"] * len(full))
                 cursor.execute(
                     f"DELETE FROM {conn.ops.quote_name(table)} WHERE cache_key IN ({marks})",  # noqa: S608 (placeholders only)
-                    made,
+                    full,
                 )
                 n += cursor.rowcount
         return n
@@ -262,10 +273,7 @@ def days_close(*, before: dt.date | None = None) -> Closed:
         return day is not None and (before is None or day < before)
 
     # 1. destroy the salts first: from here on no ping can extend these periods
-    keys = list(usage_keys())
-    salts = [
-        k for k in keys if k.startswith(PREFIX + "salt:") and wanted(_day_of(k.rsplit(":", 1)[1]))
-    ]
+    salts = [k for k in usage_keys(PREFIX + "salt:") if wanted(_day_of(k.rsplit(":", 1)[1]))]
     keys_delete(salts)
     # 2. everything written under the closed days (listed again: pings in flight may have added)
     out = Closed()

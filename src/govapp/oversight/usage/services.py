@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -207,32 +207,18 @@ def _existing(qs: Any, wanted: set[int]) -> set[int]:
 
 
 def _merge_daily(per_app: dict[tuple[int, dt.date], list[int]]) -> None:
-    by_day: dict[dt.date, dict[int, list[int]]] = defaultdict(dict)
-    for (app_id, day), v in per_app.items():
-        by_day[day][app_id] = v
-    for day, apps in by_day.items():
-        ids = list(apps)
-        found: dict[int, DailyUsage] = {}
-        chunks = [ids] if len(ids) > 500 else list(_chunks(ids))
-        for chunk in chunks:
-            qs = DailyUsage.objects.filter(date=day)
-            for row in qs if len(chunk) > 500 else qs.filter(app_id__in=chunk):
-                if row.app_id in apps:
-                    found[row.app_id] = row
-        updates = []
-        for app_id, row in found.items():
-            row.devices += apps[app_id][0]
-            row.pings += apps[app_id][1]
-            updates.append(row)
-        DailyUsage.objects.bulk_update(updates, ["devices", "pings"], batch_size=900)
-        DailyUsage.objects.bulk_create(
-            [
-                DailyUsage(app_id=a, date=day, devices=v[0], pings=v[1])
-                for a, v in apps.items()
-                if a not in found
-            ],
-            batch_size=900,
-        )
+    """Add the closed counts to the daily rows (one upsert statement per batch: SQLite and
+    PostgreSQL both add to an existing row of the same app and day)."""
+    table = connection.ops.quote_name(DailyUsage._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (app_id, date, devices, pings) VALUES (%s, %s, %s, %s) "  # noqa: S608 (quoted model table)
+        "ON CONFLICT (app_id, date) DO UPDATE SET devices = "
+        f"{table}.devices + excluded.devices, pings = {table}.pings + excluded.pings"
+    )
+    rows = [(a, d, v[0], v[1]) for (a, d), v in sorted(per_app.items())]
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 5000):
+            cursor.executemany(sql, chunk)
 
 
 def _merge_unfiled(per_pkg: dict[tuple[str, dt.date], list[int]]) -> None:
