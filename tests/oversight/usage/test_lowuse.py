@@ -157,3 +157,12 @@ def test_rating_rate_limit_per_address(settings):
     ]
     assert sum("rated=1" in x for x in results) == 5
     assert Rating.objects.count() == 5
+
+
+def test_pages_are_complete_in_english():
+    w = uf.world()
+    c = Client()
+    c.force_login(w.gd)
+    c.cookies["django_language"] = "en"
+    page = c.get("/oversight/usage/low-use/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Low-use apps" in page and "低使用应用" not in page
