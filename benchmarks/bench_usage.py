@@ -306,7 +306,7 @@ def _server(var: Path, cache_url: str, limits: bool) -> tuple[subprocess.Popen[b
     )
     import http.client
 
-    deadline = time.time() + 30
+    deadline = time.time() + 180  # a loaded machine starts gunicorn slowly
     while time.time() < deadline:
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
