@@ -180,6 +180,7 @@ def inner_close(var: Path, cache_url: str, apps: int, devices: int) -> dict[str,
         "listed": listed,
         "baseline": baseline,
         "elapsed": elapsed,
+        "cpu": cpu,
         "apps": result.apps,
     }
 
@@ -230,6 +231,7 @@ def inner_evaluate(var: Path, apps: int, months: int) -> dict[str, float]:
         "window": len(window),
         "baseline": baseline,
         "elapsed": elapsed,
+        "cpu": cpu,
         "flagged": flagged,
     }
 
