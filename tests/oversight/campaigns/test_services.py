@@ -247,3 +247,21 @@ def test_reminders_then_escalation() -> None:
     assert out["escalated"] == 1
     assert InspectionTask.objects.get(campaign=campaign).escalated_at is not None
     assert services.campaigns_remind(today=later)["escalated"] == 0
+
+
+def test_ledger_duplicates_and_complaints_contradict_a_denial() -> None:
+    w = _world()
+    OperationFacts.objects.create(
+        app=w["gd_app"],
+        source="ledger",
+        data={"ledger": {"duplicated": [{"field": "身份证号码", "demand": 1}], "unlisted": []}},
+    )
+    from tests.complaints import factories as complaint_factories
+
+    complaint_factories.report(w["gd_app"], category="ranking_abuse")
+    campaign = services.campaign_launch(actor=w["gd"], title="广东专项", working_days=10).campaign
+    task = InspectionTask.objects.get(campaign=campaign)
+    _answer_all(task, w["gd_member"], "no")
+    conflicted = {c.question.code for c in selectors.task_checks(task) if c.contradiction}
+    # H06 (duplicate reporting) from the ledger; H03 and H04 (rankings, appraisal) from complaints
+    assert conflicted == {"H03", "H04", "H06"}

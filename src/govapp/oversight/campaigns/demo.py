@@ -70,13 +70,27 @@ def _answer_all(task: InspectionTask, actor: Any, value: str, *, submit: bool) -
 
 
 def _unit_user(unit_id: int | None) -> User | None:
+    """A filer of the unit: the demo account where there is one, else a filer without a usable
+    password (demo units of the registry have no people of their own)."""
     if unit_id is None:
         return None
-    return (
+    found = (
         User.objects.filter(unit_id=unit_id, grants__role__in=[Role.UNIT_MANAGER, Role.UNIT_FILER])
         .order_by("pk")
         .first()
     )
+    if found is not None:
+        return found
+    unit = Unit.objects.get(pk=unit_id)
+    user = user_create(
+        actor=None,
+        username=f"demo-filer-{unit_id}",
+        password=None,
+        display_name="填报员",
+        unit=unit,
+    )
+    grant_create(actor=None, user=user, role=Role.UNIT_FILER, unit=unit)
+    return user
 
 
 def demo_campaigns_load() -> dict[str, Any]:

@@ -89,17 +89,27 @@ def evidence_for(
                 )
             )
     for key in question.facts or []:
-        value = known.facts.get(key)
+        value = _lookup(known.facts, key)
         if _truthy(value):
             items.append(EvidenceItem(kind="facts", label=_fact_label(key), detail=_short(value)))
     return items
 
 
+def _lookup(facts: dict[str, Any], key: str) -> Any:
+    """A fact by dotted path ("ledger.duplicated")."""
+    value: Any = facts
+    for part in key.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
 def _fact_label(key: str) -> str:
     return {
         "low_use": _("使用情况监测显示该应用使用率低"),
-        "ledger_duplicates": _("填报事项清单显示存在重复填报的数据项"),
-        "duplicate_fields": _("填报事项清单显示存在重复填报的数据项"),
+        "ledger.duplicated": _("填报事项清单显示存在重复填报的数据项"),
+        "ledger.unlisted": _("应用承载了未列入填报事项清单的填报任务"),
     }.get(key, key)
 
 
