@@ -199,16 +199,25 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and answer_form.is_valid():
             submit = request.POST.get("action") == "submit"
             try:
-                services.task_answer(
+                # what was typed is saved first, so a refused submission loses nothing and the
+                # page shows the contradictions of the saved answers
+                task = services.task_answer(
                     actor=user,
                     task=task,
                     answers=answer_form.answers(),
                     attachments=answer_form.attachments(),
-                    submit=submit,
                     version=answer_form.cleaned_data["version"],
                 )
+                if submit:
+                    services.task_answer(actor=user, task=task, answers={}, submit=True)
             except GovappError as exc:
                 add_to_form(answer_form, exc)
+                task.refresh_from_db()
+                checks = selectors.task_checks(task)
+                answer_form.checks = checks
+                data = request.POST.copy()
+                data["version"] = str(task.version)
+                answer_form.data = data
             else:
                 messages.success(
                     request, _("已提交，等待审核。") if submit else _("已保存，可继续填写。")
