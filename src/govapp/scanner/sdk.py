@@ -14,6 +14,10 @@ The catalogue (see ``data/README.md`` for provenance) has one row per detection 
 * ``native_lib`` rules are ``.so`` file names, exact or as a literal prefix (converted from
   LibChecker's regular expressions).
 * ``js_module`` rules are mini-program / JS module names (file or npm package name).
+* ``platform_service`` rules are services of the mini-program and quick-app platforms themselves
+  (ad components and APIs, payment APIs, quick-app ``service.*`` features), written
+  ``<platform>:<api|markup|feature>:<name>`` (``wechat:api:createRewardedVideoAd``,
+  ``quickapp:feature:service.ad``); :mod:`govapp.scanner.sources` finds them in the code.
 
 No regular expressions are used for matching.
 """
@@ -45,7 +49,7 @@ CATEGORIES = (
     "security",
     "other",
 )
-MATCH_ON = ("dex_package", "component", "native_lib", "js_module")
+MATCH_ON = ("dex_package", "component", "native_lib", "js_module", "platform_service")
 MAX_EVIDENCE = 5
 
 
@@ -194,6 +198,25 @@ class _Hits:
             ev = sorted(evidence.values(), key=lambda e: (e.source, e.value))
             hits.append(SdkHit(id=sdk.id, name=sdk.name, category=sdk.category, evidence=ev))
         return hits
+
+
+def hits_from(found: Iterable[tuple[SdkInfo, str, str, str]]) -> list[SdkHit]:
+    """SDK hits from ``(sdk, source, value, where)`` evidence, sorted by id."""
+    hits = _Hits()
+    for sdk, source, value, where in found:
+        hits.add(sdk, source, value, where)
+    return hits.result()
+
+
+def merge_sdk_hits(*groups: Iterable[SdkHit]) -> list[SdkHit]:
+    """The union of several hit lists (evidence merged, at most five per SDK), sorted by id."""
+    hits = _Hits()
+    for group in groups:
+        for hit in group:
+            sdk = SdkInfo(hit.id, hit.name, "", "", hit.category)
+            for ev in hit.evidence:
+                hits.add(sdk, ev.source, ev.value, ev.where)
+    return hits.result()
 
 
 def match_sdks(
