@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 from govapp.scanner.analysis import Collected, analyse, zip_dex, zip_texts
-from govapp.scanner.apk import full_class_name, int_or_none
+from govapp.scanner.apk import file_info, full_class_name, int_or_none
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Component, FileInfo, Identity, ScanResult, Signing
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
@@ -227,8 +227,6 @@ def parse_xml_node(data: bytes, depth: int = 0) -> PbElement | None:
 
 
 def _file_info(path: Path) -> FileInfo:
-    from govapp.scanner.apk import file_info
-
     return file_info(path)
 
 

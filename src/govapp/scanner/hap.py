@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from govapp.scanner.analysis import Collected, analyse, zip_texts
+from govapp.scanner.apk import file_info
 from govapp.scanner.capabilities import capability_ids, harmony_capabilities
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import (
@@ -236,8 +237,6 @@ def _parse_module(config: dict[str, Any], stage: bool) -> _Module:
 
 
 def _file_info(path: Path) -> FileInfo:
-    from govapp.scanner.apk import file_info
-
     return file_info(path)
 
 

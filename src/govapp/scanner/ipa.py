@@ -24,8 +24,10 @@ import plistlib
 import re
 from pathlib import Path
 from typing import Any
+from xml.parsers.expat import ExpatError
 
 from govapp.scanner.analysis import Collected, analyse, zip_texts
+from govapp.scanner.apk import file_info
 from govapp.scanner.capabilities import ios_capabilities
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Certificate, FileInfo, Identity, ScanResult, Signing
@@ -54,7 +56,9 @@ def _major(version: Any) -> int | None:
 def _load_plist(data: bytes, what: str) -> dict[str, Any]:
     try:
         value = plistlib.loads(data)
-    except Exception as exc:  # plistlib raises InvalidFileException, ValueError, ExpatError...
+    # plistlib's own error (a ValueError), the XML parser's, and what its XML reader lets
+    # through for a malformed structure (a <key> without a value, a bad date or integer ...)
+    except (ValueError, ExpatError, TypeError, KeyError, IndexError, OverflowError) as exc:
         raise ScanError("bad_manifest", f"{what} is not a valid property list: {exc}") from None
     if not isinstance(value, dict):
         raise ScanError("bad_manifest", f"{what} is not a dictionary")
@@ -110,8 +114,6 @@ def _code_signers(
 
 def scan_ipa(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan one .ipa.  Only :class:`ScanError` escapes."""
-    from govapp.scanner.apk import file_info
-
     path = Path(path)
     with ZipArchive(path, limits=limits) as zf:
         return _scan(zf, file_info(path), limits)

@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from govapp.scanner.analysis import Collected, TextFiles, analyse
+from govapp.scanner.apk import file_info
 from govapp.scanner.capabilities import merge_capabilities, miniprogram_capabilities
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Component, FileInfo, Identity, ScanResult
@@ -298,8 +299,6 @@ def scan_miniprogram_dir(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -
 
 def scan_miniprogram_zip(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan a ZIP of a mini-program's sources.  Only :class:`ScanError` escapes."""
-    from govapp.scanner.apk import file_info
-
     path = Path(path)
     with ZipArchive(path, limits=limits) as zf:
         return scan_miniprogram_source(zip_source(zf), file_info(path), limits)

@@ -24,6 +24,7 @@ import re
 from pathlib import Path
 
 from govapp.scanner.analysis import Collected, analyse
+from govapp.scanner.apk import file_info
 from govapp.scanner.capabilities import merge_capabilities, quickapp_capabilities
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Certificate, Component, FileInfo, Identity, ScanResult, Signing
@@ -51,7 +52,7 @@ from govapp.scanner.sources import (
     split_ux,
     strip_js_comments,
 )
-from govapp.scanner.zip import ZipArchive
+from govapp.scanner.zip import ZipArchive, single_top_folder
 
 _FEATURE = re.compile(r"@(?:app-module/)?((?:system|service)\.[A-Za-z][\w.]*)")
 _KEYWORD_EXT = (".js", ".ux", ".json", ".html", ".htm")
@@ -175,8 +176,6 @@ def rpk_signing(zf: ZipArchive, warnings: list[str]) -> Signing:
 
 def scan_rpk(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan a packaged quick app (.rpk).  Only :class:`ScanError` escapes."""
-    from govapp.scanner.apk import file_info
-
     path = Path(path)
     with ZipArchive(path, limits=limits) as zf:
         result = _scan_source(zip_source(zf), file_info(path), "rpk", limits)
@@ -189,9 +188,6 @@ def scan_rpk(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult
 def scan_quickapp_zip(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan a zipped quick-app *source* project (unsigned, like a source directory), also when
     its files sit under one top folder.  Only :class:`ScanError` escapes."""
-    from govapp.scanner.apk import file_info
-    from govapp.scanner.detect import single_top_folder
-
     path = Path(path)
     with ZipArchive(path, limits=limits) as zf:
         names = zf.names_set()

@@ -523,7 +523,7 @@ def cert_from_der(der: bytes, scheme: str, *, fast: bool = True) -> Certificate:
             serial = format(cert.serial_number, "x")
             not_before = cert.not_valid_before_utc.isoformat()
             not_after = cert.not_valid_after_utc.isoformat()
-    except Exception:  # noqa: S110  # cryptography raises several types for bad input
+    except ValueError:  # cryptography: not a decodable certificate (hashes only)
         pass
     return Certificate(
         scheme=scheme,

@@ -562,3 +562,19 @@ class ZipArchive:
 
     def __del__(self) -> None:
         self.close()
+
+
+def single_top_folder(names: set[str]) -> str:
+    """``"dist/"`` when every entry lies under that one folder (as when a developer zips the
+    project folder itself), else ``""``."""
+    top = ""
+    for name in names:
+        cut = name.find("/")
+        if cut <= 0:
+            return ""
+        head = name[: cut + 1]
+        if not top:
+            top = head
+        elif head != top:
+            return ""
+    return top
