@@ -3,8 +3,9 @@ calls (per file), the platform services it uses (advertising and payment compone
 quick-app ``service.*`` features) and continuous location that is sent onwards (tracking).
 
 Comments are removed before anything is looked for (``// wx.createRewardedVideoAd()`` and
-``<!-- <ad unit-id="..."/> -->`` are not ads), and markup components are recognised only as
-tags, so the word "ad" or 广告 in plain text or in a comment is never an advertising service.
+``<!-- <ad unit-id="..."/> -->`` are not ads), API calls are not looked for inside string
+literals, and markup components are recognised only as tags, so the word "ad" or 广告 in plain
+text, in a string or in a comment is never an advertising service.
 
 Sources of the names:
 
@@ -55,15 +56,18 @@ def _blank(text: str) -> str:
     return re.sub(r"[^\n]", " ", text)
 
 
-def strip_js_comments(text: str) -> str:
-    """``text`` with ``//`` and ``/* */`` comments blanked out; string literals are kept (a
-    ``//`` inside a URL string is not a comment)."""
-    if "/" not in text:
+def strip_js_comments(text: str, *, strings: bool = False) -> str:
+    """``text`` with ``//`` and ``/* */`` comments blanked out (a ``//`` inside a URL string is
+    not a comment); with ``strings`` the contents of string literals are blanked too (text that
+    merely names an API is not a call of it)."""
+    if "/" not in text and not strings:
         return text
 
     def repl(m: re.Match[str]) -> str:
         token = m.group(0)
-        return _blank(token) if token[0] == "/" else token
+        if token[0] == "/":
+            return _blank(token)
+        return token[0] + _blank(token[1:-1]) + token[-1] if strings else token
 
     return _JS_TOKENS.sub(repl, text)
 
@@ -100,39 +104,107 @@ _QA_SUBSCRIBE = "system.geolocation.subscribe"
 _QA_SEND_MODULES = ("system.fetch.", "system.request.", "system.websocketfactory.")
 
 
+_MAX_HANDLER = 20_000  # characters of a callback searched for what it sends
+
+
+def _argument(code: str, open_paren: int) -> str:
+    """The text between the parenthesis at ``open_paren`` and its match (strings and comments
+    must already be blanked), at most ``_MAX_HANDLER`` characters."""
+    depth = 0
+    end = min(len(code), open_paren + _MAX_HANDLER)
+    for i in range(open_paren, end):
+        ch = code[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return code[open_paren + 1 : i]
+    return code[open_paren + 1 : end]
+
+
+def _handler_body(code: str, argument: str) -> str:
+    """The code a callback argument runs: the argument itself, plus the body of the function
+    it names (``wx.onLocationChange(this.onMove)`` -> the body of ``onMove``)."""
+    name = argument.strip().rsplit(".", 1)[-1]
+    if not re.fullmatch(r"[A-Za-z_$][\w$]*", name):
+        return argument
+    m = re.search(
+        r"(?<![\w$.])" + re.escape(name) + r"\s*(?::\s*function\s*|=\s*(?:function\s*)?)?\(",
+        code,
+    )
+    if m is None:
+        return argument
+    brace = code.find("{", m.end())
+    if brace < 0:
+        return argument
+    depth = 0
+    for i in range(brace, min(len(code), brace + _MAX_HANDLER)):
+        if code[i] == "{":
+            depth += 1
+        elif code[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return argument + " " + code[brace : i + 1]
+    return argument
+
+
 @dataclass
 class CodeFacts:
     """Calls and tags found in the sources, each with the first file it was found in."""
 
     calls: dict[str, str] = field(default_factory=dict)  # "wx.request" -> where
     tags: dict[str, str] = field(default_factory=dict)  # "ad" -> where
-    by_file: dict[str, set[str]] = field(default_factory=dict)  # where -> calls in that file
     prefix_counts: dict[str, int] = field(default_factory=dict)  # "wx" -> number of calls
+    # location updates handed on: (subscription or change call, send call, where)
+    sent_locations: list[tuple[str, str, str]] = field(default_factory=list)
 
     def _call(self, name: str, where: str) -> None:
         self.calls.setdefault(name, where)
-        self.by_file.setdefault(where, set()).add(name)
 
     def add_js(self, text: str, where: str) -> None:
-        """Mini-program API calls (``wx.x(``, ``my.x(`` ...) in one script."""
-        for m in _MP_CALL.finditer(strip_js_comments(text)):
-            self._call(f"{m.group(1)}.{m.group(2)}", where)
-            self.prefix_counts[m.group(1)] = self.prefix_counts.get(m.group(1), 0) + 1
+        """Mini-program API calls (``wx.x(``, ``my.x(``) in one script, and what the handlers
+        of ``onLocationChange`` send onwards."""
+        code = strip_js_comments(text, strings=True)
+        for m in _MP_CALL.finditer(code):
+            prefix, api = m.group(1), m.group(2)
+            self._call(f"{prefix}.{api}", where)
+            self.prefix_counts[prefix] = self.prefix_counts.get(prefix, 0) + 1
+            if api != _MP_CHANGE:
+                continue
+            body = _handler_body(code, _argument(code, m.end() - 1))
+            for sent in _MP_CALL.finditer(body):
+                if sent.group(2) in _MP_SEND:
+                    send = f"{sent.group(1)}.{sent.group(2)}"
+                    self.sent_locations.append((f"{prefix}.{api}", send, where))
+                    break
 
     def add_quickapp_js(self, text: str, where: str) -> None:
         """Quick-app feature calls (``geolocation.subscribe(`` -> ``system.geolocation.subscribe``)
-        through the names the script binds the ``@system.*`` / ``@service.*`` modules to."""
-        code = strip_js_comments(text)
+        through the names the script binds the ``@system.*`` / ``@service.*`` modules to, and
+        what the callbacks of ``geolocation.subscribe`` send onwards."""
         bound: dict[str, str] = {}
-        for m in _QA_BINDING.finditer(code):
+        for m in _QA_BINDING.finditer(strip_js_comments(text)):
             bound[m.group(1) or m.group(2)] = m.group(3)
-        for m in _QA_DIRECT.finditer(code):
+        for m in _QA_DIRECT.finditer(strip_js_comments(text)):
             self._call(f"{m.group(1)}.{m.group(2)}", where)
-        if bound:
-            for m in _QA_CALL.finditer(code):
-                module = bound.get(m.group(1))
-                if module is not None:
-                    self._call(f"{module}.{m.group(2)}", where)
+        if not bound:
+            return
+        code = strip_js_comments(text, strings=True)
+        for m in _QA_CALL.finditer(code):
+            module = bound.get(m.group(1))
+            if module is None:
+                continue
+            call = f"{module}.{m.group(2)}"
+            self._call(call, where)
+            if call != _QA_SUBSCRIBE:
+                continue
+            body = _handler_body(code, _argument(code, m.end() - 1))
+            for sent in _QA_CALL.finditer(body):
+                target = bound.get(sent.group(1))
+                if target is not None and f"{target}.".startswith(_QA_SEND_MODULES):
+                    self.sent_locations.append((call, f"{target}.{sent.group(2)}", where))
+                    break
 
     def add_markup(self, text: str, where: str) -> None:
         """Component tags in one page's markup (``.wxml``, ``.axml``, the template of a ``.ux``)."""
@@ -186,7 +258,7 @@ def platform_services(
         sdk = table.get(f"{tag_platform}:markup:{tag}") if tag in _AD_TAGS else None
         if sdk is not None:
             found.append((sdk, "markup_component", f"<{tag}>", where))
-    for name, where in sorted(set(features)):
+    for name, where in dict.fromkeys(features):  # in the order given: the manifest first
         sdk = table.get(f"quickapp:feature:{name}")
         if sdk is not None:
             found.append((sdk, "feature", name, where))
@@ -198,37 +270,36 @@ def platform_services(
 
 def miniprogram_tracking(code: CodeFacts) -> list[Capability]:
     """``location-tracking`` when the code subscribes to continuous location
-    (``startLocationUpdate``/``startLocationUpdateBackground``) and a file that receives the
-    updates (``onLocationChange``) also sends data onwards (``request``, ``uploadFile``,
-    sockets).  A one-shot ``getLocation`` is not tracking."""
+    (``startLocationUpdate`` / ``startLocationUpdateBackground``) and a handler of the updates
+    (``onLocationChange``) sends data onwards (``request``, ``uploadFile``, sockets).  A one-shot
+    ``getLocation`` is not tracking, nor are updates that stay on the page."""
     starts = [
         (call, where)
         for call, where in sorted(code.calls.items())
         if call.split(".", 1)[1] in _MP_SUBSCRIBE
     ]
-    if not starts:
+    if not starts or not code.sent_locations:
         return []
-    for where, calls in sorted(code.by_file.items()):
-        change = sorted(c for c in calls if c.split(".", 1)[1] == _MP_CHANGE)
-        sends = sorted(c for c in calls if c.split(".", 1)[1] in _MP_SEND)
-        if change and sends:
-            evidence = [Evidence(source="api_call", value=c, where=w) for c, w in starts]
-            evidence.append(Evidence(source="api_call", value=change[0], where=where))
-            evidence.extend(Evidence(source="api_call", value=s, where=where) for s in sends[:2])
-            return [Capability(id=TRACKING, evidence=evidence)]
-    return []
+    evidence = [Evidence(source="api_call", value=c, where=w) for c, w in starts]
+    change, send, where = code.sent_locations[0]
+    evidence.append(Evidence(source="api_call", value=change, where=where))
+    evidence.append(Evidence(source="api_call", value=send, where=where))
+    return [Capability(id=TRACKING, evidence=evidence)]
 
 
 def quickapp_tracking(code: CodeFacts) -> list[Capability]:
-    """``location-tracking`` when one script both subscribes to location updates
-    (``geolocation.subscribe``) and sends data (``system.fetch`` / ``system.request`` /
-    ``system.websocketfactory``).  A one-shot ``geolocation.getLocation`` is not tracking."""
-    for where, calls in sorted(code.by_file.items()):
-        if _QA_SUBSCRIBE not in calls:
-            continue
-        sends = sorted(c for c in calls if c.startswith(_QA_SEND_MODULES))
-        if sends:
-            evidence = [Evidence(source="api_call", value=_QA_SUBSCRIBE, where=where)]
-            evidence.extend(Evidence(source="api_call", value=s, where=where) for s in sends[:2])
-            return [Capability(id=TRACKING, evidence=evidence)]
-    return []
+    """``location-tracking`` when the callback of ``geolocation.subscribe`` sends data
+    (``system.fetch`` / ``system.request`` / ``system.websocketfactory``).  A one-shot
+    ``geolocation.getLocation`` is not tracking, nor are updates that stay on the page."""
+    if not code.sent_locations:
+        return []
+    call, send, where = code.sent_locations[0]
+    return [
+        Capability(
+            id=TRACKING,
+            evidence=[
+                Evidence(source="api_call", value=call, where=where),
+                Evidence(source="api_call", value=send, where=where),
+            ],
+        )
+    ]
