@@ -52,12 +52,16 @@ class TextFiles:
     sizes: dict[str, int]  # name -> uncompressed size
     read: Callable[[str, int], bytes]  # (name, max_size) -> bytes; raises ScanError
     where_prefix: str = ""
+    # (name, size) -> the first bytes, to skip compiled XML without inflating it
+    head: Callable[[str, int], bytes] | None = None
 
 
 def zip_texts(zf: ZipArchive, names: Iterable[str], *, where_prefix: str = "") -> TextFiles:
     """:class:`TextFiles` for the named entries of an archive (in the order given)."""
     sizes = {n: e.uncompressed_size for n in names if (e := zf.get(n)) is not None}
-    return TextFiles(sizes, lambda name, max_size: zf.read(name, max_size=max_size), where_prefix)
+    return TextFiles(
+        sizes, lambda name, max_size: zf.read(name, max_size=max_size), where_prefix, zf.head
+    )
 
 
 def zip_dex(zf: ZipArchive, names: Iterable[str]) -> DexFiles:
@@ -194,6 +198,8 @@ def _text_hits(
             skipped += 1
             continue
         try:
+            if texts.head is not None and texts.head(name, 2) == BINARY_XML:
+                continue  # compiled binary XML (res/*.xml of an APK), not text
             data = texts.read(name, limits.max_text_scan_size)
         except ScanError as exc:
             warnings.append(f"{texts.where_prefix}{name} not searched for keywords: {exc}")

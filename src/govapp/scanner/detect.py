@@ -36,15 +36,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from govapp.scanner.aab import scan_aab
 from govapp.scanner.apk import scan_apk_archive
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import FileInfo, ScanResult
-from govapp.scanner.hap import scan_hap
-from govapp.scanner.ipa import scan_ipa
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
-from govapp.scanner.miniprogram import scan_miniprogram_dir, scan_miniprogram_zip
-from govapp.scanner.quickapp import scan_quickapp_dir, scan_quickapp_zip, scan_rpk
 from govapp.scanner.zip import ZipArchive, single_top_folder
 
 _IPA_PLIST = re.compile(r"^Payload/[^/]+\.app/Info\.plist$")
@@ -186,13 +181,65 @@ def _source_kind(names: set[str]) -> str | None:
     return None
 
 
-_ZIP_READERS: dict[str, Callable[..., ScanResult]] = {
-    "aab": scan_aab,
-    "hap": scan_hap,
-    "ipa": scan_ipa,
-    "rpk": scan_rpk,
-    "quickapp-zip": scan_quickapp_zip,
-    "miniprogram-zip": scan_miniprogram_zip,
+# The readers of the other formats are imported when a package of their kind comes (the APK
+# reader, by far the most used, is imported with this module): start-up stays short.
+
+
+def _read_aab(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.aab import scan_aab
+
+    return scan_aab(path, limits=limits)
+
+
+def _read_hap(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.hap import scan_hap
+
+    return scan_hap(path, limits=limits)
+
+
+def _read_ipa(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.ipa import scan_ipa
+
+    return scan_ipa(path, limits=limits)
+
+
+def _read_rpk(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.quickapp import scan_rpk
+
+    return scan_rpk(path, limits=limits)
+
+
+def _read_quickapp_zip(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.quickapp import scan_quickapp_zip
+
+    return scan_quickapp_zip(path, limits=limits)
+
+
+def _read_quickapp_dir(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.quickapp import scan_quickapp_dir
+
+    return scan_quickapp_dir(path, limits=limits)
+
+
+def _read_miniprogram_zip(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.miniprogram import scan_miniprogram_zip
+
+    return scan_miniprogram_zip(path, limits=limits)
+
+
+def _read_miniprogram_dir(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.miniprogram import scan_miniprogram_dir
+
+    return scan_miniprogram_dir(path, limits=limits)
+
+
+_ZIP_READERS: dict[str, Callable[[Path, Limits], ScanResult]] = {
+    "aab": _read_aab,
+    "hap": _read_hap,
+    "ipa": _read_ipa,
+    "rpk": _read_rpk,
+    "quickapp-zip": _read_quickapp_zip,
+    "miniprogram-zip": _read_miniprogram_zip,
 }
 
 
@@ -203,8 +250,8 @@ def _scan(path: Path, limits: Limits) -> ScanResult:
     if stat.S_ISDIR(st.st_mode):
         kind = detect_kind(path, limits=limits)
         if kind == "quickapp-dir":
-            return scan_quickapp_dir(path, limits=limits)
-        return scan_miniprogram_dir(path, limits=limits)
+            return _read_quickapp_dir(path, limits)
+        return _read_miniprogram_dir(path, limits)
     if not stat.S_ISREG(st.st_mode):
         raise ScanError("unreadable", f"{path} is not a regular file")
     size = st.st_size
@@ -221,7 +268,7 @@ def _scan(path: Path, limits: Limits) -> ScanResult:
             result = scan_apk_archive(zf, file=info, limits=limits)
             result.file = info
             return result
-    result = _ZIP_READERS[kind](path, limits=limits)
+    result = _ZIP_READERS[kind](path, limits)
     result.file = info
     return result
 

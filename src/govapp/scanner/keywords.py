@@ -207,12 +207,25 @@ class KeywordScanner:
         self.max_hits = max_hits
         self._zh = {k.term: k for k in self.keywords if k.language == "zh"}
         self._en = {_en_key(k.term): k for k in self.keywords if k.language == "en"}
-        zh = _trie_regex([re.escape(ch) for ch in term] for term in self._zh)
-        self._zh_pattern = re.compile(zh) if self._zh else None
-        en = _trie_regex(_en_atoms(_en_tokens(k.term)) for k in self.keywords if k.language == "en")
-        # Searched in an ASCII-lower-cased copy of the text (same length, so spans line up);
-        # boundaries and camelCase steps are then checked on the original text.
-        self._en_pattern = re.compile(f"{en}s?") if self._en else None
+        self._compiled = False
+        self._zh_pattern: re.Pattern[str] | None = None
+        self._en_pattern: re.Pattern[str] | None = None
+
+    def _compile(self) -> None:
+        """Build the two patterns on the first text scanned: a scan whose DEX prefilter finds
+        nothing (most packages) never pays for compiling them."""
+        self._compiled = True
+        if self._zh:
+            self._zh_pattern = re.compile(
+                _trie_regex([re.escape(ch) for ch in term] for term in self._zh)
+            )
+        if self._en:
+            en = _trie_regex(
+                _en_atoms(_en_tokens(k.term)) for k in self.keywords if k.language == "en"
+            )
+            # Searched in an ASCII-lower-cased copy of the text (same length, so spans line
+            # up); boundaries and camelCase steps are then checked on the original text.
+            self._en_pattern = re.compile(f"{en}s?")
 
     def _zh_matches(self, text: str) -> Iterator[tuple[int, int, Keyword]]:
         if self._zh_pattern is None:
@@ -249,6 +262,8 @@ class KeywordScanner:
 
         With a ``separator`` the context of a hit never crosses it: it is taken from the one
         string that holds the term (``CONTEXT`` characters either side, within that string)."""
+        if not self._compiled:
+            self._compile()
         if "\\u" in text:
             text = _UESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
         hits: list[KeywordHit] = []
@@ -333,6 +348,21 @@ def _has_cjk(block: bytes) -> bool:
     return any(lead in block for lead in _CJK_LEADS) and _ANY_CJK.search(block) is not None
 
 
+class _LazyPattern:
+    """A bytes pattern compiled on its first use (most terms never occur in a package)."""
+
+    __slots__ = ("_compiled", "source")
+
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        self._compiled: re.Pattern[bytes] | None = None
+
+    def finditer(self, data: bytes) -> Iterator[re.Match[bytes]]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.source)
+        return self._compiled.finditer(data)
+
+
 class _DexKeywordFilter:
     """Finds the few DEX strings worth handing to the keyword scanner.
 
@@ -348,7 +378,7 @@ class _DexKeywordFilter:
         zh_sorted = sorted(set(zh_terms), key=len, reverse=True)
         self._zh_terms = zh_sorted
         self._en = [
-            (b"".join(tokens), re.compile(b"[_\\- ]?".join(re.escape(t) for t in tokens)))
+            (b"".join(tokens), _LazyPattern(b"[_\\- ]?".join(re.escape(t) for t in tokens)))
             for tokens in en_terms
             if tokens
         ]
@@ -431,7 +461,7 @@ class _DexKeywordFilter:
                             yield m.start()
 
 
-_Term = tuple[bytes, "re.Pattern[bytes]"]
+_Term = tuple[bytes, "_LazyPattern"]
 
 
 def _gate_groups(terms: list[_Term], tokens: list[bytes]) -> list[tuple[bytes, list[_Term]]]:

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from govapp.scanner.facts import Evidence, SdkHit
 
@@ -51,6 +52,7 @@ CATEGORIES = (
 )
 MATCH_ON = ("dex_package", "component", "native_lib", "js_module", "platform_service")
 MAX_EVIDENCE = 5
+_COLUMNS = ("id", "name", "name_zh", "vendor", "category", "match_on", "match", "pattern", "source")
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,7 @@ class SdkInfo:
     category: str
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):  # a tuple: two thousand of them are built at start-up
     sdk: SdkInfo
     match_on: str
     match: str  # exact | prefix
@@ -129,24 +130,27 @@ def load_catalogue(text: str | None = None) -> Catalogue:
     """Parse catalogue CSV text (the packaged catalogue when ``text`` is None)."""
     cat = Catalogue()
     raw_prefixes: dict[str, dict[str, SdkInfo]] = {}
-    for row in csv.DictReader(io.StringIO(text if text is not None else _read_csv())):
-        sid = row["id"]
-        if row["category"] not in CATEGORIES:
-            raise ValueError(f"sdk catalogue: unknown category {row['category']!r} for {sid}")
-        if row["match_on"] not in MATCH_ON:
-            raise ValueError(f"sdk catalogue: unknown match_on {row['match_on']!r} for {sid}")
+    rows = csv.reader(io.StringIO(text if text is not None else _read_csv()))
+    header = next(rows, [])
+    if header != list(_COLUMNS):
+        raise ValueError(f"sdk catalogue: unexpected columns {header!r}")
+    categories = frozenset(CATEGORIES)
+    match_on_kinds = frozenset(MATCH_ON)
+    for sid, name, name_zh, vendor, category, match_on, match, pattern, source in rows:
+        if category not in categories:
+            raise ValueError(f"sdk catalogue: unknown category {category!r} for {sid}")
+        if match_on not in match_on_kinds:
+            raise ValueError(f"sdk catalogue: unknown match_on {match_on!r} for {sid}")
         sdk = cat.sdks.get(sid)
         if sdk is None:
-            sdk = SdkInfo(sid, row["name"], row["name_zh"], row["vendor"], row["category"])
-            cat.sdks[sid] = sdk
-        rule = Rule(sdk, row["match_on"], row["match"], row["pattern"], row["source"])
-        cat.rules.append(rule)
-        if rule.match_on == "dex_package":
-            cat.packages.setdefault(rule.pattern, sdk)
-        elif rule.match == "exact":
-            cat.exact.setdefault(rule.match_on, {}).setdefault(rule.pattern, sdk)
+            sdk = cat.sdks[sid] = SdkInfo(sid, name, name_zh, vendor, category)
+        cat.rules.append(Rule(sdk, match_on, match, pattern, source))
+        if match_on == "dex_package":
+            cat.packages.setdefault(pattern, sdk)
+        elif match == "exact":
+            cat.exact.setdefault(match_on, {}).setdefault(pattern, sdk)
         else:
-            raw_prefixes.setdefault(rule.match_on, {}).setdefault(rule.pattern, sdk)
+            raw_prefixes.setdefault(match_on, {}).setdefault(pattern, sdk)
     for match_on, table in raw_prefixes.items():
         keys = sorted(table)
         cat.prefixes[match_on] = (keys, [table[k] for k in keys])
