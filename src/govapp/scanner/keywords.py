@@ -428,37 +428,47 @@ class _DexKeywordFilter:
             for m in _ESCAPED_CJK.finditer(block):
                 yield m.start()
         if self._en:
-            lowered = block.lower()
-            squeezed = lowered.translate(None, b"_- ")
-            # In a large block a present gate usually occurs a handful of times: its members are
-            # then tested at those occurrences only instead of by a search of the whole block.
-            limit = len(squeezed) >> 9
-            for gate, members in self._gates:
-                at = squeezed.find(gate)
-                if at < 0:
-                    continue
-                found: list[int] | None = None
-                if limit >= 4 and len(members) > 1:
-                    found = [at]
-                    while len(found) <= limit:
-                        at = squeezed.find(gate, at + 1)
-                        if at < 0:
-                            break
-                        found.append(at)
-                    else:
-                        found = None  # too many: whole-block searches are cheaper
-                for joined, rx in members:
-                    if joined is gate:
-                        present = True
-                    elif found is None:
-                        present = joined in squeezed
-                    else:
-                        # An occurrence of ``joined`` holds the gate at offset ``k`` in it.
-                        k = joined.find(gate)
-                        present = any(i >= k and squeezed.startswith(joined, i - k) for i in found)
-                    if present:
-                        for m in rx.finditer(lowered):
-                            yield m.start()
+            yield from self._en_positions(block)
+
+    def _en_positions(self, block: bytes) -> Iterator[int]:
+        lowered = block.lower()
+        squeezed = lowered.translate(None, b"_- ")
+        # In a large block a present gate usually occurs a handful of times: its members are
+        # then tested at those occurrences only instead of by a search of the whole block.
+        limit = len(squeezed) >> 9
+        for gate, members in self._gates:
+            at = squeezed.find(gate)
+            if at < 0:
+                continue
+            found = _occurrences(squeezed, gate, at, limit) if len(members) > 1 else None
+            for joined, rx in members:
+                if joined is gate:
+                    present = True
+                elif found is None:
+                    present = joined in squeezed
+                else:
+                    # An occurrence of ``joined`` holds the gate at offset ``k`` in it.
+                    k = joined.find(gate)
+                    present = any(i >= k and squeezed.startswith(joined, i - k) for i in found)
+                if present:
+                    for m in rx.finditer(lowered):
+                        yield m.start()
+
+
+def _occurrences(data: bytes, gate: bytes, first: int, limit: int) -> list[int] | None:
+    """Where ``gate`` occurs in ``data`` (``first`` is its first occurrence), or None when the
+    block is small (``limit`` < 4) or it occurs more than ``limit`` times: then whole-block
+    searches are cheaper."""
+    if limit < 4:
+        return None
+    found = [first]
+    at = first
+    while len(found) <= limit:
+        at = data.find(gate, at + 1)
+        if at < 0:
+            return found
+        found.append(at)
+    return None
 
 
 _Term = tuple[bytes, "_LazyPattern"]
