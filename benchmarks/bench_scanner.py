@@ -214,6 +214,12 @@ def main() -> int:
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--other", type=Path, default=REPO / "benchmarks" / "out" / "apks")
     parser.add_argument("--fetch-other", action="store_true", help="download the other APKs")
+    parser.add_argument(
+        "--no-compile",
+        action="store_true",
+        help="do not byte-compile govapp first (pip compiles an installed package, and androguard's "
+        "bytecode is there; an editable checkout under PYTHONDONTWRITEBYTECODE has none)",
+    )
     parser.add_argument("--worker", choices=["ours", "androguard"])
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
@@ -228,6 +234,10 @@ def main() -> int:
         return 2
     if args.fetch_other:
         fetch_other(args.other)
+    if not args.no_compile:
+        import compileall
+
+        compileall.compile_dir(str(REPO / "src" / "govapp"), quiet=1)
     others = sorted(str(p) for p in args.other.glob("*.apk")) if args.other.is_dir() else []
     if not others:
         print(f"no other APKs in {args.other} (--fetch-other downloads them)")

@@ -337,7 +337,6 @@ def merge_hits(hits: Iterable[KeywordHit], *, max_hits: int | None = None) -> li
 
 # -- DEX string tables -----------------------------------------------------------------------
 
-_CAMEL = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _ESCAPED_CJK = re.compile(rb"\\u[4-9][0-9a-fA-F]{3}")
 _ANY_CJK = re.compile(rb"[\xe4-\xe9][\x80-\xbf]")
 _CJK_LEADS = tuple(bytes([b]) for b in range(0xE4, 0xEA))
