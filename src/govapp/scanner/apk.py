@@ -271,6 +271,13 @@ def _components(app: XmlElement, package: str, target_sdk: int | None) -> list[C
 
 
 def _is_text_asset(name: str) -> bool:
-    if not (name.startswith(("assets/", "res/"))):
+    """Text files under ``assets/`` and ``res/``.  XML elsewhere in ``res/`` than ``res/raw/``
+    is compiled by aapt into binary XML (no text to search), so it is not even opened."""
+    if name.startswith("assets/"):
+        return name.lower().endswith(_TEXT_EXT)
+    if not name.startswith("res/"):
         return False
-    return name.lower().endswith(_TEXT_EXT)
+    lower = name.lower()
+    if lower.endswith(".xml"):
+        return lower.startswith("res/raw")
+    return lower.endswith(_TEXT_EXT)
