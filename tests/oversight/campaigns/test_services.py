@@ -265,3 +265,20 @@ def test_ledger_duplicates_and_complaints_contradict_a_denial() -> None:
     conflicted = {c.question.code for c in selectors.task_checks(task) if c.contradiction}
     # H06 (duplicate reporting) from the ledger; H03 and H04 (rankings, appraisal) from complaints
     assert conflicted == {"H03", "H04", "H06"}
+
+
+def test_a_low_use_flag_contradicts_denying_a_zombie_app() -> None:
+    from govapp.oversight.usage.models import LowUseFlag
+
+    w = _world()
+    LowUseFlag.objects.create(
+        app=w["gd_app"],
+        month=today_shanghai().replace(day=1),
+        reasons=[{"code": "few_users", "values": [3]}],
+        criteria={"min_active_users": 50},
+    )
+    campaign = services.campaign_launch(actor=w["gd"], title="广东专项", working_days=10).campaign
+    task = InspectionTask.objects.get(campaign=campaign)
+    _answer_all(task, w["gd_member"], "no")
+    (h08,) = [c for c in selectors.task_checks(task) if c.contradiction]
+    assert h08.question.code == "H08" and "3" in h08.evidence[0].detail

@@ -19,6 +19,8 @@ from govapp.complaints.selectors import operation_facts as complaint_facts
 from govapp.compliance.models import Finding, FindingStatus, OperationFacts
 from govapp.compliance.rules import RULES_BY_ID
 from govapp.oversight.campaigns.models import Answer, Question
+from govapp.oversight.usage.models import LowUseFlag
+from govapp.oversight.usage.selectors import flag_rows
 
 
 @dataclass
@@ -45,6 +47,10 @@ def app_evidence(app_id: int) -> AppEvidence:
     facts: dict[str, Any] = {}
     for row in OperationFacts.objects.filter(app_id=app_id).exclude(source="campaigns"):
         facts.update(row.data)
+    # usage monitoring: the app's current low-use flag (not exempted), with its reasons
+    flag = LowUseFlag.objects.filter(app_id=app_id, exempt=False).first()
+    if flag is not None and flag.reasons:
+        facts["low_use"] = "；".join(row["finding"] for row in flag_rows(flag))
     return AppEvidence(
         findings=found, complaints=complaint_facts(app_id).get("complaints", {}), facts=facts
     )
