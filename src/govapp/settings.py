@@ -26,6 +26,30 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def _env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [v.strip() for v in os.environ.get(name, default).split(",") if v.strip()]
+
+
+def _env_rate(name: str, default: tuple[int, float]) -> tuple[int, float] | None:
+    """``COUNT/SECONDS`` (e.g. ``120/60``), or ``off``: no limit."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"off", "none", "0"}:
+        return None
+    count, _sep, seconds = value.partition("/")
+    return int(count), float(seconds or 60)
+
+
 def _secret_key() -> str:
     """Secret from the environment, else one generated once and kept in ./var (never in the repo)."""
     key = os.environ.get("GOVAPP_SECRET_KEY")
@@ -205,13 +229,27 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("GOVAPP_FROM_EMAIL", "govapp@localhost")
 
 # Lockout after repeated failed logins (per account), see govapp.orgs.services.
-GOVAPP_LOGIN_MAX_FAILURES = 5
-GOVAPP_LOGIN_LOCKOUT_MINUTES = 15
+GOVAPP_LOGIN_MAX_FAILURES = _env_int("GOVAPP_LOGIN_MAX_FAILURES", 5)
+GOVAPP_LOGIN_LOCKOUT_MINUTES = _env_int("GOVAPP_LOGIN_LOCKOUT_MINUTES", 15)
+
+# Rate limits (govapp.core.ratelimit, shared by every process): ``COUNT/SECONDS`` or ``off``.
+# Reverse proxies in front of the web processes that append to X-Forwarded-For (0: none).
+GOVAPP_TRUSTED_PROXIES = _env_int(
+    "GOVAPP_TRUSTED_PROXIES", _env_int("GOVAPP_PUBLIC_TRUSTED_PROXIES", 0)
+)
+GOVAPP_PUBLIC_RATE_LIMIT = _env_rate("GOVAPP_PUBLIC_RATE_LIMIT", (120, 60.0))
+GOVAPP_COMPLAINT_RATE = _env_rate("GOVAPP_COMPLAINT_RATE", (10, 3600.0))
+GOVAPP_COMPLAINT_RATE_UNPROVEN = _env_rate("GOVAPP_COMPLAINT_RATE_UNPROVEN", (3, 3600.0))
+GOVAPP_COMPLAINT_LOOKUP_RATE = _env_rate("GOVAPP_COMPLAINT_LOOKUP_RATE", (30, 600.0))
+GOVAPP_COMPLAINT_POW_BITS = _env_int("GOVAPP_COMPLAINT_POW_BITS", 16)
+GOVAPP_COMPLAINT_RECEIPT_PEPPER = _env_str("GOVAPP_COMPLAINT_RECEIPT_PEPPER", "")
+GOVAPP_COMPLAINT_EVIDENCE_MAX_BYTES = _env_int("GOVAPP_COMPLAINT_EVIDENCE_MAX_BYTES", 8 * 1024**2)
+GOVAPP_COMPLAINT_EVIDENCE_MAX_FILES = _env_int("GOVAPP_COMPLAINT_EVIDENCE_MAX_FILES", 5)
 
 # Package uploads for scanning: size limit and how long a scan may stay "running" before a
 # killed worker's job is requeued.
 GOVAPP_PACKAGE_MAX_BYTES = int(os.environ.get("GOVAPP_PACKAGE_MAX_BYTES", 2 * 1024**3))
-GOVAPP_SCAN_STALE_MINUTES = 30
+GOVAPP_SCAN_STALE_MINUTES = _env_int("GOVAPP_SCAN_STALE_MINUTES", 30)
 
 # Request logging: never log client addresses or user agents (complainants must stay anonymous).
 LOGGING = {

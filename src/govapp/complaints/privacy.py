@@ -1,5 +1,5 @@
-"""The anonymity machinery of the complaint channel (R-33): receipts, proof of work, an
-in-memory rate limit, evidence sanitising and log redaction.
+"""The anonymity machinery of the complaint channel (R-33): receipts, proof of work, the
+rate limit, evidence sanitising and log redaction.
 
 Nothing in this module stores or logs a client address, user agent, cookie or any other
 request data.  See docs/complaints.md for exactly what is and is not kept.
@@ -16,9 +16,7 @@ import io
 import logging
 import re
 import secrets
-import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+
+from govapp.core import ratelimit, shared
 
 # ---------------------------------------------------------------------------------------
 # Receipts: 160 random bits from ``secrets``, shown once, stored as HMAC-SHA256(pepper, r).
@@ -67,8 +67,10 @@ def receipt_plausible(receipt: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------
-# Proof of work (hashcash style).  The challenge is stateless and signed; a solved challenge
-# is remembered in process memory until it expires, so it cannot be replayed.
+# Proof of work (hashcash style).  The challenge is stateless and signed with a key derived
+# from SECRET_KEY (the same in every web process and host); a solved challenge is claimed once
+# in the shared store (govapp.core.shared) until it expires, so it cannot be replayed in this
+# process or any other.
 
 
 def pow_bits() -> int:
@@ -76,13 +78,10 @@ def pow_bits() -> int:
 
 
 POW_TTL_SECONDS = 2 * 3600
-_pow_key = secrets.token_bytes(32)  # per process: challenges are only valid where issued
-_used: dict[str, float] = {}
-_used_lock = threading.Lock()
 
 
 def _pow_sig(body: str) -> str:
-    key = hashlib.sha256(_pow_key + settings.SECRET_KEY.encode()).digest()
+    key = hashlib.sha256(b"govapp-complaint-pow:" + settings.SECRET_KEY.encode()).digest()
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -115,7 +114,8 @@ def pow_solve(challenge: str) -> str:
 
 
 def pow_verify(token: str) -> bool:
-    """``token`` is ``<challenge>:<nonce>``.  True once per solved, unexpired challenge."""
+    """``token`` is ``<challenge>:<nonce>``.  True once per solved, unexpired challenge,
+    across every web process and host."""
     if not token or len(token) > 200 or ":" not in token:
         return False
     challenge, _sep, nonce = token.rpartition(":")
@@ -135,19 +135,13 @@ def pow_verify(token: str) -> bool:
     digest = hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()
     if _leading_zero_bits(digest) < bits:
         return False
-    with _used_lock:
-        for key, expiry in list(_used.items()):
-            if expiry < now:
-                del _used[key]
-        if challenge in _used:
-            return False
-        _used[challenge] = now + POW_TTL_SECONDS
-    return True
+    marker = hashlib.sha256(challenge.encode()).hexdigest()[:40]
+    return shared.claim(f"pow:{marker}", POW_TTL_SECONDS + 120)
 
 
 # ---------------------------------------------------------------------------------------
-# Rate limit, in process memory only.  The key is HMAC(salt, address) where the salt is
-# random, never written anywhere, and replaced (with the whole table) every day.
+# Rate limits: the one limiter of govapp.core.ratelimit (shared by every process; keyed by an
+# HMAC of the address with a daily random salt, the address itself is never kept).
 
 
 @dataclass(frozen=True)
@@ -156,53 +150,8 @@ class Limit:
     retry_after: int = 0
 
 
-class _Limiter:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        self.salt = secrets.token_bytes(32)
-        self.born = time.monotonic()
-        self.hits: dict[str, deque[float]] = {}
-
-    def check(
-        self, address: str, bucket: str, limit: int, window: float, consume: bool = True
-    ) -> Limit:
-        now = time.monotonic()
-        with self.lock:
-            if now - self.born > 86400:
-                self.reset()
-            key = hmac.new(self.salt, f"{bucket}|{address}".encode(), hashlib.sha256).digest()
-            key_text = key[:12].hex()
-            hits = self.hits.setdefault(key_text, deque())
-            while hits and now - hits[0] > window:
-                hits.popleft()
-            if len(hits) >= limit:
-                return Limit(False, max(1, int(window - (now - hits[0])) + 1))
-            if consume:
-                hits.append(now)
-            if len(self.hits) > 100_000:  # bounded memory: forget the oldest clients
-                for k in list(self.hits)[:10_000]:
-                    del self.hits[k]
-            return Limit(True)
-
-
-_limiter = _Limiter()
-
-
 def rate_limit_reset() -> None:
-    _limiter.reset()
-
-
-def _address(request: HttpRequest) -> str:
-    proxies = int(getattr(settings, "GOVAPP_PUBLIC_TRUSTED_PROXIES", 0) or 0)
-    if proxies > 0:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [h for h in hops if h]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return str(request.META.get("REMOTE_ADDR", ""))
+    ratelimit.reset()
 
 
 def rate_limit(
@@ -210,19 +159,17 @@ def rate_limit(
 ) -> Limit:
     """Reports: ``GOVAPP_COMPLAINT_RATE`` (proof of work solved) or
     ``GOVAPP_COMPLAINT_RATE_UNPROVEN`` (none), each ``(count, seconds)``; receipt look-ups:
-    ``GOVAPP_COMPLAINT_LOOKUP_RATE``.  The address is only used to compute the in-memory key.
-    With ``consume=False`` the limit is only checked (reports count once they are filed)."""
+    ``GOVAPP_COMPLAINT_LOOKUP_RATE``.  With ``consume=False`` the limit is only checked
+    (reports count once they are filed)."""
     if action == "report":
         name = "GOVAPP_COMPLAINT_RATE" if proven else "GOVAPP_COMPLAINT_RATE_UNPROVEN"
         default = (10, 3600.0) if proven else (3, 3600.0)
     else:
         name, default = "GOVAPP_COMPLAINT_LOOKUP_RATE", (30, 600.0)
     conf = getattr(settings, name, default)
-    if not conf:
-        return Limit(True)
-    count, seconds = conf
-    bucket = f"{action}:{'p' if proven else 'u'}" if action == "report" else action
-    return _limiter.check(_address(request), bucket, int(count), float(seconds), consume)
+    bucket = f"complaint-{action}-{'p' if proven else 'u'}" if action == "report" else action
+    decision = ratelimit.check(request, bucket=bucket, limit=conf, consume=consume)
+    return Limit(decision.allowed, decision.retry_after)
 
 
 # ---------------------------------------------------------------------------------------
