@@ -90,8 +90,16 @@ def servers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[str
         port = _free_port()
         procs.append(
             subprocess.Popen(
-                [str(BIN / "gunicorn"), "govapp.wsgi", "--bind", f"127.0.0.1:{port}",
-                 "--workers", "1", "--log-level", "warning"],
+                [
+                    str(BIN / "gunicorn"),
+                    "govapp.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "1",
+                    "--log-level",
+                    "warning",
+                ],
                 env=env,
                 cwd=REPO,
             )
@@ -146,12 +154,8 @@ def test_proof_of_work_and_rate_limits_hold_across_two_processes(servers: list[s
         status, body = _call(servers[i % 2], "/api/v1/public/complaints", _report(token))
         assert status == 422, body
     # 3. reports without proof of work: 2 an hour per client, counted over both processes
-    codes = [
-        _call(servers[i % 2], "/api/v1/public/complaints", _report())[0] for i in range(3)
-    ]
+    codes = [_call(servers[i % 2], "/api/v1/public/complaints", _report())[0] for i in range(3)]
     assert codes == [201, 201, 429]
     # 4. public queries: 6 a minute per client, counted over both processes
-    codes = [
-        _call(servers[i % 2], "/api/v1/public/verify?filing_number=x")[0] for i in range(8)
-    ]
+    codes = [_call(servers[i % 2], "/api/v1/public/verify?filing_number=x")[0] for i in range(8)]
     assert codes == [200] * 6 + [429, 429]

@@ -88,9 +88,7 @@ def _retry_after(limit: int, current: int, previous: int, elapsed: float, window
     return max(1, math.ceil(seconds))
 
 
-def hit(
-    *, bucket: str, who: str, limit: int, window: float, consume: bool = True
-) -> Decision:
+def hit(*, bucket: str, who: str, limit: int, window: float, consume: bool = True) -> Decision:
     """Count one request of ``who`` in ``bucket`` (at most ``limit`` per ``window`` seconds).
 
     With ``consume=False`` only check whether one more would be allowed (e.g. a complaint

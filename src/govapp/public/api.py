@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -101,9 +101,7 @@ def _json(data: Any, status: int = 200) -> HttpResponse:
 
 
 def _limited(request: HttpRequest) -> HttpResponse | None:
-    decision = ratelimit.check(
-        request, bucket="public", limit=settings.GOVAPP_PUBLIC_RATE_LIMIT
-    )
+    decision = ratelimit.check(request, bucket="public", limit=settings.GOVAPP_PUBLIC_RATE_LIMIT)
     if decision.allowed:
         return None
     resp = _json(

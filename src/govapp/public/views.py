@@ -45,8 +45,8 @@ def rate_limited(view: Any) -> Any:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         decision = ratelimit.check(
-        request, bucket="public", limit=settings.GOVAPP_PUBLIC_RATE_LIMIT
-    )
+            request, bucket="public", limit=settings.GOVAPP_PUBLIC_RATE_LIMIT
+        )
         if not decision.allowed:
             resp = render(
                 request,

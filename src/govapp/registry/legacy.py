@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from govapp.core.audit import audit_record
 from govapp.core.calendar import today_shanghai
+from govapp.core.exports import SafeCsvWriter
 from govapp.core.permissions import active_grants, is_national, restrict
 from govapp.orgs.models import Division, Unit
 from govapp.registry.models import (
@@ -783,7 +784,7 @@ TEMPLATE_HEADER = [
 
 def legacy_template_csv() -> bytes:
     out = io.StringIO()
-    w = csv.writer(out)
+    w = SafeCsvWriter(out)
     w.writerow(TEMPLATE_HEADER)
     w.writerow(
         [
