@@ -96,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "govapp.core.middleware.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "govapp.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -245,6 +246,22 @@ GOVAPP_COMPLAINT_POW_BITS = _env_int("GOVAPP_COMPLAINT_POW_BITS", 16)
 GOVAPP_COMPLAINT_RECEIPT_PEPPER = _env_str("GOVAPP_COMPLAINT_RECEIPT_PEPPER", "")
 GOVAPP_COMPLAINT_EVIDENCE_MAX_BYTES = _env_int("GOVAPP_COMPLAINT_EVIDENCE_MAX_BYTES", 8 * 1024**2)
 GOVAPP_COMPLAINT_EVIDENCE_MAX_FILES = _env_int("GOVAPP_COMPLAINT_EVIDENCE_MAX_FILES", 5)
+
+# Request bodies (govapp.core.middleware.BodyLimitMiddleware, checked before they are read):
+# complaint reports carry their evidence (base64 in the JSON API: 4/3 of the bytes), other
+# uploads at most an attachment or an import file, everything else is a form or a JSON body.
+# Package uploads are bounded by GOVAPP_PACKAGE_MAX_BYTES below.
+GOVAPP_COMPLAINT_MAX_REQUEST_BYTES = _env_int(
+    "GOVAPP_COMPLAINT_MAX_REQUEST_BYTES",
+    GOVAPP_COMPLAINT_EVIDENCE_MAX_BYTES * GOVAPP_COMPLAINT_EVIDENCE_MAX_FILES * 4 // 3 + 1024**2,
+)
+GOVAPP_UPLOAD_MAX_REQUEST_BYTES = _env_int("GOVAPP_UPLOAD_MAX_REQUEST_BYTES", 25 * 1024**2)
+GOVAPP_FORM_MAX_REQUEST_BYTES = _env_int("GOVAPP_FORM_MAX_REQUEST_BYTES", 2621440)
+# Django reads a non-file body into memory up to this size; the middleware has already
+# refused anything larger than the endpoint's own limit, so this is the largest JSON body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(GOVAPP_COMPLAINT_MAX_REQUEST_BYTES, GOVAPP_FORM_MAX_REQUEST_BYTES)
+# Images are decoded only up to this many pixels (complaint evidence, any image upload).
+GOVAPP_IMAGE_MAX_PIXELS = _env_int("GOVAPP_IMAGE_MAX_PIXELS", 40_000_000)
 
 # Package uploads for scanning: size limit and how long a scan may stay "running" before a
 # killed worker's job is requeued.

@@ -17,3 +17,9 @@ urlpatterns = [
     path("compliance/", include(("govapp.compliance.urls", "compliance"))),
     path("api/v1/", api.urls),
 ]
+
+# API errors are JSON ({"detail": ...}, the documented ErrorOut schema), pages elsewhere.
+handler400 = "govapp.core.views.error_400"
+handler403 = "govapp.core.views.error_403"
+handler404 = "govapp.core.views.error_404"
+handler500 = "govapp.core.views.error_500"

@@ -190,7 +190,8 @@ class CleanFile:
     warning: str = ""
 
 
-MAX_PIXELS = 40_000_000
+def max_pixels() -> int:
+    return int(getattr(settings, "GOVAPP_IMAGE_MAX_PIXELS", 40_000_000))
 
 
 def max_evidence_bytes() -> int:
@@ -228,7 +229,7 @@ def evidence_clean(data: bytes) -> CleanFile:
 def _image_clean(data: bytes) -> CleanFile:
     from PIL import Image
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = max_pixels()
     refuse = _("只接受图片（JPEG、PNG、WebP、GIF）或 PDF 文件作为证据，请换成截图或照片后重试。")
     with private_request():  # Pillow's debug log would print the EXIF tags it reads
         return _image_reencode(data, refuse)
@@ -242,7 +243,7 @@ def _image_reencode(data: bytes, refuse: str) -> CleanFile:
             fmt = (probe.format or "").upper()
             if fmt not in {"JPEG", "PNG", "WEBP", "GIF", "MPO"}:
                 raise EvidenceError(refuse)
-            if probe.width * probe.height > MAX_PIXELS:
+            if probe.width * probe.height > max_pixels():
                 raise EvidenceError(_("图片尺寸过大，请缩小后重试。"))
             probe.load()
             upright = ImageOps.exif_transpose(probe)  # keep what the reporter saw, then drop tags
@@ -256,7 +257,9 @@ def _image_reencode(data: bytes, refuse: str) -> CleanFile:
             clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
     except EvidenceError:
         raise
-    except (Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise EvidenceError(_("图片尺寸过大，请缩小后重试。")) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise EvidenceError(refuse) from exc
     out = io.BytesIO()
     if mode == "RGBA" or fmt == "PNG" or fmt == "GIF":

@@ -179,3 +179,50 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
             "schedule_text": schedule_text,
         },
     )
+
+
+# --- error handlers: JSON under /api/, pages elsewhere ------------------------------------
+
+
+def _api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _json_error(detail: str, status: int) -> HttpResponse:
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _api(request):
+        return _json_error(_("请求无效。"), 400)
+    from django.views import defaults
+
+    return defaults.bad_request(request, exception)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _api(request):
+        return _json_error(_("无权访问。"), 403)
+    from django.views import defaults
+
+    return defaults.permission_denied(request, exception)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _api(request):
+        return _json_error("Not Found", 404)
+    from django.views import defaults
+
+    return defaults.page_not_found(request, exception)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    if _api(request):
+        return _json_error(_("服务器内部错误，请稍后重试；如持续出现请联系系统管理员。"), 500)
+    from django.views import defaults
+
+    return defaults.server_error(request)
