@@ -270,22 +270,115 @@ def _image_reencode(data: bytes, refuse: str) -> CleanFile:
 
 
 # ---------------------------------------------------------------------------------------
-# Redaction suggestions for the copy a hosting unit may see (the regulator edits and
-# approves the final text; this only catches the obvious).
+# Redaction of everything a hosting unit is shown about a report (the explanation request,
+# the note of a verified finding).  Applied by the services, not merely suggested: phone
+# numbers (mobile and landline, however spaced or written in Chinese numerals), 18-digit
+# ID numbers (with a valid check digit, or any digit run taken from the report), e-mail
+# addresses (also written "at"/"dot"), staff numbers, and every name the reporter gave
+# ("我叫张三", "姓名：张三", "本人张三" ...), spaced or not.
 
-_REDACTIONS = [
-    (re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])"), "[身份证号已删除]"),
-    (re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"), "[手机号已删除]"),
-    (re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"), "[电话已删除]"),
-    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[邮箱已删除]"),
-    (re.compile(r"(?:工号|编号|警号)[:：]?\s*\w+"), "[工号已删除]"),
-]
+_DIGIT_MAP = str.maketrans(
+    "０１２３４５６７８９〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两",
+    "0123456789001234567891234567891" + "2",
+)
+_SEP = r"[\s\-‐‑–—.·・()（）/]*"
+# a run of digits (any script) with separators between them, at least 7 digits long
+_DIGIT_CHARS = "0-9０-９〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两Xx"
+_DIGIT_RUN = re.compile(
+    rf"(?:\+?86{_SEP}|\(?\+?86\)?{_SEP})?[{_DIGIT_CHARS}](?:{_SEP}[{_DIGIT_CHARS}]){{6,}}"
+)
+_EMAIL = re.compile(
+    r"[\w.+-]+\s*(?:@|＠|\(at\)|\[at\]|\sat\s)\s*[\w-]+(?:\s*(?:\.|。|\(dot\)|\[dot\]|\sdot\s)\s*[\w-]+)+",
+    re.IGNORECASE,
+)
+_DATE = re.compile(r"(?:19|20)\d{2}[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])")
+_STAFF = re.compile(r"(?:工号|编号|警号|员工号|学号)[:：]?\s*[A-Za-z0-9-]+")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_NAME_CUES = re.compile(
+    r"(?:我叫|我是|本人(?:是|叫)?|姓名(?:是|为)?[:：]?|名字(?:是|叫)?[:：]?|联系人[:：]?|举报人[:：]?"
+    r"|签名[:：]?|署名[:：]?)\s*([\u4e00-\u9fa5]{2,4}?)(?=[，,。.；;：:\s（(、]|是|在|的|电话|手机|工号|$)"
+    r"|(?:my name is|i am|name[:：])\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})",
+    re.IGNORECASE,
+)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text.translate(_DIGIT_MAP) if ch.isdigit() or ch in "Xx").upper()
+
+
+def id_number_valid(number: str) -> bool:
+    """GB 11643 check digit of an 18-character resident ID number."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def _is_contact_number(digits: str) -> bool:
+    bare = digits[2:] if digits.startswith("86") and len(digits) in (12, 13) else digits
+    if re.fullmatch(r"1[3-9]\d{9}", bare):  # mobile
+        return True
+    if re.fullmatch(r"0\d{9,11}", bare):  # landline with area code
+        return True
+    if re.fullmatch(r"\d{7,8}", bare):  # local landline
+        return True
+    if len(bare) == 18 and id_number_valid(bare):
+        return True
+    return bool(re.fullmatch(r"\d{15}", bare))  # first-generation ID number
+
+
+def reporter_names(text: str) -> set[str]:
+    """Names the reporter gave about themselves in ``text``."""
+    names = set()
+    for match in _NAME_CUES.finditer(text or ""):
+        name = (match.group(1) or match.group(2) or "").strip()
+        if len(name) >= 2 and name not in {"举报人", "本人", "群众", "员工", "职工"}:
+            names.add(name)
+    return names
+
+
+def _sensitive_digits(original: str) -> set[str]:
+    return {d for m in _DIGIT_RUN.finditer(original or "") if len(d := _digits(m.group(0))) >= 7}
+
+
+def redact_for_unit(text: str, *, original: str = "", names: set[str] | None = None) -> str:
+    """``text`` with every identifying detail of the reporter removed (see above).
+    ``original`` is the report: digit runs and names found there are removed from ``text``
+    in any spelling."""
+    taken = _sensitive_digits(original)
+    known_names = set(names or ()) | reporter_names(original) | reporter_names(text)
+
+    def digit_run(match: re.Match[str]) -> str:
+        digits = _digits(match.group(0))
+        if len(digits) < 7:
+            return match.group(0)
+        if _DATE.fullmatch(match.group(0).strip()):
+            return match.group(0)
+        if any(d in digits or digits in d for d in taken) or _is_contact_number(digits):
+            return "[身份证号已删除]" if len(digits) in (15, 18) else "[电话已删除]"
+        return match.group(0)
+
+    text = _EMAIL.sub("[邮箱已删除]", text or "")
+    text = _STAFF.sub("[工号已删除]", text)
+    text = _DIGIT_RUN.sub(digit_run, text)
+    for name in sorted(known_names, key=len, reverse=True):
+        spaced = r"[\s·・]*".join(re.escape(ch) for ch in name)
+        text = re.sub(spaced, "[姓名已删除]", text, flags=re.IGNORECASE)
+        if re.fullmatch(r"[\u4e00-\u9fa5]{2,4}", name):
+            # "张某某", "张先生", "张女士", "小张", "老张": the surname beside a title still points
+            surname = re.escape(name[0])
+            text = re.sub(
+                rf"(?:{surname}(?:某+|先生|女士|同志|姓|师傅|老师|科长|主任|大姐|大哥)|[小老]{surname})",
+                "[姓名已删除]",
+                text,
+            )
+    return text
 
 
 def redaction_suggest(text: str) -> str:
-    for pattern, replacement in _REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
+    """The pre-filled text of the regulator's form: the report with the details removed."""
+    return redact_for_unit(text, original=text)
 
 
 # ---------------------------------------------------------------------------------------

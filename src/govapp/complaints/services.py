@@ -369,7 +369,8 @@ def complaint_merge(*, complaint: Complaint, into: Complaint, actor: Any) -> Com
 def complaint_open_finding(*, complaint: Complaint, actor: Any, note: str) -> Complaint:
     """Open a finding against the app (through the compliance engine when it registered an
     opener in FINDING_OPENERS; otherwise the decision is recorded here)."""
-    note = (note or "").strip()
+    # the note becomes evidence of a finding the hosting unit reads
+    note = privacy.redact_for_unit((note or "").strip(), original=complaint.description)
     _require(
         complaint.app_id is not None, _("这件举报未对应到已备案应用，无法立案；请先合并或答复。")
     )
@@ -390,7 +391,11 @@ def complaint_request_explanation(
 ) -> ExplanationRequest:
     """Ask the hosting unit to explain, through a copy the regulator wrote and approved.
     The unit sees only ``redacted_text``, the app and the category."""
-    redacted_text = (redacted_text or "").strip()
+    # whatever the regulator wrote, the reporter's contacts, ID numbers and names never reach
+    # the unit (R-33); the regulator is still asked to confirm the rest is harmless
+    redacted_text = privacy.redact_for_unit(
+        (redacted_text or "").strip(), original=complaint.description
+    )
     _require(complaint.app_id is not None, _("这件举报未对应到已备案应用，无法要求主办单位说明。"))
     _require(len(redacted_text) >= 10, _("请填写发给主办单位的脱敏问题描述（至少 10 个字）。"))
     _require(

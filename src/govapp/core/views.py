@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from govapp.core.calendar import get_calendar, today_shanghai
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear
 from govapp.core.permissions import can_read_audit, has_role, roles_of
-from govapp.core.selectors import audit_events
+from govapp.core.selectors import audit_events, day_only
 from govapp.core.services import calendar_year_delete, calendar_year_set, parse_schedule
 
 # Other apps contribute "needs your attention" panels: fn(request) -> list[dict] | None.
@@ -70,6 +70,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         until=until,
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.day_only = day_only(event)  # type: ignore[attr-defined]
     query = "&".join(f"{k}={v}" for k, v in f.items() if v)
     return render(request, "core/audit_list.html", {"page": page, "f": f, "query": query})
 
@@ -78,9 +80,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
     if not can_read_audit(request.user):
         raise PermissionDenied(_("只有监管人员和审计人员可以查看审计日志。"))
-    event = audit_events(user=request.user).filter(seq=seq).first()
+    event = audit_events(user=request.user, listing=False).filter(seq=seq).first()
     if event is None:
         raise Http404(_("没有这条审计事件，或不在您的管辖范围内。"))
+    event.day_only = day_only(event)  # type: ignore[attr-defined]
     keys = (
         sorted(set((event.before or {}).keys()) | set((event.after or {}).keys()))
         if isinstance(event.before or {}, dict) and isinstance(event.after or {}, dict)
