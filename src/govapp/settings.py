@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "govapp.orgs.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -150,11 +151,22 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Applied whenever a person sets a password (change, user creation forms); the demo loader
+# sets the documented demo password directly.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": _env_int("GOVAPP_PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions end after this many idle minutes (every request renews the cookie).
+GOVAPP_SESSION_IDLE_MINUTES = _env_int("GOVAPP_SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = GOVAPP_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -229,8 +241,10 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("GOVAPP_FROM_EMAIL", "govapp@localhost")
 
-# Lockout after repeated failed logins (per account), see govapp.orgs.services.
+# Lockout after repeated failed logins, see govapp.orgs.services.login_attempt: per account and
+# client address (a stranger cannot lock out the real user), and per client address.
 GOVAPP_LOGIN_MAX_FAILURES = _env_int("GOVAPP_LOGIN_MAX_FAILURES", 5)
+GOVAPP_LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("GOVAPP_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
 GOVAPP_LOGIN_LOCKOUT_MINUTES = _env_int("GOVAPP_LOGIN_LOCKOUT_MINUTES", 15)
 
 # Rate limits (govapp.core.ratelimit, shared by every process): ``COUNT/SECONDS`` or ``off``.

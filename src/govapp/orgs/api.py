@@ -39,9 +39,9 @@ class ErrorOut(Schema):
 )
 def issue_token(request: HttpRequest, data: TokenIn) -> tuple[int, dict[str, object]]:
     try:
-        user = login_attempt(request=None, username=data.username, password=data.password)
+        user = login_attempt(request=request, username=data.username, password=data.password)
     except LoginLocked as exc:
-        return 429, {"detail": f"账号因多次登录失败已锁定至 {exc.until:%Y-%m-%d %H:%M} (locked)"}
+        return 429, {"detail": f"登录失败次数过多，请于 {exc.until:%Y-%m-%d %H:%M} 后再试 (locked)"}
     if user is None:
         return 401, {"detail": "用户名或密码错误 (invalid credentials)"}
     token, raw = token_issue(actor=user, user=user, name=data.name)
