@@ -80,7 +80,7 @@ def test_reset_by_a_unit_manager_forces_a_change_at_next_login():
     manager = f.unit_member(unit, username="mgr")
     staff = f.unit_member(unit, role="unit_filer", username="staff1")
     other_manager = f.unit_member(f.unit("510104"), username="mgr2")
-    _t, raw = token_issue(actor=staff, user=staff, name="t")
+    token_issue(actor=staff, user=staff, name="t")
     m = Client()
     m.force_login(other_manager)
     m.post(f"/orgs/users/{staff.pk}/", {"action": "reset_password"})
