@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -108,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "govapp.core.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "govapp.urls"
@@ -234,6 +237,39 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Served over HTTPS (behind a TLS-terminating reverse proxy, docs/deployment.md): Secure
+# cookies, HSTS, redirect plain HTTP, and trust the proxy's X-Forwarded-Proto.
+GOVAPP_HTTPS = _env_bool("GOVAPP_HTTPS", False)
+SESSION_COOKIE_SECURE = GOVAPP_HTTPS
+CSRF_COOKIE_SECURE = GOVAPP_HTTPS
+SECURE_HSTS_SECONDS = _env_int("GOVAPP_HSTS_SECONDS", 31536000) if GOVAPP_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("GOVAPP_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = GOVAPP_HTTPS and _env_bool("GOVAPP_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if GOVAPP_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy on every page (django-csp): scripts, styles, images and fonts only
+# from govapp's own static files (htmx is one of them); inline style attributes are allowed,
+# inline script is not.  Frames: none, except the in-app complaint page, which its hosting
+# unit's registered origins may frame (complaints.views.app_embed).  The OpenAPI docs page
+# (/api/v1/docs) uses inline script and is left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 EMAIL_BACKEND = os.environ.get(
     "GOVAPP_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"

@@ -298,3 +298,11 @@ def complaint_aggregates(
         "regions": region_rows,
         "months": months,
     }
+
+
+def frame_ancestors_for_key(key: str) -> list[str]:
+    """The origins registered for the complaint page ``key`` (validated when saved)."""
+    from govapp.complaints.models import AppComplaintKey
+
+    text = AppComplaintKey.objects.filter(key=key).values_list("frame_ancestors", flat=True).first()
+    return [o for o in (text or "").split() if o.startswith("https://")]

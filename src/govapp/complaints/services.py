@@ -8,6 +8,7 @@ events record the state of a complaint, never its text.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -503,6 +504,37 @@ def app_complaint_key_ensure(*, app: App) -> AppComplaintKey:
                 object_repr=app.name,
                 after={"app_id": app.pk},
             )
+    return key
+
+
+_ORIGIN = re.compile(r"^https://[a-z0-9.-]+(?::\d{1,5})?$")
+
+
+def complaint_key_frame_ancestors_set(
+    *, key: AppComplaintKey, origins: str, actor: Any
+) -> AppComplaintKey:
+    """The hosting unit registers the web origins allowed to frame its complaint page."""
+    _require(can(actor, "submit", key.app), _("您无权修改该应用的投诉入口。"))
+    items = [o.strip().rstrip("/").lower() for o in re.split(r"[\s,]+", origins or "") if o.strip()]
+    bad = [o for o in items if not _ORIGIN.match(o)]
+    _require(
+        not bad,
+        _("来源格式不正确：%(o)s。请填写 https://域名[:端口]，每行一个。")
+        % {"o": "、".join(bad[:3])},
+    )
+    _require(len(items) <= 10, _("最多登记 10 个来源。"))
+    with transaction.atomic():
+        before = key.frame_ancestors
+        key.frame_ancestors = "\n".join(dict.fromkeys(items))
+        key.save(update_fields=["frame_ancestors"])
+        audit_record(
+            actor=actor,
+            action="complaint_key.frame_ancestors",
+            obj=key,
+            object_repr=key.app.name,
+            before={"frame_ancestors": before},
+            after={"frame_ancestors": key.frame_ancestors},
+        )
     return key
 
 

@@ -124,3 +124,34 @@ def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
         413,
         _("提交的内容过大（上限 %(mb)d MB）：请缩小或拆分后重试。") % {"mb": mb},
     )
+
+
+# --- caching of personal data -------------------------------------------------------------
+
+# Public registry data may be cached by browsers and proxies; everything else may carry
+# personal or confidential data and is never stored.
+CACHEABLE_PREFIXES = (
+    "/static/",
+    "/public/",
+    "/api/v1/public/apps",
+    "/api/v1/public/verify",
+    "/api/v1/public/registry",
+)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every page and API answer except public registry data
+    (and anything that set its own Cache-Control)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        personal = user is not None and user.is_authenticated
+        private = not request.path.startswith(CACHEABLE_PREFIXES)
+        if personal or (private and "Cache-Control" not in response):
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response
