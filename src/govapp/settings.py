@@ -318,6 +318,15 @@ GOVAPP_IMAGE_MAX_PIXELS = _env_int("GOVAPP_IMAGE_MAX_PIXELS", 40_000_000)
 GOVAPP_PACKAGE_MAX_BYTES = int(os.environ.get("GOVAPP_PACKAGE_MAX_BYTES", 2 * 1024**3))
 GOVAPP_SCAN_STALE_MINUTES = _env_int("GOVAPP_SCAN_STALE_MINUTES", 30)
 
+# The audit chain's key lives outside the database (env or a file); anchors of its head are
+# appended to a file (put it on other storage, or copy it off the host, in production).
+GOVAPP_AUDIT_KEY = _env_str("GOVAPP_AUDIT_KEY", "")
+GOVAPP_AUDIT_KEY_FILE = Path(_env_str("GOVAPP_AUDIT_KEY_FILE", str(VAR_DIR / "audit_key")))
+GOVAPP_AUDIT_ANCHOR_FILE = Path(
+    _env_str("GOVAPP_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit_anchors.jsonl"))
+)
+GOVAPP_AUDIT_ANCHOR_MINUTES = _env_int("GOVAPP_AUDIT_ANCHOR_MINUTES", 60)
+
 # Request logging: never log client addresses or user agents (complainants must stay anonymous).
 LOGGING = {
     "version": 1,

@@ -59,6 +59,9 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    # Events from this sequence number on are chained with HMAC-SHA256 under the audit key
+    # (kept outside the database); older ones (written before keying) with plain SHA-256.
+    keyed_from_seq = models.BigIntegerField(default=1)
 
     class Meta:
         verbose_name = _("审计链头")
