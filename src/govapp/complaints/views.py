@@ -414,11 +414,11 @@ def unit(request: HttpRequest) -> HttpResponse:
             "submit",
             pk=request.POST.get("app", "0") if _is_id(request.POST.get("app", "")) else 0,
         )
-        key = services.app_complaint_key_ensure(app=app)
+        app_key = services.app_complaint_key_ensure(app=app)
         if "frame_ancestors" in request.POST:
             try:
                 services.complaint_key_frame_ancestors_set(
-                    key=key, origins=request.POST["frame_ancestors"], actor=request.user
+                    key=app_key, origins=request.POST["frame_ancestors"], actor=request.user
                 )
                 messages.success(request, _("已保存允许嵌入的网页来源。"))
             except ValidationError as exc:

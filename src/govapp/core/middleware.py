@@ -101,7 +101,7 @@ class BodyLimitMiddleware:
             spool.write(chunk)
         spool.seek(0)
         request.META["CONTENT_LENGTH"] = str(total)
-        request._stream = LimitedStream(spool, total)  # type: ignore[attr-defined]
+        request._stream = LimitedStream(spool, total)  # type: ignore[assignment, arg-type]
         request._read_started = False  # type: ignore[attr-defined]
         return None
 

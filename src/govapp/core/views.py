@@ -204,7 +204,7 @@ def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpR
         return _json_error(_("请求无效。"), 400)
     from django.views import defaults
 
-    return defaults.bad_request(request, exception)
+    return defaults.bad_request(request, exception or Exception())
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -212,7 +212,7 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
         return _json_error(_("无权访问。"), 403)
     from django.views import defaults
 
-    return defaults.permission_denied(request, exception)
+    return defaults.permission_denied(request, exception or Exception())
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
