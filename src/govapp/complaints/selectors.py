@@ -300,6 +300,30 @@ def complaint_aggregates(
     }
 
 
+def operation_facts(app_id: int) -> dict[str, Any]:
+    """What the compliance engine may know of an app's complaints: counts by category
+    (dismissed and merged reports left out) and the reports a regulator opened for checking,
+    with the regulator's note only."""
+    rows = (
+        Complaint.objects.filter(app_id=app_id)
+        .exclude(status__in=[Status.DISMISSED, Status.MERGED])
+        .values("category")
+        .annotate(n=Count("id"))
+    )
+    verified = [
+        {
+            "ref": f"举报 #{c.pk}",
+            "category": c.category,
+            "banned_practice": c.banned_practice,
+            "note": c.finding_note,
+        }
+        for c in Complaint.objects.filter(app_id=app_id, status=Status.FINDING_OPENED).order_by(
+            "pk"
+        )
+    ]
+    return {"complaints": {r["category"]: r["n"] for r in rows}, "verified_reports": verified}
+
+
 def frame_ancestors_for_key(key: str) -> list[str]:
     """The origins registered for the complaint page ``key`` (validated when saved)."""
     from govapp.complaints.models import AppComplaintKey
