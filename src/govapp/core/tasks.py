@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django_tasks import task
 
 from govapp.core import wiring
 
@@ -29,18 +30,10 @@ def follow_up(event: str, **kwargs: Any) -> None:
         transaction.on_commit(partial(resolve(path).enqueue, **kwargs))
 
 
-def _audit_anchor() -> int:
+@task()
+def audit_anchor_task() -> int:
+    """Periodic (core.wiring): append the audit chain's signed head to the anchor file."""
     from govapp.core.audit import audit_anchor
 
     line = audit_anchor()
     return int(line["seq"]) if line else 0
-
-
-def _make_audit_anchor_task() -> Any:
-    from django_tasks import task
-
-    return task()(_audit_anchor)
-
-
-# Periodic: append the audit chain's signed head to the anchor file (core.wiring).
-audit_anchor_task = _make_audit_anchor_task()
