@@ -182,8 +182,27 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+# Stored files: the local folder MEDIA_ROOT, or an S3-compatible object store shared by every
+# host (``pip install 'govapp[s3]'``; docs/deployment.md) when GOVAPP_S3_BUCKET is set.
+GOVAPP_S3_BUCKET = _env_str("GOVAPP_S3_BUCKET", "")
+_DEFAULT_STORAGE: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if GOVAPP_S3_BUCKET:
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": GOVAPP_S3_BUCKET,
+            "endpoint_url": _env_str("GOVAPP_S3_ENDPOINT_URL", "") or None,
+            "region_name": _env_str("GOVAPP_S3_REGION", "") or None,
+            "access_key": _env_str("GOVAPP_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": _env_str("GOVAPP_S3_SECRET_ACCESS_KEY", "") or None,
+            "addressing_style": _env_str("GOVAPP_S3_ADDRESSING_STYLE", "path"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG

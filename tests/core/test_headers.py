@@ -91,3 +91,23 @@ def test_https_settings_from_the_environment():
         check=True,
     ).stdout.split()
     assert out == ["True", "True", "31536000", "HTTP_X_FORWARDED_PROTO"]
+
+
+def test_s3_storage_from_the_environment():
+    import subprocess
+    import sys
+
+    code = (
+        "import govapp.settings as s; d = s.STORAGES['default'];"
+        "print(d['BACKEND'], d['OPTIONS']['bucket_name'], d['OPTIONS']['endpoint_url'])"
+    )
+    env = {
+        "GOVAPP_S3_BUCKET": "govapp-files",
+        "GOVAPP_S3_ENDPOINT_URL": "https://oss.internal",
+        "GOVAPP_SECRET_KEY": "x" * 50,
+        "PATH": "/usr/bin",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["storages.backends.s3.S3Storage", "govapp-files", "https://oss.internal"]
