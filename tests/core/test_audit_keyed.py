@@ -125,3 +125,26 @@ def test_events_from_before_keying_still_verify():
     audit_anchor()
     AuditHead.objects.filter(id=1).update(keyed_from_seq=100)
     assert not audit_verify().ok
+
+
+def test_api_records_who_saw_what_like_the_page():
+    from django.test import Client
+
+    from govapp.orgs.services import token_issue
+    from tests import factories as f
+    from tests.registry import factories as rf
+
+    w = rf.world()
+    application = rf.submitted(w)
+    reader = f.regulator()
+    _t, raw = token_issue(actor=reader, user=reader, name="t")
+    r = Client().get(
+        f"/api/v1/registry/applications/{application.pk}", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
+    assert r.status_code == 200
+    assert (
+        AuditEvent.objects.filter(
+            action="application.read", actor=reader, object_id=str(application.pk)
+        ).count()
+        == 1
+    )
