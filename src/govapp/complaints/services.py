@@ -403,9 +403,8 @@ def complaint_request_explanation(
     The unit sees only ``redacted_text``, the app and the category."""
     # whatever the regulator wrote, the reporter's contacts, ID numbers and names never reach
     # the unit (R-33); the regulator is still asked to confirm the rest is harmless
-    redacted_text = privacy.redact_for_unit(
-        (redacted_text or "").strip(), original=complaint.description
-    )
+    written = (redacted_text or "").strip()
+    redacted_text = privacy.redact_for_unit(written, original=complaint.description)
     _require(complaint.app_id is not None, _("这件举报未对应到已备案应用，无法要求主办单位说明。"))
     _require(len(redacted_text) >= 10, _("请填写发给主办单位的脱敏问题描述（至少 10 个字）。"))
     _require(
@@ -413,7 +412,9 @@ def complaint_request_explanation(
         _("请确认已删除可能识别举报人的内容（姓名、岗位、时间地点细节、联系方式等）。"),
     )
     _require(
-        redacted_text != complaint.description.strip(),
+        written != complaint.description.strip()
+        and redacted_text
+        != privacy.redact_for_unit(complaint.description.strip(), original=complaint.description),
         _("发给主办单位的文字不能是举报原文，请改写并删除可能识别举报人的内容。"),
     )
     result: dict[str, ExplanationRequest] = {}
