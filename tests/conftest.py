@@ -56,3 +56,9 @@ def _default_language() -> Iterator[None]:
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchor_file(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Each test anchors the audit chain into its own file (never the developer's var/)."""
+    settings.GOVAPP_AUDIT_ANCHOR_FILE = tmp_path / "audit_anchors.jsonl"  # type: ignore[attr-defined]

@@ -50,6 +50,22 @@ from govapp.core.errors import install_api_handler  # noqa: E402
 
 install_api_handler(api)
 
+
+def _validation_error(request: HttpRequest, exc: Any) -> Any:
+    """Request validation errors in the documented error shape: ``detail`` a sentence,
+    ``errors`` field -> message (ninja's own answer puts a list in ``detail``)."""
+    errors: dict[str, str] = {}
+    for item in getattr(exc, "errors", []) or []:
+        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        errors[".".join(loc) or "request"] = str(item.get("msg", ""))
+    detail = "请求参数无效：" + "；".join(f"{k}: {v}" for k, v in list(errors.items())[:5])
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+from ninja.errors import ValidationError as _NinjaValidationError  # noqa: E402
+
+api.add_exception_handler(_NinjaValidationError, _validation_error)
+
 from govapp.core.api import router as core_router  # noqa: E402
 from govapp.orgs.api import auth_router  # noqa: E402
 from govapp.orgs.api import router as orgs_router  # noqa: E402

@@ -19,3 +19,9 @@ urlpatterns = [
     path("oversight/usage/", include(("govapp.oversight.usage.urls", "usage"))),
     path("api/v1/", api.urls),
 ]
+
+# API errors are JSON ({"detail": ...}, the documented ErrorOut schema), pages elsewhere.
+handler400 = "govapp.core.views.error_400"
+handler403 = "govapp.core.views.error_403"
+handler404 = "govapp.core.views.error_404"
+handler500 = "govapp.core.views.error_500"

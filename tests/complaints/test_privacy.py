@@ -1,4 +1,4 @@
-"""Receipts, proof of work, the in-memory rate limit and evidence sanitising."""
+"""Receipts, proof of work, the shared rate limit and evidence sanitising."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def test_receipt_hash_depends_on_the_pepper(settings):
     assert privacy.receipt_hash(r) != before
 
 
+@pytest.mark.django_db
 def test_proof_of_work_is_checked_and_single_use(settings):
     settings.GOVAPP_COMPLAINT_POW_BITS = 8
     challenge = privacy.pow_challenge()
@@ -51,7 +52,8 @@ def test_proof_of_work_is_checked_and_single_use(settings):
     assert not privacy.pow_verify("")
 
 
-def test_rate_limit_keys_are_salted_and_in_memory_only(settings):
+@pytest.mark.django_db
+def test_rate_limit_keys_are_salted_and_never_hold_the_address(settings):
     settings.GOVAPP_COMPLAINT_RATE_UNPROVEN = (2, 3600)
     rf = RequestFactory()
     a = rf.post("/complaints/", REMOTE_ADDR="198.51.100.7")
@@ -61,9 +63,12 @@ def test_rate_limit_keys_are_salted_and_in_memory_only(settings):
     blocked = privacy.rate_limit(a, action="report")
     assert not blocked.allowed and blocked.retry_after > 0
     assert privacy.rate_limit(b, action="report").allowed
-    keys = list(privacy._limiter.hits)
-    assert all("198.51.100" not in k for k in keys)
-    assert all(len(k) == 24 for k in keys)
+    from govapp.core.models import SharedCounter
+
+    keys = list(SharedCounter.objects.values_list("key", flat=True))
+    assert keys and all("198.51.100" not in k for k in keys)
+    # rl:<bucket>:<32 hex digits of HMAC(daily salt, address)>:<window>
+    assert all(len(k.split(":")[2]) == 32 for k in keys)
 
 
 def test_jpeg_metadata_is_removed():

@@ -181,14 +181,24 @@ def test_in_app_page_embedded_cross_site(
         filing_number="粤ICP备E2E0002号A",
         filed_at=timezone.now(),
     )
-    key = app_complaint_key_ensure(app=app).key
+    key_obj = app_complaint_key_ensure(app=app)
+    key = key_obj.key
+    # the unit registers the web origin that frames its page (CSP frame-ancestors)
+    key_obj.frame_ancestors = "https://app.gz.example.gov.cn"
+    key_obj.save(update_fields=["frame_ancestors"])
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = ctx.new_page()
     page.set_default_timeout(15000)
     url = f"{live_server.url}/complaints/app/{key}/".replace("localhost", "127.0.0.1")
-    page.set_content(
-        f'<p>穗好办 · 我的 · 投诉建议</p><iframe src="{url}" style="width:100%;height:780px;border:0"></iframe>'
+    host_page = (
+        f'<p>穗好办 · 我的 · 投诉建议</p><iframe src="{url}" '
+        'style="width:100%;height:780px;border:0"></iframe>'
     )
+    page.route(
+        "https://app.gz.example.gov.cn/**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body=host_page),
+    )
+    page.goto("https://app.gz.example.gov.cn/complaint")
     frame = page.frame_locator("iframe")
     frame.locator("input[name=category][value=ranking_abuse]").check()
     frame.locator("#id_description").fill("每周按各村在线学习时长排名并在工作群通报。")

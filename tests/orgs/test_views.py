@@ -49,11 +49,11 @@ def test_wrong_password_then_lockout(client: Client, settings: object) -> None:
         assert resp.status_code == 400  # type: ignore[attr-defined]
         assert "不正确" in resp.content.decode()  # type: ignore[attr-defined]
     resp = _login(client, "gd", "wrong")
-    assert "锁定" in resp.content.decode()  # type: ignore[attr-defined]
+    assert "暂停登录" in resp.content.decode()  # type: ignore[attr-defined]
     # Even the right password is refused while locked.
     resp = _login(client, "gd")
     assert resp.status_code == 400  # type: ignore[attr-defined]
-    assert "锁定" in resp.content.decode()  # type: ignore[attr-defined]
+    assert "暂停登录" in resp.content.decode()  # type: ignore[attr-defined]
     assert AuditEvent.objects.filter(action="user.lockout").count() == 1
 
 

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from govapp.complaints import selectors
 from govapp.core.calendar import today_shanghai
+from govapp.core.exports import xlsx_append
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNMATCHED = "未对应到已备案应用"
@@ -31,11 +32,11 @@ def file_name(since: dt.date | None, until: dt.date | None) -> str:
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
     ws = wb.create_sheet(title)
-    ws.append(header)
+    xlsx_append(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        xlsx_append(ws, row)
     for i, _h in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = 28 if i == 1 else 14
     ws.freeze_panes = "A2"
@@ -72,7 +73,7 @@ def stats_workbook(
         ["已办结", agg["resolved"]],
         ["逾期（当前）", agg["overdue"]],
     ):
-        ws.append(row)
+        xlsx_append(ws, row)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.column_dimensions["A"].width = 20

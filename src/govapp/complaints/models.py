@@ -283,6 +283,9 @@ class AppComplaintKey(models.Model):
     )
     key = models.CharField(max_length=32, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Origins (https://host[:port], one per line) whose pages may show the complaint page in
+    # a frame; none: only govapp itself (Content-Security-Policy frame-ancestors).
+    frame_ancestors = models.TextField(_("允许嵌入的网页来源"), blank=True)
 
     class Meta:
         verbose_name = _("应用投诉入口")

@@ -1,5 +1,5 @@
-"""The anonymity machinery of the complaint channel (R-33): receipts, proof of work, an
-in-memory rate limit, evidence sanitising and log redaction.
+"""The anonymity machinery of the complaint channel (R-33): receipts, proof of work, the
+rate limit, evidence sanitising and log redaction.
 
 Nothing in this module stores or logs a client address, user agent, cookie or any other
 request data.  See docs/complaints.md for exactly what is and is not kept.
@@ -16,9 +16,7 @@ import io
 import logging
 import re
 import secrets
-import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+
+from govapp.core import ratelimit, shared
 
 # ---------------------------------------------------------------------------------------
 # Receipts: 160 random bits from ``secrets``, shown once, stored as HMAC-SHA256(pepper, r).
@@ -67,8 +67,10 @@ def receipt_plausible(receipt: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------
-# Proof of work (hashcash style).  The challenge is stateless and signed; a solved challenge
-# is remembered in process memory until it expires, so it cannot be replayed.
+# Proof of work (hashcash style).  The challenge is stateless and signed with a key derived
+# from SECRET_KEY (the same in every web process and host); a solved challenge is claimed once
+# in the shared store (govapp.core.shared) until it expires, so it cannot be replayed in this
+# process or any other.
 
 
 def pow_bits() -> int:
@@ -76,13 +78,10 @@ def pow_bits() -> int:
 
 
 POW_TTL_SECONDS = 2 * 3600
-_pow_key = secrets.token_bytes(32)  # per process: challenges are only valid where issued
-_used: dict[str, float] = {}
-_used_lock = threading.Lock()
 
 
 def _pow_sig(body: str) -> str:
-    key = hashlib.sha256(_pow_key + settings.SECRET_KEY.encode()).digest()
+    key = hashlib.sha256(b"govapp-complaint-pow:" + settings.SECRET_KEY.encode()).digest()
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -115,7 +114,8 @@ def pow_solve(challenge: str) -> str:
 
 
 def pow_verify(token: str) -> bool:
-    """``token`` is ``<challenge>:<nonce>``.  True once per solved, unexpired challenge."""
+    """``token`` is ``<challenge>:<nonce>``.  True once per solved, unexpired challenge,
+    across every web process and host."""
     if not token or len(token) > 200 or ":" not in token:
         return False
     challenge, _sep, nonce = token.rpartition(":")
@@ -135,19 +135,13 @@ def pow_verify(token: str) -> bool:
     digest = hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()
     if _leading_zero_bits(digest) < bits:
         return False
-    with _used_lock:
-        for key, expiry in list(_used.items()):
-            if expiry < now:
-                del _used[key]
-        if challenge in _used:
-            return False
-        _used[challenge] = now + POW_TTL_SECONDS
-    return True
+    marker = hashlib.sha256(challenge.encode()).hexdigest()[:40]
+    return shared.claim(f"pow:{marker}", POW_TTL_SECONDS + 120)
 
 
 # ---------------------------------------------------------------------------------------
-# Rate limit, in process memory only.  The key is HMAC(salt, address) where the salt is
-# random, never written anywhere, and replaced (with the whole table) every day.
+# Rate limits: the one limiter of govapp.core.ratelimit (shared by every process; keyed by an
+# HMAC of the address with a daily random salt, the address itself is never kept).
 
 
 @dataclass(frozen=True)
@@ -156,53 +150,8 @@ class Limit:
     retry_after: int = 0
 
 
-class _Limiter:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        self.salt = secrets.token_bytes(32)
-        self.born = time.monotonic()
-        self.hits: dict[str, deque[float]] = {}
-
-    def check(
-        self, address: str, bucket: str, limit: int, window: float, consume: bool = True
-    ) -> Limit:
-        now = time.monotonic()
-        with self.lock:
-            if now - self.born > 86400:
-                self.reset()
-            key = hmac.new(self.salt, f"{bucket}|{address}".encode(), hashlib.sha256).digest()
-            key_text = key[:12].hex()
-            hits = self.hits.setdefault(key_text, deque())
-            while hits and now - hits[0] > window:
-                hits.popleft()
-            if len(hits) >= limit:
-                return Limit(False, max(1, int(window - (now - hits[0])) + 1))
-            if consume:
-                hits.append(now)
-            if len(self.hits) > 100_000:  # bounded memory: forget the oldest clients
-                for k in list(self.hits)[:10_000]:
-                    del self.hits[k]
-            return Limit(True)
-
-
-_limiter = _Limiter()
-
-
 def rate_limit_reset() -> None:
-    _limiter.reset()
-
-
-def _address(request: HttpRequest) -> str:
-    proxies = int(getattr(settings, "GOVAPP_PUBLIC_TRUSTED_PROXIES", 0) or 0)
-    if proxies > 0:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [h for h in hops if h]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return str(request.META.get("REMOTE_ADDR", ""))
+    ratelimit.reset()
 
 
 def rate_limit(
@@ -210,19 +159,17 @@ def rate_limit(
 ) -> Limit:
     """Reports: ``GOVAPP_COMPLAINT_RATE`` (proof of work solved) or
     ``GOVAPP_COMPLAINT_RATE_UNPROVEN`` (none), each ``(count, seconds)``; receipt look-ups:
-    ``GOVAPP_COMPLAINT_LOOKUP_RATE``.  The address is only used to compute the in-memory key.
-    With ``consume=False`` the limit is only checked (reports count once they are filed)."""
+    ``GOVAPP_COMPLAINT_LOOKUP_RATE``.  With ``consume=False`` the limit is only checked
+    (reports count once they are filed)."""
     if action == "report":
         name = "GOVAPP_COMPLAINT_RATE" if proven else "GOVAPP_COMPLAINT_RATE_UNPROVEN"
         default = (10, 3600.0) if proven else (3, 3600.0)
     else:
         name, default = "GOVAPP_COMPLAINT_LOOKUP_RATE", (30, 600.0)
     conf = getattr(settings, name, default)
-    if not conf:
-        return Limit(True)
-    count, seconds = conf
-    bucket = f"{action}:{'p' if proven else 'u'}" if action == "report" else action
-    return _limiter.check(_address(request), bucket, int(count), float(seconds), consume)
+    bucket = f"complaint-{action}-{'p' if proven else 'u'}" if action == "report" else action
+    decision = ratelimit.check(request, bucket=bucket, limit=conf, consume=consume)
+    return Limit(decision.allowed, decision.retry_after)
 
 
 # ---------------------------------------------------------------------------------------
@@ -243,7 +190,8 @@ class CleanFile:
     warning: str = ""
 
 
-MAX_PIXELS = 40_000_000
+def max_pixels() -> int:
+    return int(getattr(settings, "GOVAPP_IMAGE_MAX_PIXELS", 40_000_000))
 
 
 def max_evidence_bytes() -> int:
@@ -281,7 +229,7 @@ def evidence_clean(data: bytes) -> CleanFile:
 def _image_clean(data: bytes) -> CleanFile:
     from PIL import Image
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = max_pixels()
     refuse = _("只接受图片（JPEG、PNG、WebP、GIF）或 PDF 文件作为证据，请换成截图或照片后重试。")
     with private_request():  # Pillow's debug log would print the EXIF tags it reads
         return _image_reencode(data, refuse)
@@ -295,7 +243,7 @@ def _image_reencode(data: bytes, refuse: str) -> CleanFile:
             fmt = (probe.format or "").upper()
             if fmt not in {"JPEG", "PNG", "WEBP", "GIF", "MPO"}:
                 raise EvidenceError(refuse)
-            if probe.width * probe.height > MAX_PIXELS:
+            if probe.width * probe.height > max_pixels():
                 raise EvidenceError(_("图片尺寸过大，请缩小后重试。"))
             probe.load()
             upright = ImageOps.exif_transpose(probe)  # keep what the reporter saw, then drop tags
@@ -309,7 +257,9 @@ def _image_reencode(data: bytes, refuse: str) -> CleanFile:
             clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
     except EvidenceError:
         raise
-    except (Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise EvidenceError(_("图片尺寸过大，请缩小后重试。")) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise EvidenceError(refuse) from exc
     out = io.BytesIO()
     if mode == "RGBA" or fmt == "PNG" or fmt == "GIF":
@@ -320,22 +270,115 @@ def _image_reencode(data: bytes, refuse: str) -> CleanFile:
 
 
 # ---------------------------------------------------------------------------------------
-# Redaction suggestions for the copy a hosting unit may see (the regulator edits and
-# approves the final text; this only catches the obvious).
+# Redaction of everything a hosting unit is shown about a report (the explanation request,
+# the note of a verified finding).  Applied by the services, not merely suggested: phone
+# numbers (mobile and landline, however spaced or written in Chinese numerals), 18-digit
+# ID numbers (with a valid check digit, or any digit run taken from the report), e-mail
+# addresses (also written "at"/"dot"), staff numbers, and every name the reporter gave
+# ("我叫张三", "姓名：张三", "本人张三" ...), spaced or not.
 
-_REDACTIONS = [
-    (re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])"), "[身份证号已删除]"),
-    (re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"), "[手机号已删除]"),
-    (re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"), "[电话已删除]"),
-    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[邮箱已删除]"),
-    (re.compile(r"(?:工号|编号|警号)[:：]?\s*\w+"), "[工号已删除]"),
-]
+_DIGIT_MAP = str.maketrans(
+    "０１２３４５６７８９〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两",
+    "0123456789001234567891234567891" + "2",
+)
+_SEP = r"[\s\-‐‑–—.·・()（）/]*"
+# a run of digits (any script) with separators between them, at least 7 digits long
+_DIGIT_CHARS = "0-9０-９〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两Xx"
+_DIGIT_RUN = re.compile(
+    rf"(?:\+?86{_SEP}|\(?\+?86\)?{_SEP})?[{_DIGIT_CHARS}](?:{_SEP}[{_DIGIT_CHARS}]){{6,}}"
+)
+_EMAIL = re.compile(
+    r"[\w.+-]+\s*(?:@|＠|\(at\)|\[at\]|\sat\s)\s*[\w-]+(?:\s*(?:\.|。|\(dot\)|\[dot\]|\sdot\s)\s*[\w-]+)+",
+    re.IGNORECASE,
+)
+_DATE = re.compile(r"(?:19|20)\d{2}[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])")
+_STAFF = re.compile(r"(?:工号|编号|警号|员工号|学号)[:：]?\s*[A-Za-z0-9-]+")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_NAME_CUES = re.compile(
+    r"(?:我叫|我是|本人(?:是|叫)?|姓名(?:是|为)?[:：]?|名字(?:是|叫)?[:：]?|联系人[:：]?|举报人[:：]?"
+    r"|签名[:：]?|署名[:：]?)\s*([\u4e00-\u9fa5]{2,4}?)(?=[，,。.；;：:\s（(、]|是|在|的|电话|手机|工号|$)"
+    r"|(?:my name is|i am|name[:：])\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})",
+    re.IGNORECASE,
+)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text.translate(_DIGIT_MAP) if ch.isdigit() or ch in "Xx").upper()
+
+
+def id_number_valid(number: str) -> bool:
+    """GB 11643 check digit of an 18-character resident ID number."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def _is_contact_number(digits: str) -> bool:
+    bare = digits[2:] if digits.startswith("86") and len(digits) in (12, 13) else digits
+    if re.fullmatch(r"1[3-9]\d{9}", bare):  # mobile
+        return True
+    if re.fullmatch(r"0\d{9,11}", bare):  # landline with area code
+        return True
+    if re.fullmatch(r"\d{7,8}", bare):  # local landline
+        return True
+    if len(bare) == 18 and id_number_valid(bare):
+        return True
+    return bool(re.fullmatch(r"\d{15}", bare))  # first-generation ID number
+
+
+def reporter_names(text: str) -> set[str]:
+    """Names the reporter gave about themselves in ``text``."""
+    names = set()
+    for match in _NAME_CUES.finditer(text or ""):
+        name = (match.group(1) or match.group(2) or "").strip()
+        if len(name) >= 2 and name not in {"举报人", "本人", "群众", "员工", "职工"}:
+            names.add(name)
+    return names
+
+
+def _sensitive_digits(original: str) -> set[str]:
+    return {d for m in _DIGIT_RUN.finditer(original or "") if len(d := _digits(m.group(0))) >= 7}
+
+
+def redact_for_unit(text: str, *, original: str = "", names: set[str] | None = None) -> str:
+    """``text`` with every identifying detail of the reporter removed (see above).
+    ``original`` is the report: digit runs and names found there are removed from ``text``
+    in any spelling."""
+    taken = _sensitive_digits(original)
+    known_names = set(names or ()) | reporter_names(original) | reporter_names(text)
+
+    def digit_run(match: re.Match[str]) -> str:
+        digits = _digits(match.group(0))
+        if len(digits) < 7:
+            return match.group(0)
+        if _DATE.fullmatch(match.group(0).strip()):
+            return match.group(0)
+        if any(d in digits or digits in d for d in taken) or _is_contact_number(digits):
+            return "[身份证号已删除]" if len(digits) in (15, 18) else "[电话已删除]"
+        return match.group(0)
+
+    text = _EMAIL.sub("[邮箱已删除]", text or "")
+    text = _STAFF.sub("[工号已删除]", text)
+    text = _DIGIT_RUN.sub(digit_run, text)
+    for name in sorted(known_names, key=len, reverse=True):
+        spaced = r"[\s·・]*".join(re.escape(ch) for ch in name)
+        text = re.sub(spaced, "[姓名已删除]", text, flags=re.IGNORECASE)
+        if re.fullmatch(r"[\u4e00-\u9fa5]{2,4}", name):
+            # "张某某", "张先生", "张女士", "小张", "老张": the surname beside a title still points
+            surname = re.escape(name[0])
+            text = re.sub(
+                rf"(?:{surname}(?:某+|先生|女士|同志|姓|师傅|老师|科长|主任|大姐|大哥)|[小老]{surname})",
+                "[姓名已删除]",
+                text,
+            )
+    return text
 
 
 def redaction_suggest(text: str) -> str:
-    for pattern, replacement in _REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
+    """The pre-filled text of the regulator's form: the report with the details removed."""
+    return redact_for_unit(text, original=text)
 
 
 # ---------------------------------------------------------------------------------------

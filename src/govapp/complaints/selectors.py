@@ -322,3 +322,11 @@ def operation_facts(app_id: int) -> dict[str, Any]:
         )
     ]
     return {"complaints": {r["category"]: r["n"] for r in rows}, "verified_reports": verified}
+
+
+def frame_ancestors_for_key(key: str) -> list[str]:
+    """The origins registered for the complaint page ``key`` (validated when saved)."""
+    from govapp.complaints.models import AppComplaintKey
+
+    text = AppComplaintKey.objects.filter(key=key).values_list("frame_ancestors", flat=True).first()
+    return [o for o in (text or "").split() if o.startswith("https://")]

@@ -8,6 +8,7 @@ events record the state of a complaint, never its text.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -379,7 +380,8 @@ def complaint_merge(*, complaint: Complaint, into: Complaint, actor: Any) -> Com
 def complaint_open_finding(*, complaint: Complaint, actor: Any, note: str) -> Complaint:
     """Mark the report for checking: the compliance engine opens an R33 finding for the app
     from the regulator's note (see _push_operation_facts) when the transaction commits."""
-    note = (note or "").strip()
+    # the note becomes evidence of a finding the hosting unit reads
+    note = privacy.redact_for_unit((note or "").strip(), original=complaint.description)
     _require(
         complaint.app_id is not None, _("这件举报未对应到已备案应用，无法立案；请先合并或答复。")
     )
@@ -399,7 +401,10 @@ def complaint_request_explanation(
 ) -> ExplanationRequest:
     """Ask the hosting unit to explain, through a copy the regulator wrote and approved.
     The unit sees only ``redacted_text``, the app and the category."""
-    redacted_text = (redacted_text or "").strip()
+    # whatever the regulator wrote, the reporter's contacts, ID numbers and names never reach
+    # the unit (R-33); the regulator is still asked to confirm the rest is harmless
+    written = (redacted_text or "").strip()
+    redacted_text = privacy.redact_for_unit(written, original=complaint.description)
     _require(complaint.app_id is not None, _("这件举报未对应到已备案应用，无法要求主办单位说明。"))
     _require(len(redacted_text) >= 10, _("请填写发给主办单位的脱敏问题描述（至少 10 个字）。"))
     _require(
@@ -407,7 +412,9 @@ def complaint_request_explanation(
         _("请确认已删除可能识别举报人的内容（姓名、岗位、时间地点细节、联系方式等）。"),
     )
     _require(
-        redacted_text != complaint.description.strip(),
+        written != complaint.description.strip()
+        and redacted_text
+        != privacy.redact_for_unit(complaint.description.strip(), original=complaint.description),
         _("发给主办单位的文字不能是举报原文，请改写并删除可能识别举报人的内容。"),
     )
     result: dict[str, ExplanationRequest] = {}
@@ -507,6 +514,37 @@ def app_complaint_key_ensure(*, app: App) -> AppComplaintKey:
                 object_repr=app.name,
                 after={"app_id": app.pk},
             )
+    return key
+
+
+_ORIGIN = re.compile(r"^https://[a-z0-9.-]+(?::\d{1,5})?$")
+
+
+def complaint_key_frame_ancestors_set(
+    *, key: AppComplaintKey, origins: str, actor: Any
+) -> AppComplaintKey:
+    """The hosting unit registers the web origins allowed to frame its complaint page."""
+    _require(can(actor, "submit", key.app), _("您无权修改该应用的投诉入口。"))
+    items = [o.strip().rstrip("/").lower() for o in re.split(r"[\s,]+", origins or "") if o.strip()]
+    bad = [o for o in items if not _ORIGIN.match(o)]
+    _require(
+        not bad,
+        _("来源格式不正确：%(o)s。请填写 https://域名[:端口]，每行一个。")
+        % {"o": "、".join(bad[:3])},
+    )
+    _require(len(items) <= 10, _("最多登记 10 个来源。"))
+    with transaction.atomic():
+        before = key.frame_ancestors
+        key.frame_ancestors = "\n".join(dict.fromkeys(items))
+        key.save(update_fields=["frame_ancestors"])
+        audit_record(
+            actor=actor,
+            action="complaint_key.frame_ancestors",
+            obj=key,
+            object_repr=key.app.name,
+            before={"frame_ancestors": before},
+            after={"frame_ancestors": key.frame_ancestors},
+        )
     return key
 
 

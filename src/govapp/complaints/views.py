@@ -170,11 +170,16 @@ def app_embed(request: HttpRequest, key: str) -> HttpResponse:
     if app is None:
         raise Http404(_("应用投诉入口无效，请从应用内重新打开。"))
     if request.method == "POST":
-        return _submit(
+        response = _submit(
             request, app=app, channel=Channel.IN_APP, template="complaints/embed.html", embed=True
         )
-    data = dict.fromkeys(FIELDS, "")
-    return render(request, "complaints/embed.html", _form_context(app, data, key=key))
+    else:
+        data = dict.fromkeys(FIELDS, "")
+        response = render(request, "complaints/embed.html", _form_context(app, data, key=key))
+    # only the origins the hosting unit registered may frame this page
+    origins = selectors.frame_ancestors_for_key(key)
+    response._csp_replace = {"frame-ancestors": ["'self'", *origins]}  # type: ignore[attr-defined]
+    return response
 
 
 @private
@@ -409,7 +414,16 @@ def unit(request: HttpRequest) -> HttpResponse:
             "submit",
             pk=request.POST.get("app", "0") if _is_id(request.POST.get("app", "")) else 0,
         )
-        services.app_complaint_key_ensure(app=app)
+        app_key = services.app_complaint_key_ensure(app=app)
+        if "frame_ancestors" in request.POST:
+            try:
+                services.complaint_key_frame_ancestors_set(
+                    key=app_key, origins=request.POST["frame_ancestors"], actor=request.user
+                )
+                messages.success(request, _("已保存允许嵌入的网页来源。"))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("complaints:unit")
         messages.success(request, _("已为「%(app)s」开通应用内投诉入口。") % {"app": app.name})
         return redirect("complaints:unit")
     for app, key in selectors.unit_apps_with_keys(request.user):

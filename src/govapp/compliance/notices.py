@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 
 from govapp.compliance.models import PenaltyCase
 from govapp.compliance.rules import RULES_BY_ID
+from govapp.core.exports import xlsx_cell, xlsx_set
 
 KINDS = {
     "approval": ("项目审批部门", "暂停该单位新的信息化项目审批", "approval"),
@@ -31,7 +32,7 @@ def notice_xlsx(case: PenaltyCase, kind: str) -> bytes:
     ws.title = "处理通知"
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 80
-    ws["A1"] = f"关于对“{app.name}”{measure}的通知"
+    xlsx_set(ws["A1"], f"关于对“{app.name}”{measure}的通知")
     ws["A1"].font = Font(bold=True, size=14)
     ws.merge_cells("A1:B1")
     rows = [
@@ -62,8 +63,8 @@ def notice_xlsx(case: PenaltyCase, kind: str) -> bytes:
         ev = "；".join(str(e.get("value", "")) for e in (f.evidence or [])[:3])
         rows.append((f"问题 {i}", f"{title}（{f.requirement}）：{ev}"))
     for r, (k, v) in enumerate(rows, start=3):
-        ws.cell(row=r, column=1, value=k).font = Font(bold=True)
-        c = ws.cell(row=r, column=2, value=v)
+        xlsx_cell(ws, r, 1, k).font = Font(bold=True)
+        c = xlsx_cell(ws, r, 2, v)
         c.alignment = Alignment(wrap_text=True, vertical="top")
     buf = io.BytesIO()
     wb.save(buf)

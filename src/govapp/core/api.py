@@ -8,15 +8,20 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from govapp.core.models import AuditEvent
 from govapp.core.permissions import can_read_audit
-from govapp.core.selectors import audit_events
+from govapp.core.selectors import audit_day, audit_events, day_only
 
 router = Router(tags=["audit"])
 
 
 class AuditOut(Schema):
-    seq: int
-    time: dt.datetime
+    """Events about complaints carry only their ``day``: ``time``, ``seq``, ``request_id`` and
+    the hashes are null (R-33: their timing must not point to a reporter)."""
+
+    seq: int | None
+    time: dt.datetime | None
+    day: dt.date
     actor_name: str
     action: str
     object_type: str
@@ -24,8 +29,28 @@ class AuditOut(Schema):
     object_repr: str
     before: Any = None
     after: Any = None
-    request_id: str
-    hash: str
+    request_id: str | None
+    hash: str | None
+
+    @staticmethod
+    def resolve_seq(obj: AuditEvent) -> int | None:
+        return None if day_only(obj) else obj.seq
+
+    @staticmethod
+    def resolve_time(obj: AuditEvent) -> dt.datetime | None:
+        return None if day_only(obj) else obj.time
+
+    @staticmethod
+    def resolve_day(obj: AuditEvent) -> dt.date:
+        return audit_day(obj)
+
+    @staticmethod
+    def resolve_request_id(obj: AuditEvent) -> str | None:
+        return None if day_only(obj) else obj.request_id
+
+    @staticmethod
+    def resolve_hash(obj: AuditEvent) -> str | None:
+        return None if day_only(obj) else obj.hash
 
 
 @router.get("/events", response=list[AuditOut], summary="审计事件")

@@ -2,6 +2,13 @@
 
 Every service that changes data calls :func:`audit_record` inside its own
 ``transaction.atomic`` block, so the change and its audit event commit or roll back together.
+
+The chain is keyed: each event's hash is HMAC-SHA256 under the audit key, which lives outside
+the database (``GOVAPP_AUDIT_KEY`` or the file ``GOVAPP_AUDIT_KEY_FILE``, default
+var/audit_key), so someone who can edit rows cannot recompute a valid chain.  The head is
+also anchored outside the database (:func:`audit_anchor`: a signed line appended to
+``GOVAPP_AUDIT_ANCHOR_FILE`` by the periodic loop and ``govapp audit anchor``), so even a
+rewrite by someone holding the key is caught against the anchors written before it.
 """
 
 from __future__ import annotations
@@ -9,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import json
+import os
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -74,7 +83,27 @@ def _time_text(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_hash(event: AuditEvent) -> str:
+def audit_key() -> bytes:
+    """The audit chain's key: ``GOVAPP_AUDIT_KEY``, else the key file (created once, 0600)."""
+    from django.conf import settings
+
+    configured = str(getattr(settings, "GOVAPP_AUDIT_KEY", "") or "")
+    if configured:
+        return configured.encode()
+    path = settings.GOVAPP_AUDIT_KEY_FILE
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_hex(32).encode())
+        return path.read_bytes().strip()
+
+
+def event_hash(event: AuditEvent, *, keyed: bool = True) -> str:
     payload = {
         "seq": event.seq,
         "time": _time_text(event.time),
@@ -91,6 +120,8 @@ def event_hash(event: AuditEvent) -> str:
         "unit_pk": event.unit_pk,
         "prev_hash": event.prev_hash,
     }
+    if keyed:
+        return hmac.new(audit_key(), _canonical(payload), hashlib.sha256).hexdigest()
     return hashlib.sha256(_canonical(payload)).hexdigest()
 
 
@@ -149,7 +180,7 @@ def audit_record(
             unit_pk=unit_pk if unit_pk is not None else obj_unit,
             prev_hash=head.last_hash,
         )
-        event.hash = event_hash(event)
+        event.hash = event_hash(event, keyed=event.seq >= head.keyed_from_seq)
         event.save(force_insert=True)
         head.last_seq = event.seq
         head.last_hash = event.hash
@@ -172,6 +203,18 @@ def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
     expected_seq = 1
     checked = 0
     last_pk = None
+    head = AuditHead.objects.filter(id=1).first()
+    keyed_from = head.keyed_from_seq if head is not None else 1
+    anchors = {a["seq"]: a for a in anchors_read()}
+    if anchors and min(a.get("keyed_from", 1) for a in anchors.values()) < keyed_from:
+        return VerifyResult(
+            False,
+            0,
+            keyed_from,
+            None,
+            f"the chain claims to be keyed only from #{keyed_from}, but an anchor recorded an "
+            f"earlier start: the head was edited",
+        )
     qs = AuditEvent.objects.order_by("seq")
     for event in qs.iterator(chunk_size=batch_size):
         checked += 1
@@ -191,14 +234,33 @@ def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
                 event.pk,
                 f"event #{event.seq} does not follow the previous event (deleted or reordered)",
             )
-        if event_hash(event) != event.hash:
+        if event_hash(event, keyed=event.seq >= keyed_from) != event.hash:
             return VerifyResult(
                 False, checked, event.seq, event.pk, f"event #{event.seq} was altered"
+            )
+        anchor = anchors.get(event.seq)
+        if anchor is not None and anchor["hash"] != event.hash:
+            return VerifyResult(
+                False,
+                checked,
+                event.seq,
+                event.pk,
+                f"event #{event.seq} differs from the anchor written at {anchor['at']}: "
+                "the chain was rewritten",
             )
         prev = event.hash
         expected_seq += 1
         last_pk = event.pk
-    head = AuditHead.objects.filter(id=1).first()
+    beyond = [seq for seq in anchors if seq > expected_seq - 1]
+    if beyond:
+        return VerifyResult(
+            False,
+            checked,
+            expected_seq,
+            last_pk,
+            f"an anchor records event #{max(beyond)} but the chain ends at #{expected_seq - 1}: "
+            "the newest events were deleted",
+        )
     if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != prev):
         return VerifyResult(
             False,
@@ -228,3 +290,56 @@ def audit_read(*, actor: Any, obj: models.Model) -> AuditEvent | None:
     if not cache.add(key, 1, timeout=86400):
         return None
     return audit_record(actor=actor, action=f"{label.split('.')[-1]}.read", obj=obj)
+
+
+# --- anchors: the head, signed, outside the database ---------------------------------------
+
+
+def _anchor_sig(line: dict[str, Any]) -> str:
+    body = f"{line['seq']}|{line['hash']}|{line['at']}|{line.get('keyed_from', 1)}"
+    return hmac.new(audit_key(), b"anchor|" + body.encode(), hashlib.sha256).hexdigest()
+
+
+def audit_anchor() -> dict[str, Any] | None:
+    """Append the current head (sequence, hash, time, signature) to the anchor file; None
+    when the log is empty or the head has not moved since the last anchor."""
+    from django.conf import settings
+
+    head = AuditHead.objects.filter(id=1).first()
+    if head is None or head.last_seq == 0:
+        return None
+    existing = anchors_read()
+    if existing and existing[-1]["seq"] == head.last_seq:
+        return None
+    line: dict[str, Any] = {
+        "seq": head.last_seq,
+        "hash": head.last_hash,
+        "at": timezone.now().isoformat(),
+        "keyed_from": head.keyed_from_seq,
+    }
+    line["sig"] = _anchor_sig(line)
+    path = settings.GOVAPP_AUDIT_ANCHOR_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(line, sort_keys=True) + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    return line
+
+
+def anchors_read() -> list[dict[str, Any]]:
+    """The anchors whose signature holds (a line with a bad signature is an error)."""
+    from django.conf import settings
+
+    path = settings.GOVAPP_AUDIT_ANCHOR_FILE
+    if not path.exists():
+        return []
+    out = []
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not text.strip():
+            continue
+        line = json.loads(text)
+        if not hmac.compare_digest(_anchor_sig(line), str(line.get("sig", ""))):
+            raise ValueError(f"{path}: line {number} has a bad signature (the anchor was forged)")
+        out.append(line)
+    return out

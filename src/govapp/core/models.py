@@ -59,6 +59,9 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    # Events from this sequence number on are chained with HMAC-SHA256 under the audit key
+    # (kept outside the database); older ones (written before keying) with plain SHA-256.
+    keyed_from_seq = models.BigIntegerField(default=1)
 
     class Meta:
         verbose_name = _("审计链头")
@@ -111,3 +114,19 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class SharedCounter(models.Model):
+    """A counter or one-time marker shared by every web process and host (rate limits, the
+    complaint proof-of-work replay set) when the cache is not Redis.  Updated atomically with
+    ``UPDATE ... SET value = value + 1``; rows expire and are deleted as new ones are made."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("共享计数器")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

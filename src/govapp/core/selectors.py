@@ -5,10 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from govapp.core.models import AuditEvent
 from govapp.core.permissions import can_read_audit, restrict
+
+# Events about complaints are shown to the day, not the second: a staff login beside a
+# report's arrival must not point to its author.  Events caused by the (anonymous) reporter
+# are left out of the general list and appear only in the trail of their own object.
+DAY_ONLY_PREFIX = "complaints."
+REPORTER_ACTIONS = ("complaint.submit", "complaint.add_information")
+
+
+def day_only(event: AuditEvent) -> bool:
+    return event.object_type.startswith(DAY_ONLY_PREFIX)
+
+
+def audit_day(event: AuditEvent) -> dt.date:
+    return timezone.localtime(event.time).date()
 
 
 def audit_events(
@@ -20,10 +35,20 @@ def audit_events(
     action: str = "",
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
+    listing: bool = True,
 ) -> QuerySet[AuditEvent]:
     if not can_read_audit(user):
         return AuditEvent.objects.none()
     qs = restrict(AuditEvent.objects.all(), user, "view")
+    if listing and not object_id:
+        qs = qs.exclude(action__in=REPORTER_ACTIONS)
+    coarse = Q(object_type__startswith=DAY_ONLY_PREFIX)
+    if since:
+        day = timezone.localtime(since).date()
+        qs = qs.filter((~coarse & Q(time__gte=since)) | (coarse & Q(time__date__gte=day)))
+    if until:
+        day = timezone.localtime(until).date()
+        qs = qs.filter((~coarse & Q(time__lte=until)) | (coarse & Q(time__date__lte=day)))
     if object_type:
         qs = qs.filter(object_type=object_type)
     if object_id:
@@ -32,8 +57,4 @@ def audit_events(
         qs = qs.filter(actor_name=actor)
     if action:
         qs = qs.filter(action__startswith=action)
-    if since:
-        qs = qs.filter(time__gte=since)
-    if until:
-        qs = qs.filter(time__lte=until)
     return qs.order_by("-seq")

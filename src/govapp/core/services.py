@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 from govapp.core.audit import audit_record
 from govapp.core.calendar import recompute_deadlines
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear, DayKind
+from govapp.core.spreadsheets import Limits, SpreadsheetTooLarge, csv_records
 
 
 @dataclass(frozen=True)
@@ -37,13 +36,20 @@ KIND_ALIASES = {
 }
 
 
+# a year has at most 366 days; comments and blank lines leave room
+CALENDAR_LIMITS = Limits(rows=2000, columns=8, cell_chars=200)
+
+
 def parse_schedule(text: str, *, year: int) -> list[DayEntry]:
     """Parse ``date,kind[,name]`` lines (CSV; kind holiday/workday or 休/班).  Every problem is
     reported with its line number; nothing is accepted if any line is wrong."""
     errors: list[str] = []
     entries: dict[dt.date, DayEntry] = {}
-    reader = csv.reader(io.StringIO(text.strip()))
-    for lineno, row in enumerate(reader, start=1):
+    try:
+        records = list(csv_records(text.strip(), CALENDAR_LIMITS))
+    except SpreadsheetTooLarge as exc:
+        raise ValidationError(str(exc)) from exc
+    for lineno, row in records:
         cells = [c.strip() for c in row]
         if not cells or not any(cells) or cells[0].startswith("#"):
             continue
@@ -82,6 +88,8 @@ def parse_schedule(text: str, *, year: int) -> list[DayEntry]:
             continue
         entries[day] = DayEntry(day, kind, cells[2] if len(cells) > 2 else "")
     if errors:
+        if len(errors) > 50:
+            errors = [*errors[:50], _("……另有 %(n)d 处错误未列出。") % {"n": len(errors) - 50}]
         raise ValidationError(errors)
     if not entries:
         raise ValidationError(_("没有读到任何日期。"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django_tasks import task
 
 from govapp.core import wiring
 
@@ -27,3 +28,12 @@ def follow_up(event: str, **kwargs: Any) -> None:
         raise ValueError(f"unknown follow-up event {event!r} (see govapp.core.wiring)") from None
     for path in paths:
         transaction.on_commit(partial(resolve(path).enqueue, **kwargs))
+
+
+@task()
+def audit_anchor_task() -> int:
+    """Periodic (core.wiring): append the audit chain's signed head to the anchor file."""
+    from govapp.core.audit import audit_anchor
+
+    line = audit_anchor()
+    return int(line["seq"]) if line else 0

@@ -19,7 +19,7 @@ from govapp.core import wiring
 from govapp.core.calendar import get_calendar, today_shanghai
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear
 from govapp.core.permissions import can_read_audit, has_role, roles_of
-from govapp.core.selectors import audit_events
+from govapp.core.selectors import audit_events, day_only
 from govapp.core.services import calendar_year_delete, calendar_year_set, parse_schedule
 from govapp.core.tasks import resolve
 
@@ -76,6 +76,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         until=until,
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.day_only = day_only(event)  # type: ignore[attr-defined]
     query = "&".join(f"{k}={v}" for k, v in f.items() if v)
     return render(request, "core/audit_list.html", {"page": page, "f": f, "query": query})
 
@@ -84,9 +86,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
     if not can_read_audit(request.user):
         raise PermissionDenied(_("只有监管人员和审计人员可以查看审计日志。"))
-    event = audit_events(user=request.user).filter(seq=seq).first()
+    event = audit_events(user=request.user, listing=False).filter(seq=seq).first()
     if event is None:
         raise Http404(_("没有这条审计事件，或不在您的管辖范围内。"))
+    event.day_only = day_only(event)  # type: ignore[attr-defined]
     keys = (
         sorted(set((event.before or {}).keys()) | set((event.after or {}).keys()))
         if isinstance(event.before or {}, dict) and isinstance(event.after or {}, dict)
@@ -185,3 +188,50 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
             "schedule_text": schedule_text,
         },
     )
+
+
+# --- error handlers: JSON under /api/, pages elsewhere ------------------------------------
+
+
+def _api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _json_error(detail: str, status: int) -> HttpResponse:
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _api(request):
+        return _json_error(_("请求无效。"), 400)
+    from django.views import defaults
+
+    return defaults.bad_request(request, exception or Exception())
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _api(request):
+        return _json_error(_("无权访问。"), 403)
+    from django.views import defaults
+
+    return defaults.permission_denied(request, exception or Exception())
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _api(request):
+        return _json_error("Not Found", 404)
+    from django.views import defaults
+
+    return defaults.page_not_found(request, exception)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    if _api(request):
+        return _json_error(_("服务器内部错误，请稍后重试；如持续出现请联系系统管理员。"), 500)
+    from django.views import defaults
+
+    return defaults.server_error(request)

@@ -123,6 +123,8 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "usage.evaluate", 6 * 3600, "govapp.oversight.usage.tasks.usage_evaluate_and_escalate"
     ),
+    # the audit chain's head, signed, appended outside the database (GOVAPP_AUDIT_ANCHOR_FILE)
+    PeriodicJob("audit.anchor", 3600, "govapp.core.tasks.audit_anchor_task"),
 )
 
 # Entering a calendar year recomputes provisional deadlines: functions year -> number changed.

@@ -40,10 +40,10 @@ class ErrorOut(Schema):
 )
 def issue_token(request: HttpRequest, data: TokenIn) -> Status[Any]:
     try:
-        user = login_attempt(request=None, username=data.username, password=data.password)
+        user = login_attempt(request=request, username=data.username, password=data.password)
     except LoginLocked as exc:
         return Status(
-            429, {"detail": f"账号因多次登录失败已锁定至 {exc.until:%Y-%m-%d %H:%M} (locked)"}
+            429, {"detail": f"登录失败次数过多，请于 {exc.until:%Y-%m-%d %H:%M} 后再试 (locked)"}
         )
     if user is None:
         return Status(401, {"detail": "用户名或密码错误 (invalid credentials)"})

@@ -136,6 +136,9 @@ class User(AbstractUser):
     phone = models.CharField(_("电话"), max_length=32, blank=True)
     failed_logins = models.PositiveIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"), default=False, help_text=_("管理员重置密码后为真")
+    )
 
     class Meta:
         verbose_name = _("用户")

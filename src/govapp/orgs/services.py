@@ -207,36 +207,75 @@ class LoginLocked(Exception):
         self.until = until
 
 
+def _login_bucket(username: str) -> str:
+    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:20]
+    return f"login-{digest}"
+
+
+def _login_limits() -> tuple[tuple[int, float], tuple[int, float]]:
+    window = float(settings.GOVAPP_LOGIN_LOCKOUT_MINUTES) * 60
+    return (
+        (int(settings.GOVAPP_LOGIN_MAX_FAILURES), window),
+        (int(settings.GOVAPP_LOGIN_MAX_FAILURES_PER_ADDRESS), window),
+    )
+
+
 def login_attempt(*, request: HttpRequest | None, username: str, password: str) -> User | None:
-    """Authenticate; after GOVAPP_LOGIN_MAX_FAILURES failures the account is locked for
-    GOVAPP_LOGIN_LOCKOUT_MINUTES (even a correct password is refused meanwhile)."""
+    """Authenticate with two lockouts, both counted in the shared store (every process):
+
+    - per account *and* client address: GOVAPP_LOGIN_MAX_FAILURES failures within
+      GOVAPP_LOGIN_LOCKOUT_MINUTES lock that pair (even the right password is refused), so a
+      stranger guessing from elsewhere cannot lock the real user out of their own desk;
+    - per client address: GOVAPP_LOGIN_MAX_FAILURES_PER_ADDRESS failures over any accounts.
+
+    Unknown user names are counted exactly like real ones and get the same answers (Django's
+    backend hashes a dummy password for them, so the timing is the same too)."""
+    from govapp.core import ratelimit
+
+    who = ratelimit.client_key(request) if request is not None else "no-address"
+    (acct_n, window), (addr_n, _w) = _login_limits()
+    bucket = _login_bucket(username)
+    checks = [
+        ratelimit.hit(bucket=bucket, who=who, limit=acct_n, window=window, consume=False),
+        ratelimit.hit(bucket="login-address", who=who, limit=addr_n, window=window, consume=False),
+    ]
     now = timezone.now()
-    user = User.objects.filter(username=username).first()
-    if user is not None and user.locked_until and user.locked_until > now:
-        raise LoginLocked(user.locked_until)
+    refused = [d for d in checks if not d.allowed]
+    if refused:
+        raise LoginLocked(now + dt.timedelta(seconds=max(d.retry_after for d in refused)))
     authed = authenticate(request, username=username, password=password)
     if authed is not None:
-        if user is not None and (user.failed_logins or user.locked_until):
-            User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
         assert isinstance(authed, User)
+        if authed.failed_logins or authed.locked_until:
+            User.objects.filter(pk=authed.pk).update(failed_logins=0, locked_until=None)
         return authed
-    if user is not None:
-        until = None
-        with transaction.atomic():
-            User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-            user.refresh_from_db(fields=["failed_logins"])
-            if user.failed_logins >= settings.GOVAPP_LOGIN_MAX_FAILURES:
-                until = now + dt.timedelta(minutes=settings.GOVAPP_LOGIN_LOCKOUT_MINUTES)
-                User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
-                audit_record(
-                    actor=None,
-                    action="user.lockout",
-                    obj=user,
-                    after={"locked_until": until},
+    account = ratelimit.hit(bucket=bucket, who=who, limit=acct_n, window=window)
+    address = ratelimit.hit(bucket="login-address", who=who, limit=addr_n, window=window)
+    after_this = [
+        ratelimit.hit(bucket=bucket, who=who, limit=acct_n, window=window, consume=False),
+        ratelimit.hit(bucket="login-address", who=who, limit=addr_n, window=window, consume=False),
+    ]
+    locked = [d for d in (account, address, *after_this) if not d.allowed]
+    if locked:
+        until = now + dt.timedelta(seconds=max(d.retry_after for d in locked))
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            with transaction.atomic():
+                User.objects.filter(pk=user.pk).update(
+                    locked_until=until, failed_logins=F("failed_logins") + 1
                 )
-        if until is not None:
-            raise LoginLocked(until)
+                audit_record(
+                    actor=None, action="user.lockout", obj=user, after={"locked_until": until}
+                )
+        raise LoginLocked(until)
     return None
+
+
+def login_counters_clear(username: str) -> None:
+    """Forget the failed logins of ``username`` from every address (an administrator's unlock)."""
+    from govapp.core import ratelimit, shared
+
+    shared.clear(f"{ratelimit.KEY_PREFIX}{_login_bucket(username)}:")
 
 
 # --- Who may manage whom -------------------------------------------------------------------
@@ -293,6 +332,55 @@ def user_unlock(*, actor: Any, user: User) -> User:
         raise ValidationError(_("您无权管理该账号。"))
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        login_counters_clear(user.username)
         audit_record(actor=actor, action="user.unlock", obj=user)
     user.refresh_from_db()
     return user
+
+
+# --- Passwords -----------------------------------------------------------------------------
+
+
+def user_password_change(*, actor: Any, user: User, old_password: str, new_password: str) -> User:
+    """The holder changes their own password (Django's validators apply)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    if actor is None or getattr(actor, "pk", None) != user.pk:
+        raise ValidationError(_("只能修改自己的密码。"))
+    if not user.check_password(old_password):
+        raise ValidationError(_("原密码不正确。"))
+    if old_password == new_password:
+        raise ValidationError(_("新密码不能与原密码相同。"))
+    validate_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        audit_record(actor=actor, action="user.password_change", obj=user)
+    return user
+
+
+def user_password_reset(*, actor: Any, user: User) -> str:
+    """A unit manager (their unit's staff) or a national regulator gives ``user`` a one-time
+    temporary password; it must be changed at the next login and the user's API tokens stop
+    working.  Returns the temporary password (shown once, never stored in clear)."""
+    if not can_manage_user(actor, user):
+        raise ValidationError(_("您无权管理该账号。"))
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationError(_("请通过“修改密码”修改自己的密码。"))
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    temporary = "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+    with transaction.atomic():
+        user.set_password(temporary)
+        user.must_change_password = True
+        user.locked_until = None
+        user.failed_logins = 0
+        user.save(
+            update_fields=["password", "must_change_password", "locked_until", "failed_logins"]
+        )
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        login_counters_clear(user.username)
+        audit_record(actor=actor, action="user.password_reset", obj=user)
+    return temporary

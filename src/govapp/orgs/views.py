@@ -35,6 +35,8 @@ from govapp.orgs.services import (
     token_issue,
     token_revoke,
     user_create,
+    user_password_change,
+    user_password_reset,
     user_set_active,
     user_unlock,
 )
@@ -56,7 +58,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             try:
                 user = login_attempt(request=request, username=username, password=password)
             except LoginLocked as exc:
-                error = _("登录失败次数过多，账号已锁定至 %(t)s，请稍后再试或联系管理员。") % {
+                error = _("登录失败次数过多，已暂停登录至 %(t)s，请稍后再试或联系管理员。") % {
                     "t": exc.until.astimezone().strftime("%H:%M")
                 }
             else:
@@ -187,6 +189,13 @@ def user_new(request: HttpRequest) -> HttpResponse:
             errors.append(_("用户名“%(u)s”已被使用。") % {"u": username})
         if len(password) < 10:
             errors.append(_("初始密码至少 10 位。"))
+        else:
+            from django.contrib.auth.password_validation import validate_password
+
+            try:
+                validate_password(password, User(username=username))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
         if not errors:
             try:
                 new_user = user_create(
@@ -255,6 +264,16 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             elif action == "unlock":
                 user_unlock(actor=request.user, user=target)
                 messages.success(request, _("已解除锁定。"))
+            elif action == "reset_password":
+                temporary = user_password_reset(actor=request.user, user=target)
+                messages.success(
+                    request,
+                    _(
+                        "已重置密码。临时密码：%(p)s（只显示这一次，请当面或通过安全渠道告知本人；"
+                        "本人下次登录时必须修改）。"
+                    )
+                    % {"p": temporary},
+                )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("orgs:user", target.pk)
@@ -273,4 +292,44 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "manage": manage,
             "roles": roles,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Everyone changes their own password here; after a reset this page is the only one
+    open until the password is changed."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.password_validation import password_validators_help_texts
+
+    user = request_user(request)
+    errors: list[str] = []
+    if request.method == "POST":
+        new = request.POST.get("new_password", "")
+        if new != request.POST.get("new_password2", ""):
+            errors.append(_("两次输入的新密码不一致。"))
+        else:
+            try:
+                user_password_change(
+                    actor=user,
+                    user=user,
+                    old_password=request.POST.get("old_password", ""),
+                    new_password=new,
+                )
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                update_session_auth_hash(request, user)
+                messages.success(request, _("密码已修改。"))
+                return redirect("home")
+    return render(
+        request,
+        "orgs/password_change.html",
+        {
+            "errors": errors,
+            "forced": user.must_change_password,
+            "help": password_validators_help_texts(),
+        },
+        status=400 if errors else 200,
     )

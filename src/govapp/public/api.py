@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from govapp.public import ratelimit
+from govapp.core import ratelimit
 from govapp.public.selectors import VerifyInputError, public_app_get, public_search_page, verify
 
 router = Router(auth=None, tags=["public"])
@@ -100,7 +101,7 @@ def _json(data: Any, status: int = 200) -> HttpResponse:
 
 
 def _limited(request: HttpRequest) -> HttpResponse | None:
-    decision = ratelimit.check(request)
+    decision = ratelimit.check(request, bucket="public", limit=settings.GOVAPP_PUBLIC_RATE_LIMIT)
     if decision.allowed:
         return None
     resp = _json(

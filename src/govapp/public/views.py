@@ -9,13 +9,14 @@ from typing import Any
 from urllib.parse import unquote, urlencode
 
 import segno
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from govapp.public import ratelimit
+from govapp.core import ratelimit
 from govapp.public.selectors import (
     CENTRAL,
     PUBLIC_STATUSES,
@@ -43,7 +44,9 @@ def rate_limited(view: Any) -> Any:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        decision = ratelimit.check(request)
+        decision = ratelimit.check(
+            request, bucket="public", limit=settings.GOVAPP_PUBLIC_RATE_LIMIT
+        )
         if not decision.allowed:
             resp = render(
                 request,

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from govapp.core.audit import audit_read
 from govapp.core.permissions import get_restricted_or_404
 from govapp.orgs.models import Unit
 from govapp.registry import selectors
@@ -237,7 +238,9 @@ def _get(request: HttpRequest, pk: int) -> Application:
 
 @router.get("/applications/{application_id}", response=ApplicationOut, summary="申请详情")
 def application_detail(request: HttpRequest, application_id: int) -> Any:
-    return _application_out(_get(request, application_id))
+    application = _get(request, application_id)
+    audit_read(actor=request.user, obj=application)  # "who saw what", as the page records it
+    return _application_out(application)
 
 
 @router.get("/applications/{application_id}/events", response=list[EventOut], summary="办理记录")

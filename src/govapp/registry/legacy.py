@@ -13,7 +13,6 @@ identity; otherwise to an app of the same hosting unit whose normalised name is 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -33,7 +32,9 @@ from django.utils.translation import gettext as _
 
 from govapp.core.audit import audit_record
 from govapp.core.calendar import today_shanghai
+from govapp.core.exports import SafeCsvWriter
 from govapp.core.permissions import active_grants, is_national, restrict
+from govapp.core.spreadsheets import Limits, SpreadsheetTooLarge, csv_records, xlsx_records
 from govapp.orgs.models import Division, Unit
 from govapp.registry.models import (
     App,
@@ -49,6 +50,8 @@ from govapp.registry.models import (
 CUTOFF = dt.date(2026, 1, 25)  # the Measures issued: apps live before this are "legacy"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
+# rows counted blank or not, a few columns beyond the template, one cell at most 2,000 chars
+SHEET_LIMITS = Limits(rows=MAX_ROWS + 1000, columns=40, cell_chars=2000)
 MAX_REPORTED_ERRORS = 500
 CENTRAL = "central"
 # A filing counts for R-15 while the app is filed, being shut down, or properly deregistered.
@@ -205,28 +208,17 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
             continue
     else:
         raise LegacyImportError([_("文件编码无法识别：请另存为 UTF-8 编码的 CSV 或 XLSX 文件。")])
-    reader = csv.reader(io.StringIO(text, newline=""))
-    start = 1
-    for record in reader:
-        yield start, record
-        start = reader.line_num + 1
+    try:
+        yield from csv_records(text, SHEET_LIMITS)
+    except SpreadsheetTooLarge as exc:
+        raise LegacyImportError([str(exc)]) from exc
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    import openpyxl
-
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise LegacyImportError(
-            [_("无法读取 XLSX 文件（%(e)s）：请确认文件是 Excel 2007 及以上格式。") % {"e": exc}]
-        ) from exc
-    try:
-        ws = wb.worksheets[0]
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            yield number, [_cell(v) for v in values]
-    finally:
-        wb.close()
+        yield from xlsx_records(data, SHEET_LIMITS, _cell)
+    except SpreadsheetTooLarge as exc:
+        raise LegacyImportError([str(exc)]) from exc
 
 
 def _short_code(code: str) -> str:
@@ -783,7 +775,7 @@ TEMPLATE_HEADER = [
 
 def legacy_template_csv() -> bytes:
     out = io.StringIO()
-    w = csv.writer(out)
+    w = SafeCsvWriter(out)
     w.writerow(TEMPLATE_HEADER)
     w.writerow(
         [

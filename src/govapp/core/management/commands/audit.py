@@ -1,4 +1,5 @@
-"""``govapp audit verify``: check the audit log's hash chain."""
+"""``govapp audit verify``: check the audit log's keyed hash chain against its anchors;
+``govapp audit anchor``: append the signed head to the anchor file."""
 
 from __future__ import annotations
 
@@ -6,17 +7,30 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from govapp.core.audit import audit_verify
+from govapp.core.audit import audit_anchor, audit_verify
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. 'verify' checks the hash chain and names the first bad event."
+    help = (
+        "Audit log tools. 'verify' checks the keyed hash chain (and the anchors) and names the "
+        "first bad event; 'anchor' appends the signed head to the anchor file."
+    )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("action", choices=["verify"])
+        parser.add_argument("action", choices=["verify", "anchor"])
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        result = audit_verify()
+        if opts["action"] == "anchor":
+            line = audit_anchor()
+            if line is None:
+                self.stdout.write("nothing new to anchor")
+            else:
+                self.stdout.write(f"anchored #{line['seq']} {line['hash'][:16]}…")
+            return
+        try:
+            result = audit_verify()
+        except ValueError as exc:  # a forged anchor line
+            raise CommandError(f"BROKEN: {exc}") from exc
         if result.ok:
             self.stdout.write(self.style.SUCCESS(f"OK: {result.checked} events, chain intact"))
             return
