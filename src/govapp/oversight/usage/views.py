@@ -32,7 +32,7 @@ from govapp.oversight.usage.forms import (
     RetireForm,
     ReturnForm,
 )
-from govapp.oversight.usage.limits import client_address, rating_allowed
+from govapp.oversight.usage.limits import rating_allowed
 from govapp.oversight.usage.models import (
     CaseState,
     DailyUsage,
@@ -517,7 +517,7 @@ def rate(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404(_("应用投诉入口无效，请从应用内重新打开。"))
     form = RatingForm(request.POST)
     ok = False
-    if form.is_valid() and rating_allowed(client_address(request), app.pk):
+    if form.is_valid() and rating_allowed(request, app.pk):
         try:
             services.rating_add(
                 app=app, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
