@@ -180,7 +180,12 @@ def _filed(w: rf.World, name: str, package: str, note: str = "") -> Application:
     application = rsvc.application_submit(actor=w.member, application=application)
     if application.state != "forwarded":
         application = rsvc.application_forward(actor=w.province, application=application, note=note)
-    return rsvc.application_approve(actor=w.cac, application=application, note=note)
+    if application.state != "forwarded":
+        gsa = f.gsa_reviewer(application.app.hosting_unit.scope_code[:2])
+        application = rsvc.application_forward(actor=gsa, application=application, note=note)
+    return rsvc.application_approve(
+        actor=w.cac, application=application, note=note, override_reason=rf.OVERRIDE
+    )
 
 
 def build() -> World:

@@ -100,7 +100,10 @@ def _filed_app_with_ads_finding(tmp_path: Path) -> App:
     )
     application = reg.application_submit(actor=gz, application=application)
     application = reg.application_forward(actor=gd, application=application)
-    reg.application_approve(actor=cac, application=application)
+    application = reg.application_forward(actor=f.gsa_reviewer("44"), application=application)
+    reg.application_approve(
+        actor=cac, application=application, override_reason="演示：技术检测在系统外完成"
+    )
     apk = _build(tmp_path, "1.0.0", 1, ads=True)
     scan = package_scan_create(
         actor=gz,

@@ -35,6 +35,7 @@ from govapp.compliance.models import (
     SpotResult,
 )
 from govapp.compliance.rules import RULES_BY_ID, Hit, evaluate
+from govapp.compliance.testing import testing_refresh
 from govapp.core.audit import audit_record
 from govapp.core.calendar import today_shanghai
 from govapp.registry.models import OPEN_STATES, App, Application, ExceptionDecision
@@ -278,4 +279,7 @@ def evaluate_app(*, app: App, actor: Any, application: Application | None = None
             App.objects.select_for_update().select_related("hosting_unit__division").get(pk=app.pk)
         )
         built = build_facts(app, application)
-        return sync_findings(app=app, built=built, hits=evaluate(built.facts), actor=actor)
+        outcome = sync_findings(app=app, built=built, hits=evaluate(built.facts), actor=actor)
+        # the CAC's approval reads the technical-testing report of open applications
+        testing_refresh(app=app, actor=actor)
+        return outcome

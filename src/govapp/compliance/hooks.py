@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govapp.compliance import testing as _testing  # noqa: F401  (registers its periodic job)
 from govapp.core.context_processors import NAV_ITEMS
 from govapp.core.demo import DEMO_LOADERS
 from govapp.core.permissions import is_regulator

@@ -228,3 +228,65 @@ def completeness_errors(s: Sections) -> dict[str, str]:
     if not s.similar_apps and not s.no_similar_apps:
         e["similar_apps"] = _("请填写已在使用的同类应用，或勾选“没有同类应用”。")
     return e
+
+
+def field_labels() -> dict[str, str]:
+    """The words a civil servant uses for each stored field of the sections (diffs show these,
+    never the raw path)."""
+    return {
+        "basic.app_name": _("应用名称"),
+        "basic.version": _("版本号"),
+        "basic.target_users": _("服务对象"),
+        "basic.target_levels": _("使用层级"),
+        "basic.handler_name": _("经办人姓名"),
+        "basic.handler_post": _("经办人职务"),
+        "basic.handler_phone": _("经办人电话"),
+        "basic.handler_email": _("经办人电子邮箱"),
+        "approval.basis": _("立项依据"),
+        "approval.content": _("立项内容"),
+        "approval.result": _("立项审核结果"),
+        "approval.document_no": _("立项文号"),
+        "features.name": _("功能名称"),
+        "features.description": _("功能说明"),
+        "features.reason": _("设置理由"),
+        "features.basis": _("设置依据"),
+        "features.grassroots_facing": _("面向基层"),
+        "features.sensitive_kind": _("功能类别"),
+        "features.scenario": _("特殊场景"),
+        "features.scenario_explanation": _("特殊场景说明"),
+        "acceptance.date": _("验收日期"),
+        "acceptance.completeness": _("功能完整性验收情况"),
+        "acceptance.stability": _("稳定性验收情况"),
+        "acceptance.usability": _("易用性验收情况"),
+        "acceptance.conclusion": _("验收结论"),
+        "operations.om_team": _("运维团队"),
+        "operations.om_rules": _("运维制度"),
+        "operations.tech_plan": _("技术方案"),
+        "operations.security_testing": _("安全检测情况"),
+        "operations.mlps_level": _("等保测评级别"),
+        "operations.mlps_test_date": _("等保测评日期"),
+        "operations.mlps_institution": _("等保测评机构"),
+        "operations.security_rules": _("安全管理制度"),
+        "other.notes": _("其他说明"),
+        "similar_apps.name": _("同类应用名称"),
+        "similar_apps.unit": _("同类应用主办单位"),
+        "similar_apps.relation": _("与本应用的关系"),
+        "no_similar_apps": _("没有同类应用"),
+    }
+
+
+def field_label(path: str) -> str:
+    """``features.2.reason`` -> "三、功能设置情况 · 第 2 项 · 设置理由"."""
+    parts = path.split(".")
+    labels = field_labels()
+    titles = section_titles()
+    if len(parts) >= 3 and parts[1].isdigit():
+        key = f"{parts[0]}.{parts[2]}"
+        return _("%(section)s · 第 %(n)s 项 · %(field)s") % {
+            "section": titles.get(parts[0], parts[0]),
+            "n": parts[1],
+            "field": labels.get(key, parts[2]),
+        }
+    if path in labels:
+        return f"{titles.get(parts[0], '')} · {labels[path]}".strip(" ·")
+    return str(titles.get(parts[0], path))

@@ -18,7 +18,7 @@ from govapp.registry.models import (
     Holder,
     Notification,
 )
-from govapp.registry.schemas import SECTION_KEYS, parse_sections
+from govapp.registry.schemas import SECTION_KEYS, field_label, parse_sections
 
 S = ApplicationState
 
@@ -119,7 +119,7 @@ def sections_diff(base: Any, current: Any) -> list[dict[str, str]]:
     _flatten(parse_sections(current).model_dump(), "", b)
     order = {k: i for i, k in enumerate([*SECTION_KEYS, "similar_apps", "no_similar_apps"])}
     rows = [
-        {"field": k, "before": a.get(k, ""), "after": b.get(k, "")}
+        {"field": k, "label": field_label(k), "before": a.get(k, ""), "after": b.get(k, "")}
         for k in sorted(a.keys() | b.keys(), key=lambda k: (order.get(k.split(".")[0], 99), k))
         if a.get(k, "") != b.get(k, "")
     ]

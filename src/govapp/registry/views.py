@@ -361,7 +361,9 @@ def _actions_for(user: Any, application: Application) -> list[str]:
         if st in {S.DRAFT, S.SUBMITTED, S.RETURNED, S.FORWARDED, S.FEEDBACK}:
             out.append("withdraw")
     if st == S.SUBMITTED and svc.is_province_reviewer(user, app):
-        out += ["forward", "return"]
+        if not svc.province_bodies_of(user) <= set(application.province_signoffs or []):
+            out.append("forward")
+        out.append("return")
     if st == S.FORWARDED and svc.is_cac(user):
         out += ["approve", "request_feedback", "extend", "reject"]
     if application.exception_decision == ExceptionDecision.REQUESTED and (
@@ -395,7 +397,21 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "a": application,
             "s": sections,
             "titles": section_titles(),
-            "events": list(application.events.select_related("actor")),
+            "events": _timeline(application),
+            "testing_gaps": [svc.testing_gap_text(g) for g in svc.testing_gaps(application)],
+            "testing": application.testing or {},
+            "review_mode": svc.province_review_mode(),
+            "signoffs": [
+                str(svc.PROVINCE_BODY_LABELS[b])
+                for b in application.province_signoffs or []
+                if b in svc.PROVINCE_BODY_LABELS
+            ],
+            "signoffs_missing": svc.province_bodies_missing_text(
+                application.province_signoffs or []
+            )
+            if application.state == S.SUBMITTED
+            else "",
+            "has_earlier_list": bool(svc.earlier_missing_items(application)),
             "attachments": list(application.attachments.all()),
             "actions": _actions_for(request.user, application),
             "overdue": selectors.is_overdue(application),
@@ -411,6 +427,48 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "states": dict(ApplicationState.choices),
         },
     )
+
+
+def _timeline(application: Application) -> list[dict[str, Any]]:
+    """Timeline rows in the reader's words: the action, the states, each missing-items list
+    with what is new on it, what changed between submissions, override reasons."""
+    states = dict(ApplicationState.choices)
+    holders = dict(Holder.choices)
+    rows = []
+    for e in application.events.select_related("actor"):
+        data = e.data or {}
+        rows.append(
+            {
+                "at": e.at,
+                "actor": e.actor,
+                "action": svc.ACTION_LABELS.get(e.action, "")
+                if e.action != "create"
+                else _("创建申请"),
+                "action_code": e.action,
+                "from_label": states.get(e.from_state, "") if e.from_state != e.to_state else "",
+                "to_label": states.get(e.to_state, ""),
+                "holder_label": holders.get(e.holder, ""),
+                "deadline": e.deadline,
+                "note": e.note
+                if e.action not in {"return", "request_feedback", "testing_override"}
+                else "",
+                "items": data.get("missing_items") or [],
+                "new_items": data.get("new_items") or [],
+                "late_reason": data.get("late_reason", ""),
+                "round": data.get("round"),
+                "changes": data.get("changes"),
+                "gaps": [svc.testing_gap_text(g) for g in data.get("gaps") or []],
+                "reason": data.get("reason", ""),
+                "bodies": [
+                    str(svc.PROVINCE_BODY_LABELS[b])
+                    for b in data.get("bodies") or []
+                    if b in svc.PROVINCE_BODY_LABELS
+                ],
+            }
+        )
+        if rows[-1]["action_code"] in {"return", "request_feedback"} and not rows[-1]["items"]:
+            rows[-1]["items"] = [x for x in e.note.splitlines() if x.strip()]
+    return rows
 
 
 def _sections_from_post(post: Any) -> dict[str, Any]:
@@ -621,11 +679,17 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             svc.application_forward(**kw, note=p.get("note", ""), expected_version=version)
         elif action == "return":
             svc.application_return(
-                **kw, missing_items=_lines(p.get("missing_items", "")), expected_version=version
+                **kw,
+                missing_items=_lines(p.get("missing_items", "")),
+                late_reason=p.get("late_reason", ""),
+                expected_version=version,
             )
         elif action == "request_feedback":
             svc.application_request_feedback(
-                **kw, missing_items=_lines(p.get("missing_items", "")), expected_version=version
+                **kw,
+                missing_items=_lines(p.get("missing_items", "")),
+                late_reason=p.get("late_reason", ""),
+                expected_version=version,
             )
         elif action == "extend":
             day = parse_date(p.get("new_deadline", "") or "")
@@ -635,7 +699,12 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 **kw, reason=p.get("reason", ""), new_deadline=day, expected_version=version
             )
         elif action == "approve":
-            svc.application_approve(**kw, note=p.get("note", ""), expected_version=version)
+            svc.application_approve(
+                **kw,
+                note=p.get("note", ""),
+                override_reason=p.get("override_reason", ""),
+                expected_version=version,
+            )
         elif action == "reject":
             svc.application_reject(**kw, reason=p.get("reason", ""), expected_version=version)
         elif action == "exception_decide":
