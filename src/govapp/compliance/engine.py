@@ -39,6 +39,7 @@ from govapp.compliance.testing import testing_refresh
 from govapp.core.audit import audit_record
 from govapp.core.calendar import today_shanghai
 from govapp.registry.models import OPEN_STATES, App, Application, ExceptionDecision
+from govapp.registry.services import offline_report_deadline, offline_report_overdue
 from govapp.scanner.facts import ScanResult
 
 # Other apps add operation facts here: fn(app) -> dict of Operation fields (complaints, usage).
@@ -152,6 +153,11 @@ def build_facts(app: App, application: Application | None = None) -> Built:
         scan_source=scan_source,
         operation=_operation(app),
     )
+    due = offline_report_deadline(app)
+    if due is not None and app.shutdown_date is not None:
+        facts.shutdown_date = app.shutdown_date.isoformat()
+        facts.offline_report_due = due.isoformat()
+        facts.offline_report_overdue = offline_report_overdue(app)
     return Built(facts, scan, used_application or application)
 
 

@@ -25,6 +25,7 @@ from govapp.core.permissions import can, get_restricted_or_404, has_role, restri
 from govapp.orgs.models import Role, Unit
 from govapp.registry import selectors
 from govapp.registry import services as svc
+from govapp.registry.forms import ShutdownOrderForm
 from govapp.registry.models import (
     App,
     AppKind,
@@ -168,7 +169,9 @@ def _badge_svg(request: HttpRequest, app: App) -> str:
 
 
 @login_required
-def app_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def app_detail(
+    request: HttpRequest, pk: int, order_form: ShutdownOrderForm | None = None
+) -> HttpResponse:
     app = get_restricted_or_404(
         App.objects.select_related("hosting_unit"), request.user, "view", pk=pk
     )
@@ -195,6 +198,15 @@ def app_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 today_shanghai(), svc.setting("GOVAPP_CHANGE_NOTICE_WORKING_DAYS")
             ).date,
             "blank_rows": range(2),
+            "orders": [
+                {"order": o, "steps": svc.shutdown_order_progress(o)}
+                for o in app.shutdown_orders.select_related("successor", "ordered_by")
+            ],
+            "can_order_shutdown": svc.can_order_shutdown(request.user, app)
+            and app.status in svc.SHUTDOWN_ORDERABLE
+            and not app.shutdown_orders.filter(closed_at__isnull=True).exists(),
+            "order_form": order_form or ShutdownOrderForm(user=request.user, app=app),
+            "offline_overdue": svc.offline_report_overdue(app),
         },
     )
 
@@ -309,6 +321,35 @@ def app_offline(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("registry:application_edit", pk=application.pk)
 
 
+@login_required
+@require_POST
+def app_shutdown_order(request: HttpRequest, pk: int) -> HttpResponse:
+    """A regulator orders the app shut down by a deadline (R-14)."""
+    app = get_restricted_or_404(
+        App.objects.select_related("hosting_unit"), request.user, "review", pk=pk
+    )
+    form = ShutdownOrderForm(request.POST, user=request.user, app=app)
+    if form.is_valid():
+        try:
+            svc.app_shutdown_order(
+                app=app,
+                reason=form.cleaned_data["reason"],
+                deadline=form.cleaned_data["deadline"],
+                successor=form.cleaned_data["successor"],
+                actor=request.user,
+            )
+        except svc.RegistryError as exc:
+            _error(request, exc)
+        else:
+            messages.success(
+                request, _("已下达关停通知，主办单位会收到通知。可在本页和审核队列跟进到注销。")
+            )
+            return redirect(reverse("registry:app", kwargs={"pk": app.pk}) + "#shutdown-order")
+    else:
+        messages.error(request, _("关停通知没有下达：请按提示修改。"))
+    return app_detail(request, app.pk, order_form=form)
+
+
 # --- applications ----------------------------------------------------------------------------
 
 
@@ -337,12 +378,39 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.review_queue(request.user))
+    f = {k: request.GET.get(k, "").strip() for k in ("q", "region", "kind", "state", "overdue")}
+    qs = selectors.review_queue(
+        request.user,
+        q=f["q"],
+        region=f["region"],
+        kind=f["kind"],
+        state=f["state"],
+        overdue=bool(f["overdue"]),
+    )
+    page = _page(request, qs)
     today = today_shanghai()
     for a in page:
         a.overdue = selectors.is_overdue(a)
         a.days_left = (a.deadline - today).days if a.deadline else None
-    return render(request, "registry/queue.html", {"page": page, "query": ""})
+    orders = list(selectors.shutdown_orders_open(request.user)[:50])
+    for o in orders:
+        o.overdue = o.deadline < today and o.app.status != AppStatus.DEREGISTERED  # type: ignore[attr-defined]
+    return render(
+        request,
+        "registry/queue.html",
+        {
+            "page": page,
+            "f": f,
+            "filtered": any(f.values()),
+            "query": urlencode({k: v for k, v in f.items() if v}),
+            "regions": selectors.queue_regions(request.user),
+            "kinds": ApplicationKind.choices,
+            "states": [(s.value, s.label) for s in (S.SUBMITTED, S.FORWARDED, S.FEEDBACK)],
+            "offline_overdue": selectors.offline_overdue(request.user),
+            "orders": orders,
+            "offline_days": svc.setting("GOVAPP_OFFLINE_REPORT_WORKING_DAYS"),
+        },
+    )
 
 
 def _actions_for(user: Any, application: Application) -> list[str]:
