@@ -481,6 +481,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else "",
             "has_earlier_list": bool(svc.earlier_missing_items(application)),
             "attachments": list(application.attachments.all()),
+            "attachments_by_section": _by_section(application),
             "actions": _actions_for(request.user, application),
             "overdue": selectors.is_overdue(application),
             "diff_rows": diff_rows,
@@ -606,6 +607,13 @@ def _sections_from_post(post: Any) -> dict[str, Any]:
     }
 
 
+def _by_section(application: Application) -> dict[str, list[Attachment]]:
+    out: dict[str, list[Attachment]] = {}
+    for att in application.attachments.all():
+        out.setdefault(att.section, []).append(att)
+    return out
+
+
 @login_required
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_restricted_or_404(
@@ -641,6 +649,12 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=version,
             )
             intent = request.POST.get("intent", "save")
+            if intent.startswith(("upload:", "delete_attachment:")):
+                # the draft was saved above, so nothing typed is lost by the upload
+                anchor = _attachment_intent(request, application, intent)
+                return redirect(
+                    reverse("registry:application_edit", kwargs={"pk": application.pk}) + anchor
+                )
             if intent == "exception":
                 application = svc.application_exception_request(
                     actor=request.user,
@@ -701,6 +715,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 ("none", _("未开展")),
             ],
             "attachments": list(application.attachments.all()),
+            "attachments_by_section": _by_section(application),
             "section_keys": [*SECTION_KEYS, "similar_apps"],
             "below_county": svc.unit_below_county(application.app.hosting_unit),
             "submit_intent": {
@@ -713,6 +728,55 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             ).date,
         },
     )
+
+
+def _attachment_intent(request: HttpRequest, application: Application, intent: str) -> str:
+    """Upload a file to one section, or delete one, after the draft was saved; returns the
+    anchor of the section to go back to."""
+    kind, _sep, arg = intent.partition(":")
+    if kind == "upload":
+        upload = request.FILES.get(f"file-{arg}")
+        if upload is None:
+            messages.warning(request, _("草稿已保存。请先选择要上传的文件。"))
+            return f"#att-{arg}"
+        limit = svc.setting("GOVAPP_ATTACHMENT_MAX_BYTES")
+        if upload.size and upload.size > limit:
+            messages.error(
+                request,
+                _("草稿已保存；“%(n)s”过大，单个附件上限 %(l)d MB。")
+                % {"n": upload.name, "l": limit // 1048576},
+            )
+            return f"#att-{arg}"
+        try:
+            att = svc.attachment_add(
+                actor=request.user,
+                application=application,
+                section=arg,
+                name=upload.name or "file",
+                content=upload.read(),
+            )
+        except svc.RegistryError as exc:
+            messages.info(request, _("草稿已保存。"))
+            _error(request, exc)
+        else:
+            messages.success(
+                request,
+                _("草稿已保存，“%(n)s”已上传到“%(s)s”。")
+                % {"n": att.name, "s": section_titles().get(arg, arg)},
+            )
+        return f"#att-{arg}"
+    if not arg.isdigit():
+        raise Http404
+    att = get_restricted_or_404(
+        Attachment.objects.filter(application=application), request.user, "submit", pk=arg
+    )
+    section = att.section
+    try:
+        svc.attachment_delete(actor=request.user, attachment=att)
+        messages.success(request, _("草稿已保存，附件已删除。"))
+    except svc.RegistryError as exc:
+        _error(request, exc)
+    return f"#att-{section}"
 
 
 def _lines(text: str) -> list[str]:
@@ -877,3 +941,14 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("registry:notifications")
     page = _page(request, selectors.notifications_for(request.user))
     return render(request, "registry/notifications.html", {"page": page, "query": ""})
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Opening a notification marks it read and goes where it points."""
+    note = selectors.notifications_for(request.user).filter(pk=pk).first()
+    if note is None:
+        raise Http404(_("没有这条通知。"))
+    svc.notifications_mark_read(user=request.user, ids=[note.pk])
+    target = note.url if note.url.startswith("/") and not note.url.startswith("//") else ""
+    return redirect(target or reverse("registry:notifications"))
