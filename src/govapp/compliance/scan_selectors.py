@@ -73,6 +73,30 @@ def scans_for(user: Any, *, q: str = "", status: str = "") -> QuerySet[PackageSc
     return qs.order_by("-created_at")
 
 
+def _findings(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The package's findings with the rule's title and the severity in the reader's language
+    (the rule id goes to a details line)."""
+    from django.utils.translation import get_language
+
+    from govapp.compliance.models import SEVERITY_CHOICES
+    from govapp.compliance.rules import RULES_BY_ID
+
+    lang = get_language() or "zh-hans"
+    severities = dict(SEVERITY_CHOICES)
+    out = []
+    for x in raw:
+        rule = RULES_BY_ID.get(str(x.get("rule", "")))
+        out.append(
+            {
+                **x,
+                "title": rule.title(lang) if rule else x.get("title", ""),
+                "severity_label": severities.get(x.get("severity", ""), x.get("severity", "")),
+                "high": x.get("severity") in {"high", "critical"},
+            }
+        )
+    return out
+
+
 def facts_view(facts: dict[str, Any] | None) -> dict[str, Any]:
     """Group the stored facts for display: SDKs by category, keywords by practice."""
     if not facts:
@@ -100,7 +124,7 @@ def facts_view(facts: dict[str, Any] | None) -> dict[str, Any]:
             {"practice": p, "label": PRACTICE_LABELS.get(p, p), "items": items}
             for p, items in sorted(keywords.items())
         ],
-        "findings": facts.get("findings", []),
+        "findings": _findings(facts.get("findings", [])),
         "warnings": facts.get("warnings", []),
         "native_libs": facts.get("native_libs", []),
         "kind": facts.get("kind", ""),

@@ -33,7 +33,14 @@ from govapp.compliance.models import (
 from govapp.compliance.notices import KINDS, notice_xlsx
 from govapp.compliance.rules import RULES, RULES_BY_ID
 from govapp.core.calendar import today_shanghai
-from govapp.core.permissions import can, get_restricted_or_404, is_national, is_regulator
+from govapp.core.permissions import (
+    can,
+    get_restricted_or_404,
+    has_role,
+    is_national,
+    is_regulator,
+)
+from govapp.orgs.models import Role
 from govapp.registry.models import App
 
 PAGE_SIZE = 25
@@ -493,7 +500,14 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "compliance/bulletin_list.html",
-        {"page": _page(request, selectors.public_bulletins()), "query": ""},
+        {
+            "page": _page(request, selectors.public_bulletins()),
+            "query": "",
+            # units and read-only auditors see no button they cannot use
+            "can_publish": has_role(
+                request.user, Role.NATIONAL_REGULATOR, Role.PROVINCIAL_CAC_REVIEWER
+            ),
+        },
     )
 
 

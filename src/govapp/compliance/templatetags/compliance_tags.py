@@ -6,9 +6,11 @@ from typing import Any
 
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _l
 
-from govapp.compliance.models import SEVERITY_CHOICES, PackageScan
+from govapp.compliance.models import SEVERITY_CHOICES, PackageScan, ScanStatus
 from govapp.compliance.rules import RULES_BY_ID
+from govapp.compliance.scanning import identity_check
 from govapp.compliance.selectors import findings_for
 from govapp.core.permissions import can, restrict
 
@@ -35,6 +37,14 @@ def compliance_summary(
         if user is not None
         else None
     )
+    done = (
+        restrict(PackageScan.objects.all(), user, "view")
+        .filter(app=app, status=ScanStatus.DONE)
+        .order_by("-created_at")
+        .first()
+        if user is not None
+        else None
+    )
     return {
         "app": app,
         "application": application,
@@ -45,5 +55,44 @@ def compliance_summary(
             if (n := sum(1 for f in findings if f.severity == sev))
         ],
         "scan": scan,
-        "can_upload": user is not None and can(user, "change", app),
+        "scanned": done is not None,
+        "check": identity_check(done.facts, app) if done is not None and done.facts else None,
+        "can_upload": user is not None and can(user, "submit", app),
     }
+
+
+EVIDENCE_SOURCES = {
+    "registry": _l("备案登记"),
+    "declared": _l("申报材料"),
+    "inspection": _l("抽查检测"),
+    "signing": _l("签名证书"),
+    "sdk": _l("第三方 SDK"),
+    "capability": _l("敏感能力"),
+    "operation": _l("运行情况"),
+    "keyword": _l("关键词线索"),
+    "complaints": _l("投诉举报"),
+    "complaint": _l("投诉举报"),
+    "permission": _l("权限"),
+    "dex_package": _l("代码包"),
+    "native_lib": _l("原生库"),
+    "component": _l("组件"),
+    "api_call": _l("接口调用"),
+    "plist": _l("iOS 配置"),
+    "manifest": _l("清单文件"),
+}
+FACT_SOURCES = {
+    "declared": _l("申报材料"),
+    "scan": _l("安装包检测"),
+    "inspection": _l("抽查检测"),
+}
+
+
+@register.filter
+def evidence_source(code: str) -> str:
+    """The kind of evidence in the reader's words (never the internal code)."""
+    return str(EVIDENCE_SOURCES.get(code, _l("检测依据")))
+
+
+@register.filter
+def fact_source(code: str) -> str:
+    return str(FACT_SOURCES.get(code, _l("依据")))
