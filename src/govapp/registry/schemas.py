@@ -202,7 +202,7 @@ def completeness_errors(s: Sections) -> dict[str, str]:
         if f.sensitive_kind and (not f.scenario or not f.scenario_explanation):
             e[f"features.{i}.scenario_explanation"] = _(
                 "第 %(n)d 项功能属于打卡签到、积分排名、在线时长等功能：只有安保、应急等特殊场景才能保留，"
-                "请选择特殊场景并单独说明理由（R-09），否则请删除该功能。"
+                "请选择特殊场景并单独说明理由，否则请删除该功能。"
             ) % {"n": n}
     c = s.acceptance
     need("acceptance.completeness", c.completeness, _("功能完整性验收情况"))

@@ -146,11 +146,11 @@ def _require(ok: bool, message: str) -> None:
 
 INELIGIBLE_KINDS = {
     "public_account": gettext_lazy(
-        "政务公众账号（如微信公众号、微博账号）不属于政务应用程序，不适用本办法备案（R-02）。"
+        "政务公众账号（如微信公众号、微博账号）不属于政务应用程序，不适用本办法备案。"
         "请按政务新媒体的有关规定管理，无需在本系统备案。"
     ),
     "work_group": gettext_lazy(
-        "工作群组（如微信群、钉钉群）不属于政务应用程序，不适用本办法备案（R-02），无需在本系统备案。"
+        "工作群组（如微信群、钉钉群）不属于政务应用程序，不适用本办法备案，无需在本系统备案。"
     ),
 }
 
@@ -681,7 +681,7 @@ def submission_errors(application: Application) -> dict[str, str]:
             errors["change_description"] = _("请填写下线报告。")
     if application.kind == ApplicationKind.CHANGE:
         if not application.change_description:
-            errors["change_description"] = _("请说明变更的内容和理由（R-13）。")
+            errors["change_description"] = _("请说明变更的内容和理由。")
         earliest = add_working_days(
             today_shanghai(), setting("GOVAPP_CHANGE_NOTICE_WORKING_DAYS")
         ).date
@@ -698,7 +698,7 @@ def submission_errors(application: Application) -> dict[str, str]:
         and application.exception_decision != ExceptionDecision.APPROVED
     ):
         errors["exception_reason"] = _(
-            "县级以下单位原则上不得建设政务应用（R-03）。请填写建设理由并申请例外，监管部门批准后才能提交。"
+            "县级以下单位原则上不得建设政务应用。请填写建设理由并申请例外，监管部门批准后才能提交。"
         )
     return errors
 
