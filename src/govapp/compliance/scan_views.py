@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.compliance.models import PackageScan, ScanStatus
@@ -144,15 +144,15 @@ def scan_detail(request: HttpRequest, scan_id: int) -> HttpResponse:
 
 
 KIND_LABELS = {
-    "apk": _l("安卓安装包（APK）"),
-    "aab": _l("安卓应用包（AAB）"),
-    "hap": _l("鸿蒙安装包（HAP）"),
-    "app": _l("鸿蒙应用包（APP）"),
-    "ipa": _l("iOS 安装包（IPA）"),
-    "rpk": _l("快应用包（RPK）"),
-    "quickapp": _l("快应用源码"),
-    "wechat-miniprogram": _l("微信小程序"),
-    "alipay-miniprogram": _l("支付宝小程序"),
+    "apk": gettext_lazy("安卓安装包（APK）"),
+    "aab": gettext_lazy("安卓应用包（AAB）"),
+    "hap": gettext_lazy("鸿蒙安装包（HAP）"),
+    "app": gettext_lazy("鸿蒙应用包（APP）"),
+    "ipa": gettext_lazy("iOS 安装包（IPA）"),
+    "rpk": gettext_lazy("快应用包（RPK）"),
+    "quickapp": gettext_lazy("快应用源码"),
+    "wechat-miniprogram": gettext_lazy("微信小程序"),
+    "alipay-miniprogram": gettext_lazy("支付宝小程序"),
 }
 
 

@@ -23,7 +23,7 @@ from govapp.core.audit_labels import (
     object_type_choices,
     object_type_label,
 )
-from govapp.core.calendar import get_calendar, today_shanghai
+from govapp.core.calendar import get_calendar, holiday_label, today_shanghai
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear
 from govapp.core.permissions import can_read_audit, has_role, roles_of
 from govapp.core.selectors import audit_events
@@ -206,6 +206,8 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     calc = {"start": start, "n": n, "deadline": deadline}
     years = list(CalendarYear.objects.all())
     year_days = list(CalendarDay.objects.filter(date__year=year))
+    for d in year_days:
+        d.label = holiday_label(d.name)  # type: ignore[attr-defined]
     return render(
         request,
         "core/calendar.html",

@@ -10,34 +10,34 @@ import re
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 SensitiveKind = Literal[
     "", "clock_in", "ranking", "online_duration", "photo_upload", "location_track"
 ]
 SENSITIVE_KINDS: dict[str, Any] = {
-    "": _l("无"),
-    "clock_in": _l("打卡签到"),
-    "ranking": _l("积分排名"),
-    "online_duration": _l("在线时长统计"),
-    "photo_upload": _l("强制上传工作照片/视频"),
-    "location_track": _l("位置轨迹"),
+    "": gettext_lazy("无"),
+    "clock_in": gettext_lazy("打卡签到"),
+    "ranking": gettext_lazy("积分排名"),
+    "online_duration": gettext_lazy("在线时长统计"),
+    "photo_upload": gettext_lazy("强制上传工作照片/视频"),
+    "location_track": gettext_lazy("位置轨迹"),
 }
 SCENARIOS: dict[str, Any] = {
-    "": _l("无"),
-    "security": _l("安保"),
-    "emergency": _l("应急"),
-    "other": _l("其他特殊场景"),
+    "": gettext_lazy("无"),
+    "security": gettext_lazy("安保"),
+    "emergency": gettext_lazy("应急"),
+    "other": gettext_lazy("其他特殊场景"),
 }
 MLPS_LEVELS = ["", "1", "2", "3", "4", "5", "none"]
 TARGET_LEVELS: dict[str, Any] = {
-    "national": _l("国家级"),
-    "province": _l("省级"),
-    "prefecture": _l("地市级"),
-    "county": _l("县级"),
-    "township": _l("乡镇（街道）"),
-    "village": _l("村（社区）"),
+    "national": gettext_lazy("国家级"),
+    "province": gettext_lazy("省级"),
+    "prefecture": gettext_lazy("地市级"),
+    "county": gettext_lazy("县级"),
+    "township": gettext_lazy("乡镇（街道）"),
+    "village": gettext_lazy("村（社区）"),
 }
 
 

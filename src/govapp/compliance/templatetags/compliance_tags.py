@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import get_language, gettext_lazy
 
 from govapp.compliance.models import SEVERITY_CHOICES, PackageScan, ScanStatus
 from govapp.compliance.rules import RULES_BY_ID
@@ -62,37 +61,37 @@ def compliance_summary(
 
 
 EVIDENCE_SOURCES = {
-    "registry": _l("备案登记"),
-    "declared": _l("申报材料"),
-    "inspection": _l("抽查检测"),
-    "signing": _l("签名证书"),
-    "sdk": _l("第三方 SDK"),
-    "capability": _l("敏感能力"),
-    "operation": _l("运行情况"),
-    "keyword": _l("关键词线索"),
-    "complaints": _l("投诉举报"),
-    "complaint": _l("投诉举报"),
-    "permission": _l("权限"),
-    "dex_package": _l("代码包"),
-    "native_lib": _l("原生库"),
-    "component": _l("组件"),
-    "api_call": _l("接口调用"),
-    "plist": _l("iOS 配置"),
-    "manifest": _l("清单文件"),
+    "registry": gettext_lazy("备案登记"),
+    "declared": gettext_lazy("申报材料"),
+    "inspection": gettext_lazy("抽查检测"),
+    "signing": gettext_lazy("签名证书"),
+    "sdk": gettext_lazy("第三方 SDK"),
+    "capability": gettext_lazy("敏感能力"),
+    "operation": gettext_lazy("运行情况"),
+    "keyword": gettext_lazy("关键词线索"),
+    "complaints": gettext_lazy("投诉举报"),
+    "complaint": gettext_lazy("投诉举报"),
+    "permission": gettext_lazy("权限"),
+    "dex_package": gettext_lazy("代码包"),
+    "native_lib": gettext_lazy("原生库"),
+    "component": gettext_lazy("组件"),
+    "api_call": gettext_lazy("接口调用"),
+    "plist": gettext_lazy("iOS 配置"),
+    "manifest": gettext_lazy("清单文件"),
 }
 FACT_SOURCES = {
-    "declared": _l("申报材料"),
-    "scan": _l("安装包检测"),
-    "inspection": _l("抽查检测"),
+    "declared": gettext_lazy("申报材料"),
+    "scan": gettext_lazy("安装包检测"),
+    "inspection": gettext_lazy("抽查检测"),
 }
 
 
 @register.filter
 def evidence_source(code: str) -> str:
     """The kind of evidence in the reader's words (never the internal code)."""
-    return str(EVIDENCE_SOURCES.get(code, _l("检测依据")))
+    return str(EVIDENCE_SOURCES.get(code, gettext_lazy("检测依据")))
 
 
 @register.filter
 def fact_source(code: str) -> str:
-    return str(FACT_SOURCES.get(code, _l("依据")))
+    return str(FACT_SOURCES.get(code, gettext_lazy("依据")))
