@@ -7,7 +7,7 @@ match the declared ones, and no high-severity finding is open without an approve
 pushes it into the registry (``registry.services.application_testing_put``), which refuses an
 approval while anything is missing unless the reviewer writes an override reason.  The
 engine refreshes the report after every evaluation; :func:`testing_refresh_stale` (a
-periodic job) catches identities or versions edited since.
+periodic job in core.wiring.PERIODIC_JOBS) catches identities or versions edited since.
 """
 
 from __future__ import annotations
@@ -167,12 +167,3 @@ def testing_refresh_stale(*, limit: int = 500) -> int:
 @task()
 def testing_refresh_stale_task() -> int:
     return testing_refresh_stale()
-
-
-def _enqueue_refresh() -> None:
-    testing_refresh_stale_task.enqueue()
-
-
-from govapp.core.periodic import periodic  # noqa: E402
-
-periodic("compliance.testing_refresh", 60, _enqueue_refresh)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0003_app_successor'),
+        ('registry', '0004_registryversion'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
