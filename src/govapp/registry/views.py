@@ -686,9 +686,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("registry:application", pk=application.pk)
             else:
-                messages.success(
-                    request, _("草稿已保存（第 %(v)d 版）。") % {"v": application.version}
-                )
+                messages.success(request, _("草稿已保存。"))
             return redirect("registry:application_edit", pk=application.pk)
         except svc.RegistryError as exc:
             errors = exc.errors

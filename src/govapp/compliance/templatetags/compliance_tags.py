@@ -44,3 +44,14 @@ def evidence_source(code: str) -> str:
 @register.filter
 def fact_source(code: str) -> str:
     return str(FACT_SOURCES.get(code, gettext_lazy("依据")))
+
+
+@register.filter
+def rule_title(rule_id: str) -> str:
+    """A rule's title in the reader's language (the id stays for a details line)."""
+    from django.utils.translation import get_language
+
+    from govapp.compliance.rules import RULES_BY_ID
+
+    rule = RULES_BY_ID.get(rule_id)
+    return rule.title(get_language() or "zh-hans") if rule else rule_id
