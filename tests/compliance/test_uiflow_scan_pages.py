@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -83,3 +85,30 @@ def test_units_and_auditors_see_no_publish_or_upload_buttons(client: Client) -> 
         assert (reverse("compliance:bulletin_new") in page) is publish
         page = client.get(reverse("scans:list")).content.decode()
         assert (reverse("scans:upload") in page) is upload
+
+
+def test_findings_follow_a_change_of_declared_identity_by_themselves(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core.management import call_command
+
+    from govapp.compliance.models import Finding
+    from govapp.registry import services as rsvc
+
+    w = rf.world()
+    app = rf.app(w)
+    scan = cf.package_scan(app)
+    ident = app.identities.get()
+    assert not Finding.objects.filter(app=app, rule_id="R11_CERTIFICATE_MISMATCH").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        rsvc.identities_set(
+            actor=w.member,
+            app=app,
+            identities=[
+                {"platform": "android", "identifier": ident.identifier, "cert_sha256": "ef" * 32}
+            ],
+        )
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert Finding.objects.filter(
+        app=app, rule_id="R11_CERTIFICATE_MISMATCH", status="open"
+    ).exists(), scan

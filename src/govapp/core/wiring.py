@@ -123,6 +123,10 @@ FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     # scans: a package scan finished with facts -> evaluate the app (and the application the
     # package was uploaded for) with them. kwargs: scan_id
     "scan.completed": ("govapp.compliance.tasks.scan_evaluate_task",),
+    # registry: the declared platform identities of an app changed -> re-evaluate it, so
+    # identity checks, certificate findings and the technical-testing report follow by
+    # themselves (issue 15). kwargs: app_id
+    "app.identities_changed": ("govapp.compliance.tasks.app_evaluate_task",),
 }
 
 # Synchronous checks that a lower app asks of a higher one, by name -> dotted path.

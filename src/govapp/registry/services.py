@@ -303,6 +303,7 @@ def identities_set(
             before={"identities": before},
             after={"identities": rows},
         )
+        follow_up("app.identities_changed", app_id=app.pk)
     return out
 
 
