@@ -198,6 +198,9 @@ def test_override_with_reason_is_on_the_timeline_and_in_the_audit_log(client: Cl
     assert audit.object_id == str(application.pk)
     page = client.get(reverse("registry:application", args=[application.pk])).content.decode()
     assert "准予备案时技术检测尚缺" in page and "应急上线" in page
+    events = client.get(f"{API}/{application.pk}/events").json()
+    override = next(e for e in events if e["action"] == "testing_override")
+    assert override["data"]["reason"].startswith("应急上线") and override["data"]["gaps"]
 
 
 def test_joint_province_review_needs_both_bodies(settings: Any) -> None:

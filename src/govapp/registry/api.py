@@ -77,6 +77,9 @@ class EventOut(Schema):
     note: str
     deadline: dt.date | None
     at: dt.datetime
+    # missing-items lists with what is new on them and why, section changes between
+    # submissions, the testing gaps an override approved past, provincial sign-offs
+    data: dict[str, Any] = {}
 
 
 class ErrorOut(Schema):
@@ -261,6 +264,7 @@ def application_events(request: HttpRequest, application_id: int) -> Any:
             "holder": e.holder,
             "actor": e.actor.get_username() if e.actor else None,
             "note": e.note,
+            "data": e.data or {},
             "deadline": e.deadline,
             "at": e.at,
         }
