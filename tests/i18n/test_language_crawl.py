@@ -80,17 +80,15 @@ def _shape(url: str) -> str:
 
 
 def _load_demo() -> None:
-    from govapp.core.demo import DEMO_LOADERS
-    from govapp.orgs.divisions import divisions_load
-    from govapp.registry.demo import demo_registry_load
+    from govapp.core import wiring
+    from govapp.core.tasks import resolve
 
     settings.GOVAPP_PUBLIC_RATE_LIMIT = None
-    divisions_load()
-    for name, loader in DEMO_LOADERS:
+    for name, path in wiring.DEMO_LOADERS:
         if name == "registry":
-            demo_registry_load(scale=0.03)
+            resolve(path)(scale=0.03)
         else:
-            loader()
+            resolve(path)()
 
 
 def _user_data() -> str:
