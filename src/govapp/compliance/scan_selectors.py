@@ -29,6 +29,7 @@ SDK_CATEGORY_LABELS = {
 CAPABILITY_LABELS = {
     "location": gettext_lazy("定位"),
     "background-location": gettext_lazy("后台定位"),
+    "location-tracking": gettext_lazy("持续定位并上传"),
     "camera": gettext_lazy("相机"),
     "media-library": gettext_lazy("相册/媒体库"),
     "microphone": gettext_lazy("麦克风"),
