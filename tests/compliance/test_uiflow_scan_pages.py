@@ -90,8 +90,6 @@ def test_units_and_auditors_see_no_publish_or_upload_buttons(client: Client) -> 
 def test_findings_follow_a_change_of_declared_identity_by_themselves(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from django.core.management import call_command
-
     from govapp.compliance.models import Finding
     from govapp.registry import services as rsvc
 
@@ -108,7 +106,13 @@ def test_findings_follow_a_change_of_declared_identity_by_themselves(
                 {"platform": "android", "identifier": ident.identifier, "cert_sha256": "ef" * 32}
             ],
         )
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    from django_tasks_db.models import DBTaskResult
+
+    from govapp.compliance.tasks import app_evaluate_task
+
+    queued = DBTaskResult.objects.filter(status="READY", task_path__endswith="app_evaluate_task")
+    assert queued.count() == 1
+    app_evaluate_task.call(app_id=app.pk)  # what the worker runs
     assert Finding.objects.filter(
         app=app, rule_id="R11_CERTIFICATE_MISMATCH", status="open"
     ).exists(), scan
