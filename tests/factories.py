@@ -104,6 +104,17 @@ def regulator(province: str | None = None, **kw: Any) -> User:
     )
 
 
+def gsa_reviewer(province: str, **kw: Any) -> User:
+    """A provincial government-services administration reviewer (the second body of the
+    joint completeness review, R-10)."""
+    return user(
+        Role.PROVINCIAL_GSA_REVIEWER,
+        unit_obj=unit(province, UnitKind.PROVINCIAL_GSA),
+        division_code=province,
+        **kw,
+    )
+
+
 def auditor(**kw: Any) -> User:
     return user(Role.AUDITOR, unit_obj=unit("11", UnitKind.CAC), **kw)
 

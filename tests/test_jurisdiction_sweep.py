@@ -188,7 +188,12 @@ def _filed(w: rf.World, name: str, package: str, note: str = "") -> Application:
     application = rsvc.application_submit(actor=w.member, application=application)
     if application.state != "forwarded":
         application = rsvc.application_forward(actor=w.province, application=application, note=note)
-    return rsvc.application_approve(actor=w.cac, application=application, note=note)
+    if application.state != "forwarded":
+        gsa = f.gsa_reviewer(application.app.hosting_unit.scope_code[:2])
+        application = rsvc.application_forward(actor=gsa, application=application, note=note)
+    return rsvc.application_approve(
+        actor=w.cac, application=application, note=note, override_reason=rf.OVERRIDE
+    )
 
 
 def build() -> World:
@@ -494,6 +499,10 @@ def params(w: World) -> dict[str, dict[str, list[Any]]]:
         "registry:app_apply": {"pk": app},
         "registry:app_shutdown": {"pk": app},
         "registry:app_offline": {"pk": app},
+        "registry:app_shutdown_order": {"pk": app},
+        "registry:notification_open": {
+            "pk": list(Notification.objects.filter(user=w.gd_member).values_list("pk", flat=True))
+        },
         "registry:application": {"pk": [w.gd_application.pk, w.gd_draft.pk]},
         "registry:application_edit": {"pk": [w.gd_draft.pk]},
         "registry:application_act": {
@@ -522,6 +531,7 @@ def params(w: World) -> dict[str, dict[str, list[Any]]]:
         "scans:detail": {"scan_id": [w.gd_scan.pk]},
         "scans:status": {"scan_id": [w.gd_scan.pk]},
         "scans:retry": {"scan_id": [w.gd_scan.pk]},
+        "scans:adopt-identity": {"scan_id": [w.gd_scan.pk]},
         "campaigns:detail": {"pk": [w.gd_campaign.pk]},
         "campaigns:assign": {"pk": [w.gd_campaign.pk]},
         "campaigns:close": {"pk": [w.gd_campaign.pk]},
@@ -595,6 +605,9 @@ def form_data(name: str, w: World) -> list[dict[str, Any]]:
             {"confirm": "on", "shutdown_date": (today + dt.timedelta(days=60)).isoformat()}
         ],
         "registry:app_offline": [{"report": "已下线"}],
+        "registry:app_shutdown_order": [
+            {"reason": "责令关停", "deadline": (today + dt.timedelta(days=30)).isoformat()}
+        ],
         "registry:application_act": [
             {
                 "confirm": "on",

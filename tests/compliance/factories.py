@@ -63,7 +63,7 @@ def package_scan(app: App, *, created_at: Any = None, **scan_kw: Any) -> Package
         size=1,
         status=ScanStatus.DONE,
         facts=result.to_json_dict(),
-        kind="apk",
+        kind=scan_kw.get("kind", "apk"),
         package=scan_kw["package"],
         created_at=created_at or timezone.now(),
     )

@@ -162,9 +162,9 @@ def test_overdue_escalates_then_penalty_revokes_and_refiling_restores(
     )
     new = rsvc.application_submit(actor=w.member, application=new)
     if new.state != "forwarded":
-        new = rsvc.application_forward(actor=w.province, application=new)
+        new = rf.province_forward(w, new)
     with django_capture_on_commit_callbacks(execute=True):
-        rsvc.application_approve(actor=w.cac, application=new)
+        rsvc.application_approve(actor=w.cac, application=new, override_reason=rf.OVERRIDE)
     # the approval enqueues the app's evaluation (core.wiring.FOLLOW_UPS["app.filed"]); the
     # worker runs it and the case is restored
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

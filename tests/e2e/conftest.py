@@ -79,3 +79,24 @@ def login(page: Any, base: str, username: str, password: str | None = None) -> N
 def logout(page: Any) -> None:
     page.click("button:has-text('退出')")
     page.wait_for_url("**/accounts/login/")
+
+
+def province_sign_off(page: Any, base: str, app_name: str, users: tuple[str, ...] = ()) -> None:
+    """The joint provincial completeness review (the default): the cyberspace office and the
+    government-services administration each sign off from their queue; the second forwards it."""
+    for username in users or ("gd-cac", "gd-gsa"):
+        login(page, base, username)
+        page.goto(f"{base}/registry/queue/")
+        page.click(f"text={app_name}")
+        page.click("button:has-text('材料齐全，会签同意')")
+        page.wait_for_selector("text=办理完成")
+        logout(page)
+
+
+def cac_approve(page: Any, reason: str = "检测报告由第三方机构在系统外出具") -> None:
+    """Approve on the open application page; when technical testing is not complete the
+    approval needs a written reason (R-10), which is given."""
+    if page.locator("textarea[name=override_reason]").count():
+        page.fill("textarea[name=override_reason]", reason)
+    page.click("button:has-text('准予备案')")
+    page.wait_for_selector("text=办理完成")

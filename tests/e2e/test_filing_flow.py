@@ -11,7 +11,7 @@ import pytest
 
 from govapp.registry.models import App, Application
 from govapp.registry.services import abandon_lapsed
-from tests.e2e.conftest import demo_world, login, logout, shot
+from tests.e2e.conftest import cac_approve, demo_world, login, logout, province_sign_off, shot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -96,17 +96,18 @@ def test_local_app_draft_to_filed(live_server: Any, page: Any) -> None:
     page.goto(f"{base}/registry/queue/")
     shot(page, "local-05-queue-gd-cac")
     page.click("text=穗政通")
-    page.click("button:has-text('材料齐全，转报国家网信办')")
+    page.click("button:has-text('材料齐全，会签同意')")
     page.wait_for_selector("text=办理完成")
-    assert "国家网信办审核检测中" in page.content()
+    assert "省级完整性审核中" in page.content()  # joint review: waits for the other body
     logout(page)
+    province_sign_off(page, base, "穗政通", ("gd-gsa",))
+    assert Application.objects.get(app__name="穗政通").state == "forwarded"
 
     login(page, base, "cac")
     page.goto(f"{base}/registry/queue/")
     page.click("text=穗政通")
     shot(page, "local-06-decision-cac")
-    page.click("button:has-text('准予备案')")
-    page.wait_for_selector("text=办理完成")
+    cac_approve(page)
     app = App.objects.get(name="穗政通")
     assert app.filing_number and app.filing_number in page.content()
     page.goto(f"{base}/registry/apps/{app.pk}/")
@@ -138,8 +139,7 @@ def test_central_app_skips_the_province(live_server: Any, page: Any) -> None:
     login(page, base, "cac")
     page.goto(f"{base}/registry/queue/")
     page.click("text=应急通")
-    page.click("button:has-text('准予备案')")
-    page.wait_for_selector("text=办理完成")
+    cac_approve(page)
     assert "国政务应用备" in page.content()
     shot(page, "central-filed")
 
@@ -173,12 +173,7 @@ def test_return_resubmit_and_abandon(live_server: Any, page: Any) -> None:
     assert "省级完整性审核中" in page.content()
     logout(page)
 
-    login(page, base, "gd-cac")
-    page.goto(f"{base}/registry/queue/")
-    page.click("text=穗智管")
-    page.click("button:has-text('材料齐全，转报国家网信办')")
-    page.wait_for_selector("text=办理完成")
-    logout(page)
+    province_sign_off(page, base, "穗智管")
 
     login(page, base, "cac")
     page.goto(f"{base}/registry/queue/")
@@ -186,6 +181,11 @@ def test_return_resubmit_and_abandon(live_server: Any, page: Any) -> None:
     page.fill(
         "form[action$='/act/request_feedback/'] textarea[name=missing_items]",
         "补充第三方安全检测报告",
+    )
+    # not on the province's list: the one-time notice needs the reason it was missed
+    page.fill(
+        "form[action$='/act/request_feedback/'] textarea[name=late_reason]",
+        "技术检测中发现新接入的第三方 SDK",
     )
     page.click("button:has-text('要求补正反馈')")
     page.wait_for_selector("text=办理完成")

@@ -40,7 +40,7 @@ from govapp.registry import services as reg
 from govapp.registry.models import App, AppKind, Platform
 from govapp.scanner.testkit import build_apk, make_signing_key
 from tests import factories as f
-from tests.e2e.conftest import login, logout, shot
+from tests.e2e.conftest import cac_approve, login, logout, province_sign_off, shot
 from tests.registry.factories import complete_sections
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
@@ -100,7 +100,10 @@ def _filed_app_with_ads_finding(tmp_path: Path) -> App:
     )
     application = reg.application_submit(actor=gz, application=application)
     application = reg.application_forward(actor=gd, application=application)
-    reg.application_approve(actor=cac, application=application)
+    application = reg.application_forward(actor=f.gsa_reviewer("44"), application=application)
+    reg.application_approve(
+        actor=cac, application=application, override_reason="演示：技术检测在系统外完成"
+    )
     apk = _build(tmp_path, "1.0.0", 1, ads=True)
     scan = package_scan_create(
         actor=gz,
@@ -258,18 +261,12 @@ def test_finding_order_penalty_revoke_refile(
     shot(page, "penalty-11-refiling-submitted")
     logout(page)
 
-    login(page, base, "gd-cac")
-    page.goto(f"{base}/registry/queue/")
-    page.click("text=穗好办")
-    page.click("button:has-text('材料齐全，转报国家网信办')")
-    page.wait_for_selector("text=办理完成")
-    logout(page)
+    province_sign_off(page, base, "穗好办")
 
     login(page, base, "cac")
     page.goto(f"{base}/registry/queue/")
     page.click("text=穗好办")
-    page.click("button:has-text('准予备案')")
-    page.wait_for_selector("text=办理完成")
+    cac_approve(page)
     shot(page, "penalty-12-refiled")
 
     # 6. filed again under the same number; the task worker evaluates the app (the approval

@@ -119,12 +119,27 @@ def submitted(w: World, **kw: Any) -> Application:
     return svc.application_submit(actor=w.member, application=draft(w, **kw))
 
 
+def province_forward(w: World, application: Application) -> Application:
+    """Both provincial bodies sign off (the joint review, the default), which forwards it."""
+    application = svc.application_forward(actor=w.province, application=application)
+    if application.state == "submitted":
+        gsa = f.gsa_reviewer(application.app.hosting_unit.scope_code[:2])
+        application = svc.application_forward(actor=gsa, application=application)
+    return application
+
+
 def forwarded(w: World, **kw: Any) -> Application:
     application = submitted(w, **kw)
     if application.state == "forwarded":
         return application
-    return svc.application_forward(actor=w.province, application=application)
+    return province_forward(w, application)
+
+
+OVERRIDE = "测试数据：技术检测在系统外完成"
 
 
 def filed(w: World, **kw: Any) -> Application:
-    return svc.application_approve(actor=w.cac, application=forwarded(w, **kw))
+    """Approved with a written override (technical testing is the subject of its own tests)."""
+    return svc.application_approve(
+        actor=w.cac, application=forwarded(w, **kw), override_reason=OVERRIDE
+    )

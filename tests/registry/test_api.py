@@ -7,6 +7,7 @@ import json
 import pytest
 
 from govapp.registry.models import ApplicationState
+from tests import factories as f
 from tests.registry import factories as rf
 
 pytestmark = pytest.mark.django_db
@@ -81,15 +82,30 @@ def test_draft_to_filed_through_the_api(client):
     r = _post(client, f"{BASE}/applications/{a['id']}/approve", {})
     assert r.status_code == 409 and "省级完整性审核中" in r.json()["detail"]
     client.force_login(w.province)
+    body = _post(client, f"{BASE}/applications/{a['id']}/forward", {}).json()
+    assert body["state"] == S.SUBMITTED and body["province_signoffs"] == ["cac"]
+    client.force_login(f.gsa_reviewer("44"))
     assert (
         _post(client, f"{BASE}/applications/{a['id']}/forward", {}).json()["state"] == S.FORWARDED
     )
     client.force_login(w.cac)
-    assert _post(client, f"{BASE}/applications/{a['id']}/approve", {}).json()["state"] == S.FILED
+    r = _post(client, f"{BASE}/applications/{a['id']}/approve", {})
+    assert r.status_code == 400 and "override_reason" in r.json()["errors"]
+    body = _post(
+        client, f"{BASE}/applications/{a['id']}/approve", {"override_reason": "线下已检测"}
+    ).json()
+    assert body["state"] == S.FILED
     app = client.get(f"{BASE}/apps/{app_id}").json()
     assert app["status"] == "filed" and app["filing_number"].startswith("粤政务应用备")
     events = client.get(f"{BASE}/applications/{a['id']}/events").json()
-    assert [e["to_state"] for e in events] == ["draft", "submitted", "forwarded", "filed"]
+    assert [e["to_state"] for e in events] == [
+        "draft",
+        "submitted",
+        "submitted",
+        "forwarded",
+        "forwarded",
+        "filed",
+    ]
 
 
 def test_unit_cannot_review_itself(client):

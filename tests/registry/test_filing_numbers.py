@@ -36,7 +36,7 @@ def test_parallel_approvals_get_distinct_numbers():
         try:
             barrier.wait()
             for a in chunk:
-                svc.application_approve(actor=w.cac, application=a)
+                svc.application_approve(actor=w.cac, application=a, override_reason=rf.OVERRIDE)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

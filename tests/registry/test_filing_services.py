@@ -34,10 +34,12 @@ def test_local_app_from_draft_to_filed(django_capture_on_commit_callbacks):
     assert application.deadline == add_working_days(today_shanghai(), 10).date
     assert Notification.objects.filter(user=w.province).exists()
     assert any(w.province.email in m.to for m in mail.outbox) or not w.province.email
-    application = svc.application_forward(actor=w.province, application=application)
+    application = rf.province_forward(w, application)
     assert application.state == S.FORWARDED and application.holder == Holder.CAC
     assert application.deadline == add_working_days(today_shanghai(), 20).date
-    application = svc.application_approve(actor=w.cac, application=application)
+    application = svc.application_approve(
+        actor=w.cac, application=application, override_reason=rf.OVERRIDE
+    )
     app = application.app
     app.refresh_from_db()
     assert application.state == S.FILED
@@ -49,9 +51,17 @@ def test_local_app_from_draft_to_filed(django_capture_on_commit_callbacks):
         .order_by("seq")
         .values_list("action", flat=True)
     )
-    assert actions[-3:] == ["application.submit", "application.forward", "application.approve"]
-    assert [e.to_state for e in application.events.all()][-3:] == [
+    assert actions[-5:] == [
+        "application.submit",
+        "application.province_signoff",
+        "application.forward",
+        "application.testing_override",
+        "application.approve",
+    ]
+    assert [e.to_state for e in application.events.all()][-5:] == [
         S.SUBMITTED,
+        S.SUBMITTED,
+        S.FORWARDED,
         S.FORWARDED,
         S.FILED,
     ]
@@ -64,7 +74,9 @@ def test_central_department_skips_the_province():
     assert application.deadline == add_working_days(today_shanghai(), 20).date
     with pytest.raises(svc.NotAllowed):
         svc.application_forward(actor=w.province, application=application)
-    application = svc.application_approve(actor=w.cac, application=application)
+    application = svc.application_approve(
+        actor=w.cac, application=application, override_reason=rf.OVERRIDE
+    )
     assert application.app.filing_number.startswith("国政务应用备")
 
 
@@ -287,10 +299,8 @@ def test_change_filing_is_ahead_of_time_and_keeps_the_number():
     )
     rows = sections_diff(change.base_sections, change.sections)
     assert any(r["field"] == "features.2.name" and r["after"] == "学习园地" for r in rows)
-    change = svc.application_forward(
-        actor=w.province, application=svc.application_submit(actor=w.member, application=change)
-    )
-    change = svc.application_approve(actor=w.cac, application=change)
+    change = rf.province_forward(w, svc.application_submit(actor=w.member, application=change))
+    change = svc.application_approve(actor=w.cac, application=change, override_reason=rf.OVERRIDE)
     app.refresh_from_db()
     assert app.filing_number == number
     assert len(app.filed_sections["features"]) == 2
@@ -312,7 +322,7 @@ def test_shutdown_offline_report_deregistration():
         actor=w.member, application=application, pledge_accepted=True
     )
     application = svc.application_submit(actor=w.member, application=application)
-    application = svc.application_forward(actor=w.province, application=application)
+    application = rf.province_forward(w, application)
     application = svc.application_approve(actor=w.cac, application=application)
     app.refresh_from_db()
     assert app.status == AppStatus.DEREGISTERED and app.deregistered_at

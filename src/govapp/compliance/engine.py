@@ -36,9 +36,11 @@ from govapp.compliance.models import (
     SpotResult,
 )
 from govapp.compliance.rules import RULES_BY_ID, Hit, evaluate
+from govapp.compliance.testing import testing_refresh
 from govapp.core.audit import audit_record
 from govapp.core.calendar import today_shanghai
 from govapp.registry.models import OPEN_STATES, App, Application, ExceptionDecision
+from govapp.registry.services import offline_report_deadline, offline_report_overdue
 from govapp.scanner.facts import ScanResult
 
 
@@ -150,6 +152,11 @@ def build_facts(app: App, application: Application | None = None) -> Built:
         scan_source=scan_source,
         operation=_operation(app),
     )
+    due = offline_report_deadline(app)
+    if due is not None and app.shutdown_date is not None:
+        facts.shutdown_date = app.shutdown_date.isoformat()
+        facts.offline_report_due = due.isoformat()
+        facts.offline_report_overdue = offline_report_overdue(app)
     return Built(facts, scan, used_application or application)
 
 
@@ -277,4 +284,7 @@ def evaluate_app(*, app: App, actor: Any, application: Application | None = None
             App.objects.select_for_update().select_related("hosting_unit__division").get(pk=app.pk)
         )
         built = build_facts(app, application)
-        return sync_findings(app=app, built=built, hits=evaluate(built.facts), actor=actor)
+        outcome = sync_findings(app=app, built=built, hits=evaluate(built.facts), actor=actor)
+        # the CAC's approval reads the technical-testing report of open applications
+        testing_refresh(app=app, actor=actor)
+        return outcome

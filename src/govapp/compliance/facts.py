@@ -118,6 +118,10 @@ class AppFacts(_M):
     scan: ScanResult | None = None
     scan_source: str = ""  # "scan:34 (app-1.2.apk, 1.2.0)"
     operation: Operation = Field(default_factory=Operation)
+    # the announced shutdown date and the offline-report deadline after it ("" = none)
+    shutdown_date: str = ""
+    offline_report_due: str = ""
+    offline_report_overdue: bool = False
 
     @property
     def version(self) -> str:

@@ -11,8 +11,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from govapp.compliance.models import SEVERITY_CHOICES, PackageScan
+from govapp.compliance.models import SEVERITY_CHOICES, PackageScan, ScanStatus
 from govapp.compliance.rules import RULES_BY_ID
+from govapp.compliance.scanning import identity_check
 from govapp.compliance.selectors import findings_for
 from govapp.core.permissions import can, is_regulator, restrict
 
@@ -74,9 +75,21 @@ def _summary_context(request: HttpRequest, *, app: Any, application: Any) -> dic
         if user is not None
         else None
     )
+    done = (
+        restrict(PackageScan.objects.all(), user, "view")
+        .filter(app=app, status=ScanStatus.DONE)
+        .order_by("-created_at")
+        .first()
+        if user is not None
+        else None
+    )
     return {
         "app": app,
         "application": application,
+        # no green "no problems" unless a package was really scanned; the identity is checked
+        # against what is declared now, not when the scan ran
+        "scanned": done is not None,
+        "check": identity_check(done.facts, app) if done is not None and done.facts else None,
         "findings": findings,
         "by_severity": [
             (sev, labels[sev], n)
@@ -84,5 +97,5 @@ def _summary_context(request: HttpRequest, *, app: Any, application: Any) -> dic
             if (n := sum(1 for f in findings if f.severity == sev))
         ],
         "scan": scan,
-        "can_upload": user is not None and can(user, "change", app),
+        "can_upload": user is not None and can(user, "submit", app),
     }

@@ -6,60 +6,60 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from govapp.compliance.models import PackageScan
 from govapp.core.permissions import restrict
 
 SDK_CATEGORY_LABELS = {
-    "advertising": _l("广告"),
-    "analytics": _l("统计分析"),
-    "push": _l("推送"),
-    "location_maps": _l("定位/地图"),
-    "face_liveness": _l("人脸识别/活体检测"),
-    "payment": _l("支付"),
-    "crash_reporting": _l("崩溃上报"),
-    "social_share": _l("社交分享"),
-    "customer_service": _l("客服"),
-    "im": _l("即时通讯"),
-    "hot_update": _l("热更新"),
-    "security": _l("安全加固"),
-    "other": _l("其他"),
+    "advertising": gettext_lazy("广告"),
+    "analytics": gettext_lazy("统计分析"),
+    "push": gettext_lazy("推送"),
+    "location_maps": gettext_lazy("定位/地图"),
+    "face_liveness": gettext_lazy("人脸识别/活体检测"),
+    "payment": gettext_lazy("支付"),
+    "crash_reporting": gettext_lazy("崩溃上报"),
+    "social_share": gettext_lazy("社交分享"),
+    "customer_service": gettext_lazy("客服"),
+    "im": gettext_lazy("即时通讯"),
+    "hot_update": gettext_lazy("热更新"),
+    "security": gettext_lazy("安全加固"),
+    "other": gettext_lazy("其他"),
 }
 CAPABILITY_LABELS = {
-    "location": _l("定位"),
-    "background-location": _l("后台定位"),
-    "location-tracking": _l("持续定位并上传"),
-    "camera": _l("相机"),
-    "media-library": _l("相册/媒体库"),
-    "microphone": _l("麦克风"),
-    "contacts": _l("通讯录"),
-    "sms": _l("短信"),
-    "phone": _l("电话"),
-    "call-log": _l("通话记录"),
-    "calendar": _l("日历"),
-    "usage-stats": _l("应用使用情况"),
-    "face-recognition": _l("人脸识别"),
-    "bluetooth": _l("蓝牙"),
-    "nfc": _l("NFC"),
-    "storage": _l("存储"),
-    "install-packages": _l("安装应用"),
-    "overlay": _l("悬浮窗"),
-    "accessibility": _l("无障碍服务"),
-    "device-id": _l("设备标识"),
-    "notifications": _l("通知"),
-    "biometric": _l("生物识别"),
-    "clipboard": _l("剪贴板"),
+    "location": gettext_lazy("定位"),
+    "background-location": gettext_lazy("后台定位"),
+    "location-tracking": gettext_lazy("持续定位并上传"),
+    "camera": gettext_lazy("相机"),
+    "media-library": gettext_lazy("相册/媒体库"),
+    "microphone": gettext_lazy("麦克风"),
+    "contacts": gettext_lazy("通讯录"),
+    "sms": gettext_lazy("短信"),
+    "phone": gettext_lazy("电话"),
+    "call-log": gettext_lazy("通话记录"),
+    "calendar": gettext_lazy("日历"),
+    "usage-stats": gettext_lazy("应用使用情况"),
+    "face-recognition": gettext_lazy("人脸识别"),
+    "bluetooth": gettext_lazy("蓝牙"),
+    "nfc": gettext_lazy("NFC"),
+    "storage": gettext_lazy("存储"),
+    "install-packages": gettext_lazy("安装应用"),
+    "overlay": gettext_lazy("悬浮窗"),
+    "accessibility": gettext_lazy("无障碍服务"),
+    "device-id": gettext_lazy("设备标识"),
+    "notifications": gettext_lazy("通知"),
+    "biometric": gettext_lazy("生物识别"),
+    "clipboard": gettext_lazy("剪贴板"),
 }
 PRACTICE_LABELS = {
-    "clock_in": _l("打卡签到"),
-    "ranking": _l("积分排名"),
-    "duration": _l("在线/学习时长"),
-    "appraisal": _l("点赞投票转发考核"),
-    "track": _l("轨迹定位上报"),
-    "photo_upload": _l("强制拍照上传"),
-    "forced_login": _l("强制登录"),
-    "install_rate": _l("安装率/使用率考核"),
+    "clock_in": gettext_lazy("打卡签到"),
+    "ranking": gettext_lazy("积分排名"),
+    "duration": gettext_lazy("在线/学习时长"),
+    "appraisal": gettext_lazy("点赞投票转发考核"),
+    "track": gettext_lazy("轨迹定位上报"),
+    "photo_upload": gettext_lazy("强制拍照上传"),
+    "forced_login": gettext_lazy("强制登录"),
+    "install_rate": gettext_lazy("安装率/使用率考核"),
 }
 
 
@@ -72,6 +72,30 @@ def scans_for(user: Any, *, q: str = "", status: str = "") -> QuerySet[PackageSc
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at")
+
+
+def _findings(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The package's findings with the rule's title and the severity in the reader's language
+    (the rule id goes to a details line)."""
+    from django.utils.translation import get_language
+
+    from govapp.compliance.models import SEVERITY_CHOICES
+    from govapp.compliance.rules import RULES_BY_ID
+
+    lang = get_language() or "zh-hans"
+    severities = dict(SEVERITY_CHOICES)
+    out = []
+    for x in raw:
+        rule = RULES_BY_ID.get(str(x.get("rule", "")))
+        out.append(
+            {
+                **x,
+                "title": rule.title(lang) if rule else x.get("title", ""),
+                "severity_label": severities.get(x.get("severity", ""), x.get("severity", "")),
+                "high": x.get("severity") in {"high", "critical"},
+            }
+        )
+    return out
 
 
 def facts_view(facts: dict[str, Any] | None) -> dict[str, Any]:
@@ -101,7 +125,7 @@ def facts_view(facts: dict[str, Any] | None) -> dict[str, Any]:
             {"practice": p, "label": PRACTICE_LABELS.get(p, p), "items": items}
             for p, items in sorted(keywords.items())
         ],
-        "findings": facts.get("findings", []),
+        "findings": _findings(facts.get("findings", [])),
         "warnings": facts.get("warnings", []),
         "native_libs": facts.get("native_libs", []),
         "kind": facts.get("kind", ""),

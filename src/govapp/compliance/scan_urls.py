@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:scan_id>/", scan_views.scan_detail, name="detail"),
     path("<int:scan_id>/status/", scan_views.scan_status, name="status"),
     path("<int:scan_id>/retry/", scan_views.scan_retry, name="retry"),
+    path("<int:scan_id>/adopt-identity/", scan_views.scan_adopt_identity, name="adopt-identity"),
 ]

@@ -11,17 +11,20 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.compliance.models import PackageScan, ScanStatus
 from govapp.compliance.scan_selectors import facts_view, scans_for
 from govapp.compliance.scanning import (
+    KIND_PLATFORMS,
+    identity_check,
     package_scan_create,
     package_scan_rescan_outdated,
     package_scan_retry,
     scanner_version,
 )
-from govapp.core.permissions import get_restricted_or_404, has_role, restrict
+from govapp.core.permissions import can, get_restricted_or_404, has_role, restrict
 
 
 @login_required
@@ -48,6 +51,7 @@ def scan_list(request: HttpRequest) -> HttpResponse:
             or has_role(request.user, "provincial_cac_reviewer"),
             "query": f"q={q}&status={status}",
             "version": scanner_version(),
+            "can_upload": _apps_for_upload(request.user).exists(),
         },
     )
 
@@ -123,15 +127,117 @@ def scan_detail(request: HttpRequest, scan_id: int) -> HttpResponse:
         "view",
         pk=scan_id,
     )
+    # checked against the identities declared NOW, not when the scan ran
+    check = identity_check(scan.facts, scan.app) if scan.facts else None
     return render(
         request,
         "compliance/scan_detail.html",
         {
             "scan": scan,
             "f": facts_view(scan.facts),
+            "check": check,
             "outdated": scan.scanner_version and scan.scanner_version != scanner_version(),
+            "adopt": _adoptable(request.user, scan),
+            "kind_label": KIND_LABELS.get(scan.kind, scan.kind),
         },
     )
+
+
+KIND_LABELS = {
+    "apk": gettext_lazy("安卓安装包（APK）"),
+    "aab": gettext_lazy("安卓应用包（AAB）"),
+    "hap": gettext_lazy("鸿蒙安装包（HAP）"),
+    "app": gettext_lazy("鸿蒙应用包（APP）"),
+    "ipa": gettext_lazy("iOS 安装包（IPA）"),
+    "rpk": gettext_lazy("快应用包（RPK）"),
+    "quickapp": gettext_lazy("快应用源码"),
+    "wechat-miniprogram": gettext_lazy("微信小程序"),
+    "alipay-miniprogram": gettext_lazy("支付宝小程序"),
+}
+
+
+def _detected(scan: PackageScan) -> dict[str, str] | None:
+    """The identity the package carries, as a platform-identity row (or None)."""
+    facts = scan.facts or {}
+    platforms = sorted(KIND_PLATFORMS.get(scan.kind, set()))
+    package = str((facts.get("identity") or {}).get("package") or "")
+    if len(platforms) != 1 or not package:
+        return None
+    certs = (facts.get("signing") or {}).get("certificates") or []
+    cert = certs[0] if certs else {}
+    return {
+        "platform": platforms[0],
+        "identifier": package,
+        "cert_sha256": str(cert.get("sha256", "")),
+        "cert_sha1": str(cert.get("sha1", "")),
+        "cert_md5": str(cert.get("md5", "")),
+    }
+
+
+def _adoptable(user: Any, scan: PackageScan) -> dict[str, Any] | None:
+    """Offer "use the detected package name and certificate as this platform's identity"
+    when the app's identities can still be edited and they differ from what was found."""
+    from govapp.registry.models import AppStatus
+
+    app = scan.app
+    detected = _detected(scan) if scan.status == ScanStatus.DONE else None
+    if app is None or detected is None or not can(user, "submit", app):
+        return None
+    same = app.identities.filter(
+        platform=detected["platform"],
+        identifier=detected["identifier"],
+        cert_sha256=detected["cert_sha256"],
+    ).exists()
+    if same:
+        return None
+    editable = app.status in {AppStatus.UNFILED, AppStatus.REVOKED}
+    return {"detected": detected, "editable": editable}
+
+
+@login_required
+@require_POST
+def scan_adopt_identity(request: HttpRequest, scan_id: int) -> HttpResponse:
+    """Use the package name and certificate the scan found as the app's identity on that
+    platform; findings, identity checks and the testing report follow at once."""
+    from govapp.compliance.services import compliance_evaluate
+    from govapp.registry import services as registry_services
+
+    scan = get_restricted_or_404(
+        PackageScan.objects.select_related("app"), request.user, "view", pk=scan_id
+    )
+    offer = _adoptable(request.user, scan)
+    if offer is None or not offer["editable"] or scan.app is None:
+        messages.error(
+            request,
+            _("不能采用：应用已备案的平台标识只能通过变更备案修改，或者标识已与检测结果一致。"),
+        )
+        return redirect("scans:detail", scan.pk)
+    detected = offer["detected"]
+    rows = [
+        {
+            "platform": i.platform,
+            "identifier": i.identifier,
+            "host_platform": i.host_platform,
+            "cert_sha256": i.cert_sha256,
+            "cert_sha1": i.cert_sha1,
+            "cert_md5": i.cert_md5,
+        }
+        for i in scan.app.identities.filter(live=False)
+        if i.platform != detected["platform"]
+    ]
+    rows.append(detected)
+    try:
+        registry_services.identities_set(actor=request.user, app=scan.app, identities=rows)
+    except registry_services.RegistryError as exc:
+        messages.error(request, exc.message)
+        return redirect("scans:detail", scan.pk)
+    compliance_evaluate(app=scan.app, actor=request.user)
+    messages.success(
+        request,
+        _("已将检测到的包名 %(p)s 和签名证书设为该平台的标识，核对结果已更新。")
+        % {"p": detected["identifier"]},
+    )
+    return redirect("scans:detail", scan.pk)
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from govapp.compliance.models import (
     Bulletin,
@@ -67,7 +68,7 @@ def dashboard(user: Any) -> dict[str, Any]:
 
     names = dict(Division.objects.filter(code__in=list(regions)).values_list("code", "name"))
     by_region = [
-        {"region": k, "name": names.get(k, "中央" if k == "central" else k), "n": n}
+        {"region": k, "name": names.get(k, _("中央") if k == "central" else k), "n": n}
         for k, n in sorted(regions.items(), key=lambda t: (-t[1], t[0]))
     ]
     return {

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,6 +156,24 @@ def scan_evaluate(*, scan: PackageScan, actor: Any = None) -> engine.Outcome | N
     if scan.app is None or scan.status != ScanStatus.DONE:
         return None
     return engine.evaluate_app(app=scan.app, actor=actor, application=scan.application)
+
+
+def offline_reports_evaluate(*, today: dt.date | None = None) -> int:
+    """R-14: re-evaluate every app that announced a shutdown whose date has passed, so an
+    overdue offline report becomes a finding (and one that arrived closes it)."""
+    today = today or today_shanghai()
+    n = 0
+    live = Finding.objects.filter(rule_id="R14_OFFLINE_REPORT_OVERDUE").exclude(
+        status=FindingStatus.CLOSED
+    )
+    apps = App.objects.filter(
+        Q(status=AppStatus.SHUTDOWN_NOTICE, shutdown_date__lt=today)
+        | Q(pk__in=live.values("app_id"))
+    ).order_by("pk")
+    for app in apps:
+        engine.evaluate_app(app=app, actor=None)
+        n += 1
+    return n
 
 
 # --- exemptions (R-09, R-20) ---------------------------------------------------------------------

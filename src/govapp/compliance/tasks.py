@@ -12,7 +12,11 @@ def compliance_tick() -> str:
     """Expire exemptions past their date (their findings reopen); escalate overdue orders."""
     expired = services.exemptions_expire()
     escalated = services.orders_escalate()
-    return f"exemptions expired: {expired}; orders escalated: {escalated}"
+    offline = services.offline_reports_evaluate()
+    return (
+        f"exemptions expired: {expired}; orders escalated: {escalated}; "
+        f"shutdown apps re-evaluated: {offline}"
+    )
 
 
 @task()

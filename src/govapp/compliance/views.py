@@ -33,8 +33,15 @@ from govapp.compliance.models import (
 from govapp.compliance.notices import KINDS, notice_xlsx
 from govapp.compliance.rules import RULES, RULES_BY_ID
 from govapp.core.calendar import today_shanghai
-from govapp.core.permissions import can, get_restricted_or_404, is_national, is_regulator
-from govapp.registry.models import App
+from govapp.core.permissions import (
+    can,
+    get_restricted_or_404,
+    has_role,
+    is_national,
+    is_regulator,
+)
+from govapp.orgs.models import Division, Role
+from govapp.registry.models import App, AppKind
 
 PAGE_SIZE = 25
 
@@ -454,17 +461,45 @@ def spotcheck_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def spotcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = get_restricted_or_404(SpotCheck.objects.all(), request.user, "view", pk=pk)
-    items = check.items.select_related("app__hosting_unit")
+    page = _page(request, check.items.select_related("app__hosting_unit").order_by("stratum", "pk"))
+    provinces = dict(Division.objects.filter(level=1).values_list("code", "name"))
+    kinds = dict(AppKind.choices)
+    labels = dict(spotcheck_field_labels())
+    for item in page:
+        province, _sep, kind = item.stratum.partition("/")
+        item.stratum_label = " · ".join(
+            str(x)
+            for x in (
+                _("中央国家机关") if province == "central" else provinces.get(province, province),
+                kinds.get(kind, kind),
+            )
+            if x
+        )
+        item.check_rows = [(k, labels[k], (item.checks or {}).get(k)) for k in svc.CHECK_FIELDS]
     return render(
         request,
         "compliance/spotcheck_detail.html",
         {
             "check": check,
-            "items": items,
-            "fields": svc.CHECK_FIELDS,
-            "regulator": is_regulator(request.user),
+            "page": page,
+            "query": "",
+            "fields": list(labels.items()),
+            "regulator": is_regulator(request.user)
+            and has_role(request.user, Role.NATIONAL_REGULATOR, Role.PROVINCIAL_CAC_REVIEWER),
         },
     )
+
+
+def spotcheck_field_labels() -> list[tuple[str, Any]]:
+    """What the tester records for each sampled app, in the reader's language."""
+    words = {
+        "filing_number_displayed": _("应用内显著展示备案编号"),
+        "complaint_function_present": _("应用内有投诉建议功能"),
+        "clock_in_observed": _("发现打卡签到功能"),
+        "forced_upload_observed": _("发现强制上传照片或轨迹"),
+        "ads_observed": _("发现广告"),
+    }
+    return [(k, words.get(k, k)) for k in svc.CHECK_FIELDS]
 
 
 @login_required
@@ -493,7 +528,14 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "compliance/bulletin_list.html",
-        {"page": _page(request, selectors.public_bulletins()), "query": ""},
+        {
+            "page": _page(request, selectors.public_bulletins()),
+            "query": "",
+            # units and read-only auditors see no button they cannot use
+            "can_publish": has_role(
+                request.user, Role.NATIONAL_REGULATOR, Role.PROVINCIAL_CAC_REVIEWER
+            ),
+        },
     )
 
 

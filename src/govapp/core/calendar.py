@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max
@@ -154,3 +155,28 @@ def chinese_calendar_years() -> list[int]:
     last = max(d.year for d in chinese_calendar.holidays)
     first = min(d.year for d in chinese_calendar.holidays)
     return list(range(first, last + 1))
+
+
+def _holiday_words() -> dict[str, Any]:
+    from django.utils.translation import gettext_lazy
+
+    pairs = [
+        (("New Year's Day", "元旦"), gettext_lazy("元旦")),
+        (("Spring Festival", "春节"), gettext_lazy("春节")),
+        (("Tomb-sweeping Day", "清明节", "清明"), gettext_lazy("清明节")),
+        (("Labour Day", "劳动节"), gettext_lazy("劳动节")),
+        (("Dragon Boat Festival", "端午节", "端午"), gettext_lazy("端午节")),
+        (("Mid-autumn Festival", "中秋节", "中秋"), gettext_lazy("中秋节")),
+        (("National Day", "国庆节", "国庆"), gettext_lazy("国庆节")),
+        (
+            ("Anti-Fascist 70th Day", "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"),
+            gettext_lazy("抗战胜利70周年纪念日"),
+        ),
+    ]
+    return {name: label for names, label in pairs for name in names}
+
+
+def holiday_label(name: str) -> str:
+    """A holiday's name in the reader's language, whether it came from chinese-calendar
+    (English) or was typed in Chinese; other names are shown as typed."""
+    return str(_holiday_words().get((name or "").strip(), name))

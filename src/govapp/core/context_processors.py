@@ -31,11 +31,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries.append((_SECTION_ORDER.get(namespace, -1), position, namespace, url, label))
     items: list[dict[str, Any]] = []
     section = None
+    active_url = _active_url(request.path, [e[3] for e in entries])
     for _order, _pos, namespace, url, label in sorted(entries, key=lambda e: (e[0], e[1])):
         heading = _SECTION_OF.get(namespace)
         if heading is not None and heading != section:
             items.append({"heading": heading})
             section = heading
-        active = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"url": url, "label": label, "active": active})
+        items.append({"url": url, "label": label, "active": url == active_url})
     return {"nav_items": items}
+
+
+def _active_url(path: str, urls: list[str]) -> str | None:
+    """Exactly one item is highlighted: the one whose URL is the longest prefix of the page's
+    path ("/compliance/spotchecks/3/" -> the spot-check item, not the compliance one)."""
+    matches = [u for u in urls if path == u or (u != "/" and path.startswith(u))]
+    return max(matches, key=len) if matches else None

@@ -54,7 +54,7 @@ def audit_events(
     if object_id:
         qs = qs.filter(object_id=object_id)
     if actor:
-        qs = qs.filter(actor_name=actor)
+        qs = qs.filter(actor_name__icontains=actor)
     if action:
         qs = qs.filter(action__startswith=action)
     return qs.order_by("-seq")

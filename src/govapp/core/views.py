@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from govapp.core import wiring
-from govapp.core.calendar import get_calendar, today_shanghai
+from govapp.core.audit_labels import (
+    action_choices,
+    action_label,
+    field_label,
+    object_type_choices,
+    object_type_label,
+)
+from govapp.core.calendar import get_calendar, holiday_label, today_shanghai
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear
 from govapp.core.permissions import can_read_audit, has_role, roles_of
 from govapp.core.selectors import audit_events, day_only
@@ -76,10 +84,28 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         until=until,
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    for event in page:
-        event.day_only = day_only(event)  # type: ignore[attr-defined]
-    query = "&".join(f"{k}={v}" for k, v in f.items() if v)
-    return render(request, "core/audit_list.html", {"page": page, "f": f, "query": query})
+    for e in page:
+        e.day_only = day_only(e)  # type: ignore[attr-defined]
+        e.action_label = action_label(e.action)  # type: ignore[attr-defined]
+        e.type_label = object_type_label(e.object_type)  # type: ignore[attr-defined]
+    query = urlencode({k: v for k, v in f.items() if v})
+    seen = audit_events(user=request.user)
+    return render(
+        request,
+        "core/audit_list.html",
+        {
+            "page": page,
+            "f": f,
+            "query": query,
+            # the filters take labels: choose an action or object type by its name
+            "actions": action_choices(
+                list(seen.order_by().values_list("action", flat=True).distinct()[:500])
+            ),
+            "types": object_type_choices(
+                list(seen.order_by().values_list("object_type", flat=True).distinct()[:200])
+            ),
+        },
+    )
 
 
 @login_required
@@ -96,10 +122,24 @@ def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
         else []
     )
     rows = [
-        {"key": k, "before": (event.before or {}).get(k), "after": (event.after or {}).get(k)}
+        {
+            "key": k,
+            "label": field_label(event.object_type, k),
+            "before": (event.before or {}).get(k),
+            "after": (event.after or {}).get(k),
+        }
         for k in keys
     ]
-    return render(request, "core/audit_detail.html", {"event": event, "rows": rows})
+    return render(
+        request,
+        "core/audit_detail.html",
+        {
+            "event": event,
+            "rows": rows,
+            "action_label": action_label(event.action),
+            "type_label": object_type_label(event.object_type),
+        },
+    )
 
 
 def _can_edit_calendar(user: Any) -> bool:
@@ -174,6 +214,8 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     calc = {"start": start, "n": n, "deadline": deadline}
     years = list(CalendarYear.objects.all())
     year_days = list(CalendarDay.objects.filter(date__year=year))
+    for d in year_days:
+        d.label = holiday_label(d.name)  # type: ignore[attr-defined]
     return render(
         request,
         "core/calendar.html",

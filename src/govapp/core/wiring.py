@@ -115,6 +115,11 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     ),
     PeriodicJob("scans.requeue_stale", 600, "govapp.compliance.scanning.requeue_stale_scans_task"),
     PeriodicJob("compliance.tick", 3600, "govapp.compliance.tasks.compliance_tick"),
+    # re-check technical testing of open applications whose declared identities or
+    # version changed since their last check (findings and identity checks follow)
+    PeriodicJob(
+        "compliance.testing_refresh", 60, "govapp.compliance.testing.testing_refresh_stale_task"
+    ),
     PeriodicJob("complaints.keys_ensure", 3600, "govapp.complaints.tasks.complaint_keys_ensure"),
     PeriodicJob("campaigns.remind", 3600, "govapp.oversight.campaigns.tasks.campaigns_remind_task"),
     # hourly, closing only the days before today: the first run after midnight Asia/Shanghai
@@ -142,6 +147,10 @@ FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     # scans: a package scan finished with facts -> evaluate the app (and the application the
     # package was uploaded for) with them. kwargs: scan_id
     "scan.completed": ("govapp.compliance.tasks.scan_evaluate_task",),
+    # registry: the declared platform identities of an app changed -> re-evaluate it, so
+    # identity checks, certificate findings and the technical-testing report follow by
+    # themselves (issue 15). kwargs: app_id
+    "app.identities_changed": ("govapp.compliance.tasks.app_evaluate_task",),
 }
 
 # Synchronous checks that a lower app asks of a higher one, by name -> dotted path.

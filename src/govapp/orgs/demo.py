@@ -65,6 +65,22 @@ ACCOUNTS = [
         "Sichuan provincial cyberspace office",
     ),
     DemoAccount(
+        "gd-gsa",
+        "广东省政数局审核员",
+        "广东省政务服务和数据管理局",
+        Role.PROVINCIAL_GSA_REVIEWER,
+        "44",
+        "Guangdong government-services administration (joint completeness review)",
+    ),
+    DemoAccount(
+        "sc-gsa",
+        "四川省大数据中心审核员",
+        "四川省大数据中心",
+        Role.PROVINCIAL_GSA_REVIEWER,
+        "51",
+        "Sichuan government-services administration (joint completeness review)",
+    ),
+    DemoAccount(
         "gz-unit",
         "广州市政数局填报员",
         "广州市政务服务和数据管理局",

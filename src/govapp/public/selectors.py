@@ -17,6 +17,7 @@ import hashlib
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from govapp.orgs.models import Division, DivisionLevel
 from govapp.registry.models import App, AppKind, AppStatus, PlatformIdentity
+from govapp.registry.numbers import filing_number_variants, normalise_filing_number
 from govapp.registry.version import _memo, registry_changed, registry_version
 
 __all__ = ["_memo", "registry_changed", "registry_version"]
@@ -152,10 +154,12 @@ def public_app_search(
     qs = public_apps().select_related("hosting_unit")
     q = q.strip()
     if q:
+        # the same forgiving reading of a filing number as verification uses
+        number = normalise_filing_number(q).removesuffix("号")
         qs = qs.filter(
             Q(name__icontains=q)
             | Q(hosting_unit__name__icontains=q)
-            | Q(filing_number__icontains=q)
+            | Q(filing_number__icontains=number or q)
         )
     if unit.strip():
         qs = qs.filter(hosting_unit__name__icontains=unit.strip())
@@ -259,14 +263,14 @@ def app_public_detail(app: App) -> dict[str, Any]:
 
 def public_app_get(filing_number: str) -> dict[str, Any] | None:
     """The public page data of one filed app, or None (cached)."""
-    number = filing_number.strip()
+    number = normalise_filing_number(filing_number)
 
     def compute() -> dict[str, Any] | None:
         app = (
             public_apps()
             .select_related("hosting_unit")
             .prefetch_related("identities")
-            .filter(filing_number=number)
+            .filter(filing_number__in=filing_number_variants(number))
             .first()
         )
         return app_public_detail(app) if app is not None else None
@@ -298,7 +302,7 @@ class VerifyInputError(ValueError):
 
 def normalise_hash(raw: str) -> str:
     """Lowercase hex without colons, spaces or dashes (as keytool and apksigner print it)."""
-    return re.sub(r"[\s:\-]", "", raw or "").lower()
+    return re.sub(r"[\s:\-]", "", unicodedata.normalize("NFKC", raw or "")).lower()
 
 
 @dataclass(frozen=True)
@@ -312,8 +316,8 @@ class VerifyQuestion:
 def verify_question(
     *, package: str = "", cert_sha256: str = "", filing_number: str = ""
 ) -> VerifyQuestion:
-    package = (package or "").strip()
-    filing_number = (filing_number or "").strip()
+    package = normalise_filing_number(package or "")  # NFKC, no spaces: the same forgiveness
+    filing_number = normalise_filing_number(filing_number or "")
     cert = normalise_hash(cert_sha256)
     if not package and not filing_number:
         raise VerifyInputError(
@@ -435,7 +439,8 @@ def _verify_package(question: VerifyQuestion) -> dict[str, Any]:
 
 def _verify_number(question: VerifyQuestion) -> dict[str, Any]:
     qs = public_apps().select_related("hosting_unit")
-    app = qs.filter(filing_number=question.filing_number).first()
+    variants = filing_number_variants(question.filing_number)
+    app = qs.filter(filing_number__in=variants).first()
     if app is None:
         app = qs.filter(filing_number__iexact=question.filing_number).first()
     if app is None:

@@ -64,6 +64,9 @@ class ApplicationOut(Schema):
     exception_decision: str
     sections: dict[str, Any]
     overdue: bool
+    testing_done: bool
+    testing_gaps: list[str]
+    province_signoffs: list[str]
 
 
 class EventOut(Schema):
@@ -75,6 +78,9 @@ class EventOut(Schema):
     note: str
     deadline: dt.date | None
     at: dt.datetime
+    # missing-items lists with what is new on them and why, section changes between
+    # submissions, the testing gaps an override approved past, provincial sign-offs
+    data: dict[str, Any] = {}
 
 
 class ErrorOut(Schema):
@@ -124,6 +130,10 @@ class TransitionIn(Schema):
     missing_items: list[str] = []
     new_deadline: dt.date | None = None
     approve: bool | None = None
+    # return / request_feedback: why items not on an earlier list were missed (一次性告知)
+    late_reason: str = ""
+    # approve: why the CAC approves before technical testing is done
+    override_reason: str = ""
 
 
 def _app_out(a: App) -> dict[str, Any]:
@@ -162,6 +172,9 @@ def _application_out(a: Application) -> dict[str, Any]:
         "exception_decision": a.exception_decision,
         "sections": a.sections or {},
         "overdue": selectors.is_overdue(a),
+        "testing_done": not svc.testing_gaps(a),
+        "testing_gaps": [svc.testing_gap_text(g) for g in svc.testing_gaps(a)],
+        "province_signoffs": list(a.province_signoffs or []),
     }
 
 
@@ -254,6 +267,7 @@ def application_events(request: HttpRequest, application_id: int) -> Any:
             "holder": e.holder,
             "actor": e.actor.get_username() if e.actor else None,
             "note": e.note,
+            "data": e.data or {},
             "deadline": e.deadline,
             "at": e.at,
         }
@@ -344,10 +358,18 @@ def application_transition(
         elif action == "forward":
             a = svc.application_forward(**kw, note=data.note, expected_version=v)
         elif action == "return":
-            a = svc.application_return(**kw, missing_items=data.missing_items, expected_version=v)
+            a = svc.application_return(
+                **kw,
+                missing_items=data.missing_items,
+                late_reason=data.late_reason,
+                expected_version=v,
+            )
         elif action == "request_feedback":
             a = svc.application_request_feedback(
-                **kw, missing_items=data.missing_items, expected_version=v
+                **kw,
+                missing_items=data.missing_items,
+                late_reason=data.late_reason,
+                expected_version=v,
             )
         elif action == "extend":
             if data.new_deadline is None:
@@ -358,7 +380,12 @@ def application_transition(
                 **kw, reason=data.reason, new_deadline=data.new_deadline, expected_version=v
             )
         elif action == "approve":
-            a = svc.application_approve(**kw, note=data.note, expected_version=v)
+            a = svc.application_approve(
+                **kw,
+                note=data.note,
+                override_reason=data.override_reason,
+                expected_version=v,
+            )
         elif action == "reject":
             a = svc.application_reject(**kw, reason=data.reason, expected_version=v)
         elif action == "exception_request":

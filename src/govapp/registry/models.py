@@ -261,6 +261,13 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
+    # R-10 technical testing: the compliance side pushes its report here (see
+    # services.application_testing_put); the CAC's approval reads it.
+    testing = models.JSONField(_("技术检测情况"), default=dict, blank=True)
+    # the sections as they were at the last submission, to show what changed on resubmission
+    submitted_sections = models.JSONField(default=dict, blank=True)
+    # province review (R-10): which provincial bodies signed off in the current round
+    province_signoffs = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -295,6 +302,9 @@ class ApplicationEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(blank=True)
+    # structured detail: missing-item lists and what is new on them, section changes between
+    # submissions, the testing gaps an override approved past
+    data = models.JSONField(default=dict, blank=True)
     deadline = models.DateField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
@@ -340,6 +350,40 @@ class Attachment(models.Model):
     @property
     def storage_name(self) -> str:
         return f"registry/{self.sha256[:2]}/{self.sha256}"
+
+
+class ShutdownOrder(models.Model):
+    """A regulator's order that an app shut down by a deadline (R-14, R-25, R-26), followed
+    through the public notice and the offline report to deregistration."""
+
+    jurisdiction: ClassVar[Jurisdiction] = Jurisdiction(
+        scope="app__hosting_unit__scope_code", unit="app__hosting_unit_id"
+    )
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="shutdown_orders")
+    reason = models.TextField(_("关停理由"))
+    deadline = models.DateField(_("关停期限"), db_index=True)
+    successor = models.ForeignKey(
+        App,
+        verbose_name=_("替代应用"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ordered_at = models.DateTimeField(_("下达时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-ordered_at", "-pk"]
+        verbose_name = _("关停通知")
+        verbose_name_plural = _("关停通知")
+
+    def __str__(self) -> str:
+        return f"{self.app} · {self.deadline}"
 
 
 class FilingNumberCounter(models.Model):

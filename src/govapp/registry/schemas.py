@@ -10,34 +10,34 @@ import re
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 SensitiveKind = Literal[
     "", "clock_in", "ranking", "online_duration", "photo_upload", "location_track"
 ]
 SENSITIVE_KINDS: dict[str, Any] = {
-    "": _l("无"),
-    "clock_in": _l("打卡签到"),
-    "ranking": _l("积分排名"),
-    "online_duration": _l("在线时长统计"),
-    "photo_upload": _l("强制上传工作照片/视频"),
-    "location_track": _l("位置轨迹"),
+    "": gettext_lazy("无"),
+    "clock_in": gettext_lazy("打卡签到"),
+    "ranking": gettext_lazy("积分排名"),
+    "online_duration": gettext_lazy("在线时长统计"),
+    "photo_upload": gettext_lazy("强制上传工作照片/视频"),
+    "location_track": gettext_lazy("位置轨迹"),
 }
 SCENARIOS: dict[str, Any] = {
-    "": _l("无"),
-    "security": _l("安保"),
-    "emergency": _l("应急"),
-    "other": _l("其他特殊场景"),
+    "": gettext_lazy("无"),
+    "security": gettext_lazy("安保"),
+    "emergency": gettext_lazy("应急"),
+    "other": gettext_lazy("其他特殊场景"),
 }
 MLPS_LEVELS = ["", "1", "2", "3", "4", "5", "none"]
 TARGET_LEVELS: dict[str, Any] = {
-    "national": _l("国家级"),
-    "province": _l("省级"),
-    "prefecture": _l("地市级"),
-    "county": _l("县级"),
-    "township": _l("乡镇（街道）"),
-    "village": _l("村（社区）"),
+    "national": gettext_lazy("国家级"),
+    "province": gettext_lazy("省级"),
+    "prefecture": gettext_lazy("地市级"),
+    "county": gettext_lazy("县级"),
+    "township": gettext_lazy("乡镇（街道）"),
+    "village": gettext_lazy("村（社区）"),
 }
 
 
@@ -202,7 +202,7 @@ def completeness_errors(s: Sections) -> dict[str, str]:  # noqa: C901 (existing;
         if f.sensitive_kind and (not f.scenario or not f.scenario_explanation):
             e[f"features.{i}.scenario_explanation"] = _(
                 "第 %(n)d 项功能属于打卡签到、积分排名、在线时长等功能：只有安保、应急等特殊场景才能保留，"
-                "请选择特殊场景并单独说明理由（R-09），否则请删除该功能。"
+                "请选择特殊场景并单独说明理由，否则请删除该功能。"
             ) % {"n": n}
     c = s.acceptance
     need("acceptance.completeness", c.completeness, _("功能完整性验收情况"))
@@ -228,3 +228,65 @@ def completeness_errors(s: Sections) -> dict[str, str]:  # noqa: C901 (existing;
     if not s.similar_apps and not s.no_similar_apps:
         e["similar_apps"] = _("请填写已在使用的同类应用，或勾选“没有同类应用”。")
     return e
+
+
+def field_labels() -> dict[str, str]:
+    """The words a civil servant uses for each stored field of the sections (diffs show these,
+    never the raw path)."""
+    return {
+        "basic.app_name": _("应用名称"),
+        "basic.version": _("版本号"),
+        "basic.target_users": _("服务对象"),
+        "basic.target_levels": _("使用层级"),
+        "basic.handler_name": _("经办人姓名"),
+        "basic.handler_post": _("经办人职务"),
+        "basic.handler_phone": _("经办人电话"),
+        "basic.handler_email": _("经办人电子邮箱"),
+        "approval.basis": _("立项依据"),
+        "approval.content": _("立项内容"),
+        "approval.result": _("立项审核结果"),
+        "approval.document_no": _("立项文号"),
+        "features.name": _("功能名称"),
+        "features.description": _("功能说明"),
+        "features.reason": _("设置理由"),
+        "features.basis": _("设置依据"),
+        "features.grassroots_facing": _("面向基层"),
+        "features.sensitive_kind": _("功能类别"),
+        "features.scenario": _("特殊场景"),
+        "features.scenario_explanation": _("特殊场景说明"),
+        "acceptance.date": _("验收日期"),
+        "acceptance.completeness": _("功能完整性验收情况"),
+        "acceptance.stability": _("稳定性验收情况"),
+        "acceptance.usability": _("易用性验收情况"),
+        "acceptance.conclusion": _("验收结论"),
+        "operations.om_team": _("运维团队"),
+        "operations.om_rules": _("运维制度"),
+        "operations.tech_plan": _("技术方案"),
+        "operations.security_testing": _("安全检测情况"),
+        "operations.mlps_level": _("等保测评级别"),
+        "operations.mlps_test_date": _("等保测评日期"),
+        "operations.mlps_institution": _("等保测评机构"),
+        "operations.security_rules": _("安全管理制度"),
+        "other.notes": _("其他说明"),
+        "similar_apps.name": _("同类应用名称"),
+        "similar_apps.unit": _("同类应用主办单位"),
+        "similar_apps.relation": _("与本应用的关系"),
+        "no_similar_apps": _("没有同类应用"),
+    }
+
+
+def field_label(path: str) -> str:
+    """``features.2.reason`` -> "三、功能设置情况 · 第 2 项 · 设置理由"."""
+    parts = path.split(".")
+    labels = field_labels()
+    titles = section_titles()
+    if len(parts) >= 3 and parts[1].isdigit():
+        key = f"{parts[0]}.{parts[2]}"
+        return _("%(section)s · 第 %(n)s 项 · %(field)s") % {
+            "section": titles.get(parts[0], parts[0]),
+            "n": parts[1],
+            "field": labels.get(key, parts[2]),
+        }
+    if path in labels:
+        return f"{titles.get(parts[0], '')} · {labels[path]}".strip(" ·")
+    return str(titles.get(parts[0], path))

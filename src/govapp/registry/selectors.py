@@ -9,16 +9,18 @@ from django.utils.translation import gettext as _
 
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import has_role, restrict
-from govapp.orgs.models import Role
+from govapp.orgs.models import Division, Role
 from govapp.registry.models import (
     App,
     Application,
     ApplicationState,
+    AppStatus,
     ExceptionDecision,
     Holder,
     Notification,
+    ShutdownOrder,
 )
-from govapp.registry.schemas import SECTION_KEYS, parse_sections
+from govapp.registry.schemas import SECTION_KEYS, field_label, parse_sections
 
 S = ApplicationState
 
@@ -56,8 +58,73 @@ def applications_for(
     return qs.order_by("-updated_at", "-pk")
 
 
-def review_queue(user: Any) -> QuerySet[Application]:
-    """What waits for this reviewer, earliest deadline first (overdue on top)."""
+def review_queue(
+    user: Any,
+    *,
+    q: str = "",
+    region: str = "",
+    kind: str = "",
+    state: str = "",
+    overdue: bool = False,
+) -> QuerySet[Application]:
+    """What waits for this reviewer, earliest deadline first (overdue on top); filtered by
+    app or unit name, region (division code prefix or "central"), kind, state, overdue."""
+    qs = _review_queue(user)
+    if q:
+        qs = qs.filter(
+            Q(app__name__icontains=q)
+            | Q(app__hosting_unit__name__icontains=q)
+            | Q(app__filing_number__icontains=q)
+        )
+    if region == "central":
+        qs = qs.filter(app__hosting_unit__scope_code="central")
+    elif region.isdigit():
+        qs = qs.filter(app__hosting_unit__scope_code__startswith=region)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state:
+        qs = qs.filter(state=state)
+    if overdue:
+        qs = qs.filter(
+            deadline__lt=today_shanghai(), state__in=[S.SUBMITTED, S.FORWARDED, S.FEEDBACK]
+        )
+    return qs
+
+
+def queue_regions(user: Any) -> list[tuple[str, str]]:
+    """Region choices for the queue filter: the provinces (or, for a provincial reviewer,
+    the cities) that have something waiting, plus central departments."""
+    codes = set(_review_queue(user).values_list("app__hosting_unit__scope_code", flat=True))
+    national = has_role(user, Role.NATIONAL_REGULATOR)
+    width = 2 if national else 4
+    prefixes = sorted({c[:width] for c in codes if c and c != "central"})
+    names = dict(Division.objects.filter(code__in=prefixes).values_list("code", "name"))
+    out = [(p, names.get(p, p)) for p in prefixes]
+    if "central" in codes:
+        out.append(("central", str(_("中央国家机关"))))
+    return out
+
+
+def offline_overdue(user: Any) -> list[App]:
+    """Apps in reach that announced a shutdown and owe an overdue offline report (R-14)."""
+    from govapp.registry.services import offline_report_overdue
+
+    qs = restrict(App.objects.select_related("hosting_unit"), user, "review").filter(
+        status=AppStatus.SHUTDOWN_NOTICE, shutdown_date__lt=today_shanghai()
+    )
+    return [a for a in qs.order_by("shutdown_date", "pk")[:200] if offline_report_overdue(a)]
+
+
+def shutdown_orders_open(user: Any) -> QuerySet[ShutdownOrder]:
+    """Shutdown orders in reach not yet followed through to deregistration."""
+    return (
+        restrict(ShutdownOrder.objects.select_related("app", "app__hosting_unit"), user, "view")
+        .filter(closed_at__isnull=True)
+        .order_by("deadline", "pk")
+    )
+
+
+def _review_queue(user: Any) -> QuerySet[Application]:
     qs = restrict(Application.objects.select_related("app", "app__hosting_unit"), user, "review")
     cond = Q(pk__in=[])
     if has_role(user, Role.PROVINCIAL_CAC_REVIEWER, Role.PROVINCIAL_GSA_REVIEWER):
@@ -119,7 +186,7 @@ def sections_diff(base: Any, current: Any) -> list[dict[str, str]]:
     _flatten(parse_sections(current).model_dump(), "", b)
     order = {k: i for i, k in enumerate([*SECTION_KEYS, "similar_apps", "no_similar_apps"])}
     rows = [
-        {"field": k, "before": a.get(k, ""), "after": b.get(k, "")}
+        {"field": k, "label": field_label(k), "before": a.get(k, ""), "after": b.get(k, "")}
         for k in sorted(a.keys() | b.keys(), key=lambda k: (order.get(k.split(".")[0], 99), k))
         if a.get(k, "") != b.get(k, "")
     ]

@@ -22,8 +22,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
@@ -49,6 +49,7 @@ from govapp.registry.models import (
     Notification,
     Platform,
     PlatformIdentity,
+    ShutdownOrder,
 )
 from govapp.registry.schemas import SECTION_KEYS, completeness_errors, parse_sections
 from govapp.registry.version import registry_changed
@@ -66,6 +67,9 @@ DEFAULTS: dict[str, Any] = {
     "GOVAPP_OFFLINE_REPORT_WORKING_DAYS": 10,
     "GOVAPP_FILING_NUMBER_FORMAT": "{prefix}政务应用备{year}{seq:06d}号",
     "GOVAPP_ATTACHMENT_MAX_BYTES": 20 * 1024 * 1024,
+    # R-10: the province's completeness review is signed off jointly by the cyberspace office
+    # and the government-services administration ("joint", the Measures), or by "either".
+    "GOVAPP_PROVINCE_REVIEW_MODE": "joint",
 }
 
 
@@ -132,11 +136,11 @@ def _require(ok: bool, message: str) -> None:
 
 INELIGIBLE_KINDS = {
     "public_account": gettext_lazy(
-        "政务公众账号（如微信公众号、微博账号）不属于政务应用程序，不适用本办法备案（R-02）。"
+        "政务公众账号（如微信公众号、微博账号）不属于政务应用程序，不适用本办法备案。"
         "请按政务新媒体的有关规定管理，无需在本系统备案。"
     ),
     "work_group": gettext_lazy(
-        "工作群组（如微信群、钉钉群）不属于政务应用程序，不适用本办法备案（R-02），无需在本系统备案。"
+        "工作群组（如微信群、钉钉群）不属于政务应用程序，不适用本办法备案，无需在本系统备案。"
     ),
 }
 
@@ -299,6 +303,7 @@ def identities_set(
             before={"identities": before},
             after={"identities": rows},
         )
+        follow_up("app.identities_changed", app_id=app.pk)
     return out
 
 
@@ -415,6 +420,113 @@ def app_offline_report(*, actor: Any, app: App, report: str) -> Application:
             actor=actor, action="application.create", obj=application, after=snapshot(application)
         )
     return application
+
+
+def offline_report_overdue(app: App, today: dt.date | None = None) -> bool:
+    """The app announced its shutdown, the date has passed and no offline report arrived
+    within the set time (R-14)."""
+    due = offline_report_deadline(app)
+    return bool(
+        app.status == AppStatus.SHUTDOWN_NOTICE and due and due < (today or today_shanghai())
+    )
+
+
+def can_order_shutdown(actor: Any, app: App) -> bool:
+    """The CAC anywhere; a provincial cyberspace office in its province."""
+    return is_cac(actor) or (
+        is_province_reviewer(actor, app) and has_role(actor, Role.PROVINCIAL_CAC_REVIEWER)
+    )
+
+
+SHUTDOWN_ORDERABLE = {AppStatus.FILED, AppStatus.SHUTDOWN_NOTICE, AppStatus.OFFLINE}
+
+
+def app_shutdown_order(
+    *,
+    app: App,
+    reason: str,
+    deadline: dt.date,
+    actor: Any,
+    successor: App | None = None,
+) -> ShutdownOrder:
+    """A regulator orders ``app`` shut down by ``deadline`` (R-14; retirement R-25 and
+    consolidation R-26 call this too).  The unit then gives the public notice, reports the app
+    offline and applies for deregistration; the order is closed when the app is deregistered.
+    ``successor`` is the app users should move to (stored on ``App.successor``)."""
+    _require(
+        can_order_shutdown(actor, app) or actor is None,
+        _("只有国家网信办或本省网信部门可以责令关停应用。"),
+    )
+    reason = (reason or "").strip()
+    if not reason:
+        raise RegistryError(_("请写明责令关停的理由和依据。"), {"reason": _("请填写关停理由。")})
+    if deadline < today_shanghai():
+        raise RegistryError(_("关停期限不能早于今天。"), {"deadline": _("关停期限不能早于今天。")})
+    if successor is not None and successor.pk == app.pk:
+        raise RegistryError(
+            _("替代应用不能是被关停的应用本身。"), {"successor": _("请选择另一个应用。")}
+        )
+    with transaction.atomic():
+        registry_changed()
+        app = App.objects.select_for_update().select_related("hosting_unit").get(pk=app.pk)
+        if app.status not in SHUTDOWN_ORDERABLE:
+            raise RegistryError(
+                _("只有已备案、已公告关停或已下线的应用可以责令关停（当前状态：%(s)s）。")
+                % {"s": app.get_status_display()}
+            )
+        if app.shutdown_orders.filter(closed_at__isnull=True).exists():
+            raise RegistryError(_("该应用已有未办结的关停通知，请在原通知上跟进。"))
+        before = snapshot(app)
+        order = ShutdownOrder.objects.create(
+            app=app,
+            reason=reason,
+            deadline=deadline,
+            successor=successor,
+            ordered_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        if successor is not None:
+            app.successor = successor
+            app.save(update_fields=["successor", "updated_at"])
+        b, a = diff(before, snapshot(app))
+        audit_record(
+            actor=actor,
+            action="app.shutdown_order",
+            obj=app,
+            before=b,
+            after={
+                **a,
+                "reason": reason,
+                "deadline": deadline,
+                "successor": getattr(successor, "pk", None),
+                "order": order.pk,
+            },
+        )
+        _on_commit_notify(
+            app,
+            None,
+            _("监管部门责令“%(a)s”于 %(d)s 前关停：%(r)s 请发布关停公告，下线后提交下线报告。")
+            % {"a": app.name, "d": deadline.isoformat(), "r": reason},
+            actor,
+        )
+    return order
+
+
+def shutdown_order_progress(order: ShutdownOrder) -> list[dict[str, Any]]:
+    """The steps from the order to deregistration, each done or not (for the app page)."""
+    app = order.app
+    st = app.status
+    notice = st in {AppStatus.SHUTDOWN_NOTICE, AppStatus.OFFLINE, AppStatus.DEREGISTERED}
+    offline = st in {AppStatus.OFFLINE, AppStatus.DEREGISTERED}
+    return [
+        {"label": _("责令关停"), "done": True, "date": order.ordered_at.date()},
+        {"label": _("发布关停公告"), "done": notice, "date": app.shutdown_date},
+        {"label": _("报告下线"), "done": offline, "date": app.offline_at and app.offline_at.date()},
+        {
+            "label": _("注销备案"),
+            "done": st == AppStatus.DEREGISTERED,
+            "date": app.deregistered_at and app.deregistered_at.date(),
+        },
+    ]
 
 
 # --- applications --------------------------------------------------------------------------
@@ -560,7 +672,7 @@ def submission_errors(application: Application) -> dict[str, str]:
             errors["change_description"] = _("请填写下线报告。")
     if application.kind == ApplicationKind.CHANGE:
         if not application.change_description:
-            errors["change_description"] = _("请说明变更的内容和理由（R-13）。")
+            errors["change_description"] = _("请说明变更的内容和理由。")
         earliest = add_working_days(
             today_shanghai(), setting("GOVAPP_CHANGE_NOTICE_WORKING_DAYS")
         ).date
@@ -577,7 +689,7 @@ def submission_errors(application: Application) -> dict[str, str]:
         and application.exception_decision != ExceptionDecision.APPROVED
     ):
         errors["exception_reason"] = _(
-            "县级以下单位原则上不得建设政务应用（R-03）。请填写建设理由并申请例外，监管部门批准后才能提交。"
+            "县级以下单位原则上不得建设政务应用。请填写建设理由并申请例外，监管部门批准后才能提交。"
         )
     return errors
 
@@ -611,6 +723,8 @@ ACTION_LABELS = {
     "reject": gettext_lazy("不予备案"),
     "withdraw": gettext_lazy("撤回申请"),
     "abandon": gettext_lazy("逾期未反馈，视为放弃"),
+    "province_signoff": gettext_lazy("省级会签同意"),
+    "testing_override": gettext_lazy("未完成技术检测，说明理由后准予备案"),
 }
 
 
@@ -643,10 +757,17 @@ def _transition(
 
 
 def _finish(
-    application: Application, before: dict[str, Any], *, actor: Any, action: str, note: str = ""
+    application: Application,
+    before: dict[str, Any],
+    *,
+    actor: Any,
+    action: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
 ) -> Application:
     application.save()
     ApplicationEvent.objects.create(
+        data=data or {},
         application=application,
         action=action,
         from_state=getattr(application, "_from_state", ""),
@@ -666,6 +787,8 @@ def _finish(
         "action": str(ACTION_LABELS[action]),
         "state": application.get_state_display(),
     }
+    if action == "approve" and application.app.filing_number:
+        text += _("备案编号：%(n)s。") % {"n": application.app.filing_number}
     if application.deadline and application.state in {S.SUBMITTED, S.FORWARDED, S.FEEDBACK}:
         text += _("办理期限 %(d)s。") % {"d": application.deadline.isoformat()}
     _on_commit_notify(application.app, application, text, actor)
@@ -753,6 +876,8 @@ def application_submit(
         _require_complete(locked)
         locked.submitted_at = timezone.now()
         locked.missing_items = []
+        locked.submitted_sections = locked.sections
+        locked.province_signoffs = []
         _deadline(
             locked,
             setting("GOVAPP_CAC_REVIEW_WORKING_DAYS")
@@ -789,8 +914,10 @@ def application_resubmit(
         )
         _require_complete(locked)
         locked.submitted_at = timezone.now()
+        locked.province_signoffs = []
+        data = _resubmission_changes(locked)
         _deadline(locked, setting("GOVAPP_PROVINCE_REVIEW_WORKING_DAYS"))
-        return _finish(locked, before, actor=actor, action="resubmit")
+        return _finish(locked, before, actor=actor, action="resubmit", data=data)
 
 
 def application_answer_feedback(
@@ -814,8 +941,11 @@ def application_answer_feedback(
                 % {"d": locked.deadline}
             )
         _require_complete(locked)
+        data = _resubmission_changes(locked)
         _deadline(locked, setting("GOVAPP_CAC_REVIEW_WORKING_DAYS"))
-        return _finish(locked, before, actor=actor, action="answer_feedback", note=note.strip())
+        return _finish(
+            locked, before, actor=actor, action="answer_feedback", note=note.strip(), data=data
+        )
 
 
 def application_withdraw(
@@ -921,6 +1051,89 @@ def application_exception_decide(
 
 # --- provincial transitions -------------------------------------------------------------------
 
+PROVINCE_BODIES = {"cac", "gsa"}
+PROVINCE_BODY_LABELS = {
+    "cac": gettext_lazy("省级网信部门"),
+    "gsa": gettext_lazy("省级政务服务管理部门"),
+}
+
+
+def province_review_mode() -> str:
+    mode = str(setting("GOVAPP_PROVINCE_REVIEW_MODE") or "joint")
+    return mode if mode in {"joint", "either"} else "joint"
+
+
+def province_bodies_of(actor: Any) -> set[str]:
+    """Which provincial bodies ``actor`` signs for: the cyberspace office, the
+    government-services administration, or both (a superuser)."""
+    if getattr(actor, "is_superuser", False):
+        return set(PROVINCE_BODIES)
+    out = set()
+    if has_role(actor, Role.PROVINCIAL_CAC_REVIEWER):
+        out.add("cac")
+    if has_role(actor, Role.PROVINCIAL_GSA_REVIEWER):
+        out.add("gsa")
+    return out
+
+
+def province_bodies_missing_text(signed: Iterable[str]) -> str:
+    return "、".join(str(PROVINCE_BODY_LABELS[b]) for b in sorted(PROVINCE_BODIES - set(signed)))
+
+
+def _norm_item(text: str) -> str:
+    return re.sub(r"\s+", "", text).strip("。.;；,，").lower()
+
+
+def earlier_missing_items(application: Application) -> list[str]:
+    """Every item asked for on an earlier list of this application (province and CAC)."""
+    out: list[str] = []
+    for ev in application.events.filter(action__in=["return", "request_feedback"]).order_by(
+        "at", "pk"
+    ):
+        items = (ev.data or {}).get("missing_items")
+        out += items if isinstance(items, list) else _lines_of(ev.note)
+    return out
+
+
+def _lines_of(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _notice_data(application: Application, items: list[str], late_reason: str) -> dict[str, Any]:
+    """One-time notice (一次性告知): a later list may only add items with a reason why the
+    first list missed them."""
+    earlier = earlier_missing_items(application)
+    known = {_norm_item(i) for i in earlier}
+    new = [i for i in items if _norm_item(i) not in known] if earlier else []
+    if new and not late_reason.strip():
+        raise RegistryError(
+            _(
+                "按一次性告知要求，补正事项应一次列全。本次清单有 %(n)d 项不在此前的清单中：%(items)s。"
+                "请说明此前未一并告知的原因。"
+            )
+            % {"n": len(new), "items": "；".join(new)},
+            {"late_reason": _("请说明此前清单为何未列出这些事项。")},
+        )
+    data: dict[str, Any] = {"missing_items": items}
+    if earlier:
+        data["round"] = (
+            application.events.filter(action__in=["return", "request_feedback"]).count() + 1
+        )
+        data["new_items"] = new
+        data["repeated_items"] = [i for i in items if _norm_item(i) in known]
+        if new:
+            data["late_reason"] = late_reason.strip()
+    return data
+
+
+def _resubmission_changes(application: Application) -> dict[str, Any]:
+    """What changed in the materials since the last submission (shown on the timeline)."""
+    from govapp.registry.selectors import sections_diff
+
+    rows = sections_diff(application.submitted_sections or {}, application.sections)
+    application.submitted_sections = application.sections
+    return {"changes": rows}
+
 
 def _missing_items(missing_items: list[str]) -> list[str]:
     """The one complete list of corrections (一次性告知): blank lines dropped, never empty."""
@@ -938,9 +1151,11 @@ def application_return(
     actor: Any,
     application: Application,
     missing_items: list[str],
+    late_reason: str = "",
     expected_version: int | None = None,
 ) -> Application:
-    """submitted -> returned, with ONE complete list of what is missing (一次性告知)."""
+    """submitted -> returned, with ONE complete list of what is missing (一次性告知); a later
+    list that adds items must say why the first list missed them (``late_reason``)."""
     _require(
         is_province_reviewer(actor, application.app), _("只有本省网信部门的审核人员可以退回申请。")
     )
@@ -955,9 +1170,13 @@ def application_return(
             holder=Holder.UNIT,
             expected_version=expected_version,
         )
+        data = _notice_data(locked, items, late_reason)
         locked.missing_items = items
+        locked.province_signoffs = []
         _clear_deadline(locked)
-        return _finish(locked, before, actor=actor, action="return", note="\n".join(items))
+        return _finish(
+            locked, before, actor=actor, action="return", note="\n".join(items), data=data
+        )
 
 
 def application_forward(
@@ -967,7 +1186,39 @@ def application_forward(
     _require(
         is_province_reviewer(actor, application.app), _("只有本省网信部门的审核人员可以转报申请。")
     )
+    bodies = province_bodies_of(actor)
     with transaction.atomic():
+        current = _lock(application, expected_version)
+        signed = set(current.province_signoffs or []) | bodies
+        if (
+            current.state == S.SUBMITTED
+            and province_review_mode() == "joint"
+            and not signed >= PROVINCE_BODIES
+        ):
+            # the first of the two bodies signs off; the application waits for the other
+            if bodies <= set(current.province_signoffs or []):
+                raise RegistryError(
+                    _("您所在部门已会签同意，正在等待%(other)s会签。")
+                    % {"other": province_bodies_missing_text(signed)}
+                )
+            locked, before = _transition(
+                application,
+                actor=actor,
+                action="province_signoff",
+                allowed_from={S.SUBMITTED},
+                to_state=S.SUBMITTED,
+                holder=Holder.PROVINCE,
+                expected_version=expected_version,
+            )
+            locked.province_signoffs = sorted(signed)
+            return _finish(
+                locked,
+                before,
+                actor=actor,
+                action="province_signoff",
+                note=note.strip(),
+                data={"bodies": sorted(bodies), "waiting_for": sorted(PROVINCE_BODIES - signed)},
+            )
         locked, before = _transition(
             application,
             actor=actor,
@@ -978,8 +1229,16 @@ def application_forward(
             expected_version=expected_version,
         )
         locked.missing_items = []
+        locked.province_signoffs = []
         _deadline(locked, setting("GOVAPP_CAC_REVIEW_WORKING_DAYS"))
-        return _finish(locked, before, actor=actor, action="forward", note=note.strip())
+        return _finish(
+            locked,
+            before,
+            actor=actor,
+            action="forward",
+            note=note.strip(),
+            data={"bodies": sorted(signed & PROVINCE_BODIES)},
+        )
 
 
 # --- CAC transitions ------------------------------------------------------------------------
@@ -990,9 +1249,11 @@ def application_request_feedback(
     actor: Any,
     application: Application,
     missing_items: list[str],
+    late_reason: str = "",
     expected_version: int | None = None,
 ) -> Application:
-    """forwarded -> feedback: all corrections at once; the unit answers within the setting."""
+    """forwarded -> feedback: all corrections at once; the unit answers within the setting.
+    A later list that adds items must say why the first list missed them."""
     _require(is_cac(actor), _("只有国家网信办审核人员可以要求补正反馈。"))
     items = _missing_items(missing_items)
     with transaction.atomic():
@@ -1005,10 +1266,16 @@ def application_request_feedback(
             holder=Holder.UNIT,
             expected_version=expected_version,
         )
+        data = _notice_data(locked, items, late_reason)
         locked.missing_items = items
         _deadline(locked, setting("GOVAPP_FEEDBACK_WORKING_DAYS"))
         return _finish(
-            locked, before, actor=actor, action="request_feedback", note="\n".join(items)
+            locked,
+            before,
+            actor=actor,
+            action="request_feedback",
+            note="\n".join(items),
+            data=data,
         )
 
 
@@ -1087,13 +1354,138 @@ def filing_number_issue(*, app: App) -> str:
     return str(fmt.format(seq=counter.last, **ctx))
 
 
+def testing_basis(application: Application) -> str:
+    """A fingerprint of what technical testing is measured against: the declared identities
+    and the submitted version.  A stored report for another basis is out of date."""
+    idents = sorted(
+        (i.platform, i.identifier, (i.cert_sha256 or "").lower())
+        for i in application.app.identities.all()
+    )
+    version = str(((application.sections or {}).get("basic") or {}).get("version") or "")
+    raw = repr((idents, version.strip()))
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def testing_gaps(application: Application) -> list[dict[str, Any]]:
+    """What technical testing still lacks (R-10); empty when testing is done.  Reads the
+    report the compliance side pushed, and treats a missing or out-of-date one as a gap."""
+    if application.kind == ApplicationKind.DEREGISTER:
+        return []
+    report = application.testing or {}
+    if not report:
+        return [{"code": "untested"}]
+    if report.get("basis") != testing_basis(application):
+        return [{"code": "stale"}]
+    gaps = report.get("gaps") or []
+    return [g for g in gaps if isinstance(g, dict)]
+
+
+def testing_gap_text(gap: dict[str, Any]) -> str:
+    """One gap in the reader's language."""
+    code = gap.get("code", "")
+    platform = gap.get("platform", "")
+    p = str(Platform(platform).label) if platform in Platform.values else platform
+    ctx = {
+        "p": p,
+        "id": gap.get("identifier", ""),
+        "v": gap.get("version", "") or "—",
+        "found": gap.get("found", "") or "—",
+    }
+    lang_en = (get_language() or "").startswith("en")
+    title = gap.get("title_en" if lang_en else "title_zh") or gap.get("rule", "")
+    texts = {
+        "untested": _("尚未生成技术检测结果：请上传安装包并等待检测完成。"),
+        "stale": _(
+            "申报的平台标识或版本号在检测后有改动，检测结果需要更新（系统会自动重新核对）。"
+        ),
+        "no_platform": _("未申报任何平台标识，无法核对安装包。"),
+        "no_scan": _("%(p)s（%(id)s）：没有已完成检测的安装包，请上传该平台的安装包。") % ctx,
+        "scan_pending": _("%(p)s（%(id)s）：安装包正在排队或检测中。") % ctx,
+        "scan_failed": _("%(p)s（%(id)s）：安装包检测失败，请查看原因后重新检测或重新上传。") % ctx,
+        "version": _("%(p)s（%(id)s）：没有申报版本 %(v)s 的检测结果（已检测的版本：%(found)s）。")
+        % ctx,
+        "identity": _(
+            "%(p)s（%(id)s）：安装包的包名或签名证书与申报的不一致（检测到：%(found)s）。"
+        )
+        % ctx,
+        "finding": _("存在未整改、未豁免的高风险问题：%(t)s。") % {"t": title},
+    }
+    return str(texts.get(code, code))
+
+
+def application_testing_put(
+    *, application: Application, report: dict[str, Any], actor: Any = None
+) -> Application:
+    """Store the technical-testing report the compliance side computed for ``application``
+    (``{"gaps": [...], "scans": [...]}``); audited when its outcome changes."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        old = locked.testing or {}
+        new = {
+            "basis": testing_basis(locked),
+            "checked_at": timezone.now().isoformat(),
+            "gaps": list(report.get("gaps") or []),
+            "scans": list(report.get("scans") or []),
+        }
+        Application.objects.filter(pk=locked.pk).update(testing=new)
+        if old.get("gaps") != new["gaps"] or old.get("basis") != new["basis"]:
+            audit_record(
+                actor=actor,
+                action="application.testing",
+                obj=locked,
+                before={"testing_gaps": old.get("gaps")},
+                after={"testing_gaps": new["gaps"], "done": not new["gaps"]},
+            )
+        locked.testing = new
+    return locked
+
+
 def application_approve(
-    *, actor: Any, application: Application, note: str = "", expected_version: int | None = None
+    *,
+    actor: Any,
+    application: Application,
+    note: str = "",
+    override_reason: str = "",
+    expected_version: int | None = None,
 ) -> Application:
     """forwarded -> filed.  New: issues the filing number; change: replaces the filed
-    materials; deregistration: the app is deregistered (stays visible as such in public)."""
+    materials; deregistration: the app is deregistered (stays visible as such in public).
+
+    R-10: the CAC approves only after technical testing is done (:func:`testing_gaps` is
+    empty); otherwise only with ``override_reason``, which goes on the timeline and into the
+    audit log together with what was missing."""
     _require(is_cac(actor), _("只有国家网信办审核人员可以准予备案。"))
     with transaction.atomic():
+        current = _lock(application, expected_version)
+        gaps = testing_gaps(current) if current.state == S.FORWARDED else []
+        if gaps and not override_reason.strip():
+            raise RegistryError(
+                _(
+                    "技术检测尚未完成，不能准予备案：%(gaps)s 如确需在检测完成前准予备案，"
+                    "请填写理由（将记入办理记录和审计日志）。"
+                )
+                % {"gaps": " ".join(testing_gap_text(g) for g in gaps)},
+                {"override_reason": _("技术检测未完成：请填写在检测完成前准予备案的理由。")},
+            )
+        if gaps:
+            over, over_before = _transition(
+                application,
+                actor=actor,
+                action="testing_override",
+                allowed_from={S.FORWARDED},
+                to_state=S.FORWARDED,
+                holder=Holder.CAC,
+                expected_version=expected_version,
+            )
+            _finish(
+                over,
+                over_before,
+                actor=actor,
+                action="testing_override",
+                note=override_reason.strip(),
+                data={"gaps": gaps, "reason": override_reason.strip()},
+            )
+            expected_version = over.version
         locked, before = _transition(
             application,
             actor=actor,
@@ -1110,6 +1502,7 @@ def application_approve(
             app.status = AppStatus.DEREGISTERED
             app.deregistered_at = now
             app.identities.update(live=False)
+            ShutdownOrder.objects.filter(app=app, closed_at__isnull=True).update(closed_at=now)
         else:
             clashes = identity_clashes(app)
             if clashes:

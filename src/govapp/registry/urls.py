@@ -11,6 +11,7 @@ urlpatterns = [
     path("apps/<int:pk>/apply/", views.app_apply, name="app_apply"),
     path("apps/<int:pk>/shutdown/", views.app_shutdown, name="app_shutdown"),
     path("apps/<int:pk>/offline/", views.app_offline, name="app_offline"),
+    path("apps/<int:pk>/shutdown-order/", views.app_shutdown_order, name="app_shutdown_order"),
     path("applications/", views.application_list, name="applications"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path("queue/", views.review_queue, name="queue"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
 ]
 
 # --- Legacy inventory, part B ---

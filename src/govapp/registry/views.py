@@ -27,6 +27,7 @@ from govapp.core.wiring import APP_SECTIONS
 from govapp.orgs.models import Role, Unit
 from govapp.registry import selectors
 from govapp.registry import services as svc
+from govapp.registry.forms import ShutdownOrderForm
 from govapp.registry.models import (
     App,
     AppKind,
@@ -176,7 +177,9 @@ def app_sections(request: HttpRequest, *, app: App, application: Any = None) -> 
 
 
 @login_required
-def app_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def app_detail(
+    request: HttpRequest, pk: int, order_form: ShutdownOrderForm | None = None
+) -> HttpResponse:
     app = get_restricted_or_404(
         App.objects.select_related("hosting_unit"), request.user, "view", pk=pk
     )
@@ -203,6 +206,15 @@ def app_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 today_shanghai(), svc.setting("GOVAPP_CHANGE_NOTICE_WORKING_DAYS")
             ).date,
             "blank_rows": range(2),
+            "orders": [
+                {"order": o, "steps": svc.shutdown_order_progress(o)}
+                for o in app.shutdown_orders.select_related("successor", "ordered_by")
+            ],
+            "can_order_shutdown": svc.can_order_shutdown(request.user, app)
+            and app.status in svc.SHUTDOWN_ORDERABLE
+            and not app.shutdown_orders.filter(closed_at__isnull=True).exists(),
+            "order_form": order_form or ShutdownOrderForm(user=request.user, app=app),
+            "offline_overdue": svc.offline_report_overdue(app),
             "app_sections": app_sections(request, app=app),
         },
     )
@@ -318,6 +330,35 @@ def app_offline(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("registry:application_edit", pk=application.pk)
 
 
+@login_required
+@require_POST
+def app_shutdown_order(request: HttpRequest, pk: int) -> HttpResponse:
+    """A regulator orders the app shut down by a deadline (R-14)."""
+    app = get_restricted_or_404(
+        App.objects.select_related("hosting_unit"), request.user, "review", pk=pk
+    )
+    form = ShutdownOrderForm(request.POST, user=request.user, app=app)
+    if form.is_valid():
+        try:
+            svc.app_shutdown_order(
+                app=app,
+                reason=form.cleaned_data["reason"],
+                deadline=form.cleaned_data["deadline"],
+                successor=form.cleaned_data["successor"],
+                actor=request.user,
+            )
+        except svc.RegistryError as exc:
+            _error(request, exc)
+        else:
+            messages.success(
+                request, _("已下达关停通知，主办单位会收到通知。可在本页和审核队列跟进到注销。")
+            )
+            return redirect(reverse("registry:app", kwargs={"pk": app.pk}) + "#shutdown-order")
+    else:
+        messages.error(request, _("关停通知没有下达：请按提示修改。"))
+    return app_detail(request, app.pk, order_form=form)
+
+
 # --- applications ----------------------------------------------------------------------------
 
 
@@ -346,12 +387,39 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.review_queue(request.user))
+    f = {k: request.GET.get(k, "").strip() for k in ("q", "region", "kind", "state", "overdue")}
+    qs = selectors.review_queue(
+        request.user,
+        q=f["q"],
+        region=f["region"],
+        kind=f["kind"],
+        state=f["state"],
+        overdue=bool(f["overdue"]),
+    )
+    page = _page(request, qs)
     today = today_shanghai()
     for a in page:
         a.overdue = selectors.is_overdue(a)
         a.days_left = (a.deadline - today).days if a.deadline else None
-    return render(request, "registry/queue.html", {"page": page, "query": ""})
+    orders = list(selectors.shutdown_orders_open(request.user)[:50])
+    for o in orders:
+        o.overdue = o.deadline < today and o.app.status != AppStatus.DEREGISTERED  # type: ignore[attr-defined]
+    return render(
+        request,
+        "registry/queue.html",
+        {
+            "page": page,
+            "f": f,
+            "filtered": any(f.values()),
+            "query": urlencode({k: v for k, v in f.items() if v}),
+            "regions": selectors.queue_regions(request.user),
+            "kinds": ApplicationKind.choices,
+            "states": [(s.value, s.label) for s in (S.SUBMITTED, S.FORWARDED, S.FEEDBACK)],
+            "offline_overdue": selectors.offline_overdue(request.user),
+            "orders": orders,
+            "offline_days": svc.setting("GOVAPP_OFFLINE_REPORT_WORKING_DAYS"),
+        },
+    )
 
 
 def _actions_for(user: Any, application: Application) -> list[str]:
@@ -370,7 +438,9 @@ def _actions_for(user: Any, application: Application) -> list[str]:
         if st in {S.DRAFT, S.SUBMITTED, S.RETURNED, S.FORWARDED, S.FEEDBACK}:
             out.append("withdraw")
     if st == S.SUBMITTED and svc.is_province_reviewer(user, app):
-        out += ["forward", "return"]
+        if not svc.province_bodies_of(user) <= set(application.province_signoffs or []):
+            out.append("forward")
+        out.append("return")
     if st == S.FORWARDED and svc.is_cac(user):
         out += ["approve", "request_feedback", "extend", "reject"]
     if application.exception_decision == ExceptionDecision.REQUESTED and (
@@ -405,8 +475,23 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "app_sections": app_sections(request, app=application.app, application=application),
             "s": sections,
             "titles": section_titles(),
-            "events": list(application.events.select_related("actor")),
+            "events": _timeline(application),
+            "testing_gaps": [svc.testing_gap_text(g) for g in svc.testing_gaps(application)],
+            "testing": application.testing or {},
+            "review_mode": svc.province_review_mode(),
+            "signoffs": [
+                str(svc.PROVINCE_BODY_LABELS[b])
+                for b in application.province_signoffs or []
+                if b in svc.PROVINCE_BODY_LABELS
+            ],
+            "signoffs_missing": svc.province_bodies_missing_text(
+                application.province_signoffs or []
+            )
+            if application.state == S.SUBMITTED
+            else "",
+            "has_earlier_list": bool(svc.earlier_missing_items(application)),
             "attachments": list(application.attachments.all()),
+            "attachments_by_section": _by_section(application),
             "actions": _actions_for(request.user, application),
             "overdue": selectors.is_overdue(application),
             "diff_rows": diff_rows,
@@ -421,6 +506,48 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "states": dict(ApplicationState.choices),
         },
     )
+
+
+def _timeline(application: Application) -> list[dict[str, Any]]:
+    """Timeline rows in the reader's words: the action, the states, each missing-items list
+    with what is new on it, what changed between submissions, override reasons."""
+    states = dict(ApplicationState.choices)
+    holders = dict(Holder.choices)
+    rows = []
+    for e in application.events.select_related("actor"):
+        data = e.data or {}
+        rows.append(
+            {
+                "at": e.at,
+                "actor": e.actor,
+                "action": svc.ACTION_LABELS.get(e.action, "")
+                if e.action != "create"
+                else _("创建申请"),
+                "action_code": e.action,
+                "from_label": states.get(e.from_state, "") if e.from_state != e.to_state else "",
+                "to_label": states.get(e.to_state, ""),
+                "holder_label": holders.get(e.holder, ""),
+                "deadline": e.deadline,
+                "note": e.note
+                if e.action not in {"return", "request_feedback", "testing_override"}
+                else "",
+                "items": data.get("missing_items") or [],
+                "new_items": data.get("new_items") or [],
+                "late_reason": data.get("late_reason", ""),
+                "round": data.get("round"),
+                "changes": data.get("changes"),
+                "gaps": [svc.testing_gap_text(g) for g in data.get("gaps") or []],
+                "reason": data.get("reason", ""),
+                "bodies": [
+                    str(svc.PROVINCE_BODY_LABELS[b])
+                    for b in data.get("bodies") or []
+                    if b in svc.PROVINCE_BODY_LABELS
+                ],
+            }
+        )
+        if rows[-1]["action_code"] in {"return", "request_feedback"} and not rows[-1]["items"]:
+            rows[-1]["items"] = [x for x in e.note.splitlines() if x.strip()]
+    return rows
 
 
 def _sections_from_post(post: Any) -> dict[str, Any]:
@@ -490,6 +617,13 @@ def _sections_from_post(post: Any) -> dict[str, Any]:
     }
 
 
+def _by_section(application: Application) -> dict[str, list[Attachment]]:
+    out: dict[str, list[Attachment]] = {}
+    for att in application.attachments.all():
+        out.setdefault(att.section, []).append(att)
+    return out
+
+
 @login_required
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_restricted_or_404(
@@ -525,6 +659,12 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=version,
             )
             intent = request.POST.get("intent", "save")
+            if intent.startswith(("upload:", "delete_attachment:")):
+                # the draft was saved above, so nothing typed is lost by the upload
+                anchor = _attachment_intent(request, application, intent)
+                return redirect(
+                    reverse("registry:application_edit", kwargs={"pk": application.pk}) + anchor
+                )
             if intent == "exception":
                 application = svc.application_exception_request(
                     actor=request.user,
@@ -546,9 +686,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("registry:application", pk=application.pk)
             else:
-                messages.success(
-                    request, _("草稿已保存（第 %(v)d 版）。") % {"v": application.version}
-                )
+                messages.success(request, _("草稿已保存。"))
             return redirect("registry:application_edit", pk=application.pk)
         except svc.RegistryError as exc:
             errors = exc.errors
@@ -585,6 +723,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 ("none", _("未开展")),
             ],
             "attachments": list(application.attachments.all()),
+            "attachments_by_section": _by_section(application),
             "section_keys": [*SECTION_KEYS, "similar_apps"],
             "below_county": svc.unit_below_county(application.app.hosting_unit),
             "submit_intent": {
@@ -597,6 +736,55 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             ).date,
         },
     )
+
+
+def _attachment_intent(request: HttpRequest, application: Application, intent: str) -> str:
+    """Upload a file to one section, or delete one, after the draft was saved; returns the
+    anchor of the section to go back to."""
+    kind, _sep, arg = intent.partition(":")
+    if kind == "upload":
+        upload = request.FILES.get(f"file-{arg}")
+        if upload is None:
+            messages.warning(request, _("草稿已保存。请先选择要上传的文件。"))
+            return f"#att-{arg}"
+        limit = svc.setting("GOVAPP_ATTACHMENT_MAX_BYTES")
+        if upload.size and upload.size > limit:
+            messages.error(
+                request,
+                _("草稿已保存；“%(n)s”过大，单个附件上限 %(l)d MB。")
+                % {"n": upload.name, "l": limit // 1048576},
+            )
+            return f"#att-{arg}"
+        try:
+            att = svc.attachment_add(
+                actor=request.user,
+                application=application,
+                section=arg,
+                name=upload.name or "file",
+                content=upload.read(),
+            )
+        except svc.RegistryError as exc:
+            messages.info(request, _("草稿已保存。"))
+            _error(request, exc)
+        else:
+            messages.success(
+                request,
+                _("草稿已保存，“%(n)s”已上传到“%(s)s”。")
+                % {"n": att.name, "s": section_titles().get(arg, arg)},
+            )
+        return f"#att-{arg}"
+    if not arg.isdigit():
+        raise Http404
+    att = get_restricted_or_404(
+        Attachment.objects.filter(application=application), request.user, "submit", pk=arg
+    )
+    section = att.section
+    try:
+        svc.attachment_delete(actor=request.user, attachment=att)
+        messages.success(request, _("草稿已保存，附件已删除。"))
+    except svc.RegistryError as exc:
+        _error(request, exc)
+    return f"#att-{section}"
 
 
 def _lines(text: str) -> list[str]:
@@ -631,11 +819,17 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             svc.application_forward(**kw, note=p.get("note", ""), expected_version=version)
         elif action == "return":
             svc.application_return(
-                **kw, missing_items=_lines(p.get("missing_items", "")), expected_version=version
+                **kw,
+                missing_items=_lines(p.get("missing_items", "")),
+                late_reason=p.get("late_reason", ""),
+                expected_version=version,
             )
         elif action == "request_feedback":
             svc.application_request_feedback(
-                **kw, missing_items=_lines(p.get("missing_items", "")), expected_version=version
+                **kw,
+                missing_items=_lines(p.get("missing_items", "")),
+                late_reason=p.get("late_reason", ""),
+                expected_version=version,
             )
         elif action == "extend":
             day = parse_date(p.get("new_deadline", "") or "")
@@ -645,7 +839,12 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 **kw, reason=p.get("reason", ""), new_deadline=day, expected_version=version
             )
         elif action == "approve":
-            svc.application_approve(**kw, note=p.get("note", ""), expected_version=version)
+            svc.application_approve(
+                **kw,
+                note=p.get("note", ""),
+                override_reason=p.get("override_reason", ""),
+                expected_version=version,
+            )
         elif action == "reject":
             svc.application_reject(**kw, reason=p.get("reason", ""), expected_version=version)
         elif action == "exception_decide":
@@ -750,3 +949,14 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("registry:notifications")
     page = _page(request, selectors.notifications_for(request.user))
     return render(request, "registry/notifications.html", {"page": page, "query": ""})
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Opening a notification marks it read and goes where it points."""
+    note = selectors.notifications_for(request.user).filter(pk=pk).first()
+    if note is None:
+        raise Http404(_("没有这条通知。"))
+    svc.notifications_mark_read(user=request.user, ids=[note.pk])
+    target = note.url if note.url.startswith("/") and not note.url.startswith("//") else ""
+    return redirect(target or reverse("registry:notifications"))

@@ -36,6 +36,7 @@ def scan(
     cert: str | None = "ab" * 32,
     subject: str = "CN=某市政务服务中心",
     kind: str = "apk",
+    version: str = "1.0",
 ) -> ScanResult:
     """caps: capability ids; keywords: (term, practice); sdks: (id, category)."""
     certs = (
@@ -46,7 +47,7 @@ def scan(
     return ScanResult(
         file=FileInfo(name="t.apk", size=1, sha256="0" * 64),
         kind=kind,  # type: ignore[arg-type]
-        identity=Identity(package=package, version_name="1.0"),
+        identity=Identity(package=package, version_name=version),
         signing=Signing(schemes=["v2"] if cert else [], certificates=certs),
         capabilities=sorted(caps),
         capability_evidence=[

@@ -43,6 +43,7 @@ MODULES = (
     "r27_debug_certificate",
     "r29_complaints",
     "r33_verified_report",
+    "r14_offline_report_overdue",
     "r29_self_inspection",
 )
 

@@ -21,3 +21,9 @@ def ferr(errors: dict[str, str] | None, prefix: str, index: int, field: str) -> 
 @register.filter
 def attr(obj: Any, name: str) -> Any:
     return getattr(obj, name, "") if obj is not None else ""
+
+
+@register.filter
+def files_of(by_section: dict[str, list[Any]] | None, key: str) -> list[Any]:
+    """The attachments uploaded to one section (``attachments_by_section|files_of:"basic"``)."""
+    return (by_section or {}).get(key, [])
