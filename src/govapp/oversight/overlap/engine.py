@@ -107,7 +107,7 @@ class Params:
 
     same_function: float = 0.08  # text similarity needed when both apps surely have one function
     weak_function: float = 0.18  # ... when one of them is only weakly classified
-    unclassified: float = 0.40  # ... when one of them has no function of the taxonomy
+    unclassified: float = 0.30  # ... when one of them has no function of the taxonomy
     any_function: float = 0.62  # text similarity that makes a duplicate of related functions
     min_class_score: float = 2.0  # keyword weight that classifies an app surely
     weak_class_score: float = 1.0  # keyword weight that classifies an app weakly
