@@ -35,7 +35,6 @@ import numpy as np
 from rapidfuzz import fuzz
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 DATA = Path(__file__).resolve().parent / "data"
 DIVISIONS = Path(__file__).resolve().parents[2] / "orgs" / "data"
@@ -241,6 +240,7 @@ def place_names() -> dict[str, tuple[str, ...]]:
 # -- jurisdiction -----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def _division(code: str) -> str:
     code = re.sub(r"\D", "", code or "")
     return (code + "000000")[:6] if code else ""
@@ -282,7 +282,11 @@ def same_jurisdiction(a: str, b: str) -> bool:
 
 
 def _places_for(rec: Record) -> list[str]:
-    d = _division(rec.division)
+    return list(_places(_division(rec.division), rec.unit))
+
+
+@lru_cache(maxsize=65536)
+def _places(d: str, unit_name: str) -> tuple[str, ...]:
     names = place_names()
     words: set[str] = set()
     for code in (d[:2], d[:4], d):
@@ -291,11 +295,11 @@ def _places_for(rec: Record) -> list[str]:
     for abbr in PROVINCE_ABBR.get(d[:2], ""):
         words.add(abbr)
     # the unit's own leading place words (中共天津市滨海新区委... -> 天津, 滨海)
-    unit = re.sub(r"^(中共|共青团|国家税务总局)", "", rec.unit)
+    unit = re.sub(r"^(中共|共青团|国家税务总局)", "", unit_name)
     for m in re.finditer(r"([\u4e00-\u9fff]{2,6}?)(省|市|区|县|旗|州|盟)", unit[:14]):
         words.add(m.group(1))
         words.add(m.group(0))
-    return sorted((w for w in words if w), key=len, reverse=True)
+    return tuple(sorted((w for w in words if w), key=len, reverse=True))
 
 
 def _strip(text: str, places: Sequence[str]) -> str:
@@ -322,33 +326,88 @@ def specific_features(rec: Record) -> list[str]:
     return [f for f in rec.features if _clean_feature(f) not in GENERIC_FEATURES]
 
 
+@lru_cache(maxsize=200_000)
 def _clean_feature(f: str) -> str:
     return re.sub(r"[“”\"'‘’「」《》\s]", "", f)
 
 
-def classify(rec: Record, params: Params = DEFAULT_PARAMS) -> Classification:
-    """Score every function of the taxonomy; the best one with enough weight is the app's."""
-    feats = [_clean_feature(f) for f in specific_features(rec)]
-    places = _places_for(rec)
-    name = name_core(rec, places)
-    desc = _strip(rec.description, places)
-    scores: dict[str, float] = {}
+@lru_cache(maxsize=1)
+def _keyword_table() -> tuple[dict[str, tuple[tuple[str, float], ...]], int, re.Pattern[str]]:
+    """keyword -> ((function, weight), ...), the longest keyword, and a pattern of the strong ones."""
+    table: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for fn in taxonomy().values():
-        s = 0.0
-        for feat in feats:
-            best = 0.0
-            for kw, w in fn.keywords:
-                if w > best and kw in feat:
-                    best = w
-            s += best
-        name_best = max((w for kw, w in fn.keywords if kw in name), default=0.0)
-        s += 1.5 * name_best
-        desc_hits = sum(w for kw, w in fn.keywords if w >= 1.5 and kw in desc)
-        s += min(desc_hits, 4.0) * 0.25
-        s += max((w for kw, w in fn.units if kw in rec.unit), default=0.0)
-        if s > 0:
-            scores[fn.code] = s
-    ranked = tuple(sorted(scores.items(), key=lambda kv: -kv[1])[:3])
+        for kw, w in fn.keywords:
+            table[kw].append((fn.code, w))
+    strong = sorted({kw for fn in taxonomy().values() for kw, w in fn.keywords if w >= 1.5}, key=len)
+    pattern = re.compile("|".join(re.escape(k) for k in reversed(strong)))
+    return {k: tuple(v) for k, v in table.items()}, max(map(len, table)), pattern
+
+
+@lru_cache(maxsize=200_000)
+def _text_hits(text: str) -> tuple[tuple[str, float], ...]:
+    """The best keyword weight per function found anywhere in a short text (a feature, a name)."""
+    table, longest, _ = _keyword_table()
+    best: dict[str, float] = {}
+    n = len(text)
+    for i in range(n):
+        for j in range(i + 1, min(n, i + longest) + 1):
+            for code, w in table.get(text[i:j], ()):
+                if w > best.get(code, 0.0):
+                    best[code] = w
+    return tuple(best.items())
+
+
+@lru_cache(maxsize=1)
+def _unit_table() -> tuple[dict[str, tuple[tuple[str, float], ...]], int]:
+    table: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for fn in taxonomy().values():
+        for kw, w in fn.units:
+            table[kw].append((fn.code, w))
+    return {k: tuple(v) for k, v in table.items()}, max(map(len, table), default=1)
+
+
+@lru_cache(maxsize=65536)
+def _unit_hits(unit: str) -> tuple[tuple[str, float], ...]:
+    table, longest = _unit_table()
+    best: dict[str, float] = {}
+    for i in range(len(unit)):
+        for j in range(i + 1, min(len(unit), i + longest) + 1):
+            for code, w in table.get(unit[i:j], ()):
+                if w > best.get(code, 0.0):
+                    best[code] = w
+    return tuple(best.items())
+
+
+def _desc_hits(desc: str) -> dict[str, float]:
+    table, _, pattern = _keyword_table()
+    hits: dict[str, float] = defaultdict(float)
+    for m in pattern.finditer(desc):
+        for code, w in table[m.group(0)]:
+            if w >= 1.5:
+                hits[code] += w
+    return hits
+
+
+def classify(
+    rec: Record, params: Params = DEFAULT_PARAMS, places: Sequence[str] | None = None
+) -> Classification:
+    """Score every function of the taxonomy; the best one with enough weight is the app's.
+
+    A feature adds the weight of its best keyword per function, the name 1.5 times its best
+    keyword, the description a quarter of its strong keywords (at most 1), the unit its hint.
+    """
+    places = _places_for(rec) if places is None else places
+    scores: dict[str, float] = defaultdict(float)
+    for feat in specific_features(rec):
+        for code, w in _text_hits(_clean_feature(feat)):
+            scores[code] += w
+    for code, w in _text_hits(name_core(rec, places)):
+        scores[code] += 1.5 * w
+    for code, w in _desc_hits(_strip(rec.description, places)).items():
+        scores[code] += min(w, 4.0) * 0.25
+    for code, w in _unit_hits(rec.unit):
+        scores[code] += w
+    ranked = tuple(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
     if not ranked or ranked[0][1] < params.weak_class_score:
         return Classification(None, ranked[0][1] if ranked else 0.0, ranked, sure=False)
     # sure: enough weight and a clear lead over the runner-up
@@ -371,14 +430,80 @@ def _desc_text(rec: Record, places: Sequence[str]) -> str:
     return re.sub(r"[，。、；：！？“”（）()\s]+", " ", text)
 
 
-def _vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(
-        analyzer="char_wb",
-        ngram_range=(2, 3),
-        sublinear_tf=True,
-        min_df=1,
-        dtype=np.float32,
-    )
+def _unique(
+    a: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted unique values, the inverse index and the counts (a sort, no hashing: steady speed)."""
+    order = np.argsort(a, kind="stable")
+    sa = a[order]
+    flag = np.empty(len(sa), dtype=bool)
+    if len(sa):
+        flag[0] = True
+        np.not_equal(sa[1:], sa[:-1], out=flag[1:])
+    uniq = sa[flag]
+    inverse = np.empty(len(a), dtype=np.int64)
+    inverse[order] = np.cumsum(flag) - 1
+    counts = np.diff(np.append(np.flatnonzero(flag), len(sa)))
+    return uniq, inverse, counts
+
+
+_BOUNDARY = frozenset(" \t\n\x00，。、；：！？“”（）()《》,.;:!?|/")
+
+
+class CharNgramTfidf:
+    """Character 2- and 3-gram TF-IDF (sublinear tf, smooth idf, rows L2-normalised), n-grams
+    never crossing a space or punctuation; the same weighting as scikit-learn's TfidfVectorizer,
+    computed with numpy over all documents at once (100,000 apps in about a second)."""
+
+    def __init__(self) -> None:
+        self.vocab = np.zeros(0, dtype=np.uint64)
+        self.idf = np.zeros(0, dtype=np.float32)
+
+    @staticmethod
+    def _grams(docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        if not docs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+        joined = "\x00".join(docs) + "\x00"
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        lengths = np.fromiter((len(d) + 1 for d in docs), dtype=np.int64, count=len(docs))
+        doc = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+        boundary = np.isin(codes, np.array([ord(c) for c in _BOUNDARY], dtype=np.uint64))
+        ok1 = ~boundary
+        n = len(codes)
+        ok2 = ok1[: n - 1] & ok1[1:]
+        ok3 = ok2[: n - 2] & ok1[2:]
+        bi = (codes[: n - 1] << np.uint64(21)) | codes[1:] | np.uint64(1 << 63)
+        tri = (codes[: n - 2] << np.uint64(42)) | (codes[1 : n - 1] << np.uint64(21)) | codes[2:]
+        grams = np.concatenate([bi[ok2], tri[ok3]])
+        owners = np.concatenate([doc[: n - 1][ok2], doc[: n - 2][ok3]])
+        return owners, grams
+
+    def _matrix(self, owners: np.ndarray, cols: np.ndarray, n_docs: int) -> sparse.csr_matrix:
+        width = len(self.vocab)
+        key = owners * max(width, 1) + cols
+        uniq, _, counts = _unique(key)
+        rows, c = np.divmod(uniq, max(width, 1))
+        data = (1.0 + np.log(counts)).astype(np.float32) * self.idf[c]
+        m = sparse.csr_matrix((data, (rows, c)), shape=(n_docs, width), dtype=np.float32)
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.csr_matrix(sparse.diags(1.0 / norms).astype(np.float32) @ m)
+
+    def fit_transform(self, docs: Sequence[str]) -> sparse.csr_matrix:
+        owners, grams = self._grams(docs)
+        self.vocab, cols, _ = _unique(grams)
+        pairs, _, _ = _unique(owners * max(len(self.vocab), 1) + cols)
+        df = np.bincount(pairs % max(len(self.vocab), 1), minlength=len(self.vocab))
+        self.idf = (np.log((1 + len(docs)) / (1 + df)) + 1).astype(np.float32)
+        return self._matrix(owners, cols.astype(np.int64), len(docs))
+
+    def transform(self, docs: Sequence[str]) -> sparse.csr_matrix:
+        owners, grams = self._grams(docs)
+        if not len(self.vocab):
+            return sparse.csr_matrix((len(docs), 0), dtype=np.float32)
+        pos = np.minimum(np.searchsorted(self.vocab, grams), len(self.vocab) - 1)
+        known = self.vocab[pos] == grams
+        return self._matrix(owners[known], pos[known].astype(np.int64), len(docs))
 
 
 @dataclass
@@ -389,9 +514,11 @@ class Prepared:
     classes: list[Classification]
     feat: sparse.csr_matrix
     desc: sparse.csr_matrix
-    feat_vec: TfidfVectorizer
-    desc_vec: TfidfVectorizer
+    feat_vec: CharNgramTfidf
+    desc_vec: CharNgramTfidf
     params: Params
+    code_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    sure: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def similarity_rows(self, rows: np.ndarray, cols: np.ndarray) -> sparse.csr_matrix:
         w = self.params.desc_weight
@@ -402,13 +529,14 @@ class Prepared:
 
 def prepare(records: Sequence[Record], params: Params = DEFAULT_PARAMS) -> Prepared:
     places = [_places_for(r) for r in records]
-    classes = [classify(r, params) for r in records]
-    feat_vec, desc_vec = _vectorizer(), _vectorizer()
-    feat_docs = [_feature_text(r, p) for r, p in zip(records, places, strict=True)]
-    desc_docs = [_desc_text(r, p) for r, p in zip(records, places, strict=True)]
-    feat = feat_vec.fit_transform(feat_docs or [""]).tocsr()
-    desc = desc_vec.fit_transform(desc_docs or [""]).tocsr()
-    return Prepared(list(records), classes, feat, desc, feat_vec, desc_vec, params)
+    classes = [classify(r, params, p) for r, p in zip(records, places, strict=True)]
+    feat_vec, desc_vec = CharNgramTfidf(), CharNgramTfidf()
+    feat = feat_vec.fit_transform([_feature_text(r, p) for r, p in zip(records, places, strict=True)])
+    desc = desc_vec.fit_transform([_desc_text(r, p) for r, p in zip(records, places, strict=True)])
+    ids = {c: k for k, c in enumerate(sorted(taxonomy()))}
+    code_ids = np.array([ids[c.code] if c.code else -1 for c in classes], dtype=np.int32)
+    sure = np.array([c.sure for c in classes], dtype=bool)
+    return Prepared(list(records), classes, feat, desc, feat_vec, desc_vec, params, code_ids, sure)
 
 
 # -- platform editions --------------------------------------------------------------------------
@@ -500,23 +628,59 @@ def _related(ci: Classification, cj: Classification) -> bool:
 
 def candidate_pairs(prep: Prepared, floor: float) -> Iterable[tuple[int, int, float]]:
     """Every pair of one jurisdiction with text similarity >= floor, each once (i < j)."""
+    for i, j, sim in candidate_arrays(prep, floor):
+        yield from zip(i.tolist(), j.tolist(), sim.tolist(), strict=True)
+
+
+def candidate_arrays(
+    prep: Prepared, floor: float, chunk: int = 1024
+) -> Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Like candidate_pairs, as arrays (rows, cols, similarities) per block and chunk."""
     records = prep.records
-    seen: set[tuple[int, int]] = set()
-    for rows, cols in _blocks(records).values():
-        r = np.asarray(rows)
-        c = np.asarray(cols)
-        for start in range(0, len(r), 2000):
-            rr = r[start : start + 2000]
+    prov_level = np.array([is_province_level(r.division) for r in records], dtype=bool)
+    for key, (rows, cols) in _blocks(records).items():
+        c = np.asarray(cols, dtype=np.int64)
+        r_all = np.asarray(rows, dtype=np.int64)
+        for start in range(0, len(r_all), chunk):
+            rr = r_all[start : start + chunk]
             sims = prep.similarity_rows(rr, c).tocoo()
-            for a, b, s in zip(sims.row, sims.col, sims.data, strict=True):
-                i, j = int(rr[a]), int(c[b])
-                if i == j or s < floor:
-                    continue
-                key = (i, j) if i < j else (j, i)
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield key[0], key[1], float(s)
+            keep = sims.data >= floor
+            i = rr[sims.row[keep]]
+            j = c[sims.col[keep]]
+            data = sims.data[keep]
+            if key.startswith("p"):
+                # province rows against every unit of the province: province pairs once
+                ok = (i != j) & (~prov_level[j] | (i < j))
+            else:
+                ok = i < j
+            lo, hi = np.minimum(i[ok], j[ok]), np.maximum(i[ok], j[ok])
+            yield lo, hi, data[ok]
+
+
+def decide_arrays(
+    prep: Prepared, i: np.ndarray, j: np.ndarray, sim: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised :func:`decide`: the mask of duplicate pairs and their scores."""
+    params = prep.params
+    code, sure = prep.code_ids, prep.sure
+    ci, cj = code[i], code[j]
+    same = (ci == cj) & (ci >= 0)
+    none = (ci < 0) | (cj < 0)
+    need = np.where(
+        same,
+        np.where(sure[i] & sure[j], params.same_function, params.weak_function),
+        np.where(none, params.unclassified, params.any_function),
+    )
+    ok = sim >= need
+    other = ok & ~same & ~none
+    for k in np.flatnonzero(other):  # different functions: only closely related ones
+        ok[k] = _related(prep.classes[int(i[k])], prep.classes[int(j[k])])
+    score = np.where(
+        same,
+        np.minimum(1.0, 0.6 + 0.4 * np.sqrt(np.maximum(sim, 0))),
+        np.minimum(1.0, 0.3 + 0.6 * sim),
+    )
+    return ok, score
 
 
 def _shared_features(a: Record, b: Record) -> list[str]:
@@ -532,12 +696,15 @@ def _shared_features(a: Record, b: Record) -> list[str]:
     return shared
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
 def _common_phrases(texts: Sequence[str], top: int = 5) -> list[str]:
     counts: Counter[str] = Counter()
     for t in texts:
         grams = {t[k : k + n] for n in (3, 4) for k in range(len(t) - n + 1)}
-        counts.update(g for g in grams if re.fullmatch(r"[\u4e00-\u9fff]+", g))
-    common = [g for g, c in counts.most_common(200) if c == len(texts)]
+        counts.update(g for g in grams if _HAN.fullmatch(g))
+    common = [g for g, c in counts.items() if c == len(texts)]
     out: list[str] = []
     for g in sorted(common, key=len, reverse=True):
         if not any(g in o for o in out):
@@ -580,16 +747,18 @@ def find_groups(
             )
         )
     floor = min(params.same_function, params.weak_function, params.unclassified)
+    node = np.asarray(node_of, dtype=np.int64)
     edges: dict[tuple[int, int], float] = {}
-    for i, j, sim in candidate_pairs(prep, floor):
-        ni, nj = node_of[i], node_of[j]
-        if ni == nj:
-            continue
-        score = decide(prep.classes[i], prep.classes[j], sim, params)
-        if score is None:
-            continue
-        key = (ni, nj) if ni < nj else (nj, ni)
-        edges[key] = max(score, edges.get(key, 0.0))
+    for i, j, sim in candidate_arrays(prep, floor):
+        ni, nj = node[i], node[j]
+        keep = ni != nj
+        ok, score = decide_arrays(prep, i[keep], j[keep], sim[keep])
+        a, b = ni[keep][ok], nj[keep][ok]
+        for x, y, sc in zip(
+            np.minimum(a, b).tolist(), np.maximum(a, b).tolist(), score[ok].tolist(), strict=True
+        ):
+            if sc > edges.get((x, y), 0.0):
+                edges[(x, y)] = sc
     if edges:
         groups.extend(_duplicate_groups(recs, prep, edges, node_of, editions))
     return groups
@@ -608,24 +777,26 @@ def _duplicate_groups(
     graph = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     members: dict[int, set[int]] = defaultdict(set)
-    for i, j in edges:
+    by_comp: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    for (i, j), s in edges.items():
         members[labels[i]].update((i, j))
+        by_comp[labels[i]].append((i, j, s))
     edition_of = {g[0]: g for g in editions}
     out: list[Group] = []
-    for comp in members.values():
+    for label, comp in members.items():
         nodes = sorted(comp)
-        comp_edges = [(i, j, s) for (i, j), s in edges.items() if i in comp]
+        comp_edges = by_comp[label]
         score = sum(s for _, _, s in comp_edges) / len(comp_edges)
         codes = Counter(prep.classes[i].code for i in nodes if prep.classes[i].code)
         code = codes.most_common(1)[0][0] if codes else None
         reasons = [f"相同功能：{function_label(code)}"] if code else []
-        for i, j, s in sorted(comp_edges, key=lambda e: -e[2])[:6]:
+        for i, j, s in sorted(comp_edges, key=lambda e: -e[2])[:3]:
             shared = _shared_features(recs[i], recs[j])
             line = f"{recs[i].id}~{recs[j].id} 相似度{s:.2f}"
             if shared:
                 line += "，共同功能点：" + "、".join(shared[:6])
             reasons.append(line)
-        phrases = _common_phrases([_feature_text(recs[i], _places_for(recs[i])) for i in nodes])
+        phrases = _common_phrases([name_core(recs[i]) + " " + " ".join(specific_features(recs[i])) for i in nodes[:4]])
         if phrases:
             reasons.append("共同用语：" + "、".join(phrases))
         # one edition per app in each line, so editions of one app are never paired as duplicates
