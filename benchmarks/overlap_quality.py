@@ -43,8 +43,13 @@ def measure(pred, labels):
     p = tp / len(pred) if pred else 0.0
     r = tp / len(gold) if gold else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-            "hard_fp": dict(Counter(hard[x] for x in pred if x in hard)), "gold": len(gold)}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(f, 4),
+        "hard_fp": dict(Counter(hard[x] for x in pred if x in hard)),
+        "gold": len(gold),
+    }
 
 
 class Cached:
@@ -63,7 +68,11 @@ class Cached:
 
     def run(self, params):
         edges = []
-        classes = [engine.classify(r, params) for r in self.recs] if params != engine.DEFAULT_PARAMS else self.prep.classes
+        classes = (
+            [engine.classify(r, params) for r in self.recs]
+            if params != engine.DEFAULT_PARAMS
+            else self.prep.classes
+        )
         for i, j, s in self.cands:
             if self.node[i] == self.node[j]:
                 continue
@@ -72,7 +81,9 @@ class Cached:
         n = len(self.recs)
         if not edges:
             return set()
-        g = sparse.coo_matrix(([1] * len(edges), ([e[0] for e in edges], [e[1] for e in edges])), shape=(n, n))
+        g = sparse.coo_matrix(
+            ([1] * len(edges), ([e[0] for e in edges], [e[1] for e in edges])), shape=(n, n)
+        )
         _, lab = connected_components(g, directed=False)
         comps = {}
         for a, b in edges:
@@ -94,22 +105,41 @@ def main():
     tmp = Path(tempfile.mkdtemp(prefix="overlap-own-"))
     for seed in a.seeds:
         out = tmp / f"seed{seed}"
-        subprocess.run([sys.executable, str(HERE / "data" / "make_overlap_cases.py"), str(out), "--seed", str(seed),
-                        "--apps", str(a.apps)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "data" / "make_overlap_cases.py"),
+                str(out),
+                "--seed",
+                str(seed),
+                "--apps",
+                str(a.apps),
+            ],
+            check=True,
+            capture_output=True,
+        )
         sets[f"own-{seed}"] = load(out)
-    print(f"{'set':10} {'apps':>5} {'gold':>5} {'P':>6} {'R':>6} {'F1':>6}  hard negatives reported")
+    print(
+        f"{'set':10} {'apps':>5} {'gold':>5} {'P':>6} {'R':>6} {'F1':>6}  hard negatives reported"
+    )
     for name, (recs, labels) in sets.items():
         groups = engine.find_groups(recs)
         pred = pairs(g.ids for g in groups if g.relation == "duplicate")
         m = measure(pred, labels)
         same = pairs(g.ids for g in groups if g.relation == "same_app")
         mp = pairs(labels["multi_platform_groups"])
-        print(f"{name:10} {len(recs):5} {m['gold']:5} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f}  "
-              f"{sum(m['hard_fp'].values())} {m['hard_fp'] or ''}  same_app {len(same & mp)}/{len(mp)} (extra {len(same - mp)})")
+        print(
+            f"{name:10} {len(recs):5} {m['gold']:5} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f}  "
+            f"{sum(m['hard_fp'].values())} {m['hard_fp'] or ''}  same_app {len(same & mp)}/{len(mp)} (extra {len(same - mp)})"
+        )
     if not a.sweep:
         return
-    grid = {"same_function": [0.0, 0.04, 0.08, 0.14], "weak_function": [0.12, 0.18, 0.26],
-            "unclassified": [0.3, 0.4, 0.5], "any_function": [0.5, 0.62, 0.75]}
+    grid = {
+        "same_function": [0.0, 0.04, 0.08, 0.14],
+        "weak_function": [0.12, 0.18, 0.26],
+        "unclassified": [0.3, 0.4, 0.5],
+        "any_function": [0.5, 0.62, 0.75],
+    }
     combos = [dict(zip(grid, v, strict=True)) for v in itertools.product(*grid.values())]
     cached = {n: Cached(*s) for n, s in sets.items()}
     f1 = {}
@@ -121,12 +151,21 @@ def main():
     default = {f: getattr(engine.DEFAULT_PARAMS, f) for f in grid}
     for held in cached:
         train = [n for n in cached if n != held]
-        best = max(range(len(combos)), key=lambda k: (sum(f1[(k, n)] for n in train), -sum(
-            abs(combos[k][f] - default[f]) for f in grid)))
-        print(f"  held out {held:10}: chosen {combos[best]} -> train F1 {sum(f1[(best, n)] for n in train) / len(train):.3f}, held-out F1 {f1[(best, held)]:.3f}")
+        best = max(
+            range(len(combos)),
+            key=lambda k: (
+                sum(f1[(k, n)] for n in train),
+                -sum(abs(combos[k][f] - default[f]) for f in grid),
+            ),
+        )
+        print(
+            f"  held out {held:10}: chosen {combos[best]} -> train F1 {sum(f1[(best, n)] for n in train) / len(train):.3f}, held-out F1 {f1[(best, held)]:.3f}"
+        )
     dk = combos.index(default) if default in combos else None
     if dk is not None:
-        print(f"  shipped defaults {default}: " + ", ".join(f"{n} {f1[(dk, n)]:.3f}" for n in cached))
+        print(
+            f"  shipped defaults {default}: " + ", ".join(f"{n} {f1[(dk, n)]:.3f}" for n in cached)
+        )
 
 
 if __name__ == "__main__":

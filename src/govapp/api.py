@@ -78,3 +78,7 @@ api.add_router("/compliance", compliance_router)
 from govapp.public.api import router as public_router  # noqa: E402
 
 api.add_router("/public", public_router)
+
+from govapp.oversight.overlap.api import router as overlap_router  # noqa: E402
+
+api.add_router("/overlap", overlap_router)

@@ -44,9 +44,41 @@ KINDS = ("android", "ios", "harmony", "wechat-miniprogram", "alipay-miniprogram"
 
 # Features every kind of app has; they say nothing about the function.
 GENERIC_FEATURES = frozenset(
-    "投诉建议 个人中心 消息通知 通知公告 在线客服 常见问题解答 常见问题 意见反馈 帮助中心 我的 设置 "
-    "关于我们 用户反馈 问题反馈 消息中心 用户中心 系统设置 账号管理 登录注册 实名认证 在线咨询 "
-    "政策咨询 政策查询 政策法规查询 法规查询 首页 搜索 客服 反馈 公告 资讯 新闻动态 工作动态".split()
+    [
+        "投诉建议",
+        "个人中心",
+        "消息通知",
+        "通知公告",
+        "在线客服",
+        "常见问题解答",
+        "常见问题",
+        "意见反馈",
+        "帮助中心",
+        "我的",
+        "设置",
+        "关于我们",
+        "用户反馈",
+        "问题反馈",
+        "消息中心",
+        "用户中心",
+        "系统设置",
+        "账号管理",
+        "登录注册",
+        "实名认证",
+        "在线咨询",
+        "政策咨询",
+        "政策查询",
+        "政策法规查询",
+        "法规查询",
+        "首页",
+        "搜索",
+        "客服",
+        "反馈",
+        "公告",
+        "资讯",
+        "新闻动态",
+        "工作动态",
+    ]
 )
 GENERIC_PHRASES = re.compile(
     r"(投诉建议|个人中心|消息通知|通知公告|在线客服|常见问题解答?|意见反馈|帮助中心|用户反馈|"
@@ -338,7 +370,9 @@ def _keyword_table() -> tuple[dict[str, tuple[tuple[str, float], ...]], int, re.
     for fn in taxonomy().values():
         for kw, w in fn.keywords:
             table[kw].append((fn.code, w))
-    strong = sorted({kw for fn in taxonomy().values() for kw, w in fn.keywords if w >= 1.5}, key=len)
+    strong = sorted(
+        {kw for fn in taxonomy().values() for kw, w in fn.keywords if w >= 1.5}, key=len
+    )
     pattern = re.compile("|".join(re.escape(k) for k in reversed(strong)))
     return {k: tuple(v) for k, v in table.items()}, max(map(len, table)), pattern
 
@@ -388,6 +422,13 @@ def _desc_hits(desc: str) -> dict[str, float]:
     return hits
 
 
+def _is_sure(ranked: Sequence[tuple[str, float]], params: Params) -> bool:
+    if not ranked or ranked[0][1] < params.min_class_score:
+        return False
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    return runner_up < params.margin * ranked[0][1]
+
+
 def classify(
     rec: Record, params: Params = DEFAULT_PARAMS, places: Sequence[str] | None = None
 ) -> Classification:
@@ -403,17 +444,18 @@ def classify(
             scores[code] += w
     for code, w in _text_hits(name_core(rec, places)):
         scores[code] += 1.5 * w
-    for code, w in _desc_hits(_strip(rec.description, places)).items():
-        scores[code] += min(w, 4.0) * 0.25
     for code, w in _unit_hits(rec.unit):
         scores[code] += w
     ranked = tuple(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+    if rec.description and not _is_sure(ranked, params):
+        # the description only tips the balance when features, name and unit leave it open
+        for code, w in _desc_hits(_strip(rec.description, places)).items():
+            scores[code] += min(w, 4.0) * 0.25
+        ranked = tuple(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
     if not ranked or ranked[0][1] < params.weak_class_score:
         return Classification(None, ranked[0][1] if ranked else 0.0, ranked, sure=False)
     # sure: enough weight and a clear lead over the runner-up
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    sure = ranked[0][1] >= params.min_class_score and runner_up < params.margin * ranked[0][1]
-    return Classification(ranked[0][0], ranked[0][1], ranked, sure=sure)
+    return Classification(ranked[0][0], ranked[0][1], ranked, sure=_is_sure(ranked, params))
 
 
 # -- vectors ------------------------------------------------------------------------------------
@@ -531,7 +573,9 @@ def prepare(records: Sequence[Record], params: Params = DEFAULT_PARAMS) -> Prepa
     places = [_places_for(r) for r in records]
     classes = [classify(r, params, p) for r, p in zip(records, places, strict=True)]
     feat_vec, desc_vec = CharNgramTfidf(), CharNgramTfidf()
-    feat = feat_vec.fit_transform([_feature_text(r, p) for r, p in zip(records, places, strict=True)])
+    feat = feat_vec.fit_transform(
+        [_feature_text(r, p) for r, p in zip(records, places, strict=True)]
+    )
     desc = desc_vec.fit_transform([_desc_text(r, p) for r, p in zip(records, places, strict=True)])
     ids = {c: k for k, c in enumerate(sorted(taxonomy()))}
     code_ids = np.array([ids[c.code] if c.code else -1 for c in classes], dtype=np.int32)
@@ -648,11 +692,9 @@ def candidate_arrays(
             i = rr[sims.row[keep]]
             j = c[sims.col[keep]]
             data = sims.data[keep]
-            if key.startswith("p"):
-                # province rows against every unit of the province: province pairs once
-                ok = (i != j) & (~prov_level[j] | (i < j))
-            else:
-                ok = i < j
+            # province rows meet every unit of the province (province pairs once); city rows
+            # meet their city
+            ok = (i != j) & (~prov_level[j] | (i < j)) if key.startswith("p") else i < j
             lo, hi = np.minimum(i[ok], j[ok]), np.maximum(i[ok], j[ok])
             yield lo, hi, data[ok]
 
@@ -749,10 +791,10 @@ def find_groups(
     floor = min(params.same_function, params.weak_function, params.unclassified)
     node = np.asarray(node_of, dtype=np.int64)
     edges: dict[tuple[int, int], float] = {}
-    for i, j, sim in candidate_arrays(prep, floor):
-        ni, nj = node[i], node[j]
+    for ri, rj, sim in candidate_arrays(prep, floor):
+        ni, nj = node[ri], node[rj]
         keep = ni != nj
-        ok, score = decide_arrays(prep, i[keep], j[keep], sim[keep])
+        ok, score = decide_arrays(prep, ri[keep], rj[keep], sim[keep])
         a, b = ni[keep][ok], nj[keep][ok]
         for x, y, sc in zip(
             np.minimum(a, b).tolist(), np.maximum(a, b).tolist(), score[ok].tolist(), strict=True
@@ -796,7 +838,9 @@ def _duplicate_groups(
             if shared:
                 line += "，共同功能点：" + "、".join(shared[:6])
             reasons.append(line)
-        phrases = _common_phrases([name_core(recs[i]) + " " + " ".join(specific_features(recs[i])) for i in nodes[:4]])
+        phrases = _common_phrases(
+            [name_core(recs[i]) + " " + " ".join(specific_features(recs[i])) for i in nodes[:4]]
+        )
         if phrases:
             reasons.append("共同用语：" + "、".join(phrases))
         # one edition per app in each line, so editions of one app are never paired as duplicates
@@ -827,9 +871,9 @@ def _edition_lines(choices: list[list[int]]) -> list[list[int]]:
     for k in range(width):
         lines.append([c[k % len(c)] for c in choices])
     # pairs across apps whose editions never met in a line above
-    covered = {
-        (a, b) for line in lines for x, a in enumerate(line) for b in line[x + 1 :]
-    } | {(b, a) for line in lines for x, a in enumerate(line) for b in line[x + 1 :]}
+    covered = {(a, b) for line in lines for x, a in enumerate(line) for b in line[x + 1 :]} | {
+        (b, a) for line in lines for x, a in enumerate(line) for b in line[x + 1 :]
+    }
     for x, cx in enumerate(choices):
         for cy in choices[x + 1 :]:
             for a in cx:
@@ -863,10 +907,27 @@ class Index:
         self.params = params
         self.prep = prepare(self.records, params)
         divs = [_division(r.division) for r in self.records]
-        self.province = np.array([d[:2] for d in divs])
-        self.city = np.array([city_of(d) for d in divs])
-        self.prov_level = np.array([is_province_level(d) for d in divs])
-        self.codes = np.array([c.code or "" for c in self.prep.classes])
+        self.prov_level = np.array([is_province_level(d) for d in divs], dtype=bool)
+        rows_by_province: dict[str, list[int]] = defaultdict(list)
+        rows_by_city: dict[str, list[int]] = defaultdict(list)
+        for k, d in enumerate(divs):
+            rows_by_province[d[:2]].append(k)
+            rows_by_city[city_of(d)].append(k)
+        self.rows_by_province = {p: np.array(v) for p, v in rows_by_province.items()}
+        self.rows_by_city = {c: np.array(v) for c, v in rows_by_city.items()}
+        self.code_ids = self.prep.code_ids
+        self.code_index = {c: k for k, c in enumerate(sorted(taxonomy()))}
+
+    def _rows_for(self, division: str) -> np.ndarray | None:
+        """Rows of the proposal's consolidation jurisdiction; None = all rows."""
+        d = _division(division)
+        if not d:
+            return None
+        province = self.rows_by_province.get(d[:2], np.zeros(0, dtype=np.int64))
+        if is_province_level(d):
+            return province
+        own = self.rows_by_city.get(city_of(d), np.zeros(0, dtype=np.int64))
+        return np.union1d(province[self.prov_level[province]], own)
 
     def _vectors(self, rec: Record) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         places = _places_for(rec)
@@ -881,23 +942,24 @@ class Index:
         cls = classify(rec, self.params)
         feat, desc = self._vectors(rec)
         w = self.params.desc_weight
-        sims = (self.prep.feat @ feat.T).toarray().ravel() * (1 - w)
-        sims += (self.prep.desc @ desc.T).toarray().ravel() * w
-        d = _division(rec.division)
-        if d:
-            if is_province_level(d):
-                mask = self.province == d[:2]
-            else:
-                mask = (self.province == d[:2]) & (self.prov_level | (self.city == city_of(d)))
-            sims = np.where(mask, sims, -1.0)
-        boost = (self.codes == (cls.code or "#")).astype(np.float32) * 0.25
-        ranking = sims + boost
-        top = np.argsort(-ranking)[: max(limit * 3, limit)]
+        rows = self._rows_for(rec.division)
+        fm, dm = self.prep.feat, self.prep.desc
+        if rows is not None:
+            fm, dm = fm[rows], dm[rows]
+        sims = (fm @ feat.T).toarray().ravel() * (1 - w) + (dm @ desc.T).toarray().ravel() * w
+        if rows is None:
+            rows = np.arange(len(self.records))
+        if not len(rows):
+            return []
+        code = self.code_index.get(cls.code or "", -2)
+        ranking = sims + (self.code_ids[rows] == code) * 0.25
+        want = min(len(rows), max(limit * 3, limit))
+        best = np.argpartition(-ranking, want - 1)[:want]
+        top = rows[best[np.argsort(-ranking[best])]]
+        by_row = dict(zip(rows[best].tolist(), sims[best].tolist(), strict=True))
         out: list[Match] = []
-        for k in top:
-            s = float(sims[k])
-            if s < 0:
-                continue
+        for k in top.tolist():
+            s = by_row[k]
             other = self.prep.classes[k]
             same = cls.code is not None and cls.code == other.code
             dup = decide(cls, other, s, self.params)
@@ -907,12 +969,14 @@ class Index:
             existing = self.records[k]
             shared = _shared_features(rec, existing)
             prop_feats = {_clean_feature(f) for f in specific_features(rec)}
-            module = same and bool(prop_feats) and len(shared) < len(prop_feats) and s >= 0.1
+            module = _could_be_module(rec, cls, existing, other, shared, prop_feats, s)
             reasons = []
             if same:
                 reasons.append(f"相同功能：{function_label(cls.code)}")
             if shared:
                 reasons.append("共同功能点：" + "、".join(shared[:8]))
+            if module:
+                reasons.append("可作为该应用的功能模块建设")
             out.append(
                 Match(
                     id=existing.id,
@@ -927,6 +991,34 @@ class Index:
             )
         out.sort(key=lambda m: -m.score)
         return out[:limit]
+
+
+# General platforms a new function can be a module of, by the users they serve.
+PLATFORMS = {"gov_portal": {"public", "business"}, "office_oa": {"staff"}, "grid": {"grassroots"}}
+
+
+def _could_be_module(
+    rec: Record,
+    cls: Classification,
+    existing: Record,
+    other: Classification,
+    shared: list[str],
+    prop_feats: set[str],
+    sim: float,
+) -> bool:
+    """The proposal could be built as a module of the existing app: the existing app does the
+    same job but lacks some of the proposed features, or it is a general platform for the same
+    users, or it serves the same users in the same category of functions."""
+    same = cls.code is not None and cls.code == other.code
+    if same:
+        return len(shared) < len(prop_feats)
+    users_ok = not rec.users or not existing.users or rec.users == existing.users
+    if other.code in PLATFORMS and users_ok and (rec.users or "public") in PLATFORMS[other.code]:
+        return True
+    fns = taxonomy()
+    if cls.code and other.code and cls.code in fns and other.code in fns:
+        return users_ok and fns[cls.code].category == fns[other.code].category and sim >= 0.1
+    return False
 
 
 def read_jsonl(lines: Iterable[str]) -> list[Record]:

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         t0 = time.perf_counter()
         run = services.overlap_run_execute(actor=None)
         if opts["json"]:
-            for group in run.groups.prefetch_related("members").order_by("pk"):
+            for group in run.groups.prefetch_related("apps").order_by("pk"):
                 self.stdout.write(json.dumps(group.as_json(), ensure_ascii=False))
             return
         self.stdout.write(
