@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from govapp.complaints import privacy
 from govapp.complaints import services as csvc
@@ -161,6 +162,42 @@ class World:
     central_app: App
     central_application: Application
     central_complaint: Complaint
+    gd_overlap_group: Any = None
+    gd_overlap_case: Any = None
+    gd_proposal_check: Any = None
+
+
+def _overlap(w: World) -> None:
+    """Overlap objects of Guangdong: a group, a consolidation case and a proposal check."""
+    from govapp.oversight.overlap import services as osvc
+    from govapp.oversight.overlap.models import (
+        CaseItem,
+        ConsolidationCase,
+        OverlapGroup,
+        OverlapRun,
+    )
+
+    run = OverlapRun.objects.create(app_count=2, finished_at=timezone.now())
+    group = OverlapGroup.objects.create(
+        run=run,
+        relation="duplicate",
+        score=0.9,
+        function="office_oa",
+        reasons=["粤密重复依据"],
+        signature=f"{w.gd_app.pk},{w.gd_draft_app.pk}",
+        scope_code="44",
+    )
+    group.apps.set([w.gd_app, w.gd_draft_app])
+    case = ConsolidationCase.objects.create(
+        group=group, staying=w.gd_app, scope_code="44", note="粤密整合", opened_by=w.gd
+    )
+    CaseItem.objects.create(
+        case=case, app=w.gd_draft_app, working_days=20, deadline=today_shanghai()
+    )
+    w.gd_overlap_group, w.gd_overlap_case = group, case
+    w.gd_proposal_check = osvc.proposal_check_create(
+        actor=w.gd_member, unit=w.gd_unit, name="粤密拟建应用", features=["公文流转"]
+    )
 
 
 def _sections(name: str) -> dict[str, Any]:
@@ -301,7 +338,7 @@ def build() -> World:
     gd_token, _raw = token_issue(actor=gd_member, user=gd_member, name="粤密令牌")
     gd_event = AuditEvent.objects.filter(unit_pk=gd_unit.pk).order_by("-seq").first()
     assert gd_event is not None
-    return World(
+    w = World(
         gd_unit=gd_unit,
         gd2_unit=gd2_unit,
         sc_unit=sc_unit,
@@ -339,6 +376,8 @@ def build() -> World:
         central_application=central_application,
         central_complaint=central_complaint,
     )
+    _overlap(w)
+    return w
 
 
 def gd_state(w: World) -> Any:
@@ -459,6 +498,9 @@ def params(w: World) -> dict[str, dict[str, list[Any]]]:
         "scans:detail": {"scan_id": [w.gd_scan.pk]},
         "scans:status": {"scan_id": [w.gd_scan.pk]},
         "scans:retry": {"scan_id": [w.gd_scan.pk]},
+        "overlap:group": {"pk": [w.gd_overlap_group.pk]},
+        "overlap:case": {"pk": [w.gd_overlap_case.pk]},
+        "overlap:check_detail": {"number": [w.gd_proposal_check.number]},
     }
 
 
@@ -492,6 +534,8 @@ def api_params(w: World) -> dict[str, list[Any]]:
         # public: a *different* report's receipt must not show the Guangdong report
         "receipt": [w.sc_receipt, "AAAA-BBBB-CCCC-DDDD"],
         "filing_number": [w.gd_app.filing_number],
+        "group_id": [w.gd_overlap_group.pk],
+        "number": [w.gd_proposal_check.number],
     }
 
 
