@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -20,6 +21,14 @@ from govapp.oversight.overlap.models import (
     OverlapRun,
     ProposalCheck,
 )
+
+
+def function_name(code: str | None) -> str:
+    """The function's name in the page's language."""
+    fn = engine.taxonomy().get(code or "")
+    if fn is None:
+        return _("未分类")
+    return fn.en if (get_language() or "").startswith("en") else fn.zh
 
 
 def can_use_check(user: Any) -> bool:
@@ -75,19 +84,17 @@ def function_counts(user: Any, run: OverlapRun | None = None) -> list[dict[str, 
     else:
         reach = [g.division_id for g in active_grants(user) if g.division_id and is_regulator(user)]
     names = _division_names(set(run.function_counts))
-    fns = engine.taxonomy()
     rows = []
     for region, counts in run.function_counts.items():
         if reach is not None and not any(region.startswith(r) for r in reach):
             continue
         for code, n in counts.items():
-            fn = fns.get(code)
             rows.append(
                 {
                     "region": region,
                     "region_name": names.get(region, region),
                     "function": code,
-                    "function_name": fn.zh if fn else _("未分类"),
+                    "function_name": function_name(code),
                     "count": n,
                 }
             )
@@ -154,11 +161,9 @@ def groups_workbook(user: Any) -> bytes:
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    fns = engine.taxonomy()
     for g in groups:
         d = decisions.get(g.signature)
         for app in g.apps.all():
-            fn = fns.get(g.function)
             ws.append(
                 [
                     safe_cell(v)
@@ -166,7 +171,7 @@ def groups_workbook(user: Any) -> bytes:
                         g.pk,
                         g.get_relation_display(),
                         round(g.score, 3),
-                        fn.zh if fn else g.function,
+                        function_name(g.function),
                         app.name,
                         app.hosting_unit.name,
                         app.filing_number or "",

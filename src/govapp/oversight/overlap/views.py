@@ -14,7 +14,7 @@ from govapp.core.calendar import today_shanghai
 from govapp.core.errors import GovappError, add_to_form, message
 from govapp.core.permissions import can, get_restricted_or_404, has_role, is_regulator, restrict
 from govapp.orgs.models import Unit
-from govapp.oversight.overlap import engine, selectors, services
+from govapp.oversight.overlap import selectors, services
 from govapp.oversight.overlap.forms import CaseForm, CheckForm, DecisionForm
 from govapp.oversight.overlap.models import OverlapGroup, ProposalCheck
 
@@ -32,11 +32,9 @@ def index(request: HttpRequest) -> HttpResponse:
     relation = request.GET.get("relation", "duplicate")
     groups = list(selectors.groups_for(request.user, relation=relation)[:500])
     decisions = selectors.decisions_by_signature([g.signature for g in groups])
-    fns = engine.taxonomy()
     for g in groups:
         g.decision = decisions.get(g.signature)
-        fn = fns.get(g.function)
-        g.function_name = fn.zh if fn else _("未分类")
+        g.function_name = selectors.function_name(g.function)
     return render(
         request,
         "overlap/index.html",
@@ -107,15 +105,13 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("overlap:case", pk=case.pk)
         except GovappError as exc:
             add_to_form(case_form if "open_case" in request.POST else decision_form, exc)
-    fns = engine.taxonomy()
-    fn = fns.get(group.function)
     return render(
         request,
         "overlap/group.html",
         {
             "group": group,
             "apps": apps,
-            "function_name": fn.zh if fn else _("未分类"),
+            "function_name": selectors.function_name(group.function),
             "decision": selectors.decision_of(group),
             "decision_form": decision_form,
             "case_form": case_form,
@@ -186,13 +182,10 @@ def check(request: HttpRequest) -> HttpResponse:
 @login_required
 def check_detail(request: HttpRequest, number: str) -> HttpResponse:
     c = get_restricted_or_404(ProposalCheck.objects.all(), request.user, "view", number=number)
-    fns = engine.taxonomy()
-    fn = fns.get(c.function)
     for m in c.matches:
-        f = fns.get(m.get("function", ""))
-        m["function_name"] = f.zh if f else _("未分类")
+        m["function_name"] = selectors.function_name(m.get("function"))
     return render(
         request,
         "overlap/check_detail.html",
-        {"check": c, "function_name": fn.zh if fn else _("未分类")},
+        {"check": c, "function_name": selectors.function_name(c.function)},
     )
