@@ -392,23 +392,24 @@ def _text_hits(text: str) -> tuple[tuple[str, float], ...]:
 
 
 @lru_cache(maxsize=1)
-def _unit_table() -> tuple[dict[str, tuple[tuple[str, float], ...]], int]:
+def _unit_table() -> tuple[dict[str, tuple[tuple[str, float], ...]], re.Pattern[str]]:
     table: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for fn in taxonomy().values():
         for kw, w in fn.units:
             table[kw].append((fn.code, w))
-    return {k: tuple(v) for k, v in table.items()}, max(map(len, table), default=1)
+    words = sorted(table, key=len, reverse=True)
+    return {k: tuple(v) for k, v in table.items()}, re.compile("|".join(map(re.escape, words)))
 
 
 @lru_cache(maxsize=65536)
 def _unit_hits(unit: str) -> tuple[tuple[str, float], ...]:
-    table, longest = _unit_table()
+    """The best hint weight per function in a unit's name (longest hints first)."""
+    table, pattern = _unit_table()
     best: dict[str, float] = {}
-    for i in range(len(unit)):
-        for j in range(i + 1, min(len(unit), i + longest) + 1):
-            for code, w in table.get(unit[i:j], ()):
-                if w > best.get(code, 0.0):
-                    best[code] = w
+    for m in pattern.finditer(unit):
+        for code, w in table[m.group(0)]:
+            if w > best.get(code, 0.0):
+                best[code] = w
     return tuple(best.items())
 
 
@@ -430,7 +431,10 @@ def _is_sure(ranked: Sequence[tuple[str, float]], params: Params) -> bool:
 
 
 def classify(
-    rec: Record, params: Params = DEFAULT_PARAMS, places: Sequence[str] | None = None
+    rec: Record,
+    params: Params = DEFAULT_PARAMS,
+    places: Sequence[str] | None = None,
+    name: str | None = None,
 ) -> Classification:
     """Score every function of the taxonomy; the best one with enough weight is the app's.
 
@@ -442,7 +446,7 @@ def classify(
     for feat in specific_features(rec):
         for code, w in _text_hits(_clean_feature(feat)):
             scores[code] += w
-    for code, w in _text_hits(name_core(rec, places)):
+    for code, w in _text_hits(name_core(rec, places) if name is None else name):
         scores[code] += 1.5 * w
     for code, w in _unit_hits(rec.unit):
         scores[code] += w
@@ -461,9 +465,9 @@ def classify(
 # -- vectors ------------------------------------------------------------------------------------
 
 
-def _feature_text(rec: Record, places: Sequence[str]) -> str:
+def _feature_text(rec: Record, places: Sequence[str], name: str | None = None) -> str:
     feats = [_clean_feature(f) for f in specific_features(rec)]
-    return " ".join([*feats, name_core(rec, places)])
+    return " ".join([*feats, name_core(rec, places) if name is None else name])
 
 
 def _desc_text(rec: Record, places: Sequence[str]) -> str:
@@ -571,10 +575,11 @@ class Prepared:
 
 def prepare(records: Sequence[Record], params: Params = DEFAULT_PARAMS) -> Prepared:
     places = [_places_for(r) for r in records]
-    classes = [classify(r, params, p) for r, p in zip(records, places, strict=True)]
+    names = [name_core(r, p) for r, p in zip(records, places, strict=True)]
+    classes = [classify(r, params, p, n) for r, p, n in zip(records, places, names, strict=True)]
     feat_vec, desc_vec = CharNgramTfidf(), CharNgramTfidf()
     feat = feat_vec.fit_transform(
-        [_feature_text(r, p) for r, p in zip(records, places, strict=True)]
+        [_feature_text(r, p, n) for r, p, n in zip(records, places, names, strict=True)]
     )
     desc = desc_vec.fit_transform([_desc_text(r, p) for r, p in zip(records, places, strict=True)])
     ids = {c: k for k, c in enumerate(sorted(taxonomy()))}
@@ -832,15 +837,13 @@ def _duplicate_groups(
         codes = Counter(prep.classes[i].code for i in nodes if prep.classes[i].code)
         code = codes.most_common(1)[0][0] if codes else None
         reasons = [f"相同功能：{function_label(code)}"] if code else []
-        for i, j, s in sorted(comp_edges, key=lambda e: -e[2])[:3]:
+        for i, j, s in sorted(comp_edges, key=lambda e: -e[2])[:2]:
             shared = _shared_features(recs[i], recs[j])
             line = f"{recs[i].id}~{recs[j].id} 相似度{s:.2f}"
             if shared:
                 line += "，共同功能点：" + "、".join(shared[:6])
             reasons.append(line)
-        phrases = _common_phrases(
-            [name_core(recs[i]) + " " + " ".join(specific_features(recs[i])) for i in nodes[:4]]
-        )
+        phrases = _common_phrases([" ".join(specific_features(recs[i])) for i in nodes[:3]])
         if phrases:
             reasons.append("共同用语：" + "、".join(phrases))
         # one edition per app in each line, so editions of one app are never paired as duplicates
