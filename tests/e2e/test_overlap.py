@@ -84,5 +84,5 @@ def test_check_before_build_and_consolidation(live_server: Any, page: Any) -> No
     assert "天河城管执法通" in notice.inner_text()
     page.screenshot(path="/tmp/overlap-public.png", full_page=True)
     notice.locator("a").click()
-    page.wait_for_url(f"**/public/apps/{a.filing_number}/")
+    page.wait_for_selector(f"h1:has-text('{a.name}')")
     assert Unit.objects.filter(pk=th.pk).exists()
