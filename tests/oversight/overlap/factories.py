@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import timezone
 
 from govapp.orgs.models import Unit
@@ -12,6 +13,11 @@ from govapp.registry.services import filing_number_issue
 def filed_app(
     unit: Unit, name: str, features: list[str], kind: str = AppKind.APP, users: str = "群众"
 ) -> App:
+    with transaction.atomic():
+        return _filed_app(unit, name, features, kind, users)
+
+
+def _filed_app(unit: Unit, name: str, features: list[str], kind: str, users: str) -> App:
     app = App.objects.create(
         name=name,
         kind=kind,
