@@ -129,12 +129,20 @@ APPS = [
 ]
 
 
+def _division_code(code: str) -> str:
+    """440000 -> 44, 440100 -> 4401, 440106 -> 440106 (the divisions table's codes)."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
 def _unit(name: str, code: str) -> Unit:
     unit = Unit.objects.filter(name=name).first()
     if unit is None:
-        unit = unit_create(
-            actor=None, name=name, kind="admin_organ", division=Division.objects.get(code=code)
-        )
+        division = Division.objects.get(code=_division_code(code))
+        unit = unit_create(actor=None, name=name, kind="admin_organ", division=division)
     return unit
 
 
