@@ -34,6 +34,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "auditor": frozenset({"view"}),
     # an IT-project approval authority: reads apps and overlap checks in its area
     "project_approval_authority": frozenset({"view"}),
+    # external evaluators reach only the evaluation tasks assigned to them (oversight.campaigns)
+    "evaluator": frozenset(),
 }
 JURISDICTION_ROLES = frozenset(
     {

@@ -35,6 +35,7 @@ NAV_SECTIONS: tuple[tuple[str, str | Promise], ...] = (
     ("compliance", _("检测与合规")),
     ("complaints", _("投诉举报")),
     ("overlap", _("重复应用治理")),
+    ("campaigns", _("监督检查")),
     ("audit", _("系统")),
     ("core", _("系统")),
     ("orgs", _("系统")),
@@ -60,6 +61,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("complaints:unit", _("投诉入口与说明"), _UNIT_STAFF),
     NavEntry("overlap:index", _("重复应用"), _REGULATOR),
     NavEntry("overlap:check", _("建设前核查"), "govapp.oversight.overlap.selectors.can_use_check"),
+    NavEntry("campaigns:list", _("自查自评")),
     NavEntry("audit:list", _("审计日志"), "govapp.core.permissions.can_read_audit"),
     NavEntry("core:calendar", _("工作日历"), "govapp.core.permissions.can_edit_calendar"),
     NavEntry("orgs:units", _("单位")),
@@ -73,6 +75,7 @@ HOME_PANELS: tuple[str, ...] = (
     "govapp.registry.panels.legacy_panels",
     "govapp.compliance.panels.compliance_panels",
     "govapp.complaints.panels.complaint_panels",
+    "govapp.oversight.campaigns.panels.campaign_panels",
 )
 
 # Sections shown on a registry app's and application's page by higher apps: functions
@@ -80,6 +83,7 @@ HOME_PANELS: tuple[str, ...] = (
 APP_SECTIONS: tuple[str, ...] = (
     "govapp.compliance.panels.app_compliance_section",
     "govapp.oversight.overlap.panels.app_overlap_section",
+    "govapp.oversight.campaigns.panels.app_using_units_section",
 )
 
 # ``govapp demo``: loaders in dependency order, name -> function () -> summary.
@@ -90,6 +94,7 @@ DEMO_LOADERS: tuple[tuple[str, str], ...] = (
     ("compliance", "govapp.compliance.demo.demo_compliance_load"),
     ("complaints", "govapp.complaints.demo.demo_complaints_load"),
     ("overlap", "govapp.oversight.overlap.demo.demo_overlap_load"),
+    ("campaigns", "govapp.oversight.campaigns.demo.demo_campaigns_load"),
 )
 
 
@@ -109,6 +114,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("compliance.tick", 3600, "govapp.compliance.tasks.compliance_tick"),
     PeriodicJob("complaints.keys_ensure", 3600, "govapp.complaints.tasks.complaint_keys_ensure"),
     PeriodicJob("overlap.cases_tick", 3600, "govapp.oversight.overlap.tasks.overlap_cases_tick"),
+    PeriodicJob("campaigns.remind", 3600, "govapp.oversight.campaigns.tasks.campaigns_remind_task"),
 )
 
 # Entering a calendar year recomputes provisional deadlines: functions year -> number changed.

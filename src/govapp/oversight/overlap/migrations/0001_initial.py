@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('orgs', '0002_overlap_approval_role'),
+        ('orgs', '0003_overlap_approval_role'),
         ('registry', '0004_registryversion'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
