@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from govapp.complaints import privacy
 from govapp.complaints import services as csvc
@@ -169,6 +170,42 @@ class World:
     gd_task: InspectionTask
     gd_usage_case: Any = None
     gd_usage_exemption: Any = None
+    gd_overlap_group: Any = None
+    gd_overlap_case: Any = None
+    gd_proposal_check: Any = None
+
+
+def _overlap(w: World) -> None:
+    """Overlap objects of Guangdong: a group, a consolidation case and a proposal check."""
+    from govapp.oversight.overlap import services as osvc
+    from govapp.oversight.overlap.models import (
+        CaseItem,
+        ConsolidationCase,
+        OverlapGroup,
+        OverlapRun,
+    )
+
+    run = OverlapRun.objects.create(app_count=2, finished_at=timezone.now())
+    group = OverlapGroup.objects.create(
+        run=run,
+        relation="duplicate",
+        score=0.9,
+        function="office_oa",
+        reasons=["粤密重复依据"],
+        signature=f"{w.gd_app.pk},{w.gd_draft_app.pk}",
+        scope_code="44",
+    )
+    group.apps.set([w.gd_app, w.gd_draft_app])
+    case = ConsolidationCase.objects.create(
+        group=group, staying=w.gd_app, scope_code="44", note="粤密整合", opened_by=w.gd
+    )
+    CaseItem.objects.create(
+        case=case, app=w.gd_draft_app, working_days=20, deadline=today_shanghai()
+    )
+    w.gd_overlap_group, w.gd_overlap_case = group, case
+    w.gd_proposal_check = osvc.proposal_check_create(
+        actor=w.gd_member, unit=w.gd_unit, name="粤密拟建应用", features=["公文流转"]
+    )
 
 
 def _sections(name: str) -> dict[str, Any]:
@@ -326,6 +363,7 @@ def build() -> World:
     gd_event = AuditEvent.objects.filter(unit_pk=gd_unit.pk).order_by("-seq").first()
     assert gd_event is not None
     world = World(
+    w = World(
         gd_unit=gd_unit,
         gd2_unit=gd2_unit,
         sc_unit=sc_unit,
@@ -399,6 +437,8 @@ def _usage_state(gd_apps: Any) -> Any:
         list(um.Exemption.objects.filter(app__in=gd_apps).values_list("pk", "revoked_at")),
         list(um.Rating.objects.filter(app__in=gd_apps).values_list("pk")),
     )
+    _overlap(w)
+    return w
 
 
 def gd_state(w: World) -> Any:
@@ -532,6 +572,9 @@ def params(w: World) -> dict[str, dict[str, list[Any]]]:
         "scans:status": {"scan_id": [w.gd_scan.pk]},
         "scans:retry": {"scan_id": [w.gd_scan.pk]},
         "scans:adopt-identity": {"scan_id": [w.gd_scan.pk]},
+        "overlap:group": {"pk": [w.gd_overlap_group.pk]},
+        "overlap:case": {"pk": [w.gd_overlap_case.pk]},
+        "overlap:check_detail": {"number": [w.gd_proposal_check.number]},
         "campaigns:detail": {"pk": [w.gd_campaign.pk]},
         "campaigns:assign": {"pk": [w.gd_campaign.pk]},
         "campaigns:close": {"pk": [w.gd_campaign.pk]},
@@ -578,6 +621,8 @@ def api_params(w: World) -> dict[str, list[Any]]:
         # public: a *different* report's receipt must not show the Guangdong report
         "receipt": [w.sc_receipt, "AAAA-BBBB-CCCC-DDDD"],
         "filing_number": [w.gd_app.filing_number],
+        "group_id": [w.gd_overlap_group.pk],
+        "number": [w.gd_proposal_check.number],
         "campaign_id": [w.gd_campaign.pk],
         "task_id": [w.gd_task.pk],
     }

@@ -104,3 +104,6 @@ from govapp.oversight.usage.api import router as usage_router  # noqa: E402
 
 api.add_router("/usage", usage_router)
 api.add_router("/public/usage", usage_public_router)
+from govapp.oversight.overlap.api import router as overlap_router  # noqa: E402
+
+api.add_router("/overlap", overlap_router)

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "govapp.public",
     "govapp.compliance",
     "govapp.complaints",
+    "govapp.oversight.overlap",
     "govapp.oversight.campaigns",
     "govapp.oversight.usage",
 ]

@@ -32,11 +32,19 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "unit_manager": frozenset({"view", "change", "submit"}),
     "unit_filer": frozenset({"view", "change", "submit"}),
     "auditor": frozenset({"view"}),
+    # an IT-project approval authority: reads apps and overlap checks in its area
+    "project_approval_authority": frozenset({"view"}),
     # external evaluators reach only the evaluation tasks assigned to them (oversight.campaigns)
     "evaluator": frozenset(),
 }
 JURISDICTION_ROLES = frozenset(
-    {"national_regulator", "provincial_cac_reviewer", "provincial_gsa_reviewer", "auditor"}
+    {
+        "national_regulator",
+        "provincial_cac_reviewer",
+        "provincial_gsa_reviewer",
+        "auditor",
+        "project_approval_authority",
+    }
 )
 
 M = TypeVar("M", bound=models.Model)

@@ -34,6 +34,7 @@ NAV_SECTIONS: tuple[tuple[str, str | Promise], ...] = (
     ("scans", _("检测与合规")),
     ("compliance", _("检测与合规")),
     ("complaints", _("投诉举报")),
+    ("overlap", _("重复应用治理")),
     ("campaigns", _("监督检查")),
     ("usage", _("使用与退出")),
     ("audit", _("系统")),
@@ -59,6 +60,8 @@ NAV: tuple[NavEntry, ...] = (
     ),
     NavEntry("complaints:stats", _("举报统计"), "govapp.complaints.selectors.can_see_stats"),
     NavEntry("complaints:unit", _("投诉入口与说明"), _UNIT_STAFF),
+    NavEntry("overlap:index", _("重复应用"), _REGULATOR),
+    NavEntry("overlap:check", _("建设前核查"), "govapp.oversight.overlap.selectors.can_use_check"),
     NavEntry("campaigns:list", _("自查自评")),
     NavEntry("usage:index", _("使用情况"), "govapp.oversight.usage.selectors.can_use"),
     NavEntry("usage:lowuse", _("低使用应用"), "govapp.oversight.usage.selectors.can_use"),
@@ -85,6 +88,7 @@ HOME_PANELS: tuple[str, ...] = (
 # (request, *, app, application=None) -> rendered HTML (safe), in order.
 APP_SECTIONS: tuple[str, ...] = (
     "govapp.compliance.panels.app_compliance_section",
+    "govapp.oversight.overlap.panels.app_overlap_section",
     "govapp.oversight.campaigns.panels.app_using_units_section",
     "govapp.oversight.usage.panels.app_usage_section",
 )
@@ -96,6 +100,7 @@ DEMO_LOADERS: tuple[tuple[str, str], ...] = (
     ("registry", "govapp.registry.demo.demo_registry_load"),
     ("compliance", "govapp.compliance.demo.demo_compliance_load"),
     ("complaints", "govapp.complaints.demo.demo_complaints_load"),
+    ("overlap", "govapp.oversight.overlap.demo.demo_overlap_load"),
     ("campaigns", "govapp.oversight.campaigns.demo.demo_campaigns_load"),
     ("usage", "govapp.oversight.usage.demo.demo_usage_load"),
 )
@@ -121,6 +126,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         "compliance.testing_refresh", 60, "govapp.compliance.testing.testing_refresh_stale_task"
     ),
     PeriodicJob("complaints.keys_ensure", 3600, "govapp.complaints.tasks.complaint_keys_ensure"),
+    PeriodicJob("overlap.cases_tick", 3600, "govapp.oversight.overlap.tasks.overlap_cases_tick"),
     PeriodicJob("campaigns.remind", 3600, "govapp.oversight.campaigns.tasks.campaigns_remind_task"),
     # hourly, closing only the days before today: the first run after midnight Asia/Shanghai
     # closes yesterday (counts written, salt and per-device keys destroyed)

@@ -142,7 +142,8 @@ def app_detail(request: HttpRequest, filing_number: str) -> HttpResponse:
     from govapp.complaints.selectors import complaint_counts_for_app
     from govapp.registry.models import App
 
-    row = App.objects.filter(filing_number=app["filing_number"]).first()
+    row = App.objects.filter(filing_number=app["filing_number"]).select_related("successor").first()
+    successor = row.successor if row is not None and row.status in RETIRING else None
     return render(
         request,
         "public/app_detail.html",
@@ -154,8 +155,13 @@ def app_detail(request: HttpRequest, filing_number: str) -> HttpResponse:
             "verify_url_readable": unquote(verify_url),
             "qr": qr_svg(verify_url),
             "deregistered": app["status"] == AppStatus.DEREGISTERED,
+            # retired or merged: the app users should move to (R-26, App.successor)
+            "successor": successor if successor is not None and successor.filing_number else None,
         },
     )
+
+
+RETIRING = (AppStatus.SHUTDOWN_NOTICE, AppStatus.OFFLINE, AppStatus.DEREGISTERED)
 
 
 @require_GET

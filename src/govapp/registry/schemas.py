@@ -66,6 +66,10 @@ class ProjectApproval(_Section):
     content: str = ""
     result: str = ""
     document_no: str = ""
+    # the number of the "check before you build" (overlap) and, when it found an app that
+    # already does the job, why the project is built anyway
+    overlap_check: str = ""
+    overlap_reason: str = ""
 
 
 class Feature(_Section):

@@ -592,7 +592,17 @@ def _sections_from_post(post: Any) -> dict[str, Any]:
             )
         }
         | {"target_levels": [x for x in post.getlist("basic.target_levels") if x in TARGET_LEVELS]},
-        "approval": {k: g(f"approval.{k}") for k in ("basis", "content", "result", "document_no")},
+        "approval": {
+            k: g(f"approval.{k}")
+            for k in (
+                "basis",
+                "content",
+                "result",
+                "document_no",
+                "overlap_check",
+                "overlap_reason",
+            )
+        },
         "features": features,
         "acceptance": {
             k: g(f"acceptance.{k}")
