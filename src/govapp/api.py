@@ -70,3 +70,9 @@ api.add_router("/complaints", "govapp.complaints.triage_api.router")
 from govapp.compliance.api import router as compliance_router  # noqa: E402
 
 api.add_router("/compliance", compliance_router)
+
+from govapp.oversight.ledger.api import public_router as ledger_public_router  # noqa: E402
+from govapp.oversight.ledger.api import router as ledger_router  # noqa: E402
+
+api.add_router("/ledger", ledger_router)
+api.add_router("/public/ledger", ledger_public_router)

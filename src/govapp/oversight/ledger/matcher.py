@@ -55,10 +55,25 @@ _QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉\s·•、,，:�
 _PAREN = re.compile(r"[(（\[【]([^()（）\[\]【】]*)[)）\]】]")
 _YEAR = re.compile(r"(19|20)\d{2}年(度)?")
 # Allowed after an attribute synonym (身份证 + 号码, 出生 + 日期 ...).
-_SUFFIXES = ("", "号", "号码", "信息", "情况", "状况", "日期", "时间", "年月", "年月日", "详址", "编号")
+_SUFFIXES = (
+    "",
+    "号",
+    "号码",
+    "信息",
+    "情况",
+    "状况",
+    "日期",
+    "时间",
+    "年月",
+    "年月日",
+    "详址",
+    "编号",
+)
 # A fuzzy (edit-distance) match may never change one of these characters: they are what tells
 # look-alikes apart (出生/填报/探访 dates, 户/人 counts, 户籍/常住, 本人/户主/监护/房东 ...).
-_DISCRIMINATING = set("出生填报表探访走入退伍役户人籍常住流动本主监护房东租子女低保特困残疾党员两委代表新增月年季")
+_DISCRIMINATING = set(
+    "出生填报表探访走入退伍役户人籍常住流动本主监护房东租子女低保特困残疾党员两委代表新增月年季"
+)
 _AMBIGUOUS_PHONES = {"联系电话", "电话", "联系方式", "电话号码", "联系号码"}
 
 
@@ -210,7 +225,9 @@ class Dictionary:
             for p in data["populations"]
         }
         self._pop_patterns = [
-            (re.compile(pattern), p["id"]) for p in data["populations"] for pattern in p.get("patterns", [])
+            (re.compile(pattern), p["id"])
+            for p in data["populations"]
+            for pattern in p.get("patterns", [])
         ]
         self._pop_synonyms = sorted(
             ((normalise(s)[0], p["id"]) for p in data["populations"] for s in p["synonyms"]),
@@ -227,7 +244,7 @@ class Dictionary:
             ((normalise(s)[0], i["id"]) for i in data["items"] for s in i["synonyms"]),
             key=lambda x: -len(x[0]),
         )
-        self._attr_exact = {s: i for s, i in self._attr_synonyms}
+        self._attr_exact = dict(self._attr_synonyms)
         owners = data["owners"]
         self._owner_words = {k: sorted(v, key=len, reverse=True) for k, v in owners.items()}
         self.household_forms: dict[str, str] = data.get("household_forms", {})
@@ -518,7 +535,9 @@ class Matcher:
                 where = TARGET_ZH.get(demand.target, demand.target)
                 name = f"{d.subject_name(sid, unit, qualifier)}（{where}）"
                 en = f"{d.subject_name(sid, unit, qualifier, 'en')} ({TARGET_EN.get(demand.target, demand.target)})"
-                out.append(FieldMatch(demand.id, label, item_key, scope, name, conf, "indicator", en))
+                out.append(
+                    FieldMatch(demand.id, label, item_key, scope, name, conf, "indicator", en)
+                )
             return out
         # A roster: the population from the title, or (unknown to the dictionary) the title core.
         grain = "person"

@@ -249,7 +249,9 @@ class BurdenBudget(models.Model):
     division = models.OneToOneField(
         "orgs.Division", verbose_name=_("地区"), on_delete=models.PROTECT, related_name="+"
     )
-    hours_per_month = models.DecimalField(_("每月填报总工时上限（小时）"), max_digits=10, decimal_places=1)
+    hours_per_month = models.DecimalField(
+        _("每月填报总工时上限（小时）"), max_digits=10, decimal_places=1
+    )
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -36,7 +36,11 @@ _MATCHER: dict[str, Any] = {}
 
 def matcher_current() -> Matcher:
     """The matcher with the newest regulator-edited dictionary, else the shipped one."""
-    latest = DictionaryVersion.objects.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+    latest = (
+        DictionaryVersion.objects.order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     key = str(latest or "shipped")
     if _MATCHER.get("key") != key:
         if latest is None:
@@ -77,7 +81,9 @@ def _office_prefixes(user: Any) -> list[str]:
     unit_ids = [g.unit_id for g in active_grants(user) if g.role == "unit_manager" and g.unit_id]
     if not unit_ids:
         return []
-    return list(BurdenOffice.objects.filter(unit_id__in=unit_ids).values_list("division_id", flat=True))
+    return list(
+        BurdenOffice.objects.filter(unit_id__in=unit_ids).values_list("division_id", flat=True)
+    )
 
 
 def can_review_area(user: Any, code: str, *, regulators_only: bool = False) -> bool:
@@ -176,7 +182,14 @@ def public_check(number: str) -> dict[str, Any]:
     today = today_shanghai()
     demand = (
         Demand.objects.filter(ledger_number=number)
-        .exclude(status__in=[DemandStatus.DRAFT, DemandStatus.PENDING, DemandStatus.REFUSED, DemandStatus.SENT_BACK])
+        .exclude(
+            status__in=[
+                DemandStatus.DRAFT,
+                DemandStatus.PENDING,
+                DemandStatus.REFUSED,
+                DemandStatus.SENT_BACK,
+            ]
+        )
         .select_related("unit", "division")
         .order_by("-listed_at", "-pk")
         .first()
@@ -215,7 +228,9 @@ def public_check(number: str) -> dict[str, Any]:
 
 
 def _area_listed(demand: Demand) -> QuerySet[Demand]:
-    qs = Demand.objects.filter(status=DemandStatus.LISTED, scope_code__in=area_codes(demand.scope_code))
+    qs = Demand.objects.filter(
+        status=DemandStatus.LISTED, scope_code__in=area_codes(demand.scope_code)
+    )
     qs = qs.exclude(pk=demand.pk)
     if demand.supersedes_id:
         qs = qs.exclude(pk=demand.supersedes_id)
@@ -249,7 +264,9 @@ def gateway_check(demand: Demand) -> dict[str, Any]:
                 }
             )
         duplicated += bool(matches)
-        fields.append({"label": f.label, "item": f.item, "item_name": f.item_name, "matches": matches})
+        fields.append(
+            {"label": f.label, "item": f.item, "item_name": f.item_name, "matches": matches}
+        )
     b = burden_of(
         frequency=demand.frequency,
         minutes_per_field=demand.minutes_per_field,
@@ -280,8 +297,12 @@ def gateway_check(demand: Demand) -> dict[str, Any]:
 
 
 def reuse_candidates(proposal: Proposal) -> list[Demand]:
-    ids = {m["demand"] for f in proposal.field_check.get("fields", []) for m in f.get("matches", [])}
-    return list(Demand.objects.filter(pk__in=ids, status=DemandStatus.LISTED).select_related("unit"))
+    ids = {
+        m["demand"] for f in proposal.field_check.get("fields", []) for m in f.get("matches", [])
+    }
+    return list(
+        Demand.objects.filter(pk__in=ids, status=DemandStatus.LISTED).select_related("unit")
+    )
 
 
 # --- burden accounting ----------------------------------------------------------------------
@@ -324,7 +345,9 @@ def burden_report(user: Any, *, prefix: str = "", today: dt.date | None = None) 
     # sources: every listed demand of the areas concerned (including divisions above them)
     codes = {c for d in demands for c in area_codes(d.scope_code)}
     history = list(
-        Demand.objects.filter(status=DemandStatus.LISTED, scope_code__in=codes).prefetch_related("fields")
+        Demand.objects.filter(status=DemandStatus.LISTED, scope_code__in=codes).prefetch_related(
+            "fields"
+        )
     )
     first: dict[tuple[str, str, str], tuple[Any, int, str, Demand]] = {}
     for d in history:
@@ -345,9 +368,9 @@ def burden_report(user: Any, *, prefix: str = "", today: dt.date | None = None) 
             best = None
             for code in area_codes(d.scope_code):
                 src = first.get((code, f.item_scope, f.item))
-                if src and src[3].pk != d.pk and (src[0], src[1]) < (d.listed_at, d.pk):
-                    if best is None or (src[0], src[1]) < (best[0], best[1]):
-                        best = src
+                earlier = src and src[3].pk != d.pk and (src[0], src[1]) < (d.listed_at, d.pk)
+                if src and earlier and (best is None or (src[0], src[1]) < (best[0], best[1])):
+                    best = src
             if best is not None:
                 dups.append((f.label, best[3], best[2]))
         b = burden_of(
@@ -357,7 +380,9 @@ def burden_report(user: Any, *, prefix: str = "", today: dt.date | None = None) 
             units=d.units_targeted,
             duplicated_fields=len(dups),
         )
-        report.rows.append(DemandBurden(d, len(fs), dups, b.per_unit_hours, b.total_hours, b.duplicated_hours))
+        report.rows.append(
+            DemandBurden(d, len(fs), dups, b.per_unit_hours, b.total_hours, b.duplicated_hours)
+        )
     active = [r for r in report.rows if _active_in(r.demand, today, today)]
     report.rows.sort(key=lambda r: (-r.total, r.demand.pk))
     report.total = sum((r.total for r in active), Decimal(0))
@@ -371,9 +396,9 @@ def burden_report(user: Any, *, prefix: str = "", today: dt.date | None = None) 
         app_name = r.demand.app.name if r.demand.app else "—"
         apps[app_name][0] += r.total
         apps[app_name][1] += r.duplicated_hours
-        key = (r.demand.scope_code, r.demand.division.name)
-        regions[key][0] += r.total
-        regions[key][1] += r.duplicated_hours
+        rkey = (r.demand.scope_code, r.demand.division.name)
+        regions[rkey][0] += r.total
+        regions[rkey][1] += r.duplicated_hours
     report.by_department = sorted(((k, v[0], v[1]) for k, v in dept.items()), key=lambda x: -x[1])
     report.by_app = sorted(((k, v[0], v[1]) for k, v in apps.items()), key=lambda x: -x[1])
     budgets = dict(
@@ -382,7 +407,8 @@ def burden_report(user: Any, *, prefix: str = "", today: dt.date | None = None) 
         )
     )
     report.by_region = sorted(
-        ((k[0], k[1], v[0], v[1], budgets.get(k[0])) for k, v in regions.items()), key=lambda x: -x[2]
+        ((k[0], k[1], v[0], v[1], budgets.get(k[0])) for k, v in regions.items()),
+        key=lambda x: -x[2],
     )
     month = today.replace(day=1)
     for _i in range(12):
@@ -398,7 +424,9 @@ def burden_report(user: Any, *, prefix: str = "", today: dt.date | None = None) 
 def county_total_hours(code: str, *, exclude: int | None = None) -> Decimal:
     today = today_shanghai()
     total = Decimal(0)
-    qs = Demand.objects.filter(status=DemandStatus.LISTED, scope_code=code).prefetch_related("fields")
+    qs = Demand.objects.filter(status=DemandStatus.LISTED, scope_code=code).prefetch_related(
+        "fields"
+    )
     for d in qs:
         if d.pk == exclude or not _active_in(d, today, today):
             continue
@@ -416,7 +444,9 @@ def county_total_hours(code: str, *, exclude: int | None = None) -> Decimal:
 
 def app_demands(app: App) -> QuerySet[Demand]:
     """The demands an app carries (shown on its filing application)."""
-    return app.ledger_demands.exclude(status__in=[DemandStatus.REPLACED]).order_by("status", "ledger_number")
+    return app.ledger_demands.exclude(status__in=[DemandStatus.REPLACED]).order_by(
+        "status", "ledger_number"
+    )
 
 
 def app_ledger_facts(app: App) -> dict[str, Any]:
@@ -424,9 +454,15 @@ def app_ledger_facts(app: App) -> dict[str, Any]:
     and fields of its listed demands that duplicate data already listed elsewhere."""
     carried = list(app_demands(app).prefetch_related("fields"))
     unlisted = [
-        {"demand": d.pk, "title": d.title, "status": d.status, "fields": [f.label for f in d.fields.all()]}
+        {
+            "demand": d.pk,
+            "title": d.title,
+            "status": d.status,
+            "fields": [f.label for f in d.fields.all()],
+        }
         for d in carried
-        if d.status in (DemandStatus.DRAFT, DemandStatus.PENDING, DemandStatus.SENT_BACK, DemandStatus.REFUSED)
+        if d.status
+        in (DemandStatus.DRAFT, DemandStatus.PENDING, DemandStatus.SENT_BACK, DemandStatus.REFUSED)
     ]
     duplicated = []
     for d in carried:

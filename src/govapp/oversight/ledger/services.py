@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from govapp.core.audit import audit_record, snapshot
 from govapp.core.calendar import today_shanghai
+from govapp.orgs.models import Division, Unit
 from govapp.oversight.ledger import selectors
 from govapp.oversight.ledger.matcher import Demand as MatcherDemand
 from govapp.oversight.ledger.matcher import Dictionary
@@ -38,7 +39,6 @@ from govapp.oversight.ledger.models import (
     ProposalState,
     TargetLevel,
 )
-from govapp.orgs.models import Division, Unit
 from govapp.registry.models import App
 
 MAX_FIELDS = 200
@@ -58,7 +58,7 @@ def parse_field_lines(text: str) -> list[FieldSpec]:
     accepts ；、, separators on one line. Raises ValidationError naming the bad line."""
     specs: list[FieldSpec] = []
     errors: list[str] = []
-    lines = [ln for ln in re.split(r"[\r\n]+", text or "")]
+    lines = list(re.split(r"[\r\n]+", text or ""))
     if len(lines) == 1:
         lines = re.split(r"[;；、]", lines[0])
     for n, raw in enumerate(lines, 1):
@@ -68,7 +68,9 @@ def parse_field_lines(text: str) -> list[FieldSpec]:
         label, _sep, kind = line.partition("|")
         label, kind = label.strip(), kind.strip()
         if len(label) > MAX_LABEL:
-            errors.append(_("第 %(n)d 行：字段名称过长（上限 %(m)d 字）。") % {"n": n, "m": MAX_LABEL})
+            errors.append(
+                _("第 %(n)d 行：字段名称过长（上限 %(m)d 字）。") % {"n": n, "m": MAX_LABEL}
+            )
             continue
         if kind and kind not in _TYPE_WORDS:
             errors.append(_("第 %(n)d 行：未知的数据类型“%(t)s”。") % {"n": n, "t": kind})
@@ -195,7 +197,11 @@ def demand_update(
         else:
             _classify(demand)
         audit_record(
-            actor=actor, action="ledger.demand_update", obj=demand, before=before, after=snapshot(demand)
+            actor=actor,
+            action="ledger.demand_update",
+            obj=demand,
+            before=before,
+            after=snapshot(demand),
         )
     return demand
 
@@ -248,7 +254,11 @@ def demand_propose(*, demand: Demand, reason: str = "", actor: Any) -> Proposal:
             actor=actor,
             action="ledger.proposal_submit",
             obj=proposal,
-            after={"kind": kind, "demand": demand.pk, "duplicates": proposal.field_check["duplicated"]},
+            after={
+                "kind": kind,
+                "demand": demand.pk,
+                "duplicates": proposal.field_check["duplicated"],
+            },
             scope_code=demand.scope_code,
             unit_pk=demand.unit_id,
         )
@@ -350,7 +360,9 @@ def proposal_decide(
             _list(demand)
         else:
             demand.status = (
-                DemandStatus.SENT_BACK if decision == ProposalState.SENT_BACK else DemandStatus.REFUSED
+                DemandStatus.SENT_BACK
+                if decision == ProposalState.SENT_BACK
+                else DemandStatus.REFUSED
             )
             demand.save(update_fields=["status", "updated_at"])
         audit_record(
@@ -385,13 +397,17 @@ def budget_set(*, division: Division, hours_per_month: Decimal | None, actor: An
             existing.set_by = actor
             existing.save()
         else:
-            BurdenBudget.objects.create(division=division, hours_per_month=hours_per_month, set_by=actor)
+            BurdenBudget.objects.create(
+                division=division, hours_per_month=hours_per_month, set_by=actor
+            )
         audit_record(
             actor=actor,
             action="ledger.budget_set",
             object_type="ledger.burdenbudget",
             object_id=division.code,
-            after={"hours_per_month": str(hours_per_month) if hours_per_month is not None else None},
+            after={
+                "hours_per_month": str(hours_per_month) if hours_per_month is not None else None
+            },
             scope_code=division.code,
         )
 
@@ -404,7 +420,9 @@ def office_designate(*, unit: Unit, division: Division, actor: Any) -> BurdenOff
         office, _created = BurdenOffice.objects.get_or_create(
             unit=unit, division=division, defaults={"designated_by": actor}
         )
-        audit_record(actor=actor, action="ledger.office_designate", obj=office, scope_code=division.code)
+        audit_record(
+            actor=actor, action="ledger.office_designate", obj=office, scope_code=division.code
+        )
     return office
 
 
@@ -421,7 +439,9 @@ def dictionary_update(*, data: dict[str, Any], note: str, actor: Any) -> Diction
         selectors.matcher_reset()
         for demand in Demand.objects.all():
             _classify(demand)
-        audit_record(actor=actor, action="ledger.dictionary_update", obj=version, after={"note": note})
+        audit_record(
+            actor=actor, action="ledger.dictionary_update", obj=version, after={"note": note}
+        )
     return version
 
 

@@ -70,6 +70,8 @@ class Command(BaseCommand):
                 if opts["json"]:
                     out.write(json.dumps(pair.as_json(), ensure_ascii=False))
                 else:
-                    out.write(f"{pair.score:.2f}  {pair.item}\n    {pair.a[0]} {pair.a[1]}\n    {pair.b[0]} {pair.b[1]}")
+                    out.write(
+                        f"{pair.score:.2f}  {pair.item}\n    {pair.a[0]} {pair.a[1]}\n    {pair.b[0]} {pair.b[1]}"
+                    )
         except BrokenPipeError:
             return
