@@ -187,6 +187,11 @@ def demo_ledger_load() -> dict[str, Any]:
         "44": User.objects.filter(username="gd-cac").first(),
         "51": User.objects.filter(username="sc-cac").first(),
     }
+    # 番禺区 keeps its grassroots reporting under 300 hours a month (the listed demands
+    # already take about 286): the pending 残联 demand would push it over, and the gateway warns.
+    BurdenBudget.objects.get_or_create(
+        division=Division.objects.get(code="440113"), defaults={"hours_per_month": Decimal(300)}
+    )
     created = 0
     for code, dept, title, target, units, freq, minutes, fields in LISTED:
         unit = _dept(dept, code)
@@ -239,7 +244,4 @@ def demo_ledger_load() -> dict[str, Any]:
                 actor=reviewers[code[:2]],
             )
         created += 1
-    BurdenBudget.objects.get_or_create(
-        division=Division.objects.get(code="440113"), defaults={"hours_per_month": Decimal(1500)}
-    )
     return {"demands": created}
