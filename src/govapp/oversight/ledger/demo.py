@@ -8,6 +8,7 @@ Idempotent: nothing is added when the demo departments already have demands.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -112,6 +113,8 @@ LISTED = [
         "序号、姓名、证件号码(居民身份证)、生日、签约医生、签约服务包类型、填报日期",
     ),
 ]
+# LISTED rows carried by the demo hosting unit's app (a city platform carrying district forms)
+CARRIED_BY_APP = {4, 6}
 # (county, department or None = the demo hosting unit, title, target, units, frequency, minutes,
 #  fields, state): drafts proposed at the gateway (pending) or already sent back.
 PROPOSED = [
@@ -193,8 +196,9 @@ def demo_ledger_load() -> dict[str, Any]:
         division=Division.objects.get(code="440113"), defaults={"hours_per_month": Decimal(300)}
     )
     created = 0
-    for code, dept, title, target, units, freq, minutes, fields in LISTED:
+    for n, (code, dept, title, target, units, freq, minutes, fields) in enumerate(LISTED):
         unit = _dept(dept, code)
+        carried = _host(code)[1] if n in CARRIED_BY_APP else None
         d = services.demand_create(
             unit=unit,
             division=Division.objects.get(code=code),
@@ -205,6 +209,8 @@ def demo_ledger_load() -> dict[str, Any]:
             units_targeted=units,
             minutes_per_field=Decimal(minutes),
             basis="",
+            app=carried,
+            starts_on=dt.date(2026, 1 + 2 * (n % 5), 1),
             actor=None,
         )
         p = services.demand_propose(demand=d, actor=None)

@@ -305,6 +305,7 @@ def burden(request: HttpRequest) -> HttpResponse:
             "prefix": prefix,
             "budget_form": budget_form,
             "can_budget": selectors.is_reviewer(user),
+            "is_reviewer": selectors.is_reviewer(user),
             "trend": [(m, h, int(100 * h / peak)) for m, h in report.trend],
         },
     )
@@ -388,7 +389,7 @@ def dictionary(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ledger/dictionary.html",
-        {"data": data, "form": form, "editor": editor},
+        {"data": data, "form": form, "editor": editor, "is_reviewer": selectors.is_reviewer(user)},
     )
 
 
