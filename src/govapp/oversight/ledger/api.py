@@ -6,11 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema
-from ninja.errors import HttpError
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
 
+from govapp.core.errors import InvalidInput, NotAllowed
 from govapp.core.permissions import has_role
 from govapp.orgs.models import Division
 from govapp.oversight.ledger import selectors, services
@@ -160,10 +160,6 @@ def _proposal_out(p: Any) -> dict[str, Any]:
     }
 
 
-def _invalid(exc: ValidationError) -> HttpError:
-    return HttpError(422, " ".join(exc.messages))
-
-
 @router.get("/demands", response=DemandPage)
 def demands(
     request: HttpRequest,
@@ -190,50 +186,42 @@ def demand(request: HttpRequest, demand_id: int) -> dict[str, Any]:
 
 
 @router.post("/demands", response={201: DemandOut})
-def demand_create(request: HttpRequest, payload: DemandIn) -> tuple[int, dict[str, Any]]:
+def demand_create(request: HttpRequest, payload: DemandIn) -> Status:
     user = request.user
     unit = getattr(user, "unit", None)
     if unit is None or not has_role(user, "unit_manager", "unit_filer"):
-        raise HttpError(403, "only a department's staff may propose demands")
+        raise NotAllowed(_("只有部门工作人员可以提出填报事项。"))
     division = Division.objects.filter(code=payload.division).first()
     if division is None:
-        raise HttpError(422, "unknown division")
+        raise InvalidInput(_("没有这个区划代码。"), {"division": _("没有这个区划代码。")})
     app = None
     if payload.app_id is not None:
         app = App.objects.filter(pk=payload.app_id, hosting_unit=unit).first()
         if app is None:
-            raise HttpError(422, "unknown app")
-    try:
-        d = services.demand_create(
-            unit=unit,
-            division=division,
-            title=payload.title,
-            fields=[FieldSpec(f.label[:120], f.type) for f in payload.fields],
-            frequency=payload.frequency,
-            target_level=payload.target_level,
-            units_targeted=payload.units_targeted,
-            minutes_per_field=payload.minutes_per_field,
-            basis=payload.basis,
-            app=app,
-            starts_on=payload.starts_on,
-            ends_on=payload.ends_on,
-            actor=user,
-        )
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
-    return 201, _out(d)
+            raise InvalidInput(_("没有这个本单位应用。"), {"app_id": _("没有这个本单位应用。")})
+    d = services.demand_create(
+        unit=unit,
+        division=division,
+        title=payload.title,
+        fields=[FieldSpec(f.label[:120], f.type) for f in payload.fields],
+        frequency=payload.frequency,
+        target_level=payload.target_level,
+        units_targeted=payload.units_targeted,
+        minutes_per_field=payload.minutes_per_field,
+        basis=payload.basis,
+        app=app,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        actor=user,
+    )
+    return Status(201, _out(d))
 
 
 @router.post("/demands/{demand_id}/propose", response={201: ProposalOut})
-def demand_propose(
-    request: HttpRequest, demand_id: int, payload: ProposeIn
-) -> tuple[int, dict[str, Any]]:
+def demand_propose(request: HttpRequest, demand_id: int, payload: ProposeIn) -> Status:
     d = selectors.editable_demand_or_404(request.user, demand_id)
-    try:
-        p = services.demand_propose(demand=d, reason=payload.reason, actor=request.user)
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
-    return 201, _proposal_out(p)
+    p = services.demand_propose(demand=d, reason=payload.reason, actor=request.user)
+    return Status(201, _proposal_out(p))
 
 
 @router.get("/proposals", response=list[ProposalOut])
@@ -250,22 +238,20 @@ def proposal(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
 def proposal_decide(request: HttpRequest, proposal_id: int, payload: DecideIn) -> dict[str, Any]:
     p = selectors.proposal_or_404(request.user, proposal_id)
     if payload.decision not in ProposalState.values:
-        raise HttpError(422, "decision must be approved, sent_back or refused")
+        raise InvalidInput(
+            _("审查结论应为 approved、sent_back 或 refused。"),
+            {"decision": "approved | sent_back | refused"},
+        )
     source = None
     if payload.reuse_source_id is not None:
         source = selectors.visible_demands(request.user).filter(pk=payload.reuse_source_id).first()
-    try:
-        services.proposal_decide(
-            proposal=p,
-            decision=payload.decision,
-            reason=payload.reason,
-            reuse_source=source,
-            actor=request.user,
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, "not a reviewer of this area") from exc
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
+    services.proposal_decide(
+        proposal=p,
+        decision=payload.decision,
+        reason=payload.reason,
+        reuse_source=source,
+        actor=request.user,
+    )
     p.refresh_from_db()
     return _proposal_out(p)
 

@@ -6,6 +6,3 @@ class LedgerConfig(AppConfig):
     name = "govapp.oversight.ledger"
     label = "ledger"
     verbose_name = _("填报事项清单")
-
-    def ready(self) -> None:
-        from govapp.oversight.ledger import hooks  # noqa: F401  (nav, home panel, demo loader)

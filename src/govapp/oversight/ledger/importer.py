@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from govapp.core.audit import audit_record
+from govapp.core.errors import NotAllowed
 from govapp.orgs.models import Division, Unit
 from govapp.oversight.ledger import selectors
 from govapp.oversight.ledger.models import Demand, DemandStatus, Frequency, TargetLevel
@@ -349,7 +349,7 @@ def ledger_parse(data: bytes, file_name: str, *, actor: Any) -> list[Row]:
 def ledger_import(*, data: bytes, file_name: str, actor: Any) -> ImportResult:
     """Parse, then write every row (as listed demands) in one transaction, or nothing."""
     if not selectors.is_reviewer(actor):
-        raise PermissionDenied
+        raise NotAllowed(_("只有监管部门或基层减负办可以导入填报事项清单。"))
     rows = ledger_parse(data, file_name, actor=actor)
     result = ImportResult()
     with transaction.atomic():
@@ -361,7 +361,7 @@ def ledger_import(*, data: bytes, file_name: str, actor: Any) -> ImportResult:
                 or actor.unit
             )
             if unit is None:
-                raise PermissionDenied
+                raise NotAllowed(_("您的账号未关联单位，无法导入。"))
             demand = Demand.objects.create(
                 ledger_number=row.number,
                 title=row.title,

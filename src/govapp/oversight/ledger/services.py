@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govapp.compliance.services import app_operation_facts_put
 from govapp.core.audit import audit_record, snapshot
 from govapp.core.calendar import today_shanghai
+from govapp.core.errors import Conflict, InvalidInput, NotAllowed
 from govapp.orgs.models import Division, Unit
 from govapp.oversight.ledger import selectors
 from govapp.oversight.ledger.matcher import Demand as MatcherDemand
@@ -119,7 +121,7 @@ def _check_unit_area(unit: Unit, division: Division) -> None:
     if unit.is_central:
         return
     if not division.code.startswith(unit.division_id):
-        raise ValidationError(_("填报地区须在发起部门所在地区范围内。"))
+        raise InvalidInput(_("填报地区须在发起部门所在地区范围内。"))
 
 
 def demand_create(
@@ -142,9 +144,9 @@ def demand_create(
     """A draft demand of ``unit`` on the grassroots units of ``division``."""
     _check_unit_area(unit, division)
     if not title.strip():
-        raise ValidationError(_("请填写事项名称。"))
+        raise InvalidInput(_("请填写事项名称。"))
     if starts_on and ends_on and ends_on < starts_on:
-        raise ValidationError(_("结束日期不能早于开始日期。"))
+        raise InvalidInput(_("结束日期不能早于开始日期。"))
     with transaction.atomic():
         demand = Demand.objects.create(
             title=title.strip()[:200],
@@ -171,7 +173,7 @@ def demand_update(
 ) -> Demand:
     """Edit a draft or a sent-back demand (listed demands change through the gateway)."""
     if demand.status not in (DemandStatus.DRAFT, DemandStatus.SENT_BACK):
-        raise ValidationError(_("只有草稿或被退回的事项可以修改；已列入的事项请提出变更。"))
+        raise Conflict(_("只有草稿或被退回的事项可以修改；已列入的事项请提出变更。"))
     allowed = {
         "title",
         "basis",
@@ -209,7 +211,7 @@ def demand_update(
 def demand_revise(*, demand: Demand, actor: Any) -> Demand:
     """A draft new version of a listed demand (to propose a change through the gateway)."""
     if demand.status != DemandStatus.LISTED:
-        raise ValidationError(_("只有已列入清单的事项可以提出变更。"))
+        raise Conflict(_("只有已列入清单的事项可以提出变更。"))
     with transaction.atomic():
         draft = Demand.objects.create(
             ledger_number=demand.ledger_number,
@@ -236,9 +238,9 @@ def demand_revise(*, demand: Demand, actor: Any) -> Demand:
 def demand_propose(*, demand: Demand, reason: str = "", actor: Any) -> Proposal:
     """Send a draft (new demand or new version) to the gateway; the automatic check runs now."""
     if demand.status not in (DemandStatus.DRAFT, DemandStatus.SENT_BACK):
-        raise ValidationError(_("该事项已提交或已办结。"))
+        raise Conflict(_("该事项已提交或已办结。"))
     if not demand.fields.exists():
-        raise ValidationError(_("请至少填写一个字段。"))
+        raise InvalidInput(_("请至少填写一个字段。"))
     kind = ProposalKind.CHANGE if demand.supersedes_id else ProposalKind.NEW
     with transaction.atomic():
         demand.status = DemandStatus.PENDING
@@ -267,11 +269,11 @@ def demand_propose(*, demand: Demand, reason: str = "", actor: Any) -> Proposal:
 
 def demand_withdraw_propose(*, demand: Demand, reason: str, actor: Any) -> Proposal:
     if demand.status != DemandStatus.LISTED:
-        raise ValidationError(_("只有已列入清单的事项可以申请撤销。"))
+        raise Conflict(_("只有已列入清单的事项可以申请撤销。"))
     if demand.proposals.filter(state=ProposalState.PENDING).exists():
-        raise ValidationError(_("该事项已有待审查的申请。"))
+        raise Conflict(_("该事项已有待审查的申请。"))
     if not reason.strip():
-        raise ValidationError(_("请说明撤销理由。"))
+        raise InvalidInput(_("请说明撤销理由。"))
     with transaction.atomic():
         proposal = Proposal.objects.create(
             demand=demand,
@@ -323,20 +325,20 @@ def proposal_decide(
 ) -> Proposal:
     """The reviewer's decision: approve, send back to reuse an existing source, or refuse."""
     if not selectors.can_review(actor, proposal.demand):
-        raise PermissionDenied
+        raise NotAllowed(_("您不是该地区的填报事项审查人员。"))
     if proposal.state != ProposalState.PENDING:
-        raise ValidationError(_("该申请已办结。"))
+        raise Conflict(_("该申请已办结。"))
     if decision not in (ProposalState.APPROVED, ProposalState.SENT_BACK, ProposalState.REFUSED):
-        raise ValidationError(_("未知的审查结论。"))
+        raise InvalidInput(_("未知的审查结论。"))
     if decision != ProposalState.APPROVED and not reason.strip():
-        raise ValidationError(_("退回或不予同意时请写明理由。"))
+        raise InvalidInput(_("退回或不予同意时请写明理由。"))
     if decision == ProposalState.SENT_BACK:
         if proposal.kind == ProposalKind.WITHDRAWAL:
-            raise ValidationError(_("撤销申请只能同意或不予同意。"))
+            raise InvalidInput(_("撤销申请只能同意或不予同意。"))
         if reuse_source is None:
-            raise ValidationError(_("退回复用时请指明已采集该数据的事项。"))
+            raise InvalidInput(_("退回复用时请指明已采集该数据的事项。"))
         if reuse_source.status != DemandStatus.LISTED or reuse_source.pk == proposal.demand_id:
-            raise ValidationError(_("应复用的事项须是清单中的现行事项。"))
+            raise InvalidInput(_("应复用的事项须是清单中的现行事项。"))
     demand = proposal.demand
     with transaction.atomic():
         proposal.state = decision
@@ -386,7 +388,7 @@ def proposal_decide(
 def budget_set(*, division: Division, hours_per_month: Decimal | None, actor: Any) -> None:
     """Set (or with None clear) a division's monthly burden budget."""
     if not selectors.can_review_area(actor, division.code):
-        raise PermissionDenied
+        raise NotAllowed(_("您不是该地区的填报事项审查人员。"))
     with transaction.atomic():
         existing = BurdenBudget.objects.filter(division=division).first()
         if hours_per_month is None:
@@ -415,7 +417,7 @@ def budget_set(*, division: Division, hours_per_month: Decimal | None, actor: An
 def office_designate(*, unit: Unit, division: Division, actor: Any) -> BurdenOffice:
     """Designate ``unit`` as the burden-reduction office reviewing demands of ``division``."""
     if not selectors.can_review_area(actor, division.code, regulators_only=True):
-        raise PermissionDenied
+        raise NotAllowed(_("您不是该地区的填报事项审查人员。"))
     with transaction.atomic():
         office, _created = BurdenOffice.objects.get_or_create(
             unit=unit, division=division, defaults={"designated_by": actor}
@@ -429,11 +431,11 @@ def office_designate(*, unit: Unit, division: Division, actor: Any) -> BurdenOff
 def dictionary_update(*, data: dict[str, Any], note: str, actor: Any) -> DictionaryVersion:
     """A regulator's edited data dictionary; every demand is re-classified with it."""
     if not selectors.is_dictionary_editor(actor):
-        raise PermissionDenied
+        raise NotAllowed(_("您不是该地区的填报事项审查人员。"))
     try:
         Dictionary(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValidationError(_("数据字典格式不正确：%(e)s") % {"e": exc}) from exc
+        raise InvalidInput(_("数据字典格式不正确：%(e)s") % {"e": exc}) from exc
     with transaction.atomic():
         version = DictionaryVersion.objects.create(data=data, note=note[:200], created_by=actor)
         selectors.matcher_reset()
@@ -447,9 +449,7 @@ def dictionary_update(*, data: dict[str, Any], note: str, actor: Any) -> Diction
 
 def app_facts_push(*, app_ids: Iterable[int]) -> None:
     """Push the ledger's R-19 facts of each app to compliance (the higher layer pushes)."""
-    try:
-        from govapp.compliance.services import app_operation_facts_put  # type: ignore[attr-defined]
-    except ImportError:  # before the wiring commit lands on main
-        return
     for app in App.objects.filter(pk__in=list(app_ids)):
-        app_operation_facts_put(app=app, source="ledger", facts=selectors.app_ledger_facts(app))
+        app_operation_facts_put(
+            app=app, source="ledger", facts={"ledger": selectors.app_ledger_facts(app)}
+        )

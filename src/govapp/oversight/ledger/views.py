@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from govapp.core.errors import GovappError, add_to_form, message
 from govapp.core.permissions import has_role, restrict
 from govapp.oversight.ledger import export, importer, selectors, services
 from govapp.oversight.ledger.forms import (
@@ -34,11 +35,6 @@ from govapp.oversight.ledger.forms import (
 from govapp.oversight.ledger.models import Demand, DemandStatus, ProposalState
 
 UNIT_ROLES = ("unit_manager", "unit_filer")
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -104,9 +100,8 @@ def _save_demand(request: HttpRequest, form: DemandForm, demand: Demand | None) 
         return services.demand_update(
             demand=demand, fields=data["fields_text"], actor=request.user, **values
         )
-    except ValidationError as exc:
-        for message in exc.messages:
-            form.add_error(None, message)
+    except GovappError as exc:
+        add_to_form(form, exc)
         return None
 
 
@@ -181,8 +176,8 @@ def demand_propose(request: HttpRequest, pk: int) -> HttpResponse:
         proposal = services.demand_propose(
             demand=demand, reason=form.cleaned_data.get("reason", ""), actor=request.user
         )
-    except ValidationError as exc:
-        _errors(request, exc)
+    except GovappError as exc:
+        message(request, exc)
         return redirect("ledger:detail", pk=pk)
     n = proposal.field_check["duplicated"]
     if n:
@@ -200,8 +195,8 @@ def demand_revise(request: HttpRequest, pk: int) -> HttpResponse:
     demand = selectors.editable_demand_or_404(request.user, pk)
     try:
         draft = services.demand_revise(demand=demand, actor=request.user)
-    except ValidationError as exc:
-        _errors(request, exc)
+    except GovappError as exc:
+        message(request, exc)
         return redirect("ledger:detail", pk=pk)
     messages.info(request, _("已生成变更草稿：修改后提交审查，批准后替代原事项。"))
     return redirect("ledger:edit", pk=draft.pk)
@@ -219,8 +214,8 @@ def demand_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         services.demand_withdraw_propose(
             demand=demand, reason=form.cleaned_data["reason"], actor=request.user
         )
-    except ValidationError as exc:
-        _errors(request, exc)
+    except GovappError as exc:
+        message(request, exc)
     else:
         messages.success(request, _("撤销申请已提交审查。"))
     return redirect("ledger:detail", pk=pk)
@@ -257,9 +252,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     reuse_source=form.cleaned_data["reuse_source"],
                     actor=user,
                 )
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
+            except GovappError as exc:
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("审查结论已记录。"))
                 return redirect("ledger:queue")
@@ -290,7 +284,7 @@ def burden(request: HttpRequest) -> HttpResponse:
                 hours_per_month=budget_form.cleaned_data["hours_per_month"],
                 actor=user,
             )
-        except PermissionDenied:
+        except GovappError:
             budget_form.add_error("division", _("该地区不在您的管辖范围内。"))
         else:
             messages.success(request, _("工时预算已保存。"))
@@ -372,9 +366,8 @@ def dictionary(request: HttpRequest) -> HttpResponse:
                 services.dictionary_update(
                     data=form.cleaned_data["file"], note=form.cleaned_data["note"], actor=user
                 )
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
+            except GovappError as exc:
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("数据字典已更新，所有事项已按新字典重新比对。"))
                 return redirect("ledger:dictionary")

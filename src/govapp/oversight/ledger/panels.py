@@ -1,32 +1,29 @@
-"""Registers the ledger's navigation items, home panel and demo loader (until the wiring
-tables of govapp.core.wiring replace these lists)."""
+"""The ledger's home panels and the section it adds to a registry app's or application's page
+(listed in govapp.core.wiring)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from govapp.core.context_processors import NAV_ITEMS
-from govapp.core.demo import DEMO_LOADERS
-from govapp.core.views import HOME_PANELS
 from govapp.oversight.ledger import selectors
 
 
-def _home_panels(request: HttpRequest) -> list[dict[str, Any]]:
+def ledger_panels(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
     panels: list[dict[str, Any]] = []
     if selectors.is_reviewer(user):
-        queue = selectors.review_queue(user)
-        n = queue.count()
+        queue = list(selectors.review_queue(user))
         dup = sum(1 for p in queue if p.field_check.get("duplicated"))
         panels.append(
             {
                 "label": _("待审查的填报事项"),
-                "count": n,
+                "count": len(queue),
                 "url": reverse("ledger:queue"),
                 "hint": _("其中 %(n)d 项与已有数据重复") % {"n": dup} if dup else "",
                 "urgent": dup > 0,
@@ -50,13 +47,13 @@ def _home_panels(request: HttpRequest) -> list[dict[str, Any]]:
     return panels
 
 
-def _demo_ledger() -> Any:
-    from govapp.oversight.ledger.demo import demo_ledger_load
-
-    return demo_ledger_load()
-
-
-NAV_ITEMS.append(("ledger:list", gettext_lazy("填报事项清单"), lambda u: True))
-NAV_ITEMS.append(("ledger:burden", gettext_lazy("基层填报负担"), lambda u: True))
-HOME_PANELS.append(_home_panels)
-DEMO_LOADERS.append(("ledger", _demo_ledger))
+def app_demands_section(request: HttpRequest, *, app: Any, application: Any = None) -> SafeString:
+    """The demands on grassroots units that the app carries (a filing lists them)."""
+    demands = list(
+        selectors.app_demands(app).filter(
+            pk__in=selectors.visible_demands(request.user).values("pk")
+        )
+    )
+    return render_to_string(
+        "ledger/_app_section.html", {"demands": demands, "app": app}, request=request
+    )
