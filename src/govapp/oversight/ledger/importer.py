@@ -197,15 +197,132 @@ def _short_code(code: str) -> str:
     return code
 
 
+def _header(line: int, record: list[str]) -> dict[str, int]:
+    names = [c.strip() for c in record]
+    cols: dict[str, int] = {}
+    for key, words in HEADERS.items():
+        for i, name in enumerate(names):
+            if name in words:
+                cols[key] = i
+                break
+    missing = [HEADERS[k][0] for k in REQUIRED if k not in cols]
+    if missing:
+        raise LedgerImportError(
+            [
+                _("第 %(n)d 行（表头）缺少列：%(c)s。请使用导入模板。")
+                % {"n": line, "c": "、".join(missing)}
+            ]
+        )
+    return cols
+
+
+@dataclass
+class _Lookups:
+    actor: Any
+    divisions: dict[str, Division | None] = field(default_factory=dict)
+    apps: dict[str, App | None] = field(default_factory=dict)
+
+    def division(self, code: str) -> Division | None:
+        if code not in self.divisions:
+            self.divisions[code] = Division.objects.filter(code=code).first() if code else None
+        return self.divisions[code]
+
+    def app(self, number: str) -> App | None:
+        if number not in self.apps:
+            self.apps[number] = App.objects.filter(filing_number=number).first()
+        return self.apps[number]
+
+
+def _text_problems(v: dict[str, str]) -> list[str]:
+    problems = []
+    if not v["title"]:
+        problems.append(_("事项名称为空"))
+    elif len(v["title"]) > 200:
+        problems.append(_("事项名称过长（上限 200 字）"))
+    if not v["department"]:
+        problems.append(_("发起部门为空"))
+    if v["target"] not in TARGET_WORDS:
+        problems.append(_("填报对象应为 村、社区、乡镇（街道） 或 网格"))
+    if v["frequency"] not in FREQUENCY_WORDS:
+        problems.append(_("填报频次应为 一次性、每日、每周、每月、每季度 或 每年"))
+    return problems
+
+
+def _numbers(v: dict[str, str], problems: list[str]) -> tuple[int, Decimal]:
+    units, minutes = 1, Decimal(2)
+    if v["units"]:
+        try:
+            units = int(v["units"])
+            if not 1 <= units <= 100000:
+                raise ValueError
+        except ValueError:
+            problems.append(_("填报单位数应为 1 至 100000 的整数"))
+    if v["minutes"]:
+        try:
+            minutes = Decimal(v["minutes"])
+            if not Decimal(0) < minutes <= Decimal(600):
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(_("每项分钟数应为大于 0、不超过 600 的数"))
+    return units, minutes
+
+
+def _labels(v: dict[str, str], problems: list[str]) -> list[str]:
+    labels = [x.strip() for x in re.split(r"[、;；|\n]", v["fields"]) if x.strip()]
+    if not labels:
+        problems.append(_("填报字段为空（多个字段用顿号或分号分隔）"))
+    elif len(labels) > MAX_FIELDS:
+        problems.append(_("字段过多（上限 %(m)d 个）") % {"m": MAX_FIELDS})
+    elif any(len(x) > 120 for x in labels):
+        problems.append(_("字段名称过长（上限 120 字）"))
+    return labels
+
+
+def _dates(v: dict[str, str], problems: list[str]) -> tuple[dt.date | None, dt.date | None]:
+    try:
+        starts_on, ends_on = _date(v["starts_on"]), _date(v["ends_on"])
+    except ValueError as exc:
+        problems.append(_("日期“%(d)s”无法识别（应为 2026-03-01 格式）") % {"d": exc})
+        return None, None
+    if starts_on and ends_on and ends_on < starts_on:
+        problems.append(_("结束日期早于开始日期"))
+    return starts_on, ends_on
+
+
+def _row(line: int, v: dict[str, str], look: _Lookups) -> Row | list[str]:
+    """The row, or its problems."""
+    problems = _text_problems(v)
+    division = look.division(_short_code(v["division"]))
+    if division is None:
+        problems.append(_("区划代码“%(c)s”不存在") % {"c": v["division"]})
+    elif not selectors.can_review_area(look.actor, division.code):
+        problems.append(_("区划“%(c)s”不在您的管辖范围内") % {"c": division.name})
+    units, minutes = _numbers(v, problems)
+    labels = _labels(v, problems)
+    app = look.app(v["app"]) if v["app"] else None
+    if v["app"] and app is None:
+        problems.append(_("承载应用备案号“%(n)s”不存在") % {"n": v["app"]})
+    starts_on, ends_on = _dates(v, problems)
+    number = v["number"].upper()
+    if number and Demand.objects.filter(ledger_number=number, status=DemandStatus.LISTED).exists():
+        problems.append(_("清单编号“%(n)s”已在清单中") % {"n": number})
+    if problems or division is None:
+        return problems
+    return Row(
+        line, v["title"], v["department"], division, TARGET_WORDS[v["target"]], units,
+        FREQUENCY_WORDS[v["frequency"]], minutes, labels, v["basis"], app, starts_on, ends_on,
+        number,
+    )  # fmt: skip
+
+
 def ledger_parse(data: bytes, file_name: str, *, actor: Any) -> list[Row]:
     """Rows of a county's list, or LedgerImportError with every line-numbered error."""
     if len(data) > MAX_FILE_BYTES:
         raise LedgerImportError([_("文件过大（上限 5 MB）：请拆分后分批导入。")])
     rows: list[Row] = []
     errors: list[str] = []
-    header: dict[str, int] | None = None
-    divisions: dict[str, Division | None] = {}
-    apps: dict[str, App | None] = {}
+    cols: dict[str, int] | None = None
+    look = _Lookups(actor)
     count = 0
     for line, record in _records(data, file_name):
         if any(len(c) > MAX_CELL for c in record):
@@ -215,129 +332,27 @@ def ledger_parse(data: bytes, file_name: str, *, actor: Any) -> list[Row]:
             continue
         if not any(c.strip() for c in record):
             continue
-        if header is None:
-            names = [c.strip() for c in record]
-            header = {}
-            for key, words in HEADERS.items():
-                for i, name in enumerate(names):
-                    if name in words:
-                        header[key] = i
-                        break
-            missing = [HEADERS[k][0] for k in REQUIRED if k not in header]
-            if missing:
-                raise LedgerImportError(
-                    [
-                        _("第 %(n)d 行（表头）缺少列：%(c)s。请使用导入模板。")
-                        % {"n": line, "c": "、".join(missing)}
-                    ]
-                )
+        if cols is None:
+            cols = _header(line, record)
             continue
         count += 1
         if count > MAX_ROWS:
             raise LedgerImportError(
                 [_("行数过多（上限 %(m)d 行）：请拆分后分批导入。") % {"m": MAX_ROWS}]
             )
-
-        cols: dict[str, int] = header
-
-        def get(key: str, rec: list[str] = record, cols: dict[str, int] = cols) -> str:
-            i = cols.get(key)
-            return rec[i].strip() if i is not None and i < len(rec) else ""
-
-        problems: list[str] = []
-        title = get("title")
-        if not title:
-            problems.append(_("事项名称为空"))
-        elif len(title) > 200:
-            problems.append(_("事项名称过长（上限 200 字）"))
-        department = get("department")
-        if not department:
-            problems.append(_("发起部门为空"))
-        code = _short_code(get("division"))
-        if code not in divisions:
-            divisions[code] = Division.objects.filter(code=code).first() if code else None
-        division = divisions[code]
-        if division is None:
-            problems.append(_("区划代码“%(c)s”不存在") % {"c": code})
-        elif not selectors.can_review_area(actor, division.code):
-            problems.append(_("区划“%(c)s”不在您的管辖范围内") % {"c": division.name})
-        target = TARGET_WORDS.get(get("target"))
-        if target is None:
-            problems.append(_("填报对象应为 村、社区、乡镇（街道） 或 网格"))
-        frequency = FREQUENCY_WORDS.get(get("frequency"))
-        if frequency is None:
-            problems.append(_("填报频次应为 一次性、每日、每周、每月、每季度 或 每年"))
-        units = 1
-        if get("units"):
-            try:
-                units = int(get("units"))
-                if not 1 <= units <= 100000:
-                    raise ValueError
-            except ValueError:
-                problems.append(_("填报单位数应为 1 至 100000 的整数"))
-        minutes = Decimal(2)
-        if get("minutes"):
-            try:
-                minutes = Decimal(get("minutes"))
-                if not Decimal(0) < minutes <= Decimal(600):
-                    raise InvalidOperation
-            except InvalidOperation:
-                problems.append(_("每项分钟数应为大于 0、不超过 600 的数"))
-        labels = [x.strip() for x in re.split(r"[、;；|\n]", get("fields")) if x.strip()]
-        if not labels:
-            problems.append(_("填报字段为空（多个字段用顿号或分号分隔）"))
-        elif len(labels) > MAX_FIELDS:
-            problems.append(_("字段过多（上限 %(m)d 个）") % {"m": MAX_FIELDS})
-        elif any(len(x) > 120 for x in labels):
-            problems.append(_("字段名称过长（上限 120 字）"))
-        app = None
-        if get("app"):
-            number = get("app")
-            if number not in apps:
-                apps[number] = App.objects.filter(filing_number=number).first()
-            app = apps[number]
-            if app is None:
-                problems.append(_("承载应用备案号“%(n)s”不存在") % {"n": number})
-        starts_on = ends_on = None
-        try:
-            starts_on = _date(get("starts_on"))
-            ends_on = _date(get("ends_on"))
-        except ValueError as exc:
-            problems.append(_("日期“%(d)s”无法识别（应为 2026-03-01 格式）") % {"d": exc})
-        if starts_on and ends_on and ends_on < starts_on:
-            problems.append(_("结束日期早于开始日期"))
-        number = get("number").upper()
-        if (
-            number
-            and Demand.objects.filter(ledger_number=number, status=DemandStatus.LISTED).exists()
-        ):
-            problems.append(_("清单编号“%(n)s”已在清单中") % {"n": number})
-        if problems:
-            errors.append(_("第 %(n)d 行：%(p)s。") % {"n": line, "p": "；".join(problems)})
-            continue
-        assert division is not None and target and frequency
-        rows.append(
-            Row(
-                line,
-                title,
-                department,
-                division,
-                target,
-                units,
-                frequency,
-                minutes,
-                labels,
-                get("basis"),
-                app,
-                starts_on,
-                ends_on,
-                number,
-            )
-        )
-    if header is None:
+        values = {
+            key: (record[cols[key]].strip() if key in cols and cols[key] < len(record) else "")
+            for key in HEADERS
+        }
+        result = _row(line, values, look)
+        if isinstance(result, Row):
+            rows.append(result)
+        else:
+            errors.append(_("第 %(n)d 行：%(p)s。") % {"n": line, "p": "；".join(result)})
+    if cols is None:
         raise LedgerImportError([_("文件是空的：第一行应为表头，请使用导入模板。")])
     numbers = [r.number for r in rows if r.number]
-    for n in {x for x in numbers if numbers.count(x) > 1}:
+    for n in sorted({x for x in numbers if numbers.count(x) > 1}):
         errors.append(_("清单编号“%(n)s”在文件中出现多次。") % {"n": n})
     if errors:
         raise LedgerImportError(errors, total=len(errors))

@@ -43,7 +43,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -73,6 +72,20 @@ _SUFFIXES = (
 # look-alikes apart (出生/填报/探访 dates, 户/人 counts, 户籍/常住, 本人/户主/监护/房东 ...).
 _DISCRIMINATING = set(
     "出生填报表探访走入退伍役户人籍常住流动本主监护房东租子女低保特困残疾党员两委代表新增月年季"
+)
+_MEASURE_TAILS = (
+    ("人口数", "人"),
+    ("人口", "人"),
+    ("户数", "户"),
+    ("人数", "人"),
+    ("个数", "个"),
+    ("数量", ""),
+    ("人次", "人次"),
+    ("户", "户"),
+    ("人", "人"),
+    ("名", "人"),
+    ("个", "个"),
+    ("数", ""),
 )
 _AMBIGUOUS_PHONES = {"联系电话", "电话", "联系方式", "电话号码", "联系号码"}
 
@@ -367,9 +380,8 @@ class Dictionary:
 
     # --- aggregate indicators --------------------------------------------------------------
 
-    def indicator(self, core: str, notes: Sequence[str]) -> tuple[str, str, str, float] | None:
-        """(subject id, unit, qualifier, confidence) of an aggregate label, or None when it is
-        not an indicator the dictionary knows (a column of one form)."""
+    def _notes_split(self, notes: Sequence[str]) -> tuple[str, list[str]]:
+        """A unit of count found in the notes ('（户）', '（万元）'), and the other notes."""
         unit_note = ""
         qualifier_notes = []
         for note in notes:
@@ -379,51 +391,41 @@ class Dictionary:
                 unit_note = self.units.get(re.sub(r"[\d.千百]", "", note).split("/")[0], "")
             else:
                 qualifier_notes.append(note)
+        return unit_note, qualifier_notes
+
+    def _subject(self, text: str) -> tuple[str | None, str, str]:
+        """(subject id, its default unit, the text without it)."""
+        age = self._age_re.search(text)
+        if age:
+            text = text[: age.start()] + text[age.end() :]
+            text = re.sub(r"(高龄)?(老年人口|老年人|老人|居民)", "", text)
+            text = re.sub(r"^人口", "", text)
+            return f"age_{int(age.group(1))}", "人", text
+        if "高龄老人" in text:
+            return "age_80", "人", text.replace("高龄老人", "")
+        for synonym, sid in self._subject_synonyms:
+            pos = text.find(synonym)
+            if pos < 0:
+                continue
+            if synonym.endswith(("户", "家庭")):
+                unit = "户"
+            elif synonym.endswith(("人口", "对象", "人员")):
+                unit = "人"
+            else:
+                unit = self.subjects[sid].get("unit", "")
+            return sid, unit, text[:pos] + text[pos + len(synonym) :]
+        return None, "", text
+
+    def indicator(self, core: str, notes: Sequence[str]) -> tuple[str, str, str, float] | None:
+        """(subject id, unit, qualifier, confidence) of an aggregate label, or None when it is
+        not an indicator the dictionary knows (a column of one form)."""
+        unit_note, qualifier_notes = self._notes_split(notes)
         text = "".join(qualifier_notes) + core
         if any(word in text for word in self._flow):
             return None
-        subject: str | None = None
-        subject_unit = ""
-        age = self._age_re.search(text)
-        if age:
-            n = int(age.group(1))
-            subject = f"age_{n}"
-            subject_unit = "人"
-            text = text[: age.start()] + text[age.end() :]
-            text = re.sub(r"^(高龄)?(老年人口|老年人|老人|人口|居民)", "", text)
-            text = re.sub(r"(高龄)?(老年人口|老年人|老人|居民)", "", text)
-        elif "高龄老人" in text:
-            subject, subject_unit = "age_80", "人"
-            text = text.replace("高龄老人", "")
-        else:
-            for synonym, sid in self._subject_synonyms:
-                pos = text.find(synonym)
-                if pos >= 0:
-                    subject = sid
-                    default = self.subjects[sid].get("unit", "")
-                    if synonym.endswith(("户", "家庭")):
-                        subject_unit = "户"
-                    elif synonym.endswith(("人口", "对象", "人员")):
-                        subject_unit = "人"
-                    else:
-                        subject_unit = default
-                    text = text[:pos] + text[pos + len(synonym) :]
-                    break
+        subject, subject_unit, text = self._subject(text)
         unit = ""
-        for tail, u in (
-            ("人口数", "人"),
-            ("人口", "人"),
-            ("户数", "户"),
-            ("人数", "人"),
-            ("个数", "个"),
-            ("数量", ""),
-            ("人次", "人次"),
-            ("户", "户"),
-            ("人", "人"),
-            ("名", "人"),
-            ("个", "个"),
-            ("数", ""),
-        ):
+        for tail, u in _MEASURE_TAILS:
             if text.endswith(tail):
                 unit = u
                 text = text[: -len(tail)]
@@ -435,9 +437,7 @@ class Dictionary:
             if unit == "户" and text in {"户籍", "总", ""}:
                 return "households", "户", text, 0.9
             return None
-        if unit in {"人次", "次"}:
-            return None
-        if subject == "households":
+        if unit in {"人次", "次"} or subject == "households":
             return None
         confidence = 1.0 if not text else 0.85
         return subject, unit or subject_unit, text, confidence
@@ -470,6 +470,8 @@ _IDENTITY_ITEMS = {
     "house_address",
 }
 _PHONE_SELF_NOTES = ("手机", "本人")
+_Parsed = tuple[str, str, list[str]]  # label, normalised core, parenthesised notes
+_Attr = tuple[str, str, float] | None  # item id, owner, confidence
 
 
 class Matcher:
@@ -478,123 +480,128 @@ class Matcher:
     def __init__(self, dictionary: Dictionary | None = None) -> None:
         self.dictionary = dictionary or Dictionary.load()
 
-    @cached_property
-    def _roster_words(self) -> tuple[str, ...]:
-        return ("花名册", "名册", "名单", "台账", "登记表", "信息表", "采集表", "明细", "清册")
-
     def classify(self, demand: Demand) -> list[FieldMatch]:
+        """What each field of ``demand`` asks for (in field order)."""
         d = self.dictionary
-        parsed = [(label, *normalise(label)) for label in demand.fields]
+        parsed: list[_Parsed] = [(label, *normalise(label)) for label in demand.fields]
         populations = d.title_populations(demand.title)
         metas = [d.is_meta(core, notes) for _, core, notes in parsed]
-        attrs: list[tuple[str, str, float] | None] = []
-        for (_label, core, notes), meta in zip(parsed, metas, strict=True):
-            if meta:
-                attrs.append(None)
-                continue
-            found = d.attribute(core)
-            if found is None:
-                attrs.append(None)
-                continue
-            item_id, prefix, _suffix, conf = found
-            owner = d._owner(prefix, populations)
-            if owner is None:
-                attrs.append(None)
-                continue
-            if owner == "self" and any(n in {"户主"} for n in notes):
-                owner = "household"
-            attrs.append((item_id, owner, conf))
-        identity = 0
-        household_keys = 0
-        self_keys = 0
-        for a in attrs:
-            if a is None:
-                continue
-            item_id, owner, _ = a
-            key = _derived(item_id, owner, d)
-            if key in _IDENTITY_ITEMS:
-                identity += 1
-            if owner == "household" and item_id in {"name", "id_number"}:
-                household_keys += 1
-            if owner == "self" and item_id in {"name", "id_number"}:
-                self_keys += 1
-        roster = identity > 0
+        attrs = [
+            None if meta else self._attribute(core, notes, populations)
+            for (_l, core, notes), meta in zip(parsed, metas, strict=True)
+        ]
+        keys = [_derived(a[0], a[1], d) if a else None for a in attrs]
+        if not any(k in _IDENTITY_ITEMS for k in keys):
+            return self._aggregate(demand, parsed, metas)
+        return self._roster(demand, parsed, metas, attrs, populations)
+
+    def _attribute(
+        self, core: str, notes: Sequence[str], populations: Sequence[str]
+    ) -> tuple[str, str, float] | None:
+        """(item id, owner, confidence) of a roster column, or None."""
+        d = self.dictionary
+        found = d.attribute(core)
+        if found is None:
+            return None
+        item_id, prefix, _suffix, conf = found
+        owner = d._owner(prefix, populations)
+        if owner is None:
+            return None
+        if owner == "self" and "户主" in notes:
+            owner = "household"
+        return item_id, owner, conf
+
+    def _aggregate(
+        self, demand: Demand, parsed: Sequence[_Parsed], metas: Sequence[bool]
+    ) -> list[FieldMatch]:
+        d = self.dictionary
+        scope = f"agg:{demand.target or 'unknown'}"
+        where = TARGET_ZH.get(demand.target, demand.target)
+        where_en = TARGET_EN.get(demand.target, demand.target)
         out: list[FieldMatch] = []
-        if not roster:
-            scope = f"agg:{demand.target or 'unknown'}"
-            for (label, core, notes), meta in zip(parsed, metas, strict=True):
-                if meta or _looks_like_person_phone(core):
-                    out.append(FieldMatch(demand.id, label, None, None, "", 0.0, "meta"))
-                    continue
-                ind = d.indicator(core, notes)
-                if ind is None:
-                    out.append(FieldMatch(demand.id, label, None, None, "", 0.0, "form"))
-                    continue
-                sid, unit, qualifier, conf = ind
-                item_key = f"{sid}|{unit}|{qualifier}"
-                where = TARGET_ZH.get(demand.target, demand.target)
-                name = f"{d.subject_name(sid, unit, qualifier)}（{where}）"
-                en = f"{d.subject_name(sid, unit, qualifier, 'en')} ({TARGET_EN.get(demand.target, demand.target)})"
-                out.append(
-                    FieldMatch(demand.id, label, item_key, scope, name, conf, "indicator", en)
-                )
-            return out
-        # A roster: the population from the title, or (unknown to the dictionary) the title core.
-        grain = "person"
-        pop_conf = 1.0
-        if populations:
-            scope_id = "+".join(populations)
-            grains = {d.populations[p].grain for p in populations if p in d.populations}
-            if grains == {"house"}:
-                grain = "house"
-            elif household_keys and not self_keys:
-                grain = "household"
-        else:
-            core_title = _title_core(demand.title)
-            scope_id = f"title:{core_title}"
-            pop_conf = 0.8
-            if household_keys and not self_keys:
-                grain = "household"
-        scope = f"pop:{scope_id}"
-        scope_zh = "、".join(d.population_name(p) for p in populations) or scope_id.removeprefix(
-            "title:"
-        )
-        scope_en = ", ".join(d.population_name(p, "en") for p in populations) or scope_zh
-        explicit_self_phone = any(
-            a is not None
-            and a[0] == "phone"
-            and a[1] == "self"
-            and not _is_ambiguous_phone(core, notes)
-            for a, (_, core, notes) in zip(attrs, parsed, strict=True)
-        )
-        explicit_filler_phone = any(
-            meta and ("电话" in core or "手机" in core)
-            for meta, (_, core, _n) in zip(metas, parsed, strict=True)
-        )
-        for i, ((label, core, notes), a) in enumerate(zip(parsed, attrs, strict=True)):
-            if a is None:
-                kind = "meta" if metas[i] else "form"
-                out.append(FieldMatch(demand.id, label, None, None, "", 0.0, kind))
+        for (label, core, notes), meta in zip(parsed, metas, strict=True):
+            if meta or core in _AMBIGUOUS_PHONES:
+                out.append(FieldMatch(demand.id, label, None, None, "", 0.0, "meta"))
                 continue
-            item_id, owner, conf = a
-            if item_id == "phone" and owner == "self" and _is_ambiguous_phone(core, notes):
-                data_after = any(
-                    attrs[j] is not None or not metas[j] for j in range(i + 1, len(parsed))
-                )
-                last_of_plain_form = i == len(parsed) - 1 and not any(metas)
-                if explicit_self_phone or not (
-                    data_after or explicit_filler_phone or last_of_plain_form
-                ):
-                    out.append(FieldMatch(demand.id, label, None, None, "", 0.0, "meta"))
-                    continue
-                conf = min(conf, 0.8)
-            if grain == "household" and owner == "self" and item_id in d.household_forms:
-                owner = "household"
-            if grain == "house" and owner == "self" and item_id == "address":
-                item_id = "house_address"
-            key = _derived(item_id, owner, d)
-            if key is None:
+            ind = d.indicator(core, notes)
+            if ind is None:
                 out.append(FieldMatch(demand.id, label, None, None, "", 0.0, "form"))
+                continue
+            sid, unit, qualifier, conf = ind
+            name = f"{d.subject_name(sid, unit, qualifier)}（{where}）"
+            en = f"{d.subject_name(sid, unit, qualifier, 'en')} ({where_en})"
+            key = f"{sid}|{unit}|{qualifier}"
+            out.append(FieldMatch(demand.id, label, key, scope, name, conf, "indicator", en))
+        return out
+
+    def _roster_scope(
+        self, demand: Demand, populations: Sequence[str], attrs: Sequence[_Attr]
+    ) -> tuple[str, str, str, str, float]:
+        """(scope, its zh and en names, grain, confidence): the population the title names, or
+        (unknown to the dictionary) the title's core; household rosters ask for heads only."""
+        d = self.dictionary
+        owners = {(a[1], a[0]) for a in attrs if a and a[0] in {"name", "id_number"}}
+        heads_only = any(o == "household" for o, _ in owners) and not any(
+            o == "self" for o, _ in owners
+        )
+        grain = "household" if heads_only else "person"
+        if not populations:
+            core_title = _title_core(demand.title)
+            return f"pop:title:{core_title}", core_title, core_title, grain, 0.8
+        grains = {d.populations[p].grain for p in populations if p in d.populations}
+        if grains == {"house"}:
+            grain = "house"
+        zh = "、".join(d.population_name(p) for p in populations)
+        en = ", ".join(d.population_name(p, "en") for p in populations)
+        return f"pop:{'+'.join(populations)}", zh, en, grain, 1.0
+
+    @staticmethod
+    def _phone_is_fillers(
+        i: int, parsed: Sequence[_Parsed], metas: Sequence[bool], attrs: Sequence[_Attr]
+    ) -> bool:
+        """A bare 联系电话 on a roster is the resident's only when a data column follows it (or
+        it ends a form with no bookkeeping at all) and no other phone of the resident is asked."""
+        explicit_self = any(
+            a is not None and a[0] == "phone" and a[1] == "self" and not _is_ambiguous_phone(c, n)
+            for a, (_, c, n) in zip(attrs, parsed, strict=True)
+        )
+        if explicit_self:
+            return True
+        explicit_filler = any(
+            meta and ("电话" in c or "手机" in c)
+            for meta, (_, c, _n) in zip(metas, parsed, strict=True)
+        )
+        data_after = any(attrs[j] is not None or not metas[j] for j in range(i + 1, len(parsed)))
+        last_of_plain_form = i == len(parsed) - 1 and not any(metas)
+        return not (data_after or explicit_filler or last_of_plain_form)
+
+    def _roster(
+        self,
+        demand: Demand,
+        parsed: Sequence[_Parsed],
+        metas: Sequence[bool],
+        attrs: Sequence[_Attr],
+        populations: Sequence[str],
+    ) -> list[FieldMatch]:
+        d = self.dictionary
+        scope, scope_zh, scope_en, grain, pop_conf = self._roster_scope(demand, populations, attrs)
+        out: list[FieldMatch] = []
+        for i, ((label, core, notes), a) in enumerate(zip(parsed, attrs, strict=True)):
+            kind = "meta" if metas[i] else "form"
+            key = None
+            if a is not None:
+                item_id, owner, conf = a
+                if item_id == "phone" and owner == "self" and _is_ambiguous_phone(core, notes):
+                    if self._phone_is_fillers(i, parsed, metas, attrs):
+                        kind, item_id = "meta", ""
+                    conf = min(conf, 0.8)
+                if grain == "household" and owner == "self" and item_id in d.household_forms:
+                    owner = "household"
+                if grain == "house" and owner == "self" and item_id == "address":
+                    item_id = "house_address"
+                key = _derived(item_id, owner, d) if item_id else None
+            if key is None:
+                out.append(FieldMatch(demand.id, label, None, None, "", 0.0, kind))
                 continue
             item = d.items[key]
             out.append(
@@ -645,10 +652,6 @@ def _derived(item_id: str, owner: str, d: Dictionary) -> str | None:
 def _is_ambiguous_phone(core: str, notes: Sequence[str]) -> bool:
     if any(n in note for note in notes for n in _PHONE_SELF_NOTES):
         return False
-    return core in _AMBIGUOUS_PHONES
-
-
-def _looks_like_person_phone(core: str) -> bool:
     return core in _AMBIGUOUS_PHONES
 
 
