@@ -45,6 +45,8 @@ from govapp.core.calendar import today_shanghai
 from govapp.core.models import AuditEvent
 from govapp.orgs.models import ApiToken, Grant, Role, Unit, UnitKind, User
 from govapp.orgs.services import token_issue
+from govapp.oversight.ledger import services as lsvc
+from govapp.oversight.ledger.models import Demand, Proposal
 from govapp.public import selectors as public_selectors
 from govapp.registry import services as rsvc
 from govapp.registry.legacy import legacy_import
@@ -90,6 +92,8 @@ PUBLIC_NAMES = {
     "complaints:app_embed",
     "compliance:bulletins",
     "compliance:bulletin",
+    "ledger:check",
+    "ledger:template",
 }
 PUBLIC_API = (
     "/api/v1/public/",
@@ -161,6 +165,9 @@ class World:
     central_app: App
     central_application: Application
     central_complaint: Complaint
+    gd_demand: Demand
+    gd_proposal: Proposal
+    gd_listed: Demand
 
 
 def _sections(name: str) -> dict[str, Any]:
@@ -298,6 +305,20 @@ def build() -> World:
         file_name="inv.csv",
         actor=None,
     )
+    # the burden ledger: a demand at the gateway (not public) and a listed one (public)
+    gd_listed = lsvc.demand_create(
+        unit=gd_unit, division=gd_unit.division, title="广东公开填报事项",
+        department="广州市公开部门", fields=[lsvc.FieldSpec("姓名")], actor=gd_member,
+    )  # fmt: skip
+    lsvc.proposal_decide(
+        proposal=lsvc.demand_propose(demand=gd_listed, actor=gd_member),
+        decision="approved", reason="", actor=gd,
+    )  # fmt: skip
+    gd_demand = lsvc.demand_create(
+        unit=gd_unit, division=gd_unit.division, title="粤密填报事项",
+        fields=[lsvc.FieldSpec("姓名"), lsvc.FieldSpec("粤密字段")], actor=gd_member,
+    )  # fmt: skip
+    gd_proposal = lsvc.demand_propose(demand=gd_demand, reason="粤密申请理由", actor=gd_member)
     gd_token, _raw = token_issue(actor=gd_member, user=gd_member, name="粤密令牌")
     gd_event = AuditEvent.objects.filter(unit_pk=gd_unit.pk).order_by("-seq").first()
     assert gd_event is not None
@@ -338,6 +359,9 @@ def build() -> World:
         central_app=central_app,
         central_application=central_application,
         central_complaint=central_complaint,
+        gd_demand=gd_demand,
+        gd_proposal=gd_proposal,
+        gd_listed=gd_listed,
     )
 
 
@@ -398,6 +422,12 @@ def gd_state(w: World) -> Any:
             )
         ),
         list(Notification.objects.filter(user=w.gd_member).values_list("pk", "read_at")),
+        list(
+            Demand.objects.filter(scope_code__startswith="44")
+            .order_by("pk")
+            .values_list("pk", "status", "ledger_number", "title")
+        ),
+        list(Proposal.objects.order_by("pk").values_list("pk", "state", "decision_reason")),
     )
 
 
@@ -459,6 +489,12 @@ def params(w: World) -> dict[str, dict[str, list[Any]]]:
         "scans:detail": {"scan_id": [w.gd_scan.pk]},
         "scans:status": {"scan_id": [w.gd_scan.pk]},
         "scans:retry": {"scan_id": [w.gd_scan.pk]},
+        "ledger:detail": {"pk": [w.gd_demand.pk]},
+        "ledger:edit": {"pk": [w.gd_demand.pk, w.gd_listed.pk]},
+        "ledger:propose": {"pk": [w.gd_demand.pk]},
+        "ledger:revise": {"pk": [w.gd_listed.pk]},
+        "ledger:withdraw": {"pk": [w.gd_listed.pk]},
+        "ledger:proposal": {"pk": [w.gd_proposal.pk]},
     }
 
 
@@ -492,6 +528,9 @@ def api_params(w: World) -> dict[str, list[Any]]:
         # public: a *different* report's receipt must not show the Guangdong report
         "receipt": [w.sc_receipt, "AAAA-BBBB-CCCC-DDDD"],
         "filing_number": [w.gd_app.filing_number],
+        "demand_id": [w.gd_demand.pk],
+        "proposal_id": [w.gd_proposal.pk],
+        "ledger_number": ["TB440106-2026-9999"],
     }
 
 
