@@ -43,6 +43,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,19 @@ _MEASURE_TAILS = (
 _AMBIGUOUS_PHONES = {"联系电话", "电话", "联系方式", "电话号码", "联系号码"}
 
 
+@lru_cache(maxsize=65536)
+def _normalise(label: str) -> tuple[str, tuple[str, ...]]:
+    core, notes = _normalise_uncached(label)
+    return core, tuple(notes)
+
+
 def normalise(label: str) -> tuple[str, list[str]]:
+    """'证件号码（身份证）' -> ('证件号码', ['身份证']) (see :func:`_normalise_uncached`)."""
+    core, notes = _normalise(label)
+    return core, list(notes)
+
+
+def _normalise_uncached(label: str) -> tuple[str, list[str]]:
     """'证件号码（身份证）' -> ('证件号码', ['身份证']): NFKC, quotes/spaces/punctuation dropped,
     parenthesised notes split off (nested notes flattened)."""
     text = unicodedata.normalize("NFKC", label or "").strip().lower()
@@ -258,6 +271,12 @@ class Dictionary:
             key=lambda x: -len(x[0]),
         )
         self._attr_exact = dict(self._attr_synonyms)
+        self._attr_by_len: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for synonym, item_id in self._attr_synonyms:
+            if len(synonym) >= 4:
+                self._attr_by_len[len(synonym)].append((synonym, item_id))
+        # Labels repeat across demands: each distinct wording is analysed once.
+        self._memo: dict[tuple[str, ...], Any] = {}
         owners = data["owners"]
         self._owner_words = {k: sorted(v, key=len, reverse=True) for k, v in owners.items()}
         self.household_forms: dict[str, str] = data.get("household_forms", {})
@@ -290,6 +309,13 @@ class Dictionary:
 
     def title_populations(self, title: str) -> tuple[str, ...]:
         """Population ids the title names, longest wording first, without overlaps."""
+        key = ("title", title)
+        if key not in self._memo:
+            self._memo[key] = self._title_populations(title)
+        found: tuple[str, ...] = self._memo[key]
+        return found
+
+    def _title_populations(self, title: str) -> tuple[str, ...]:
         text = normalise_title(title)
         found: list[str] = []
         age = self._age_re.search(text)
@@ -323,6 +349,12 @@ class Dictionary:
     # --- bookkeeping -----------------------------------------------------------------------
 
     def is_meta(self, core: str, notes: Sequence[str] = ()) -> bool:
+        key = ("meta", core)
+        if key not in self._memo:
+            self._memo[key] = self._is_meta(core)
+        return bool(self._memo[key])
+
+    def _is_meta(self, core: str) -> bool:
         if not core:
             return True
         if any(word in core for word in self._meta_contains):
@@ -356,6 +388,13 @@ class Dictionary:
 
     def attribute(self, core: str) -> tuple[str, str, str, float] | None:
         """(item id, prefix, suffix, confidence) of a roster label core, or None."""
+        key = ("attr", core)
+        if key not in self._memo:
+            self._memo[key] = self._attribute(core)
+        found: tuple[str, str, str, float] | None = self._memo[key]
+        return found
+
+    def _attribute(self, core: str) -> tuple[str, str, str, float] | None:
         exact = self._attr_exact.get(core)
         if exact:
             return exact, "", "", 1.0
@@ -370,9 +409,8 @@ class Dictionary:
             if suffix in _SUFFIXES:
                 return item_id, core[:pos], suffix, 0.9
         if len(core) >= 4:
-            for synonym, item_id in self._attr_synonyms:
-                if len(synonym) < 4:
-                    continue
+            near = (self._attr_by_len.get(n, []) for n in (len(core) - 1, len(core), len(core) + 1))
+            for synonym, item_id in itertools.chain.from_iterable(near):
                 ok, touched = _edit_distance_at_most_one(core, synonym)
                 if ok and not (touched & _DISCRIMINATING):
                     return item_id, "", "", 0.75
@@ -419,6 +457,13 @@ class Dictionary:
     def indicator(self, core: str, notes: Sequence[str]) -> tuple[str, str, str, float] | None:
         """(subject id, unit, qualifier, confidence) of an aggregate label, or None when it is
         not an indicator the dictionary knows (a column of one form)."""
+        key = ("ind", core, *notes)
+        if key not in self._memo:
+            self._memo[key] = self._indicator(core, notes)
+        found: tuple[str, str, str, float] | None = self._memo[key]
+        return found
+
+    def _indicator(self, core: str, notes: Sequence[str]) -> tuple[str, str, str, float] | None:
         unit_note, qualifier_notes = self._notes_split(notes)
         text = "".join(qualifier_notes) + core
         if any(word in text for word in self._flow):
