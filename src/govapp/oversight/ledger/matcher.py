@@ -75,6 +75,8 @@ _DISCRIMINATING = set(
     "出生填报表探访走入退伍役户人籍常住流动本主监护房东租子女低保特困残疾党员两委代表新增月年季"
 )
 _MEASURE_TAILS = (
+    ("人员数", "人"),
+    ("对象数", "人"),
     ("人口数", "人"),
     ("人口", "人"),
     ("户数", "户"),
@@ -479,7 +481,7 @@ class Dictionary:
         for filler in self._fillers:
             text = text.replace(filler, "")
         if subject is None:
-            if unit == "户" and text in {"户籍", "总", ""}:
+            if unit == "户" and text in {"户籍", "总", "", "常住"}:
                 return "households", "户", text, 0.9
             return None
         if unit in {"人次", "次"} or subject == "households":
