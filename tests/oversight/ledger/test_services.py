@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 
+from govapp.core.errors import Conflict, InvalidInput, NotAllowed
 from govapp.core.models import AuditEvent
 from govapp.orgs.models import Role
 from govapp.oversight.ledger import selectors, services
@@ -50,7 +50,7 @@ def test_a_new_demand_is_checked_against_the_area_and_sent_back_to_reuse() -> No
     assert selectors.reuse_candidates(p) == [source]
     events = AuditEvent.objects.filter(action="ledger.proposal_submit").count()
 
-    with pytest.raises(ValidationError):  # a reason is required to send back
+    with pytest.raises(InvalidInput):  # a reason is required to send back
         services.proposal_decide(
             proposal=p,
             decision=ProposalState.SENT_BACK,
@@ -58,7 +58,7 @@ def test_a_new_demand_is_checked_against_the_area_and_sent_back_to_reuse() -> No
             reuse_source=source,
             actor=w.reviewer,
         )
-    with pytest.raises(ValidationError):  # and the source it should reuse
+    with pytest.raises(InvalidInput):  # and the source it should reuse
         services.proposal_decide(
             proposal=p, decision=ProposalState.SENT_BACK, reason="请复用", actor=w.reviewer
         )
@@ -91,7 +91,7 @@ def test_only_a_reviewer_of_the_area_decides() -> None:
     d = lf.demand(w, "流动人口登记表", ["姓名"])
     p = services.demand_propose(demand=d, actor=w.member)
     for outsider in (w.member, w.other_reviewer, w.other_member, f.auditor()):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             services.proposal_decide(
                 proposal=p, decision=ProposalState.APPROVED, reason="", actor=outsider
             )
@@ -106,7 +106,7 @@ def test_a_designated_burden_reduction_office_reviews_its_county_only() -> None:
     d = lf.demand(w, "流动人口登记表", ["姓名"])
     p = services.demand_propose(demand=d, actor=w.member)
     assert not selectors.can_review(officer, d)
-    with pytest.raises(PermissionDenied):  # units cannot designate offices
+    with pytest.raises(NotAllowed):  # units cannot designate offices
         services.office_designate(unit=office_unit, division=f.division(w.county), actor=w.member)
     services.office_designate(unit=office_unit, division=f.division(w.county), actor=w.reviewer)
     officer = type(officer).objects.get(pk=officer.pk)  # fresh grants cache
@@ -145,10 +145,10 @@ def test_change_replaces_the_listed_version_and_keeps_the_number() -> None:
 def test_withdrawal_goes_through_the_gateway() -> None:
     w = lf.world()
     d = lf.listed(w, "社区基本情况表", ["常住人口数"])
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.demand_withdraw_propose(demand=d, reason="", actor=w.member)
     p = services.demand_withdraw_propose(demand=d, reason="已由共享数据替代", actor=w.member)
-    with pytest.raises(ValidationError):  # a withdrawal cannot be "sent back to reuse"
+    with pytest.raises(InvalidInput):  # a withdrawal cannot be "sent back to reuse"
         services.proposal_decide(
             proposal=p,
             decision=ProposalState.SENT_BACK,
@@ -167,13 +167,13 @@ def test_withdrawal_goes_through_the_gateway() -> None:
 def test_listed_demands_cannot_be_edited_in_place() -> None:
     w = lf.world()
     d = lf.listed(w, "社区基本情况表", ["常住人口数"])
-    with pytest.raises(ValidationError):
+    with pytest.raises(Conflict):
         services.demand_update(demand=d, actor=w.member, title="改名")
 
 
 def test_a_department_proposes_only_for_its_own_area() -> None:
     w = lf.world()
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.demand_create(
             unit=w.dept,
             division=f.division("510121"),
@@ -187,7 +187,7 @@ def test_the_budget_warns_when_a_new_demand_would_exceed_it() -> None:
     w = lf.world()
     lf.listed(w, "社区基本情况表", ["常住人口数", "户籍人口数"], units_targeted=60)  # 4 h
     services.budget_set(division=f.division(w.county), hours_per_month=Decimal(5), actor=w.reviewer)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.budget_set(
             division=f.division(w.county), hours_per_month=Decimal(99), actor=w.other_reviewer
         )
@@ -228,9 +228,9 @@ def test_a_regulator_edits_the_dictionary_and_demands_are_reclassified() -> None
 
     data = json.loads(json.dumps(data))
     next(i for i in data["items"] if i["id"] == "school")["synonyms"].append("读书学校")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.dictionary_update(data=data, note="x", actor=w.member)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.dictionary_update(data={"items": []}, note="broken", actor=w.reviewer)
     services.dictionary_update(data=data, note="读书学校", actor=w.reviewer)
     assert DictionaryVersion.objects.count() == 1

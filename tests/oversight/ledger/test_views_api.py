@@ -90,7 +90,9 @@ def test_new_demand_page_creates_a_draft_and_shows_the_check() -> None:
     assert r.status_code == 302
     page = c.get(r["Location"]).content.decode()
     assert source.ledger_number in page and "重复" in page
-    bad = c.post(reverse("ledger:new"), {"title": "x", "division": "999999", "fields_text": "a | nope"})
+    bad = c.post(
+        reverse("ledger:new"), {"title": "x", "division": "999999", "fields_text": "a | nope"}
+    )
     assert bad.status_code == 200 and "没有这个区划代码" in bad.content.decode()
     assert "未知的数据类型" in bad.content.decode()
 
@@ -114,9 +116,12 @@ def test_decide_page_sends_back_naming_the_source() -> None:
     assert "最多报一次" in detail and source.ledger_number in detail and source.unit.name in detail
     # a member cannot post a decision
     p2 = services.demand_propose(demand=d, actor=w.member2)
-    assert _client(w.member2).post(
-        reverse("ledger:proposal", args=[p2.pk]), {"decision": "approved"}
-    ).status_code == 403
+    assert (
+        _client(w.member2)
+        .post(reverse("ledger:proposal", args=[p2.pk]), {"decision": "approved"})
+        .status_code
+        == 403
+    )
 
 
 def test_public_check_needs_no_login() -> None:
@@ -129,7 +134,9 @@ def test_public_check_needs_no_login() -> None:
     r = anon.get(f"/api/v1/public/ledger/{d.ledger_number}").json()
     assert r["status"] == "listed" and r["fields"] == ["姓名", "居住地址"]
     assert anon.get("/api/v1/public/ledger/TB000000-2026-9999").json()["status"] == "not_listed"
-    draft_page = anon.get(reverse("ledger:check"), {"number": "TB000000-2026-9999"}).content.decode()
+    draft_page = anon.get(
+        reverse("ledger:check"), {"number": "TB000000-2026-9999"}
+    ).content.decode()
     assert "未列入清单" in draft_page and reverse("complaints:report") in draft_page
     assert draft.ledger_number == ""
 
@@ -140,14 +147,22 @@ def test_api_create_propose_decide() -> None:
     c = _client(w.member2)
     r = c.post(
         "/api/v1/ledger/demands",
-        data=json.dumps({"title": "低保统计", "division": w.county, "target_level": "community",
-                         "fields": [{"label": "低保户（户）"}]}),
+        data=json.dumps(
+            {
+                "title": "低保统计",
+                "division": w.county,
+                "target_level": "community",
+                "fields": [{"label": "低保户（户）"}],
+            }
+        ),
         content_type="application/json",
     )
     assert r.status_code == 201, r.content
     demand_id = r.json()["id"]
     assert r.json()["fields"][0]["item"].startswith("dibao|户")
-    r = c.post(f"/api/v1/ledger/demands/{demand_id}/propose", data="{}", content_type="application/json")
+    r = c.post(
+        f"/api/v1/ledger/demands/{demand_id}/propose", data="{}", content_type="application/json"
+    )
     assert r.status_code == 201 and r.json()["duplicated"] == 1
     pid = r.json()["id"]
     rc = _client(w.reviewer)
@@ -167,10 +182,16 @@ def test_api_create_propose_decide() -> None:
     burden = rc.get("/api/v1/ledger/burden", {"division": w.county}).json()
     assert burden["demands"][0]["ledger_number"] == source.ledger_number
     assert Proposal.objects.get(pk=pid).decided_by == w.reviewer
-    assert _client(w.reviewer).post(
-        "/api/v1/ledger/demands", data=json.dumps({"title": "x", "division": w.county, "fields": []}),
-        content_type="application/json",
-    ).status_code == 403
+    assert (
+        _client(w.reviewer)
+        .post(
+            "/api/v1/ledger/demands",
+            data=json.dumps({"title": "x", "division": w.county, "fields": []}),
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
 
 
 def test_pages_render_for_each_role() -> None:
