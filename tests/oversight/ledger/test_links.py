@@ -8,7 +8,7 @@ from django.test import Client
 
 from govapp.compliance import services as comp
 from govapp.compliance.models import Finding, OperationFacts
-from govapp.oversight.ledger import services
+from govapp.oversight.ledger import selectors, services
 from govapp.oversight.ledger.models import ProposalState
 from govapp.registry.models import App
 from tests.oversight.ledger import factories as lf
@@ -37,6 +37,10 @@ def test_r19_findings_from_the_ledger(django_capture_on_commit_callbacks: object
     assert [d["title"] for d in facts["unlisted_demands"]] == ["社区走访台账"]
     assert {d["field"] for d in facts["duplicated_fields"]} == {"残疾人姓名", "身份证号码"}
     assert {d["source_ledger_number"] for d in facts["duplicated_fields"]} == {source.ledger_number}
+    # the source itself (listed first) duplicates nothing
+    other = rf.app(rw, name="番禺民政通")
+    other.ledger_demands.add(source)
+    assert selectors.app_ledger_facts(other)["duplicated_fields"] == []
     comp.compliance_evaluate(app=App.objects.get(pk=app.pk), actor=w.reviewer)
     finding = Finding.objects.get(app=app, rule_id="R19_LEDGER")
     text = " ".join(e["value"] + e.get("where", "") for e in finding.evidence)

@@ -469,8 +469,14 @@ def app_ledger_facts(app: App) -> dict[str, Any]:
         if d.status != DemandStatus.LISTED:
             continue
         check = gateway_check(d)
+        ids = {m["demand"] for f in check["fields"] for m in f["matches"]}
+        before = set(
+            Demand.objects.filter(pk__in=ids)
+            .filter(Q(listed_at__lt=d.listed_at) | Q(listed_at=d.listed_at, pk__lt=d.pk))
+            .values_list("pk", flat=True)
+        )
         for f in check["fields"]:
-            earlier = [m for m in f["matches"] if m["demand"] != d.pk]
+            earlier = [m for m in f["matches"] if m["demand"] in before]
             if earlier:
                 m = earlier[0]
                 duplicated.append(
