@@ -45,6 +45,8 @@ from govapp.core.calendar import today_shanghai
 from govapp.core.models import AuditEvent
 from govapp.orgs.models import ApiToken, Grant, Role, Unit, UnitKind, User
 from govapp.orgs.services import token_issue
+from govapp.oversight.campaigns import services as campaign_svc
+from govapp.oversight.campaigns.models import AppUsingUnit, Campaign, InspectionTask
 from govapp.oversight.ledger import services as lsvc
 from govapp.oversight.ledger.models import Demand, Proposal
 from govapp.public import selectors as public_selectors
@@ -168,6 +170,8 @@ class World:
     gd_demand: Demand
     gd_proposal: Proposal
     gd_listed: Demand
+    gd_campaign: Campaign
+    gd_task: InspectionTask
 
 
 def _sections(name: str) -> dict[str, Any]:
@@ -320,6 +324,17 @@ def build() -> World:
     )  # fmt: skip
     gd_proposal = lsvc.demand_propose(demand=gd_demand, reason="粤密申请理由", actor=gd_member)
     gd_token, _raw = token_issue(actor=gd_member, user=gd_member, name="粤密令牌")
+    # a self-inspection campaign of Guangdong's office, with a task answered in draft
+    gd_campaign = campaign_svc.campaign_launch(
+        actor=gd, title="广东专项自查", working_days=10
+    ).campaign
+    gd_task = InspectionTask.objects.get(campaign=gd_campaign, app=gd_app, kind="host")
+    campaign_svc.task_answer(
+        actor=gd_member,
+        task=gd_task,
+        answers={q.pk: ("no", "粤密自查说明") for q in campaign_svc.task_questions(gd_task)},
+    )
+    gd_task.refresh_from_db()
     gd_event = AuditEvent.objects.filter(unit_pk=gd_unit.pk).order_by("-seq").first()
     assert gd_event is not None
     return World(
@@ -362,6 +377,8 @@ def build() -> World:
         gd_demand=gd_demand,
         gd_proposal=gd_proposal,
         gd_listed=gd_listed,
+        gd_campaign=gd_campaign,
+        gd_task=gd_task,
     )
 
 
@@ -369,6 +386,13 @@ def gd_state(w: World) -> Any:
     """Everything about the Guangdong objects that a wrongful write would change."""
     gd_apps = App.objects.filter(hosting_unit=w.gd_unit)
     return (
+        list(Campaign.objects.filter(pk=w.gd_campaign.pk).values_list("pk", "state", "deadline")),
+        list(
+            InspectionTask.objects.filter(app__in=gd_apps)
+            .order_by("pk")
+            .values_list("pk", "state", "version", "due", "evaluator_id")
+        ),
+        list(AppUsingUnit.objects.filter(app__in=gd_apps).values_list("pk", "unit_id")),
         list(gd_apps.order_by("pk").values_list("pk", "status", "name", "shutdown_date")),
         list(
             PlatformIdentity.objects.filter(app__in=gd_apps)
@@ -495,6 +519,13 @@ def params(w: World) -> dict[str, dict[str, list[Any]]]:
         "ledger:revise": {"pk": [w.gd_listed.pk]},
         "ledger:withdraw": {"pk": [w.gd_listed.pk]},
         "ledger:proposal": {"pk": [w.gd_proposal.pk]},
+        "campaigns:detail": {"pk": [w.gd_campaign.pk]},
+        "campaigns:assign": {"pk": [w.gd_campaign.pk]},
+        "campaigns:close": {"pk": [w.gd_campaign.pk]},
+        "campaigns:report": {"pk": [w.gd_campaign.pk]},
+        "campaigns:report_xlsx": {"pk": [w.gd_campaign.pk]},
+        "campaigns:task": {"pk": [w.gd_task.pk]},
+        "campaigns:using_units": {"app_pk": apps},
     }
 
 
@@ -531,6 +562,8 @@ def api_params(w: World) -> dict[str, list[Any]]:
         "demand_id": [w.gd_demand.pk],
         "proposal_id": [w.gd_proposal.pk],
         "ledger_number": ["TB440106-2026-9999"],
+        "campaign_id": [w.gd_campaign.pk],
+        "task_id": [w.gd_task.pk],
     }
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "govapp.compliance",
     "govapp.complaints",
     "govapp.oversight.ledger",
+    "govapp.oversight.campaigns",
 ]
 
 MIDDLEWARE = [

@@ -16,5 +16,6 @@ urlpatterns = [
     path("scans/", include(("govapp.compliance.scan_urls", "scans"))),
     path("compliance/", include(("govapp.compliance.urls", "compliance"))),
     path("oversight/ledger/", include(("govapp.oversight.ledger.urls", "ledger"))),
+    path("oversight/campaigns/", include(("govapp.oversight.campaigns.urls", "campaigns"))),
     path("api/v1/", api.urls),
 ]

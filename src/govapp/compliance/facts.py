@@ -99,6 +99,15 @@ class LedgerFacts(_M):
     listed: list[str] = Field(default_factory=list)
     unlisted_demands: list[LedgerDemand] = Field(default_factory=list)
     duplicated_fields: list[LedgerDuplicate] = Field(default_factory=list)
+class SelfInspectionProblem(_M):
+    """A problem a unit admitted in a self-inspection, or a reviewer confirmed (campaigns)."""
+
+    ref: str
+    problem_class: str = ""
+    question: str = ""
+    how: str = "admitted"  # admitted | confirmed
+    unit: str = ""
+    note: str = ""
 
 
 class Operation(_M):
@@ -110,6 +119,8 @@ class Operation(_M):
     in_use_source: str = ""
     inspection: Inspection | None = None
     ledger: LedgerFacts | None = None  # pushed by the burden ledger (R-19, R-26)
+    # problems admitted or confirmed in self-inspection campaigns (R-29)
+    self_inspection_problems: list[SelfInspectionProblem] = Field(default_factory=list)
 
 
 class PlatformId(_M):

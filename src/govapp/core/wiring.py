@@ -35,6 +35,7 @@ NAV_SECTIONS: tuple[tuple[str, str | Promise], ...] = (
     ("compliance", _("检测与合规")),
     ("complaints", _("投诉举报")),
     ("ledger", _("基层减负")),
+    ("campaigns", _("监督检查")),
     ("audit", _("系统")),
     ("core", _("系统")),
     ("orgs", _("系统")),
@@ -61,6 +62,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("ledger:list", _("填报事项清单")),
     NavEntry("ledger:queue", _("填报事项审查"), "govapp.oversight.ledger.selectors.is_reviewer"),
     NavEntry("ledger:burden", _("基层填报负担")),
+    NavEntry("campaigns:list", _("自查自评")),
     NavEntry("audit:list", _("审计日志"), "govapp.core.permissions.can_read_audit"),
     NavEntry("core:calendar", _("工作日历"), "govapp.core.permissions.can_edit_calendar"),
     NavEntry("orgs:units", _("单位")),
@@ -75,6 +77,7 @@ HOME_PANELS: tuple[str, ...] = (
     "govapp.compliance.panels.compliance_panels",
     "govapp.complaints.panels.complaint_panels",
     "govapp.oversight.ledger.panels.ledger_panels",
+    "govapp.oversight.campaigns.panels.campaign_panels",
 )
 
 # Sections shown on a registry app's and application's page by higher apps: functions
@@ -82,6 +85,7 @@ HOME_PANELS: tuple[str, ...] = (
 APP_SECTIONS: tuple[str, ...] = (
     "govapp.compliance.panels.app_compliance_section",
     "govapp.oversight.ledger.panels.app_demands_section",
+    "govapp.oversight.campaigns.panels.app_using_units_section",
 )
 
 # ``govapp demo``: loaders in dependency order, name -> function () -> summary.
@@ -92,6 +96,7 @@ DEMO_LOADERS: tuple[tuple[str, str], ...] = (
     ("compliance", "govapp.compliance.demo.demo_compliance_load"),
     ("complaints", "govapp.complaints.demo.demo_complaints_load"),
     ("ledger", "govapp.oversight.ledger.demo.demo_ledger_load"),
+    ("campaigns", "govapp.oversight.campaigns.demo.demo_campaigns_load"),
 )
 
 
@@ -110,6 +115,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("scans.requeue_stale", 600, "govapp.compliance.scanning.requeue_stale_scans_task"),
     PeriodicJob("compliance.tick", 3600, "govapp.compliance.tasks.compliance_tick"),
     PeriodicJob("complaints.keys_ensure", 3600, "govapp.complaints.tasks.complaint_keys_ensure"),
+    PeriodicJob("campaigns.remind", 3600, "govapp.oversight.campaigns.tasks.campaigns_remind_task"),
 )
 
 # Entering a calendar year recomputes provisional deadlines: functions year -> number changed.

@@ -37,6 +37,7 @@ def test_r19_findings_from_the_ledger(django_capture_on_commit_callbacks: object
     assert [d["title"] for d in facts["unlisted_demands"]] == ["社区走访台账"]
     assert {d["field"] for d in facts["duplicated_fields"]} == {"残疾人姓名", "身份证号码"}
     assert {d["source_ledger_number"] for d in facts["duplicated_fields"]} == {source.ledger_number}
+    assert facts["unlisted"] == ["社区走访台账"] and len(facts["duplicated"]) == 2  # for campaigns
     # the source itself (listed first) duplicates nothing
     other = rf.app(rw, name="番禺民政通")
     other.ledger_demands.add(source)

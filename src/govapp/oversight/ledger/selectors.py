@@ -493,6 +493,12 @@ def app_ledger_facts(app: App) -> dict[str, Any]:
         "listed": [d.ledger_number for d in carried if d.status == DemandStatus.LISTED],
         "unlisted_demands": unlisted,
         "duplicated_fields": duplicated,
+        # short forms read by self-inspection campaigns (facts "ledger.duplicated" / "ledger.unlisted")
+        "duplicated": [
+            {"field": x["field"], "demand": x["ledger_number"], "source": x["source_ledger_number"]}
+            for x in duplicated
+        ],
+        "unlisted": [x["title"] for x in unlisted],
     }
 
 
