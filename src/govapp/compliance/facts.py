@@ -99,6 +99,8 @@ class LedgerFacts(_M):
     listed: list[str] = Field(default_factory=list)
     unlisted_demands: list[LedgerDemand] = Field(default_factory=list)
     duplicated_fields: list[LedgerDuplicate] = Field(default_factory=list)
+
+
 class SelfInspectionProblem(_M):
     """A problem a unit admitted in a self-inspection, or a reviewer confirmed (campaigns)."""
 
