@@ -48,6 +48,8 @@ from govapp.orgs.models import ApiToken, Grant, Role, Unit, UnitKind, User
 from govapp.orgs.services import token_issue
 from govapp.oversight.campaigns import services as campaign_svc
 from govapp.oversight.campaigns.models import AppUsingUnit, Campaign, InspectionTask
+from govapp.oversight.ledger import services as lsvc
+from govapp.oversight.ledger.models import Demand, Proposal
 from govapp.public import selectors as public_selectors
 from govapp.registry import services as rsvc
 from govapp.registry.legacy import legacy_import
@@ -94,6 +96,8 @@ PUBLIC_NAMES = {
     "compliance:bulletins",
     "compliance:bulletin",
     "usage:rate",
+    "ledger:check",
+    "ledger:template",
 }
 PUBLIC_API = (
     "/api/v1/public/",
@@ -166,6 +170,9 @@ class World:
     central_app: App
     central_application: Application
     central_complaint: Complaint
+    gd_demand: Demand
+    gd_proposal: Proposal
+    gd_listed: Demand
     gd_campaign: Campaign
     gd_task: InspectionTask
     gd_usage_case: Any = None
@@ -348,6 +355,20 @@ def build() -> World:
         file_name="inv.csv",
         actor=None,
     )
+    # the burden ledger: a demand at the gateway (not public) and a listed one (public)
+    gd_listed = lsvc.demand_create(
+        unit=gd_unit, division=gd_unit.division, title="广东公开填报事项",
+        department="广州市公开部门", fields=[lsvc.FieldSpec("姓名")], actor=gd_member,
+    )  # fmt: skip
+    lsvc.proposal_decide(
+        proposal=lsvc.demand_propose(demand=gd_listed, actor=gd_member),
+        decision="approved", reason="", actor=gd,
+    )  # fmt: skip
+    gd_demand = lsvc.demand_create(
+        unit=gd_unit, division=gd_unit.division, title="粤密填报事项",
+        fields=[lsvc.FieldSpec("姓名"), lsvc.FieldSpec("粤密字段")], actor=gd_member,
+    )  # fmt: skip
+    gd_proposal = lsvc.demand_propose(demand=gd_demand, reason="粤密申请理由", actor=gd_member)
     gd_token, _raw = token_issue(actor=gd_member, user=gd_member, name="粤密令牌")
     # a self-inspection campaign of Guangdong's office, with a task answered in draft
     gd_campaign = campaign_svc.campaign_launch(
@@ -400,6 +421,9 @@ def build() -> World:
         central_app=central_app,
         central_application=central_application,
         central_complaint=central_complaint,
+        gd_demand=gd_demand,
+        gd_proposal=gd_proposal,
+        gd_listed=gd_listed,
         gd_campaign=gd_campaign,
         gd_task=gd_task,
     )
@@ -506,6 +530,12 @@ def gd_state(w: World) -> Any:
             )
         ),
         list(Notification.objects.filter(user=w.gd_member).values_list("pk", "read_at")),
+        list(
+            Demand.objects.filter(scope_code__startswith="44")
+            .order_by("pk")
+            .values_list("pk", "status", "ledger_number", "title")
+        ),
+        list(Proposal.objects.order_by("pk").values_list("pk", "state", "decision_reason")),
     )
 
 
@@ -575,6 +605,12 @@ def params(w: World) -> dict[str, dict[str, list[Any]]]:
         "overlap:group": {"pk": [w.gd_overlap_group.pk]},
         "overlap:case": {"pk": [w.gd_overlap_case.pk]},
         "overlap:check_detail": {"number": [w.gd_proposal_check.number]},
+        "ledger:detail": {"pk": [w.gd_demand.pk]},
+        "ledger:edit": {"pk": [w.gd_demand.pk, w.gd_listed.pk]},
+        "ledger:propose": {"pk": [w.gd_demand.pk]},
+        "ledger:revise": {"pk": [w.gd_listed.pk]},
+        "ledger:withdraw": {"pk": [w.gd_listed.pk]},
+        "ledger:proposal": {"pk": [w.gd_proposal.pk]},
         "campaigns:detail": {"pk": [w.gd_campaign.pk]},
         "campaigns:assign": {"pk": [w.gd_campaign.pk]},
         "campaigns:close": {"pk": [w.gd_campaign.pk]},
@@ -623,6 +659,9 @@ def api_params(w: World) -> dict[str, list[Any]]:
         "filing_number": [w.gd_app.filing_number],
         "group_id": [w.gd_overlap_group.pk],
         "number": [w.gd_proposal_check.number],
+        "demand_id": [w.gd_demand.pk],
+        "proposal_id": [w.gd_proposal.pk],
+        "ledger_number": ["TB440106-2026-9999"],
         "campaign_id": [w.gd_campaign.pk],
         "task_id": [w.gd_task.pk],
     }

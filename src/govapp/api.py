@@ -107,3 +107,8 @@ api.add_router("/public/usage", usage_public_router)
 from govapp.oversight.overlap.api import router as overlap_router  # noqa: E402
 
 api.add_router("/overlap", overlap_router)
+from govapp.oversight.ledger.api import public_router as ledger_public_router  # noqa: E402
+from govapp.oversight.ledger.api import router as ledger_router  # noqa: E402
+
+api.add_router("/ledger", ledger_router)
+api.add_router("/public/ledger", ledger_public_router)

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "govapp.compliance",
     "govapp.complaints",
     "govapp.oversight.overlap",
+    "govapp.oversight.ledger",
     "govapp.oversight.campaigns",
     "govapp.oversight.usage",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("scans/", include(("govapp.compliance.scan_urls", "scans"))),
     path("compliance/", include(("govapp.compliance.urls", "compliance"))),
     path("oversight/overlap/", include(("govapp.oversight.overlap.urls", "overlap"))),
+    path("oversight/ledger/", include(("govapp.oversight.ledger.urls", "ledger"))),
     path("oversight/campaigns/", include(("govapp.oversight.campaigns.urls", "campaigns"))),
     path("oversight/usage/", include(("govapp.oversight.usage.urls", "usage"))),
     path("api/v1/", api.urls),

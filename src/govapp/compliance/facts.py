@@ -73,6 +73,34 @@ class VerifiedReport(_M):
     note: str = ""  # what the regulator decided to check
 
 
+class LedgerDemand(_M):
+    """A demand an app carries that is not on the burden ledger (draft, pending, refused ...)."""
+
+    title: str = ""
+    status: str = ""
+    fields: list[str] = Field(default_factory=list)
+
+
+class LedgerDuplicate(_M):
+    """A field of a listed demand the app carries whose datum an earlier listed demand of the
+    same area already collects (最多报一次)."""
+
+    ledger_number: str = ""
+    field: str = ""
+    item: str = ""
+    source_ledger_number: str = ""
+    source_department: str = ""
+    source_field: str = ""
+
+
+class LedgerFacts(_M):
+    """What the burden ledger (govapp.oversight.ledger) knows of the demands an app carries."""
+
+    listed: list[str] = Field(default_factory=list)
+    unlisted_demands: list[LedgerDemand] = Field(default_factory=list)
+    duplicated_fields: list[LedgerDuplicate] = Field(default_factory=list)
+
+
 class SelfInspectionProblem(_M):
     """A problem a unit admitted in a self-inspection, or a reviewer confirmed (campaigns)."""
 
@@ -92,6 +120,7 @@ class Operation(_M):
     in_use: bool | None = None  # known to be in use (usage report, legacy inventory, complaint)
     in_use_source: str = ""
     inspection: Inspection | None = None
+    ledger: LedgerFacts | None = None  # pushed by the burden ledger (R-19, R-26)
     # problems admitted or confirmed in self-inspection campaigns (R-29)
     self_inspection_problems: list[SelfInspectionProblem] = Field(default_factory=list)
 

@@ -35,6 +35,7 @@ NAV_SECTIONS: tuple[tuple[str, str | Promise], ...] = (
     ("compliance", _("检测与合规")),
     ("complaints", _("投诉举报")),
     ("overlap", _("重复应用治理")),
+    ("ledger", _("基层减负")),
     ("campaigns", _("监督检查")),
     ("usage", _("使用与退出")),
     ("audit", _("系统")),
@@ -62,6 +63,9 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("complaints:unit", _("投诉入口与说明"), _UNIT_STAFF),
     NavEntry("overlap:index", _("重复应用"), _REGULATOR),
     NavEntry("overlap:check", _("建设前核查"), "govapp.oversight.overlap.selectors.can_use_check"),
+    NavEntry("ledger:list", _("填报事项清单")),
+    NavEntry("ledger:queue", _("填报事项审查"), "govapp.oversight.ledger.selectors.is_reviewer"),
+    NavEntry("ledger:burden", _("基层填报负担")),
     NavEntry("campaigns:list", _("自查自评")),
     NavEntry("usage:index", _("使用情况"), "govapp.oversight.usage.selectors.can_use"),
     NavEntry("usage:lowuse", _("低使用应用"), "govapp.oversight.usage.selectors.can_use"),
@@ -80,6 +84,7 @@ HOME_PANELS: tuple[str, ...] = (
     "govapp.registry.panels.legacy_panels",
     "govapp.compliance.panels.compliance_panels",
     "govapp.complaints.panels.complaint_panels",
+    "govapp.oversight.ledger.panels.ledger_panels",
     "govapp.oversight.campaigns.panels.campaign_panels",
     "govapp.oversight.usage.panels.usage_panels",
 )
@@ -89,6 +94,7 @@ HOME_PANELS: tuple[str, ...] = (
 APP_SECTIONS: tuple[str, ...] = (
     "govapp.compliance.panels.app_compliance_section",
     "govapp.oversight.overlap.panels.app_overlap_section",
+    "govapp.oversight.ledger.panels.app_demands_section",
     "govapp.oversight.campaigns.panels.app_using_units_section",
     "govapp.oversight.usage.panels.app_usage_section",
 )
@@ -101,8 +107,10 @@ DEMO_LOADERS: tuple[tuple[str, str], ...] = (
     ("compliance", "govapp.compliance.demo.demo_compliance_load"),
     ("complaints", "govapp.complaints.demo.demo_complaints_load"),
     ("overlap", "govapp.oversight.overlap.demo.demo_overlap_load"),
-    ("campaigns", "govapp.oversight.campaigns.demo.demo_campaigns_load"),
+    ("ledger", "govapp.oversight.ledger.demo.demo_ledger_load"),
+    # usage before campaigns: self-inspection answers are checked against low-use flags
     ("usage", "govapp.oversight.usage.demo.demo_usage_load"),
+    ("campaigns", "govapp.oversight.campaigns.demo.demo_campaigns_load"),
 )
 
 

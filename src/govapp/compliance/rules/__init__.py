@@ -29,6 +29,7 @@ MODULES = (
     "r23_ad_placements",
     "r23_payment_sdk",
     "r19_form_reporting",
+    "r19_ledger",
     "r08_undeclared_location",
     "r09_undeclared_sensitive",
     "r09_scenario_unexplained",
