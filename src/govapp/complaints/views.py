@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,6 +40,7 @@ from govapp.complaints.models import (
 from govapp.complaints.public import complaint_public_view
 from govapp.core.audit import audit_read
 from govapp.core.calendar import today_shanghai
+from govapp.core.pagination import page_of
 from govapp.core.permissions import get_restricted_or_404
 from govapp.registry.models import App, AppStatus
 
@@ -239,7 +239,7 @@ def manage(request: HttpRequest) -> HttpResponse:
         overdue=f["overdue"] == "1",
         q=f["q"],
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     today = today_shanghai()
     rows = [(c, selectors.is_overdue(c, today)) for c in page.object_list]
     return render(
@@ -416,7 +416,7 @@ def unit(request: HttpRequest) -> HttpResponse:
         if key is None:  # every filed app has a complaint page
             services.app_complaint_key_ensure(app=app)
     reqs = selectors.explanation_requests_for(request.user)
-    page = Paginator(reqs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, reqs, PAGE_SIZE)
     apps = [
         {
             "app": a,

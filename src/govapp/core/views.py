@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from govapp.core.calendar import get_calendar, today_shanghai
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear
+from govapp.core.pagination import page_of
 from govapp.core.permissions import can_read_audit, has_role, roles_of
 from govapp.core.selectors import audit_events
 from govapp.core.services import calendar_year_delete, calendar_year_set, parse_schedule
@@ -69,7 +69,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         since=since,
         until=until,
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 50)
     query = "&".join(f"{k}={v}" for k, v in f.items() if v)
     return render(request, "core/audit_list.html", {"page": page, "f": f, "query": query})
 

@@ -22,6 +22,31 @@ from govapp.registry.schemas import SECTION_KEYS, parse_sections
 
 S = ApplicationState
 
+# Wide columns that list pages and list APIs do not show: ``.defer()`` them so a page of rows
+# does not read and parse megabytes of JSON (issue 16).
+APP_WIDE_FIELDS = (
+    "filed_sections",
+    "description",
+    "target_users",
+    "shutdown_notice",
+)
+APPLICATION_WIDE_FIELDS = (
+    "base_sections",
+    "app__filed_sections",
+    "app__description",
+    "app__target_users",
+    "app__shutdown_notice",
+)
+
+
+def lean(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """``qs`` without the wide columns that list pages do not show."""
+    if qs.model is App:
+        return qs.defer(*APP_WIDE_FIELDS)
+    if qs.model is Application:
+        return qs.defer("sections", "decision_note", *APPLICATION_WIDE_FIELDS)
+    return qs
+
 
 def apps_for(user: Any, *, q: str = "", status: str = "", kind: str = "") -> QuerySet[App]:
     qs = restrict(
