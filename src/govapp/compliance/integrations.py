@@ -39,6 +39,39 @@ def complaint_operation_facts(app: App) -> dict[str, Any]:
     return {"complaints": {r["category"]: r["n"] for r in rows}, "verified_reports": verified}
 
 
+def complaint_operation_facts_batch(app_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """:func:`complaint_operation_facts` for many apps in two queries (bulk re-evaluation)."""
+    from govapp.complaints.models import Complaint, Status
+
+    out: dict[int, dict[str, Any]] = {
+        pk: {"complaints": {}, "verified_reports": []} for pk in app_ids
+    }
+    rows = (
+        Complaint.objects.filter(app_id__in=app_ids)
+        .exclude(status__in=[Status.DISMISSED, Status.MERGED])
+        .values("app_id", "category")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in rows:
+        out[r["app_id"]]["complaints"][r["category"]] = r["n"]
+    for c in Complaint.objects.filter(app_id__in=app_ids, status=Status.FINDING_OPENED).order_by(
+        "pk"
+    ):
+        out[c.app_id]["verified_reports"].append(
+            {
+                "ref": f"举报 #{c.pk}",
+                "category": c.category,
+                "banned_practice": c.banned_practice,
+                "note": c.finding_note,
+            }
+        )
+    return out
+
+
+complaint_operation_facts.batch = complaint_operation_facts_batch  # type: ignore[attr-defined]
+
+
 def open_finding_for_complaint(*, complaint: Any, note: str, actor: Any) -> str:
     """FINDING_OPENERS hook: re-evaluate the app once the complaint is marked for checking
     (after the complaint's own transaction commits) and return the finding's reference."""

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from govapp.orgs.models import Division, DivisionLevel
+from govapp.orgs.models import Division, DivisionLevel, Unit
 from govapp.public.models import PublicRegistryVersion
 from govapp.registry.models import App, AppKind, AppStatus, PlatformIdentity
 
@@ -188,13 +188,16 @@ def public_app_search(
     qs = public_apps().select_related("hosting_unit")
     q = q.strip()
     if q:
+        # The unit branch as a subquery (each branch can use its trigram index on PostgreSQL).
         qs = qs.filter(
             Q(name__icontains=q)
-            | Q(hosting_unit__name__icontains=q)
+            | Q(hosting_unit_id__in=Unit.objects.filter(name__icontains=q).values("pk"))
             | Q(filing_number__icontains=q)
         )
     if unit.strip():
-        qs = qs.filter(hosting_unit__name__icontains=unit.strip())
+        qs = qs.filter(
+            hosting_unit_id__in=Unit.objects.filter(name__icontains=unit.strip()).values("pk")
+        )
     if city and city.isdigit():
         qs = qs.filter(hosting_unit__scope_code__startswith=city)
     elif province == CENTRAL:

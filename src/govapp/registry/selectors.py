@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import has_role, restrict
-from govapp.orgs.models import Role
+from govapp.orgs.models import Role, Unit
 from govapp.registry.models import (
     App,
     Application,
@@ -17,6 +17,7 @@ from govapp.registry.models import (
     ExceptionDecision,
     Holder,
     Notification,
+    PlatformIdentity,
 )
 from govapp.registry.schemas import SECTION_KEYS, parse_sections
 
@@ -53,12 +54,16 @@ def apps_for(user: Any, *, q: str = "", status: str = "", kind: str = "") -> Que
         App.objects.select_related("hosting_unit", "hosting_unit__division"), user, "view"
     )
     if q:
+        # Subqueries instead of joins: no DISTINCT (and no COUNT of DISTINCT) over a join;
+        # each branch can use its trigram index on PostgreSQL.
         qs = qs.filter(
             Q(name__icontains=q)
             | Q(filing_number__icontains=q)
-            | Q(hosting_unit__name__icontains=q)
-            | Q(identities__identifier__icontains=q)
-        ).distinct()
+            | Q(hosting_unit_id__in=Unit.objects.filter(name__icontains=q).values("pk"))
+            | Q(
+                pk__in=PlatformIdentity.objects.filter(identifier__icontains=q).values("app_id")
+            )
+        )
     if status:
         qs = qs.filter(status=status)
     if kind:
