@@ -60,9 +60,7 @@ def apps_for(user: Any, *, q: str = "", status: str = "", kind: str = "") -> Que
             Q(name__icontains=q)
             | Q(filing_number__icontains=q)
             | Q(hosting_unit_id__in=Unit.objects.filter(name__icontains=q).values("pk"))
-            | Q(
-                pk__in=PlatformIdentity.objects.filter(identifier__icontains=q).values("app_id")
-            )
+            | Q(pk__in=PlatformIdentity.objects.filter(identifier__icontains=q).values("app_id"))
         )
     if status:
         qs = qs.filter(status=status)
