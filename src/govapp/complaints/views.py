@@ -412,11 +412,15 @@ def unit(request: HttpRequest) -> HttpResponse:
         services.app_complaint_key_ensure(app=app)
         messages.success(request, _("已为「%(app)s」开通应用内投诉入口。") % {"app": app.name})
         return redirect("complaints:unit")
-    for app, key in selectors.unit_apps_with_keys(request.user):
-        if key is None:  # every filed app has a complaint page
-            services.app_complaint_key_ensure(app=app)
+    with_keys = selectors.unit_apps_with_keys(request.user)
+    if any(key is None for _app, key in with_keys):
+        for app, key in with_keys:
+            if key is None:  # every filed app has a complaint page
+                services.app_complaint_key_ensure(app=app)
+        with_keys = selectors.unit_apps_with_keys(request.user)
     reqs = selectors.explanation_requests_for(request.user)
     page = page_of(request, reqs, PAGE_SIZE)
+    counts = selectors.complaint_counts_for_apps([a.pk for a, _k in with_keys])
     apps = [
         {
             "app": a,
@@ -424,9 +428,9 @@ def unit(request: HttpRequest) -> HttpResponse:
             "url": request.build_absolute_uri(reverse("complaints:app_embed", args=[k.key]))
             if k
             else "",
-            "counts": selectors.complaint_counts_for_app(a),
+            "counts": counts[a.pk],
         }
-        for a, k in selectors.unit_apps_with_keys(request.user)
+        for a, k in with_keys
     ]
     return render(
         request,

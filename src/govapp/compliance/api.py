@@ -162,7 +162,9 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/orders", response=list[OrderOut])
 def orders(request: HttpRequest, overdue: bool = False) -> list[dict[str, Any]]:
-    qs = selectors.orders_for(request.user, overdue=overdue).prefetch_related("findings")[:500]
+    qs = selectors.orders_for(request.user, overdue=overdue).prefetch_related(
+        "findings", "penalties"
+    )[:500]
     return [_order(o) for o in qs]
 
 

@@ -100,7 +100,7 @@ def review_queue(user: Any) -> QuerySet[Application]:
 
 
 def unit_todo(user: Any) -> QuerySet[Application]:
-    qs = restrict(Application.objects.select_related("app"), user, "submit")
+    qs = restrict(Application.objects.select_related("app", "app__hosting_unit"), user, "submit")
     return qs.filter(state__in=[S.DRAFT, S.RETURNED, S.FEEDBACK]).order_by(
         "deadline", "-updated_at"
     )
