@@ -46,6 +46,10 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 
+from govapp.core.errors import install_api_handler  # noqa: E402
+
+install_api_handler(api)
+
 from govapp.core.api import router as core_router  # noqa: E402
 from govapp.orgs.api import auth_router  # noqa: E402
 from govapp.orgs.api import router as orgs_router  # noqa: E402
@@ -70,3 +74,7 @@ api.add_router("/complaints", "govapp.complaints.triage_api.router")
 from govapp.compliance.api import router as compliance_router  # noqa: E402
 
 api.add_router("/compliance", compliance_router)
+
+from govapp.public.api import router as public_router  # noqa: E402
+
+api.add_router("/public", public_router)

@@ -29,6 +29,7 @@ from govapp.compliance.models import (
     ExemptionStatus,
     Finding,
     FindingStatus,
+    OperationFacts,
     PackageScan,
     ScanStatus,
     SpotCheckItem,
@@ -96,17 +97,11 @@ def _first_per(rows: Iterable[Any], key: str) -> dict[int, Any]:
 
 
 def _operation_facts(apps: list[App]) -> dict[int, dict[str, Any]]:
-    """Operation facts from the other apps' providers: a provider with a ``batch`` attribute
-    answers for many apps in one go; others are asked per app."""
+    """The operation facts that higher apps pushed (``app_operation_facts_put``), merged per app
+    in source order like :func:`govapp.compliance.engine._operation`, in one query."""
     out: dict[int, dict[str, Any]] = {a.pk: {} for a in apps}
-    for provider in engine.OPERATION_PROVIDERS:
-        many = getattr(provider, "batch", None)
-        if many is not None:
-            for app_id, data in many([a.pk for a in apps]).items():
-                out[app_id].update(data)
-        else:
-            for a in apps:
-                out[a.pk].update(provider(a))
+    for row in OperationFacts.objects.filter(app_id__in=list(out)).order_by("app_id", "source"):
+        out[row.app_id].update(row.data)
     return out
 
 

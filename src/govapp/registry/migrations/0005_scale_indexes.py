@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0002_scale_indexes'),
-        ('registry', '0003_app_successor'),
+        ('registry', '0004_registryversion'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

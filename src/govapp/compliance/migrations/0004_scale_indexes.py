@@ -6,8 +6,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0002_bulletin_exemption_finding_rectificationorder_and_more'),
-        ('registry', '0004_scale_indexes'),
+        ('compliance', '0003_operationfacts'),
+        ('registry', '0005_scale_indexes'),
     ]
 
     operations = [
