@@ -66,6 +66,7 @@ def test_limit_is_clamped_and_offset_past_the_end_is_an_empty_page(client):
         "/api/v1/orgs/units",
         "/api/v1/scans",
         "/api/v1/audit/events",
+        "/api/v1/compliance/findings",
     ],
 )
 def test_bad_limits_and_offsets_are_422_json_not_500(client, path, query):
