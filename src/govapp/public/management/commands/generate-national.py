@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 BATCH = 5000
+AUDIT_COMMIT = 50_000
 TOPICS = [
     "政务服务",
     "智慧党建",
@@ -155,7 +156,7 @@ class Command(BaseCommand):
         self.step("findings", lambda: self.findings(o["findings"]))
         self.step("orders", lambda: self.orders(o["orders"]))
         self.step("complaints", lambda: self.complaints(o["complaints"]))
-        self.step("audit events", lambda: self.audit(o["audit"]))
+        self.step("audit events", lambda: self.audit(o["audit"]), atomic=False)
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("ANALYZE")
@@ -164,9 +165,12 @@ class Command(BaseCommand):
         registry_changed()
         self.stdout.write(f"national dataset ready in {time.monotonic() - t0:.0f} s")
 
-    def step(self, name: str, fn: Any) -> None:
+    def step(self, name: str, fn: Any, *, atomic: bool = True) -> None:
         t = time.monotonic()
-        with transaction.atomic():
+        if atomic:
+            with transaction.atomic():
+                n = fn()
+        else:
             n = fn()
         self.stdout.write(f"{name}: +{n} in {time.monotonic() - t:.1f} s")
 
@@ -520,6 +524,20 @@ class Command(BaseCommand):
     # --- core: the audit chain ----------------------------------------------------------------
 
     def audit(self, n: int) -> int:
+        """Appends ``n`` events to the chain, committing every ``AUDIT_COMMIT`` events (each
+        commit locks the head, continues from it and moves it: the chain stays valid at every
+        commit, and an interrupted run keeps what it committed)."""
+        done = 0
+        while done < n:
+            k = min(AUDIT_COMMIT, n - done)
+            with transaction.atomic():
+                self._audit_chunk(k, offset=done, total=n)
+            done += k
+            self.stdout.write(f"  audit events: {done}/{n}")
+            self.stdout.flush()
+        return n
+
+    def _audit_chunk(self, n: int, *, offset: int, total: int) -> None:
         from govapp.core.audit import GENESIS, event_hash
         from govapp.core.models import AuditEvent, AuditHead
         from govapp.registry.models import App
@@ -527,27 +545,28 @@ class Command(BaseCommand):
         rng = self.rng
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         seq, prev = head.last_seq, head.last_hash or GENESIS
-        apps = list(
-            App.objects.values_list("pk", "name", "hosting_unit_id", "hosting_unit__scope_code")[
-                :20000
-            ]
-        )
+        if not hasattr(self, "_audit_apps"):
+            self._audit_apps = list(
+                App.objects.values_list(
+                    "pk", "name", "hosting_unit_id", "hosting_unit__scope_code"
+                )[:20000]
+            )
+        apps = self._audit_apps
         actions = ["app.create", "application.save_draft", "application.submit",
                    "application.forward", "finding.open", "finding.close", "application.read",
                    "complaint.acknowledge"]  # fmt: skip
         start = self.now - dt.timedelta(days=700)
-        step = dt.timedelta(days=699) / max(n, 1)
+        step = dt.timedelta(days=699) / max(total, 1)
         for chunk_start in range(0, n, BATCH):
             rows = []
             for i in range(chunk_start, min(n, chunk_start + BATCH)):
                 seq += 1
                 pk, name, unit_id, scope = rng.choice(apps)
-                action = rng.choice(actions)
                 e = AuditEvent(
                     seq=seq,
-                    time=start + step * i,
+                    time=start + step * (offset + i),
                     actor_name="system",
-                    action=action,
+                    action=rng.choice(actions),
                     object_type="registry.app",
                     object_id=str(pk),
                     object_repr=name,
@@ -564,4 +583,3 @@ class Command(BaseCommand):
             AuditEvent.objects.bulk_create(rows)
         head.last_seq, head.last_hash = seq, prev
         head.save(update_fields=["last_seq", "last_hash"])
-        return n
