@@ -91,11 +91,18 @@ PUBLIC = [
 ]
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 class Client:
     def __init__(self, base: str) -> None:
         self.base = base.rstrip("/")
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        cookies = urllib.request.HTTPCookieProcessor(self.jar)
+        self.opener = urllib.request.build_opener(cookies)
+        self.no_redirect = urllib.request.build_opener(cookies, _NoRedirect())
 
     def get(self, path: str) -> tuple[int, float, int]:
         url = self.base + urllib.parse.quote(path, safe="/?=&:%")
@@ -125,8 +132,12 @@ class Client:
             data=data,
             headers={"Referer": self.base + "/accounts/login/"},
         )
-        with self.opener.open(req, timeout=60) as r:
-            r.read()
+        try:  # the 302 to the home page is not followed: the home page is measured on its own
+            with self.no_redirect.open(req, timeout=60) as r:
+                r.read()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 302:
+                raise
         if not any(c.name == "sessionid" for c in self.jar):
             raise SystemExit(f"login failed for {username}")
 
