@@ -34,6 +34,7 @@ NAV_SECTIONS: tuple[tuple[str, str | Promise], ...] = (
     ("scans", _("检测与合规")),
     ("compliance", _("检测与合规")),
     ("complaints", _("投诉举报")),
+    ("campaigns", _("监督检查")),
     ("audit", _("系统")),
     ("core", _("系统")),
     ("orgs", _("系统")),
@@ -57,6 +58,7 @@ NAV: tuple[NavEntry, ...] = (
     ),
     NavEntry("complaints:stats", _("举报统计"), "govapp.complaints.selectors.can_see_stats"),
     NavEntry("complaints:unit", _("投诉入口与说明"), _UNIT_STAFF),
+    NavEntry("campaigns:list", _("自查自评")),
     NavEntry("audit:list", _("审计日志"), "govapp.core.permissions.can_read_audit"),
     NavEntry("core:calendar", _("工作日历"), "govapp.core.permissions.can_edit_calendar"),
     NavEntry("orgs:units", _("单位")),
@@ -70,11 +72,15 @@ HOME_PANELS: tuple[str, ...] = (
     "govapp.registry.panels.legacy_panels",
     "govapp.compliance.panels.compliance_panels",
     "govapp.complaints.panels.complaint_panels",
+    "govapp.oversight.campaigns.panels.campaign_panels",
 )
 
 # Sections shown on a registry app's and application's page by higher apps: functions
 # (request, *, app, application=None) -> rendered HTML (safe), in order.
-APP_SECTIONS: tuple[str, ...] = ("govapp.compliance.panels.app_compliance_section",)
+APP_SECTIONS: tuple[str, ...] = (
+    "govapp.compliance.panels.app_compliance_section",
+    "govapp.oversight.campaigns.panels.app_using_units_section",
+)
 
 # ``govapp demo``: loaders in dependency order, name -> function () -> summary.
 DEMO_LOADERS: tuple[tuple[str, str], ...] = (
@@ -83,6 +89,7 @@ DEMO_LOADERS: tuple[tuple[str, str], ...] = (
     ("registry", "govapp.registry.demo.demo_registry_load"),
     ("compliance", "govapp.compliance.demo.demo_compliance_load"),
     ("complaints", "govapp.complaints.demo.demo_complaints_load"),
+    ("campaigns", "govapp.oversight.campaigns.demo.demo_campaigns_load"),
 )
 
 
@@ -101,6 +108,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("scans.requeue_stale", 600, "govapp.compliance.scanning.requeue_stale_scans_task"),
     PeriodicJob("compliance.tick", 3600, "govapp.compliance.tasks.compliance_tick"),
     PeriodicJob("complaints.keys_ensure", 3600, "govapp.complaints.tasks.complaint_keys_ensure"),
+    PeriodicJob("campaigns.remind", 3600, "govapp.oversight.campaigns.tasks.campaigns_remind_task"),
 )
 
 # Entering a calendar year recomputes provisional deadlines: functions year -> number changed.
