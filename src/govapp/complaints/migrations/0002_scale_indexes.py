@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('complaints', '0001_initial'),
-        ('orgs', '0002_scale_indexes'),
+        ('orgs', '0003_scale_indexes'),
         ('registry', '0005_scale_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0002_scale_indexes'),
+        ('orgs', '0003_scale_indexes'),
         ('registry', '0004_registryversion'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

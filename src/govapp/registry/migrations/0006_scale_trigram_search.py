@@ -34,6 +34,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0005_scale_indexes"), ("orgs", "0002_scale_indexes")]
+    dependencies = [("registry", "0005_scale_indexes"), ("orgs", "0003_scale_indexes")]
 
     operations = [migrations.RunPython(forwards, backwards)]
