@@ -92,6 +92,7 @@ PUBLIC_NAMES = {
     "complaints:app_embed",
     "compliance:bulletins",
     "compliance:bulletin",
+    "usage:rate",
 }
 PUBLIC_API = (
     "/api/v1/public/",
@@ -104,6 +105,7 @@ PUBLIC_API_WRITES = {
     "/api/v1/auth/token",
     "/api/v1/public/complaints",
     "/api/v1/public/complaints/{receipt}/messages",
+    "/api/v1/public/usage/ping",  # anonymous usage count, no cookie authority (issue 10)
 }
 
 
@@ -165,6 +167,8 @@ class World:
     central_complaint: Complaint
     gd_campaign: Campaign
     gd_task: InspectionTask
+    gd_usage_case: Any = None
+    gd_usage_exemption: Any = None
 
 
 def _sections(name: str) -> dict[str, Any]:
@@ -316,7 +320,7 @@ def build() -> World:
     gd_task.refresh_from_db()
     gd_event = AuditEvent.objects.filter(unit_pk=gd_unit.pk).order_by("-seq").first()
     assert gd_event is not None
-    return World(
+    world = World(
         gd_unit=gd_unit,
         gd2_unit=gd2_unit,
         sc_unit=sc_unit,
@@ -355,6 +359,40 @@ def build() -> World:
         central_complaint=central_complaint,
         gd_campaign=gd_campaign,
         gd_task=gd_task,
+    )
+    _usage_objects(world)
+    return world
+
+
+def _usage_objects(w: World) -> None:
+    """Usage oversight: a retirement case, an exemption and a monthly return of the GD app."""
+    from govapp.oversight.usage import models as um
+
+    w.gd_usage_case = um.RetirementCase.objects.create(
+        app=w.gd_app, reason="粤密退出理由", working_days=20, deadline=today_shanghai()
+    )
+    w.gd_usage_exemption = um.Exemption.objects.create(
+        app=w.gd_app, category="flood", reason="粤密豁免：汛期使用", expires_on=today_shanghai()
+    )
+    um.MonthlyReturn.objects.create(
+        app=w.gd_app,
+        month=today_shanghai().replace(day=1),
+        active_users=7,
+        intended_users=70,
+        source="form",
+    )
+
+
+def _usage_state(gd_apps: Any) -> Any:
+    from govapp.oversight.usage import models as um
+
+    return (
+        list(um.MonthlyReturn.objects.filter(app__in=gd_apps).values_list("pk", "active_users")),
+        list(
+            um.RetirementCase.objects.filter(app__in=gd_apps).values_list("pk", "state", "appeal")
+        ),
+        list(um.Exemption.objects.filter(app__in=gd_apps).values_list("pk", "revoked_at")),
+        list(um.Rating.objects.filter(app__in=gd_apps).values_list("pk")),
     )
 
 
@@ -409,6 +447,7 @@ def gd_state(w: World) -> Any:
         ),
         list(w.gd_complaint.messages.values_list("pk")),
         list(ExplanationRequest.objects.filter(app__in=gd_apps).values_list("pk", "state")),
+        _usage_state(gd_apps),
         list(
             User.objects.filter(unit=w.gd_unit)
             .order_by("pk")
@@ -490,6 +529,12 @@ def params(w: World) -> dict[str, dict[str, list[Any]]]:
         "campaigns:report_xlsx": {"pk": [w.gd_campaign.pk]},
         "campaigns:task": {"pk": [w.gd_task.pk]},
         "campaigns:using_units": {"app_pk": apps},
+        "usage:app": {"pk": app},
+        "usage:exempt": {"pk": app},
+        "usage:case_open": {"pk": app},
+        "usage:exemption_revoke": {"pk": [w.gd_usage_exemption.pk]},
+        "usage:case": {"pk": [w.gd_usage_case.pk]},
+        "usage:case_evidence": {"pk": [w.gd_usage_case.pk]},
     }
 
 
@@ -589,6 +634,17 @@ def form_data(name: str, w: World) -> list[dict[str, Any]]:
         "registry:app_create": [{"name": "越权应用", "kind": "app", "target_users": "公务人员"}],
         "complaints:unit": [{}],
         "scans:upload": [{"application": w.gd_draft.pk}],
+        "usage:app": [{"month": "2026-01", "active_users": "1", "intended_users": "9"}],
+        "usage:case": [
+            {"action": "appeal", "appeal": "越权申诉越权申诉越权申诉"},
+            {"action": "decide", "accept": "1", "note": "越权决定"},
+            {"action": "retire", "shutdown_date": today.isoformat(), "notice": "越权关停"},
+            {"action": "order"},
+        ],
+        "usage:exempt": [
+            {"category": "flood", "reason": "越权豁免越权豁免越权豁免", "expires_on": "2030-01-01"}
+        ],
+        "usage:case_open": [{"working_days": "20", "reason": "越权退出"}],
     }
     return [base | e for e in extra.get(name, [{}])]
 

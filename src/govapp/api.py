@@ -82,3 +82,9 @@ api.add_router("/campaigns", campaigns_router)
 from govapp.public.api import router as public_router  # noqa: E402
 
 api.add_router("/public", public_router)
+
+from govapp.oversight.usage.api import public_router as usage_public_router  # noqa: E402
+from govapp.oversight.usage.api import router as usage_router  # noqa: E402
+
+api.add_router("/usage", usage_router)
+api.add_router("/public/usage", usage_public_router)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "govapp.compliance",
     "govapp.complaints",
     "govapp.oversight.campaigns",
+    "govapp.oversight.usage",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +214,9 @@ GOVAPP_LOGIN_LOCKOUT_MINUTES = 15
 # killed worker's job is requeued.
 GOVAPP_PACKAGE_MAX_BYTES = int(os.environ.get("GOVAPP_PACKAGE_MAX_BYTES", 2 * 1024**3))
 GOVAPP_SCAN_STALE_MINUTES = 30
+
+# How many reverse proxies in front of the server append to X-Forwarded-For (0: REMOTE_ADDR).
+GOVAPP_PUBLIC_TRUSTED_PROXIES = int(os.environ.get("GOVAPP_PUBLIC_TRUSTED_PROXIES", "0") or 0)
 
 # Request logging: never log client addresses or user agents (complainants must stay anonymous).
 LOGGING = {

@@ -16,5 +16,6 @@ urlpatterns = [
     path("scans/", include(("govapp.compliance.scan_urls", "scans"))),
     path("compliance/", include(("govapp.compliance.urls", "compliance"))),
     path("oversight/campaigns/", include(("govapp.oversight.campaigns.urls", "campaigns"))),
+    path("oversight/usage/", include(("govapp.oversight.usage.urls", "usage"))),
     path("api/v1/", api.urls),
 ]

@@ -56,3 +56,43 @@ def test_clean_package_has_no_high_findings(tmp_path: Path) -> None:
     )
     facts = _scan(apk.path)
     assert not [f for f in facts["findings"] if f["severity"] in {"high", "critical"}]  # type: ignore[union-attr]
+
+
+def test_platform_services_and_tracking_reach_the_profit_and_track_rules(tmp_path: Path) -> None:
+    from govapp.scanner.testkit.builders import build_miniprogram_dir, build_miniprogram_zip
+    from govapp.scanner.testkit.services import (
+        quickapp_ads_and_payment,
+        quickapp_decoys,
+        quickapp_tracking,
+        wechat_ads_and_payment,
+        wechat_decoys,
+        wechat_tracking,
+    )
+
+    projects = {
+        "wx-ads": wechat_ads_and_payment(),
+        "wx-track": wechat_tracking(),
+        "wx-decoys": wechat_decoys(),
+        "qa-track": quickapp_tracking(),
+        "qa-decoys": quickapp_decoys(),
+    }
+    for name, files in projects.items():
+        build_miniprogram_dir(tmp_path / name, files)
+    build_miniprogram_zip(tmp_path / "qa-ads.zip", quickapp_ads_and_payment())
+    paths = [tmp_path / n for n in projects] + [tmp_path / "qa-ads.zip"]
+    out = subprocess.run(
+        [sys.executable, "-m", "govapp.cli", "scan", "--json", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rules = {
+        json.loads(line)["file"]["name"]: {f["rule"] for f in json.loads(line)["findings"]}
+        for line in out.stdout.splitlines()
+    }
+    assert "R23_ADVERTISING_SDK" in rules["wx-ads"]
+    assert "R23_ADVERTISING_SDK" in rules["qa-ads.zip"]
+    assert "R22_LOCATION_TRACK" in rules["wx-track"]
+    assert "R22_LOCATION_TRACK" in rules["qa-track"]
+    for decoy in ("wx-decoys", "qa-decoys"):
+        assert not rules[decoy] & {"R23_ADVERTISING_SDK", "R22_LOCATION_TRACK"}, rules[decoy]

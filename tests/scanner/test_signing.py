@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import random
 import struct
 from pathlib import Path
 
 import pytest
 
+from govapp.scanner.errors import ScanError
 from govapp.scanner.signing import (
     cert_from_der,
     certificates_from_pkcs7,
@@ -172,3 +175,62 @@ def test_certificate_fields_read_from_der_match_cryptography(
             "2024-02-29T08:30:01+00:00",
             "2051-01-01T00:00:00+00:00",
         )
+
+
+def _fixture_certificates() -> list[bytes]:
+    """Every signer certificate of the real fixture packages (when ../shared is there) and of
+    the testkit's keys."""
+    from govapp.scanner import signing as sg
+    from govapp.scanner.testkit import make_signing_key
+    from govapp.scanner.zip import ZipArchive
+
+    ders = [make_signing_key(kind=k).cert_der for k in ("ec", "rsa")]
+    root = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+    for path in sorted(root.glob("*/*.apk")):
+        try:
+            with ZipArchive(path) as zf:
+                warnings: list[str] = []
+                pairs = sg.read_apk_signing_block(zf, warnings=warnings) or {}
+                for value in pairs.values():
+                    ders += sg.certificates_from_scheme_block(value, "v2", warnings)
+                for name in zf.names():
+                    if name.startswith("META-INF/") and name.upper().endswith(
+                        (".RSA", ".DSA", ".EC")
+                    ):
+                        with contextlib.suppress(ScanError, ValueError):
+                            ders += sg.signer_certificates_from_pkcs7(zf.read(name))
+        except ScanError:
+            continue
+    return list(dict.fromkeys(ders))
+
+
+def test_ordinary_certificates_are_read_without_cryptography_and_agree_with_it() -> None:
+    """The shape check that lets the scanner skip cryptography never accepts a certificate that
+    cryptography rejects, and the fields read from the DER are cryptography's: on every fixture
+    certificate and on thousands of random mutations of them."""
+    from cryptography import x509
+
+    from govapp.scanner.signing import _quick_fields, cert_from_der, ordinary_certificate
+
+    ders = _fixture_certificates()
+    assert ders and any(ordinary_certificate(d) for d in ders)
+    rng = random.Random(20261130)
+    accepted = 0
+    for der in ders:
+        variants = [der]
+        for _ in range(120):
+            i = rng.randrange(len(der))
+            kind = rng.randrange(3)
+            if kind == 0:
+                variants.append(der[:i] + bytes([rng.randrange(256)]) + der[i + 1 :])
+            elif kind == 1:
+                variants.append(der[:i])
+            else:
+                variants.append(der[:i] + bytes([rng.randrange(256)]) + der[i:])
+        for v in variants:
+            if not (ordinary_certificate(v) and _quick_fields(v) is not None):
+                continue
+            accepted += 1
+            x509.load_der_x509_certificate(v)  # cryptography must accept it too
+            assert cert_from_der(v, "v1") == cert_from_der(v, "v1", fast=False)
+    assert accepted > len(ders)  # some mutations (in names, serials, times) stay ordinary

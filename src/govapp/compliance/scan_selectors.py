@@ -29,6 +29,7 @@ SDK_CATEGORY_LABELS = {
 CAPABILITY_LABELS = {
     "location": _l("定位"),
     "background-location": _l("后台定位"),
+    "location-tracking": _l("持续定位并上传"),
     "camera": _l("相机"),
     "media-library": _l("相册/媒体库"),
     "microphone": _l("麦克风"),

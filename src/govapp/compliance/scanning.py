@@ -222,8 +222,8 @@ def identity_check(facts: dict[str, Any], app: Any) -> dict[str, Any]:
 
 def package_scan_run(*, scan_id: int) -> PackageScan:
     """Run the scanner on a queued (or requeued) scan and store the outcome."""
+    from govapp.compliance.rules import add_package_findings
     from govapp.scanner import ScanError, scan_path
-    from govapp.scanner.cli import add_package_findings
 
     with transaction.atomic():
         scan = PackageScan.objects.select_for_update().get(pk=scan_id)

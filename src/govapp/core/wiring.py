@@ -35,6 +35,7 @@ NAV_SECTIONS: tuple[tuple[str, str | Promise], ...] = (
     ("compliance", _("检测与合规")),
     ("complaints", _("投诉举报")),
     ("campaigns", _("监督检查")),
+    ("usage", _("使用与退出")),
     ("audit", _("系统")),
     ("core", _("系统")),
     ("orgs", _("系统")),
@@ -59,6 +60,10 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("complaints:stats", _("举报统计"), "govapp.complaints.selectors.can_see_stats"),
     NavEntry("complaints:unit", _("投诉入口与说明"), _UNIT_STAFF),
     NavEntry("campaigns:list", _("自查自评")),
+    NavEntry("usage:index", _("使用情况"), "govapp.oversight.usage.selectors.can_use"),
+    NavEntry("usage:lowuse", _("低使用应用"), "govapp.oversight.usage.selectors.can_use"),
+    NavEntry("usage:cases", _("退出处置"), "govapp.oversight.usage.selectors.can_use"),
+    NavEntry("usage:unfiled", _("未备案在用"), _REGULATOR),
     NavEntry("audit:list", _("审计日志"), "govapp.core.permissions.can_read_audit"),
     NavEntry("core:calendar", _("工作日历"), "govapp.core.permissions.can_edit_calendar"),
     NavEntry("orgs:units", _("单位")),
@@ -73,6 +78,7 @@ HOME_PANELS: tuple[str, ...] = (
     "govapp.compliance.panels.compliance_panels",
     "govapp.complaints.panels.complaint_panels",
     "govapp.oversight.campaigns.panels.campaign_panels",
+    "govapp.oversight.usage.panels.usage_panels",
 )
 
 # Sections shown on a registry app's and application's page by higher apps: functions
@@ -80,6 +86,7 @@ HOME_PANELS: tuple[str, ...] = (
 APP_SECTIONS: tuple[str, ...] = (
     "govapp.compliance.panels.app_compliance_section",
     "govapp.oversight.campaigns.panels.app_using_units_section",
+    "govapp.oversight.usage.panels.app_usage_section",
 )
 
 # ``govapp demo``: loaders in dependency order, name -> function () -> summary.
@@ -90,6 +97,7 @@ DEMO_LOADERS: tuple[tuple[str, str], ...] = (
     ("compliance", "govapp.compliance.demo.demo_compliance_load"),
     ("complaints", "govapp.complaints.demo.demo_complaints_load"),
     ("campaigns", "govapp.oversight.campaigns.demo.demo_campaigns_load"),
+    ("usage", "govapp.oversight.usage.demo.demo_usage_load"),
 )
 
 
@@ -109,6 +117,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("compliance.tick", 3600, "govapp.compliance.tasks.compliance_tick"),
     PeriodicJob("complaints.keys_ensure", 3600, "govapp.complaints.tasks.complaint_keys_ensure"),
     PeriodicJob("campaigns.remind", 3600, "govapp.oversight.campaigns.tasks.campaigns_remind_task"),
+    # hourly, closing only the days before today: the first run after midnight Asia/Shanghai
+    # closes yesterday (counts written, salt and per-device keys destroyed)
+    PeriodicJob("usage.close_day", 3600, "govapp.oversight.usage.tasks.usage_close_past_days"),
+    PeriodicJob(
+        "usage.evaluate", 6 * 3600, "govapp.oversight.usage.tasks.usage_evaluate_and_escalate"
+    ),
 )
 
 # Entering a calendar year recomputes provisional deadlines: functions year -> number changed.

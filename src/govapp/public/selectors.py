@@ -231,6 +231,18 @@ def identity_public(identity: PlatformIdentity) -> dict[str, Any]:
     }
 
 
+def _successor(app: App) -> dict[str, Any] | None:
+    """The filed app users should move to once this one is retired or merged."""
+    succ = app.successor
+    if succ is None or succ.status not in PUBLIC_STATUSES or not succ.filing_number:
+        return None
+    return {
+        "name": succ.name,
+        "filing_number": succ.filing_number,
+        "url": reverse("public:app", args=[succ.filing_number]),
+    }
+
+
 def app_public_detail(app: App) -> dict[str, Any]:
     data = app_summary(app)
     data.update(
@@ -240,6 +252,7 @@ def app_public_detail(app: App) -> dict[str, Any]:
             "shutdown_notice": app.shutdown_notice if app.shutdown_date else "",
             "offline_at": _iso(app.offline_at),
             "deregistered_at": _iso(app.deregistered_at),
+            "successor": _successor(app),
             "identities": [identity_public(i) for i in app.identities.all()],
             "verify_url": reverse("public:verify") + f"?filing_number={app.filing_number}",
         }

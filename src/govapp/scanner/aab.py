@@ -29,14 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from govapp.scanner.apk import dex_keyword_hits, full_class_name, int_or_none
-from govapp.scanner.capabilities import android_capabilities, capability_ids
-from govapp.scanner.dex import DexFile
+from govapp.scanner.analysis import Collected, analyse, zip_dex, zip_texts
+from govapp.scanner.apk import file_info, full_class_name, int_or_none
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Component, FileInfo, Identity, ScanResult, Signing
-from govapp.scanner.keywords import default_scanner, scan_zip_texts
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
-from govapp.scanner.sdk import match_sdks
 from govapp.scanner.signing import read_signing
 from govapp.scanner.zip import ZipArchive
 
@@ -230,8 +227,6 @@ def parse_xml_node(data: bytes, depth: int = 0) -> PbElement | None:
 
 
 def _file_info(path: Path) -> FileInfo:
-    from govapp.scanner.apk import file_info
-
     return file_info(path)
 
 
@@ -326,40 +321,15 @@ def _scan(zf: ZipArchive, info: FileInfo, limits: Limits) -> ScanResult:  # noqa
     result.native_libs = sorted(n for n in names if _LIB.match(n))
     dex_names = sorted(n for n in names if _DEX.match(n))
     result.dex_files = dex_names
-    dex_files: list[DexFile] = []
-    for name in dex_names:
-        try:
-            dex_files.append(
-                DexFile(zf.read(name, max_size=limits.max_dex_size), limits=limits, name=name)
-            )
-        except ScanError as exc:
-            warnings.append(f"{name} skipped: {exc}")
-    types: list[str] = []
-    for dex in dex_files:
-        types.extend(dex.type_descriptors())
-        warnings.extend(dex.warnings)
-    result.sdks = match_sdks(
-        dex_types=types,
+    texts = [n for n in names if _TEXT_ASSET.match(n)]
+    collected = Collected(
+        android_permissions=result.permissions,
+        dex=zip_dex(zf, dex_names),
         native_libs=result.native_libs,
-        components=[c.name for c in components],
-    )
-    caps = android_capabilities(
-        permissions=result.permissions,
-        method_refs=(ref for dex in dex_files for ref in dex.method_refs()),
         components=components,
-        sdks=result.sdks,
+        texts=zip_texts(zf, texts),
     )
-    result.capability_evidence = caps
-    result.capabilities = capability_ids(caps)
-    # Keywords: DEX strings and text assets.
-    scanner = default_scanner()
-    for dex in dex_files:
-        result.keywords.extend(dex_keyword_hits(scanner, dex))
-    hits, kw_warnings = scan_zip_texts(
-        zf, [n for n in names if _TEXT_ASSET.match(n)], limits=limits, scanner=scanner
-    )
-    result.keywords.extend(hits)
-    warnings.extend(kw_warnings)
+    analyse(result, collected, limits=limits, warnings=warnings)
     # Signing: v1 JAR signature of the bundle, if any.
     signing = read_signing(zf)
     result.signing = Signing(schemes=signing.schemes, certificates=signing.certificates)

@@ -47,6 +47,7 @@ CAPABILITIES = (
     "install-packages",
     "installed-apps",
     "location",
+    "location-tracking",
     "media-library",
     "microphone",
     "nfc",
@@ -178,8 +179,43 @@ _ANDROID_METHODS: dict[str, str] = {
 }
 _FACE_CATEGORY = "face_liveness"
 
+# Continuous location requests (a listener called again and again) and network sending: together,
+# with background location, the evidence of location tracking (``location-tracking``).
+# Sources: https://developer.android.com/reference/android/location/LocationManager,
+# https://developers.google.com/android/reference/com/google/android/gms/location/FusedLocationProviderClient,
+# https://lbs.amap.com/api/android-location-sdk/guide/android-location/getlocation (AMapLocationClient),
+# https://lbsyun.baidu.com/faq/api?title=android-locsdk (LocationClient),
+# https://lbs.qq.com/mobile/androidLocationSDK/androidGeoGuide/androidGeoOverview.
+_ANDROID_CONTINUOUS_LOCATION = frozenset(
+    {
+        "Landroid/location/LocationManager;->requestLocationUpdates",
+        "Lcom/google/android/gms/location/FusedLocationProviderClient;->requestLocationUpdates",
+        "Lcom/amap/api/location/AMapLocationClient;->startLocation",
+        "Lcom/baidu/location/LocationClient;->registerLocationListener",
+        "Lcom/baidu/location/LocationClient;->start",
+        "Lcom/tencent/map/geolocation/TencentLocationManager;->requestLocationUpdates",
+    }
+)
+_ANDROID_SENDING = frozenset(
+    {
+        "Ljava/net/HttpURLConnection;->getOutputStream",
+        "Ljava/net/URLConnection;->getOutputStream",
+        "Ljavax/net/ssl/HttpsURLConnection;->getOutputStream",
+        "Lokhttp3/OkHttpClient;->newCall",
+        "Lokhttp3/Call;->enqueue",
+        "Lokhttp3/Call;->execute",
+        "Lokhttp3/WebSocket;->send",
+        "Lorg/apache/http/client/HttpClient;->execute",
+        "Lcom/android/volley/RequestQueue;->add",
+    }
+)
+
 # Classes whose method references betray a capability: the DEX reader looks these up directly.
-ANDROID_METHOD_CLASSES = frozenset(k.split(";->", 1)[0] + ";" for k in _ANDROID_METHODS)
+ANDROID_METHOD_CLASSES = frozenset(
+    k.split(";->", 1)[0] + ";"
+    for k in (*_ANDROID_METHODS, *_ANDROID_CONTINUOUS_LOCATION, *_ANDROID_SENDING)
+)
+TRACKING = "location-tracking"
 
 
 class _Collector:
@@ -251,6 +287,35 @@ def android_capabilities(
     for hit in sdks:
         if hit.category == _FACE_CATEGORY:
             out.add("face-recognition", "sdk", hit.id)
+    return out.result()
+
+
+def android_tracking(
+    method_refs: Iterable[tuple[str, str]], caps: Iterable[Capability]
+) -> list[Capability]:
+    """``location-tracking`` for an Android package: continuous location requests and network
+    sending in the DEX code of an app that may locate in the background.
+
+    ``method_refs`` are ``(Lpkg/Class;->name, dex file name)`` pairs.  A DEX file does not say
+    which class calls what, so the evidence is per file, and it counts only together with
+    ``background-location`` (a foreground map that follows the user is not tracking)."""
+    if not any(c.id == "background-location" for c in caps):
+        return []
+    continuous: dict[str, str] = {}
+    sending: dict[str, str] = {}
+    for ref, where in method_refs:
+        key = ref.split("(", 1)[0]
+        if key in _ANDROID_CONTINUOUS_LOCATION:
+            continuous.setdefault(key, where)
+        elif key in _ANDROID_SENDING:
+            sending.setdefault(key, where)
+    if not (continuous and sending):
+        return []
+    out = _Collector()
+    for key, where in sorted(continuous.items())[:2]:
+        out.add(TRACKING, "method_ref", key, where)
+    for key, where in sorted(sending.items())[:1]:
+        out.add(TRACKING, "method_ref", key, where)
     return out.result()
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from govapp.scanner.apk import file_info
+from govapp.scanner.detect import scan_path
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import FileInfo, ScanFailure, ScanResult
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
@@ -44,8 +47,6 @@ def _failure_file(path: Path) -> FileInfo | None:
     if not path.is_file():
         return None
     try:
-        from govapp.scanner.apk import file_info
-
         return file_info(path)
     except OSError:
         return None
@@ -99,21 +100,14 @@ def _human(result: ScanResult, out: TextIO) -> None:  # noqa: C901 (existing; sp
     w(f"  耗时 (elapsed): {result.elapsed_ms:.1f} ms\n")
 
 
-def add_package_findings(result: ScanResult) -> None:
-    """Fill ``result.findings`` with the compliance rules that a package alone can decide.
+def main(
+    argv: list[str] | None = None, *, finish: Callable[[ScanResult], None] | None = None
+) -> int:
+    """Scan the paths of ``argv`` and print their facts; returns the exit status.
 
-    The rules live in ``govapp.compliance.rules`` (pure Python, no Django); a failure there
-    becomes a warning rather than losing the scan."""
-    try:
-        from govapp.compliance.rules import package_findings
-
-        result.findings = package_findings(result)
-    except Exception as exc:  # the facts are still worth printing
-        result.warnings.append(f"compliance rules failed: {type(exc).__name__}: {exc}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run ``govapp scan``; returns the exit status."""
+    ``finish`` is called with each result before it is printed: ``govapp scan`` (govapp/cli.py)
+    passes the compliance rules' ``add_package_findings`` so that ``findings`` is filled; the
+    scanner itself imports nothing from the rest of govapp."""
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in and args_in[0] == "scan" and not Path("scan").exists():
         args_in = args_in[1:]
@@ -121,8 +115,6 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(args_in)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else 2
-    from govapp.scanner import scan_path
-
     limits = DEFAULT_LIMITS
     if args.timeout is not None:
         limits = Limits(max_seconds=args.timeout)
@@ -147,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             out.flush()
             continue
-        add_package_findings(result)
+        if finish is not None:
+            finish(result)
         if args.json:
             out.write(json.dumps(result.to_json_dict(), ensure_ascii=False) + "\n")
         else:

@@ -3,8 +3,9 @@
 ``scan_path`` is the single entry point used by the CLI and by the web application's tasks.  It
 fills ``file`` (name, size, streamed SHA-256) and ``elapsed_ms``, enforces ``Limits.max_seconds``
 (with a SIGALRM timer when running in the main thread, plus cooperative checks in the APK
-scanner), and turns every unexpected exception into ``ScanError("internal", ...)`` so that callers
-only ever have to handle :class:`ScanError`.
+scanner), and turns running out of time, memory or recursion depth and OS read errors into
+:class:`ScanError`.  Any other exception is a bug in the scanner and escapes as itself (with its
+traceback), so that a test fails on it.
 
 Recognition rules (first match wins):
 
@@ -24,8 +25,6 @@ Recognition rules (first match wins):
 from __future__ import annotations
 
 import errno
-import importlib
-import importlib.util
 import os
 import re
 import signal
@@ -34,12 +33,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType, ModuleType
+from types import FrameType
 from typing import Any
 
+from govapp.scanner.apk import scan_apk_archive
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import FileInfo, ScanResult
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
+from govapp.scanner.zip import ZipArchive, single_top_folder
 
 _IPA_PLIST = re.compile(r"^Payload/[^/]+\.app/Info\.plist$")
 
@@ -94,24 +95,6 @@ class _TimeLimit:
             _set_handler(_SIGALRM, self.previous)
 
 
-def _module(name: str) -> ModuleType:
-    full = f"govapp.scanner.{name}"
-    if importlib.util.find_spec(full) is None:
-        raise ScanError("unsupported", f"this build cannot scan this kind of package ({name})")
-    return importlib.import_module(full)
-
-
-def _call(module: str, func: str, path: Path, limits: Limits) -> ScanResult:
-    mod = _module(module)
-    fn: Callable[..., Any] | None = getattr(mod, func, None)
-    if fn is None:
-        raise ScanError("unsupported", f"this build cannot scan this kind of package ({module})")
-    result = fn(path, limits=limits)
-    if not isinstance(result, ScanResult):
-        raise ScanError("internal", f"{module}.{func} returned no scan result")
-    return result
-
-
 def detect_kind(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> str:
     """One of: apk, aab, hap, rpk, ipa, miniprogram-zip, quickapp-zip, miniprogram-dir,
     quickapp-dir."""
@@ -131,8 +114,6 @@ def detect_kind(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> str:
             "the directory is neither a mini-program (no app.json) nor a quick-app "
             "source (no manifest.json)",
         )
-    from govapp.scanner.zip import ZipArchive
-
     with ZipArchive(path, limits=limits) as zf:
         names = zf.names_set()
     return _kind_from_names(names, path.suffix.lower())
@@ -183,22 +164,6 @@ def _stat(path: Path) -> os.stat_result | None:
         return None
 
 
-def single_top_folder(names: set[str]) -> str:
-    """``"dist/"`` when every entry lies under that one folder (as when a developer zips the
-    project folder itself), else ``""``."""
-    top = ""
-    for name in names:
-        cut = name.find("/")
-        if cut <= 0:
-            return ""
-        head = name[: cut + 1]
-        if not top:
-            top = head
-        elif head != top:
-            return ""
-    return top
-
-
 def _source_kind(names: set[str]) -> str | None:
     """Mini-program or quick-app *source* ZIPs whose files are not at the archive's top: under
     one top folder (``dist/app.json``, ``myapp/src/manifest.json``) or with the mini-program
@@ -216,6 +181,68 @@ def _source_kind(names: set[str]) -> str | None:
     return None
 
 
+# The readers of the other formats are imported when a package of their kind comes (the APK
+# reader, by far the most used, is imported with this module): start-up stays short.
+
+
+def _read_aab(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.aab import scan_aab
+
+    return scan_aab(path, limits=limits)
+
+
+def _read_hap(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.hap import scan_hap
+
+    return scan_hap(path, limits=limits)
+
+
+def _read_ipa(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.ipa import scan_ipa
+
+    return scan_ipa(path, limits=limits)
+
+
+def _read_rpk(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.quickapp import scan_rpk
+
+    return scan_rpk(path, limits=limits)
+
+
+def _read_quickapp_zip(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.quickapp import scan_quickapp_zip
+
+    return scan_quickapp_zip(path, limits=limits)
+
+
+def _read_quickapp_dir(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.quickapp import scan_quickapp_dir
+
+    return scan_quickapp_dir(path, limits=limits)
+
+
+def _read_miniprogram_zip(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.miniprogram import scan_miniprogram_zip
+
+    return scan_miniprogram_zip(path, limits=limits)
+
+
+def _read_miniprogram_dir(path: Path, limits: Limits) -> ScanResult:
+    from govapp.scanner.miniprogram import scan_miniprogram_dir
+
+    return scan_miniprogram_dir(path, limits=limits)
+
+
+_ZIP_READERS: dict[str, Callable[[Path, Limits], ScanResult]] = {
+    "aab": _read_aab,
+    "hap": _read_hap,
+    "ipa": _read_ipa,
+    "rpk": _read_rpk,
+    "quickapp-zip": _read_quickapp_zip,
+    "miniprogram-zip": _read_miniprogram_zip,
+}
+
+
 def _scan(path: Path, limits: Limits) -> ScanResult:
     st = _stat(path)
     if st is None:
@@ -223,8 +250,8 @@ def _scan(path: Path, limits: Limits) -> ScanResult:
     if stat.S_ISDIR(st.st_mode):
         kind = detect_kind(path, limits=limits)
         if kind == "quickapp-dir":
-            return _call("quickapp", "scan_quickapp_dir", path, limits)
-        return _call("miniprogram", "scan_miniprogram_dir", path, limits)
+            return _read_quickapp_dir(path, limits)
+        return _read_miniprogram_dir(path, limits)
     if not stat.S_ISREG(st.st_mode):
         raise ScanError("unreadable", f"{path} is not a regular file")
     size = st.st_size
@@ -232,9 +259,6 @@ def _scan(path: Path, limits: Limits) -> ScanResult:
         raise ScanError(
             "too_large", f"the file is {size} bytes, above the limit of {limits.max_file_size}"
         )
-    from govapp.scanner.apk import scan_apk_archive
-    from govapp.scanner.zip import ZipArchive
-
     with ZipArchive(path, limits=limits) as zf:
         # The SHA-256 comes from the archive's own descriptor (small files: its one whole read).
         hashed, sha256 = zf.digest()
@@ -244,18 +268,7 @@ def _scan(path: Path, limits: Limits) -> ScanResult:
             result = scan_apk_archive(zf, file=info, limits=limits)
             result.file = info
             return result
-    if kind == "aab":
-        result = _call("aab", "scan_aab", path, limits)
-    elif kind == "hap":
-        result = _call("hap", "scan_hap", path, limits)
-    elif kind == "ipa":
-        result = _call("ipa", "scan_ipa", path, limits)
-    elif kind == "rpk":
-        result = _call("quickapp", "scan_rpk", path, limits)
-    elif kind == "quickapp-zip":
-        result = _call("quickapp", "scan_quickapp_zip", path, limits)
-    else:
-        result = _call("miniprogram", "scan_miniprogram_zip", path, limits)
+    result = _ZIP_READERS[kind](path, limits)
     result.file = info
     return result
 
@@ -279,9 +292,5 @@ def scan_path(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) 
         raise ScanError("internal", "the package is nested too deeply to scan") from None
     except OSError as exc:
         raise ScanError("unreadable", f"cannot read {p}: {exc.strerror or exc}") from None
-    except Exception as exc:
-        raise ScanError(
-            "internal", f"internal error while scanning ({type(exc).__name__}: {exc})"
-        ) from exc
     result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     return result

@@ -1,16 +1,26 @@
 """Typed facts produced by the scanner (schema ``govapp.scan/1``).
 
-These pydantic models are the contract between the scanner and everything else:
-the ``govapp scan --json`` command prints one ``ScanResult`` per line, the
-registry stores it as JSON, and the compliance rules read it.  The scanner
-package never imports Django.
+These classes are the contract between the scanner and everything else: the ``govapp scan --json``
+command prints one ``ScanResult`` per line, the web application stores it as JSON, and the
+compliance rules read it.  The scanner package never imports Django.
+
+They are plain (slotted) dataclasses, so that importing the scanner costs no validation-model
+building: the scanner builds them from values it has already checked, and ``to_json_dict`` writes
+the JSON directly.  Data coming from *outside* (stored JSON) is validated with ``model_validate``,
+which hands the class to pydantic (imported on first use) with unknown keys forbidden, exactly as
+the pydantic models these classes replace did.  ``model_dump`` and ``model_copy`` keep the small
+part of pydantic's interface that callers use.  Pydantic also validates them as field types of
+its own models (``AppFacts.scan``).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 SCHEMA = "govapp.scan/1"
 
@@ -26,18 +36,58 @@ PackageKind = Literal[
     "quickapp",
 ]
 
+_F = TypeVar("_F", bound="_Fact")
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, _Fact):
+        return value.model_dump()
+    if isinstance(value, list | tuple):
+        return [_dump(v) for v in value]
+    return value
 
 
-class FileInfo(_Model):
+@dataclass(slots=True, kw_only=True)
+class _Fact:
+    """The shared part of every fact class."""
+
+    # read by pydantic when it validates one of these classes (stored JSON, AppFacts.scan)
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
+
+    @classmethod
+    def model_validate(cls: type[_F], data: Any) -> _F:
+        """Validate JSON-like data (as stored) into this class; raises pydantic's
+        ``ValidationError`` on a wrong type or an unknown key."""
+        adapter = _ADAPTERS.get(cls)
+        if adapter is None:
+            from pydantic import TypeAdapter
+
+            adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+        result: _F = adapter.validate_python(data)
+        return result
+
+    def model_dump(self, *, mode: str = "json", by_alias: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict, keys in field order (``mode``/``by_alias`` kept for callers)."""
+        names = _FIELDS.get(type(self))
+        if names is None:
+            names = _FIELDS[type(self)] = tuple(f.name for f in dataclasses.fields(self))
+        return {name: _dump(getattr(self, name)) for name in names}
+
+    def model_copy(self: _F, *, update: dict[str, Any] | None = None) -> _F:
+        return dataclasses.replace(self, **(update or {}))
+
+
+@dataclass(slots=True, kw_only=True)
+class FileInfo(_Fact):
     name: str
     size: int
     sha256: str
 
 
-class Identity(_Model):
+@dataclass(slots=True, kw_only=True)
+class Identity(_Fact):
     package: str | None = None
     version_name: str | None = None
     version_code: str | None = None
@@ -46,7 +96,8 @@ class Identity(_Model):
     target_sdk: int | None = None
 
 
-class Certificate(_Model):
+@dataclass(slots=True, kw_only=True)
+class Certificate(_Fact):
     scheme: str  # "v1", "v2", "v3", "v3.1", "hap", "rpk", "ipa", ...
     sha256: str  # of the DER bytes, lowercase hex
     sha1: str
@@ -58,99 +109,108 @@ class Certificate(_Model):
     not_after: str | None = None
 
 
-class Signing(_Model):
-    schemes: list[str] = Field(default_factory=list)
-    certificates: list[Certificate] = Field(default_factory=list)
+@dataclass(slots=True, kw_only=True)
+class Signing(_Fact):
+    schemes: list[str] = field(default_factory=list)
+    certificates: list[Certificate] = field(default_factory=list)
 
 
-class Evidence(_Model):
+@dataclass(slots=True, kw_only=True)
+class Evidence(_Fact):
     """Where a fact came from: ``source`` is a kind of evidence, ``where`` a location."""
 
-    source: (
-        str  # permission | dex_package | native_lib | component | api_call | plist | manifest | ...
-    )
-    value: str
-    where: str = ""
-
-
-class Capability(_Model):
-    id: str  # location, background-location, camera, ...
-    evidence: list[Evidence] = Field(default_factory=list)
-
-
-class SdkHit(_Model):
-    id: str
-    name: str
-    category: str
-    evidence: list[Evidence] = Field(default_factory=list)
-
-
-class KeywordHit(_Model):
-    term: str
-    practice: str = (
-        ""  # clock_in | ranking | duration | appraisal | track | photo_upload | forced_login | ...
-    )
-    where: str  # e.g. "classes.dex", "assets/www/index.html", "pages/index/index.js"
-    context: str = ""
-
-
-class FindingEvidence(_Model):
+    # permission | dex_package | native_lib | component | api_call | plist | manifest | feature
+    # | markup_component | ...
     source: str
     value: str
     where: str = ""
 
 
-class Finding(_Model):
+@dataclass(slots=True, kw_only=True)
+class Capability(_Fact):
+    id: str  # location, background-location, location-tracking, camera, ...
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
+class SdkHit(_Fact):
+    id: str
+    name: str
+    category: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
+class KeywordHit(_Fact):
+    term: str
+    # clock_in | ranking | duration | appraisal | track | photo_upload | forced_login | ...
+    practice: str = ""
+    where: str  # e.g. "classes.dex", "assets/www/index.html", "pages/index/index.js"
+    context: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class FindingEvidence(_Fact):
+    source: str
+    value: str
+    where: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class Finding(_Fact):
     rule: str
     severity: Literal["info", "low", "medium", "high", "critical"]
     title: str
     title_en: str = ""
     requirement: str = ""
-    evidence: list[FindingEvidence] = Field(default_factory=list)
+    evidence: list[FindingEvidence] = field(default_factory=list)
 
 
-class Component(_Model):
+@dataclass(slots=True, kw_only=True)
+class Component(_Fact):
     type: Literal["activity", "service", "receiver", "provider", "ability", "extension", "page"]
     name: str
     exported: bool | None = None
 
 
-class ScanResult(_Model):
+@dataclass(slots=True, kw_only=True)
+class ScanResult(_Fact):
     """Everything the scanner learned about one package or source directory."""
 
-    schema_: str = Field(default=SCHEMA, alias="schema")
+    schema: str = SCHEMA
     file: FileInfo
     kind: PackageKind
-    identity: Identity = Field(default_factory=Identity)
-    signing: Signing = Field(default_factory=Signing)
-    permissions: list[str] = Field(default_factory=list)  # sorted, unique
+    identity: Identity = field(default_factory=Identity)
+    signing: Signing = field(default_factory=Signing)
+    permissions: list[str] = field(default_factory=list)  # sorted, unique
     # Android: requested only on API 23+ (<uses-permission-sdk-23>); kept apart so that
     # ``permissions`` matches what aapt/androguard report as the requested permissions.
-    permissions_sdk23: list[str] = Field(default_factory=list)
-    capabilities: list[str] = Field(default_factory=list)  # sorted ids
-    capability_evidence: list[Capability] = Field(default_factory=list)
-    components: list[Component] = Field(default_factory=list)
-    native_libs: list[str] = Field(default_factory=list)
-    dex_files: list[str] = Field(default_factory=list)
-    api_calls: list[str] = Field(default_factory=list)  # mini-program / JS APIs actually called
-    background_modes: list[str] = Field(default_factory=list)
-    sdks: list[SdkHit] = Field(default_factory=list)
-    keywords: list[KeywordHit] = Field(default_factory=list)
-    findings: list[Finding] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
+    permissions_sdk23: list[str] = field(default_factory=list)
+    capabilities: list[str] = field(default_factory=list)  # sorted ids
+    capability_evidence: list[Capability] = field(default_factory=list)
+    components: list[Component] = field(default_factory=list)
+    native_libs: list[str] = field(default_factory=list)
+    dex_files: list[str] = field(default_factory=list)
+    api_calls: list[str] = field(default_factory=list)  # mini-program / JS APIs actually called
+    background_modes: list[str] = field(default_factory=list)
+    sdks: list[SdkHit] = field(default_factory=list)
+    keywords: list[KeywordHit] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    def to_json_dict(self) -> dict[str, object]:
-        return self.model_dump(mode="json", by_alias=True)
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump()
 
 
-class ScanFailure(_Model):
+@dataclass(slots=True, kw_only=True)
+class ScanFailure(_Fact):
     """What ``govapp scan --json`` prints for a path it could not read."""
 
-    schema_: str = Field(default=SCHEMA, alias="schema")
+    schema: str = SCHEMA
     file: FileInfo | None = None
     error: str
     error_code: str
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump()

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govapp.scanner.analysis import Collected, analyse, zip_texts
+from govapp.scanner.apk import file_info
 from govapp.scanner.capabilities import capability_ids, harmony_capabilities
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import (
@@ -49,9 +51,8 @@ from govapp.scanner.facts import (
     SdkHit,
     Signing,
 )
-from govapp.scanner.keywords import merge_hits, scan_zip_texts
+from govapp.scanner.keywords import merge_hits
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
-from govapp.scanner.sdk import match_sdks
 from govapp.scanner.signing import cert_from_der, signer_certificates_from_pkcs7
 from govapp.scanner.zip import ZipArchive
 
@@ -236,8 +237,6 @@ def _parse_module(config: dict[str, Any], stage: bool) -> _Module:
 
 
 def _file_info(path: Path) -> FileInfo:
-    from govapp.scanner.apk import file_info
-
     return file_info(path)
 
 
@@ -272,15 +271,14 @@ def _scan_module(zf: ZipArchive, info: FileInfo, limits: Limits, *, where: str) 
     result.components = module.components
     result.background_modes = sorted(set(module.background_modes))
     result.native_libs = sorted(where + n for n in names if _LIB.match(n))
-    result.sdks = match_sdks(native_libs=result.native_libs)
-    caps = harmony_capabilities(result.permissions, background_modes=result.background_modes)
-    result.capability_evidence = caps
-    result.capabilities = capability_ids(caps)
-    hits, kw_warnings = scan_zip_texts(
-        zf, [n for n in names if _TEXT.match(n)], limits=limits, where_prefix=where
+    collected = Collected(
+        capabilities=harmony_capabilities(
+            result.permissions, background_modes=result.background_modes
+        ),
+        native_libs=result.native_libs,
+        texts=zip_texts(zf, [n for n in names if _TEXT.match(n)], where_prefix=where),
     )
-    result.keywords = hits
-    warnings.extend(kw_warnings)
+    analyse(result, collected, limits=limits, warnings=warnings)
     certs = hap_certificates(zf, warnings)
     result.signing = Signing(schemes=["hap"] if certs else [], certificates=certs)
     if not certs:

@@ -24,12 +24,14 @@ import plistlib
 import re
 from pathlib import Path
 from typing import Any
+from xml.parsers.expat import ExpatError
 
-from govapp.scanner.capabilities import capability_ids, ios_capabilities
+from govapp.scanner.analysis import Collected, analyse, zip_texts
+from govapp.scanner.apk import file_info
+from govapp.scanner.capabilities import ios_capabilities
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Certificate, FileInfo, Identity, ScanResult, Signing
 from govapp.scanner.hap import json_list, json_str
-from govapp.scanner.keywords import scan_zip_texts
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
 from govapp.scanner.macho import code_signature_cms
 from govapp.scanner.signing import cert_from_der, signer_certificates_from_pkcs7
@@ -54,7 +56,9 @@ def _major(version: Any) -> int | None:
 def _load_plist(data: bytes, what: str) -> dict[str, Any]:
     try:
         value = plistlib.loads(data)
-    except Exception as exc:  # plistlib raises InvalidFileException, ValueError, ExpatError...
+    # plistlib's own error (a ValueError), the XML parser's, and what its XML reader lets
+    # through for a malformed structure (a <key> without a value, a bad date or integer ...)
+    except (ValueError, ExpatError, TypeError, KeyError, IndexError, OverflowError) as exc:
         raise ScanError("bad_manifest", f"{what} is not a valid property list: {exc}") from None
     if not isinstance(value, dict):
         raise ScanError("bad_manifest", f"{what} is not a dictionary")
@@ -110,8 +114,6 @@ def _code_signers(
 
 def scan_ipa(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan one .ipa.  Only :class:`ScanError` escapes."""
-    from govapp.scanner.apk import file_info
-
     path = Path(path)
     with ZipArchive(path, limits=limits) as zf:
         return _scan(zf, file_info(path), limits)
@@ -147,11 +149,11 @@ def _scan(zf: ZipArchive, info: FileInfo, limits: Limits) -> ScanResult:
     result.background_modes = sorted(
         {m for m in modes if isinstance(m, str)} if isinstance(modes, list) else set()
     )
-    caps = ios_capabilities(plist)
-    result.capability_evidence = caps
-    result.capabilities = capability_ids(caps)
     frameworks = {m.group(1) for n in names if (m := _FRAMEWORK.match(n))}
     result.native_libs = sorted(frameworks)
+    texts = [n for n in names if n.startswith(base) and n.lower().endswith(_TEXT_EXT)]
+    collected = Collected(capabilities=ios_capabilities(plist), texts=zip_texts(zf, texts))
+    analyse(result, collected, limits=limits, warnings=warnings)
     # Signing facts from the provisioning profile.
     provision = base + "embedded.mobileprovision"
     certs: list[Certificate] = []
@@ -179,9 +181,5 @@ def _scan(zf: ZipArchive, info: FileInfo, limits: Limits) -> ScanResult:
     )
     if base + "_CodeSignature/CodeResources" not in names:
         warnings.append("the app has no _CodeSignature/CodeResources: it may be unsigned")
-    texts = [n for n in names if n.startswith(base) and n.lower().endswith(_TEXT_EXT)]
-    hits, kw_warnings = scan_zip_texts(zf, texts, limits=limits)
-    result.keywords = hits
-    warnings.extend(kw_warnings)
     result.warnings = list(dict.fromkeys(zf.warnings + warnings))
     return result

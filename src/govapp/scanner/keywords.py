@@ -29,14 +29,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from govapp.scanner.errors import ScanError
+from govapp.scanner.dex import DexFile
 from govapp.scanner.facts import KeywordHit
-from govapp.scanner.limits import Limits
 
 if TYPE_CHECKING:
-    from govapp.scanner.zip import ZipArchive
+    pass
 
 PRACTICES = (
     "clock_in",
@@ -208,12 +207,25 @@ class KeywordScanner:
         self.max_hits = max_hits
         self._zh = {k.term: k for k in self.keywords if k.language == "zh"}
         self._en = {_en_key(k.term): k for k in self.keywords if k.language == "en"}
-        zh = _trie_regex([re.escape(ch) for ch in term] for term in self._zh)
-        self._zh_pattern = re.compile(zh) if self._zh else None
-        en = _trie_regex(_en_atoms(_en_tokens(k.term)) for k in self.keywords if k.language == "en")
-        # Searched in an ASCII-lower-cased copy of the text (same length, so spans line up);
-        # boundaries and camelCase steps are then checked on the original text.
-        self._en_pattern = re.compile(f"{en}s?") if self._en else None
+        self._compiled = False
+        self._zh_pattern: re.Pattern[str] | None = None
+        self._en_pattern: re.Pattern[str] | None = None
+
+    def _compile(self) -> None:
+        """Build the two patterns on the first text scanned: a scan whose DEX prefilter finds
+        nothing (most packages) never pays for compiling them."""
+        self._compiled = True
+        if self._zh:
+            self._zh_pattern = re.compile(
+                _trie_regex([re.escape(ch) for ch in term] for term in self._zh)
+            )
+        if self._en:
+            en = _trie_regex(
+                _en_atoms(_en_tokens(k.term)) for k in self.keywords if k.language == "en"
+            )
+            # Searched in an ASCII-lower-cased copy of the text (same length, so spans line
+            # up); boundaries and camelCase steps are then checked on the original text.
+            self._en_pattern = re.compile(f"{en}s?")
 
     def _zh_matches(self, text: str) -> Iterator[tuple[int, int, Keyword]]:
         if self._zh_pattern is None:
@@ -250,6 +262,8 @@ class KeywordScanner:
 
         With a ``separator`` the context of a hit never crosses it: it is taken from the one
         string that holds the term (``CONTEXT`` characters either side, within that string)."""
+        if not self._compiled:
+            self._compile()
         if "\\u" in text:
             text = _UESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
         hits: list[KeywordHit] = []
@@ -321,39 +335,182 @@ def merge_hits(hits: Iterable[KeywordHit], *, max_hits: int | None = None) -> li
     return out
 
 
-def scan_zip_texts(
-    zf: ZipArchive,
-    names: Iterable[str],
-    *,
-    limits: Limits,
-    scanner: KeywordScanner | None = None,
-    where_prefix: str = "",
-) -> tuple[list[KeywordHit], list[str]]:
-    """Keyword hits in the named archive entries, and warnings for entries left unsearched.
+# -- DEX string tables -----------------------------------------------------------------------
 
-    Entries above ``limits.max_text_scan_size`` are skipped (counted in one warning); unreadable
-    entries get a warning each.  Only :class:`ScanError` from the archive is handled here.
+_ESCAPED_CJK = re.compile(rb"\\u[4-9][0-9a-fA-F]{3}")
+_ANY_CJK = re.compile(rb"[\xe4-\xe9][\x80-\xbf]")
+_CJK_LEADS = tuple(bytes([b]) for b in range(0xE4, 0xEA))
+
+
+def _has_cjk(block: bytes) -> bool:
+    """``_ANY_CJK.search(block)``, answered by a memchr per lead byte when none occurs at all."""
+    return any(lead in block for lead in _CJK_LEADS) and _ANY_CJK.search(block) is not None
+
+
+class _LazyPattern:
+    """A bytes pattern compiled on its first use (most terms never occur in a package)."""
+
+    __slots__ = ("_compiled", "source")
+
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        self._compiled: re.Pattern[bytes] | None = None
+
+    def finditer(self, data: bytes) -> Iterator[re.Match[bytes]]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.source)
+        return self._compiled.finditer(data)
+
+
+class _DexKeywordFilter:
+    """Finds the few DEX strings worth handing to the keyword scanner.
+
+    A regular-expression search over all of a large DEX's string data is slow in Python, so the
+    strings that could hold a term are located first with C-speed primitives: Chinese terms with
+    one literal alternation (whose first bytes are rare CJK lead bytes), English camelCase terms
+    by a substring test on the lower-cased data with ``_``/``-``/space removed, and only for the
+    terms present a per-term search for their positions.  The keyword scanner then applies its
+    exact rules (word boundaries, case forms) to those strings only.
     """
-    scanner = scanner or default_scanner()
-    hits: list[KeywordHit] = []
-    warnings: list[str] = []
-    skipped = 0
-    for name in names:
-        entry = zf.get(name)
-        if entry is None:
-            continue
-        if entry.uncompressed_size > limits.max_text_scan_size:
-            skipped += 1
-            continue
-        try:
-            data = zf.read(entry, max_size=limits.max_text_scan_size)
-        except ScanError as exc:
-            warnings.append(f"{where_prefix}{name} not searched for keywords: {exc}")
-            continue
-        hits.extend(scanner.scan_bytes(data, where_prefix + name))
-    if skipped:
-        warnings.append(
-            f"{skipped} text files larger than {limits.max_text_scan_size} bytes "
-            "were not searched for keywords"
-        )
-    return hits, warnings
+
+    def __init__(self, zh_terms: list[bytes], en_terms: list[list[bytes]]) -> None:
+        zh_sorted = sorted(set(zh_terms), key=len, reverse=True)
+        self._zh_terms = zh_sorted
+        self._en = [
+            (b"".join(tokens), _LazyPattern(b"[_\\- ]?".join(re.escape(t) for t in tokens)))
+            for tokens in en_terms
+            if tokens
+        ]
+        self._gates = _gate_groups(self._en, [t for tokens in en_terms for t in tokens])
+
+    _cache: ClassVar[dict[int, tuple[KeywordScanner, _DexKeywordFilter | None]]] = {}
+
+    @classmethod
+    def cached(cls, scanner: KeywordScanner) -> _DexKeywordFilter | None:
+        """The filter for ``scanner``, built once per scanner object."""
+        hit = cls._cache.get(id(scanner))
+        if hit is not None and hit[0] is scanner:
+            return hit[1]
+        built = cls.for_scanner(scanner)
+        if len(cls._cache) > 8:
+            cls._cache.clear()
+        cls._cache[id(scanner)] = (scanner, built)
+        return built
+
+    @classmethod
+    def for_scanner(cls, scanner: KeywordScanner) -> _DexKeywordFilter | None:
+        keywords = scanner.keywords
+        if not keywords:
+            return None
+        zh: list[bytes] = []
+        en: list[list[bytes]] = []
+        for kw in keywords:
+            term = kw.term
+            if not term:
+                return None
+            if kw.language == "en":
+                en.append([t.lower().encode() for t in _CAMEL.findall(term)])
+            else:
+                zh.append(term.encode("utf-8"))
+        return cls(zh, en)
+
+    def positions(self, block: bytes) -> Iterator[int]:
+        # One C-speed scan tells whether the block holds any CJK text at all (most DEX string
+        # data does not); only then is each Chinese term searched with bytes.find.
+        if self._zh_terms and _has_cjk(block):
+            for term in self._zh_terms:
+                i = block.find(term)
+                while i != -1:
+                    yield i
+                    i = block.find(term, i + len(term))
+        if b"\\u" in block:  # every match starts with it (a memchr-speed test first)
+            for m in _ESCAPED_CJK.finditer(block):
+                yield m.start()
+        if self._en:
+            yield from self._en_positions(block)
+
+    def _en_positions(self, block: bytes) -> Iterator[int]:
+        lowered = block.lower()
+        squeezed = lowered.translate(None, b"_- ")
+        # In a large block a present gate usually occurs a handful of times: its members are
+        # then tested at those occurrences only instead of by a search of the whole block.
+        limit = len(squeezed) >> 9
+        for gate, members in self._gates:
+            at = squeezed.find(gate)
+            if at < 0:
+                continue
+            found = _occurrences(squeezed, gate, at, limit) if len(members) > 1 else None
+            for joined, rx in members:
+                if joined is gate:
+                    present = True
+                elif found is None:
+                    present = joined in squeezed
+                else:
+                    # An occurrence of ``joined`` holds the gate at offset ``k`` in it.
+                    k = joined.find(gate)
+                    present = any(i >= k and squeezed.startswith(joined, i - k) for i in found)
+                if present:
+                    for m in rx.finditer(lowered):
+                        yield m.start()
+
+
+def _occurrences(data: bytes, gate: bytes, first: int, limit: int) -> list[int] | None:
+    """Where ``gate`` occurs in ``data`` (``first`` is its first occurrence), or None when the
+    block is small (``limit`` < 4) or it occurs more than ``limit`` times: then whole-block
+    searches are cheaper."""
+    if limit < 4:
+        return None
+    found = [first]
+    at = first
+    while len(found) <= limit:
+        at = data.find(gate, at + 1)
+        if at < 0:
+            return found
+        found.append(at)
+    return None
+
+
+_Term = tuple[bytes, "_LazyPattern"]
+
+
+def _gate_groups(terms: list[_Term], tokens: list[bytes]) -> list[tuple[bytes, list[_Term]]]:
+    """Group the English terms under shared "gate" substrings (``count`` for ``likecount``,
+    ``votecount``, ``sharecount`` ...): a term can only be present where its gate is, so one
+    substring test rules out a whole group.  Gates are chosen greedily among the terms' own
+    tokens of four letters or more that several terms contain; other terms gate themselves."""
+    left = list(terms)
+    groups: list[tuple[bytes, list[_Term]]] = []
+    candidates = sorted({t for t in tokens if len(t) >= 4})
+    while True:
+        best: tuple[int, int, bytes] | None = None
+        for gate in candidates:
+            n = sum(1 for joined, _ in left if gate in joined)
+            if n >= 2 and (best is None or (n, len(gate)) > best[:2]):
+                best = (n, len(gate), gate)
+        if best is None:
+            break
+        gate = best[2]
+        groups.append((gate, [t for t in left if gate in t[0]]))
+        left = [t for t in left if gate not in t[0]]
+    groups.extend((t[0], [t]) for t in left)
+    return groups
+
+
+def dex_keyword_hits(scanner: KeywordScanner, dex: DexFile) -> list[KeywordHit]:
+    """Keyword hits in the string table of one DEX file.
+
+    Only the strings that can hold a term are handed to the scanner (see
+    :class:`_DexKeywordFilter`), as separate strings: a hit's context comes from the one DEX
+    string that contains the term, never from its neighbours in the table.
+    """
+    block = dex.string_data()
+    if not block:
+        return []
+    prefilter = _DexKeywordFilter.cached(scanner)
+    if prefilter is not None:
+        strings = dex.enclosing_strings(block, prefilter.positions(block))
+    else:
+        strings = dex.all_strings(block)
+    if not strings:
+        return []
+    return scanner.scan_strings(strings, dex.name)

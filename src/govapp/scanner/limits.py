@@ -15,7 +15,10 @@ class Limits:
     max_total_uncompressed: int = 8192 * MiB
     max_compression_ratio: int = 200  # beyond this an entry is treated as a zip bomb
     max_axml_size: int = 16 * MiB
-    max_dex_size: int = 256 * MiB
+    max_dex_size: int = 128 * MiB  # one DEX file (read and parsed one at a time)
+    # All DEX files of a package together: the later ones are skipped with a warning.  Keeps a
+    # package of many highly compressed DEX files from holding gigabytes (issue 16).
+    max_dex_total: int = 512 * MiB
     max_text_scan_size: int = 8 * MiB  # per resource/asset/source file searched for keywords
     max_nested_depth: int = 1
     max_seconds: float = 60.0

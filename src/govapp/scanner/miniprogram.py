@@ -21,24 +21,24 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from govapp.scanner.capabilities import capability_ids, miniprogram_capabilities
+from govapp.scanner.analysis import Collected, TextFiles, analyse
+from govapp.scanner.apk import file_info
+from govapp.scanner.capabilities import merge_capabilities, miniprogram_capabilities
 from govapp.scanner.errors import ScanError
-from govapp.scanner.facts import Component, FileInfo, Identity, KeywordHit, ScanResult
-from govapp.scanner.keywords import default_scanner
+from govapp.scanner.facts import Component, FileInfo, Identity, ScanResult
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
-from govapp.scanner.sdk import match_js_sdks
+from govapp.scanner.sources import CodeFacts, miniprogram_tracking, platform_services
 from govapp.scanner.zip import ZipArchive
 
 _MAX_JSON = 4 * 1024 * 1024
 _SKIP_DIRS = {"node_modules", ".git", ".svn", ".idea", ".vscode", "__pycache__"}
 _KEYWORD_EXT = (".js", ".ts", ".wxml", ".axml", ".json", ".html", ".htm", ".wxs", ".sjs", ".ux")
-_API = re.compile(r"(?<![\w$.])(wx|my)\s*\.\s*([A-Za-z_$][\w$]*)\s*\(")
+_MARKUP_EXT = (".wxml", ".axml")
 
 
 # -- a file source shared by directories and ZIPs --------------------------------------------
@@ -112,28 +112,22 @@ def read_json(src: Source, rel: str) -> Any:
         raise ScanError("bad_manifest", f"{rel} is not valid JSON: {exc}") from None
 
 
-def scan_source_keywords(
-    src: Source, paths: Iterator[str] | list[str], limits: Limits, warnings: list[str]
-) -> list[KeywordHit]:
-    scanner = default_scanner()
-    hits: list[KeywordHit] = []
-    skipped = 0
-    for rel in paths:
-        if src.files.get(rel, 0) > limits.max_text_scan_size:
-            skipped += 1
-            continue
-        try:
-            data = src.read(rel, limits.max_text_scan_size)
-        except ScanError as exc:
-            warnings.append(f"{rel} not searched for keywords: {exc}")
-            continue
-        hits.extend(scanner.scan_bytes(data, rel))
-    if skipped:
-        warnings.append(
-            f"{skipped} files larger than {limits.max_text_scan_size} bytes "
-            "were not searched for keywords"
-        )
-    return hits
+def source_texts(src: Source, paths: Iterable[str]) -> TextFiles:
+    """:class:`TextFiles` for the named files of a source (searched for keywords)."""
+    return TextFiles({p: src.files[p] for p in paths if p in src.files}, src.read)
+
+
+def source_text(
+    src: Source, rel: str, limits: Limits, warnings: list[str], what: str
+) -> str | None:
+    """One source file as text, or None (with a warning) when it cannot be read."""
+    if src.files[rel] > limits.max_text_scan_size:
+        return None
+    try:
+        return src.read(rel, limits.max_text_scan_size).decode("utf-8", errors="replace")
+    except ScanError as exc:
+        warnings.append(f"{rel} not searched for {what}: {exc}")
+        return None
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -210,22 +204,18 @@ def scan_miniprogram_source(src: Source, info: FileInfo, limits: Limits) -> Scan
                 project[name] = _dict(read_json(src, projects[name]))
             except ScanError as exc:
                 warnings.append(str(exc))
-    # API calls in the sources.
-    api_calls: set[str] = set()
-    counts: dict[str, int] = {}
+    # What the code calls and which components the pages use.
+    code = CodeFacts()
     js_files = [p for p in src.files if p.endswith((".js", ".ts", ".wxs", ".sjs"))]
     for rel in js_files:
-        if src.files[rel] > limits.max_text_scan_size:
-            continue
-        try:
-            text = src.read(rel, limits.max_text_scan_size).decode("utf-8", errors="replace")
-        except ScanError as exc:
-            warnings.append(f"{rel} not searched for API calls: {exc}")
-            continue
-        for m in _API.finditer(text):
-            api_calls.add(f"{m.group(1)}.{m.group(2)}")
-            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
-    kind = _flavour(src, projects, counts)
+        text = source_text(src, rel, limits, warnings, "API calls")
+        if text is not None:
+            code.add_js(text, rel)
+    for rel in (p for p in src.files if p.endswith(_MARKUP_EXT)):
+        text = source_text(src, rel, limits, warnings, "components")
+        if text is not None:
+            code.add_markup(text, rel)
+    kind = _flavour(src, projects, code.prefix_counts)
     wechat = kind == "wechat-miniprogram"
     window = _dict(app.get("window"))
     cfg = project.get("project.config.json", {})
@@ -261,28 +251,29 @@ def scan_miniprogram_source(src: Source, info: FileInfo, limits: Limits) -> Scan
     modes = sorted(set(_strings(app.get("requiredBackgroundModes"))))
     result.permissions = sorted(set(scopes) | set(private))
     result.background_modes = modes
-    result.api_calls = sorted(api_calls)
+    result.api_calls = sorted(code.calls)
     caps = miniprogram_capabilities(
         permission_scopes=scopes,
         required_private_infos=private,
         background_modes=modes,
         api_calls=result.api_calls,
     )
-    result.capability_evidence = caps
-    result.capabilities = capability_ids(caps)
     npm = {
         "/".join(PurePosixPath(p).parts[:2])
         for p in src.files
         if p.startswith(("miniprogram_npm/", root + "miniprogram_npm/"))
     }
     modules = js_files + sorted(n.rsplit("/", 1)[-1] for n in npm)
-    result.sdks = match_js_sdks(modules=modules)
     plugins = sorted(_dict(app.get("plugins")))
     if plugins:
         warnings.append("plugins declared (not inspected): " + ", ".join(plugins))
-    result.keywords = scan_source_keywords(
-        src, [p for p in src.files if p.lower().endswith(_KEYWORD_EXT)], limits, warnings
+    collected = Collected(
+        capabilities=merge_capabilities(caps, miniprogram_tracking(code)),
+        js_modules=modules,
+        services=platform_services("wechat" if wechat else "alipay", code),
+        texts=source_texts(src, [p for p in src.files if p.lower().endswith(_KEYWORD_EXT)]),
     )
+    analyse(result, collected, limits=limits, warnings=warnings)
     result.warnings = list(dict.fromkeys(warnings))
     return result
 
@@ -308,8 +299,6 @@ def scan_miniprogram_dir(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -
 
 def scan_miniprogram_zip(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan a ZIP of a mini-program's sources.  Only :class:`ScanError` escapes."""
-    from govapp.scanner.apk import file_info
-
     path = Path(path)
     with ZipArchive(path, limits=limits) as zf:
         return scan_miniprogram_source(zip_source(zf), file_info(path), limits)

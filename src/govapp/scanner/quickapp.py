@@ -23,7 +23,9 @@ import base64
 import re
 from pathlib import Path
 
-from govapp.scanner.capabilities import capability_ids, quickapp_capabilities
+from govapp.scanner.analysis import Collected, analyse
+from govapp.scanner.apk import file_info
+from govapp.scanner.capabilities import merge_capabilities, quickapp_capabilities
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Certificate, Component, FileInfo, Identity, ScanResult, Signing
 from govapp.scanner.hap import json_dict, json_int, json_list, json_str
@@ -33,17 +35,24 @@ from govapp.scanner.miniprogram import (
     dir_info,
     dir_source,
     read_json,
-    scan_source_keywords,
+    source_text,
+    source_texts,
     zip_source,
 )
-from govapp.scanner.sdk import match_js_sdks
 from govapp.scanner.signing import (
     cert_from_der,
     certificates_from_scheme_block,
     read_apk_signing_block,
     signer_certificates_from_pkcs7,
 )
-from govapp.scanner.zip import ZipArchive
+from govapp.scanner.sources import (
+    CodeFacts,
+    platform_services,
+    quickapp_tracking,
+    split_ux,
+    strip_js_comments,
+)
+from govapp.scanner.zip import ZipArchive, single_top_folder
 
 _FEATURE = re.compile(r"@(?:app-module/)?((?:system|service)\.[A-Za-z][\w.]*)")
 _KEYWORD_EXT = (".js", ".ux", ".json", ".html", ".htm")
@@ -92,31 +101,34 @@ def _scan_source(src: Source, info: FileInfo, kind: str, limits: Limits) -> Scan
     ]
     pages = json_dict(json_dict(manifest.get("router")).get("pages"))
     result.components = [Component(type="page", name=str(p)) for p in sorted(pages)]
-    # Features imported by the code.
-    imported: set[str] = set()
-    code = [p for p in src.files if p.endswith((".js", ".ux"))]
-    for rel in code:
-        if src.files[rel] > limits.max_text_scan_size:
+    # Features imported and called by the code, and the components of the pages.
+    imported: dict[str, str] = {}  # feature -> first file importing it
+    code = CodeFacts()
+    for rel in (p for p in src.files if p.endswith((".js", ".ux"))):
+        text = source_text(src, rel, limits, warnings, "features")
+        if text is None:
             continue
-        try:
-            text = src.read(rel, limits.max_text_scan_size).decode("utf-8", errors="replace")
-        except ScanError as exc:
-            warnings.append(f"{rel} not searched for features: {exc}")
-            continue
-        imported.update(m.group(1) for m in _FEATURE.finditer(text))
-    undeclared = sorted(imported - set(declared))
+        markup, script = split_ux(text) if rel.endswith(".ux") else ("", text)
+        for m in _FEATURE.finditer(strip_js_comments(script)):
+            imported.setdefault(m.group(1), rel)
+        code.add_quickapp_js(script, rel)
+        if markup:
+            code.add_markup(markup, rel)
+    undeclared = sorted(set(imported) - set(declared))
     if undeclared and declared:
         warnings.append("features used in code but not declared: " + ", ".join(undeclared))
     result.permissions = sorted(set(declared))
     result.api_calls = sorted(imported)
     result.background_modes = sorted(set(background))
-    caps = quickapp_capabilities(sorted(set(declared) | imported), background)
-    result.capability_evidence = caps
-    result.capabilities = capability_ids(caps)
-    result.sdks = match_js_sdks(modules=code)
-    result.keywords = scan_source_keywords(
-        src, [p for p in src.files if p.lower().endswith(_KEYWORD_EXT)], limits, warnings
+    caps = quickapp_capabilities(sorted(set(declared) | set(imported)), background)
+    features = [(name, manifest_name) for name in declared] + sorted(imported.items())
+    collected = Collected(
+        capabilities=merge_capabilities(caps, quickapp_tracking(code)),
+        js_modules=[p for p in src.files if p.endswith((".js", ".ux"))],
+        services=platform_services("quickapp", code, features=features),
+        texts=source_texts(src, [p for p in src.files if p.lower().endswith(_KEYWORD_EXT)]),
     )
+    analyse(result, collected, limits=limits, warnings=warnings)
     result.warnings = warnings
     return result
 
@@ -164,8 +176,6 @@ def rpk_signing(zf: ZipArchive, warnings: list[str]) -> Signing:
 
 def scan_rpk(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan a packaged quick app (.rpk).  Only :class:`ScanError` escapes."""
-    from govapp.scanner.apk import file_info
-
     path = Path(path)
     with ZipArchive(path, limits=limits) as zf:
         result = _scan_source(zip_source(zf), file_info(path), "rpk", limits)
@@ -178,9 +188,6 @@ def scan_rpk(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult
 def scan_quickapp_zip(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan a zipped quick-app *source* project (unsigned, like a source directory), also when
     its files sit under one top folder.  Only :class:`ScanError` escapes."""
-    from govapp.scanner.apk import file_info
-    from govapp.scanner.detect import single_top_folder
-
     path = Path(path)
     with ZipArchive(path, limits=limits) as zf:
         names = zf.names_set()

@@ -14,6 +14,10 @@ The catalogue (see ``data/README.md`` for provenance) has one row per detection 
 * ``native_lib`` rules are ``.so`` file names, exact or as a literal prefix (converted from
   LibChecker's regular expressions).
 * ``js_module`` rules are mini-program / JS module names (file or npm package name).
+* ``platform_service`` rules are services of the mini-program and quick-app platforms themselves
+  (ad components and APIs, payment APIs, quick-app ``service.*`` features), written
+  ``<platform>:<api|markup|feature>:<name>`` (``wechat:api:createRewardedVideoAd``,
+  ``quickapp:feature:service.ad``); :mod:`govapp.scanner.sources` finds them in the code.
 
 No regular expressions are used for matching.
 """
@@ -27,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from govapp.scanner.facts import Evidence, SdkHit
 
@@ -45,8 +50,9 @@ CATEGORIES = (
     "security",
     "other",
 )
-MATCH_ON = ("dex_package", "component", "native_lib", "js_module")
+MATCH_ON = ("dex_package", "component", "native_lib", "js_module", "platform_service")
 MAX_EVIDENCE = 5
+_COLUMNS = ("id", "name", "name_zh", "vendor", "category", "match_on", "match", "pattern", "source")
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,7 @@ class SdkInfo:
     category: str
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):  # a tuple: two thousand of them are built at start-up
     sdk: SdkInfo
     match_on: str
     match: str  # exact | prefix
@@ -125,24 +130,27 @@ def load_catalogue(text: str | None = None) -> Catalogue:
     """Parse catalogue CSV text (the packaged catalogue when ``text`` is None)."""
     cat = Catalogue()
     raw_prefixes: dict[str, dict[str, SdkInfo]] = {}
-    for row in csv.DictReader(io.StringIO(text if text is not None else _read_csv())):
-        sid = row["id"]
-        if row["category"] not in CATEGORIES:
-            raise ValueError(f"sdk catalogue: unknown category {row['category']!r} for {sid}")
-        if row["match_on"] not in MATCH_ON:
-            raise ValueError(f"sdk catalogue: unknown match_on {row['match_on']!r} for {sid}")
+    rows = csv.reader(io.StringIO(text if text is not None else _read_csv()))
+    header = next(rows, [])
+    if header != list(_COLUMNS):
+        raise ValueError(f"sdk catalogue: unexpected columns {header!r}")
+    categories = frozenset(CATEGORIES)
+    match_on_kinds = frozenset(MATCH_ON)
+    for sid, name, name_zh, vendor, category, match_on, match, pattern, source in rows:
+        if category not in categories:
+            raise ValueError(f"sdk catalogue: unknown category {category!r} for {sid}")
+        if match_on not in match_on_kinds:
+            raise ValueError(f"sdk catalogue: unknown match_on {match_on!r} for {sid}")
         sdk = cat.sdks.get(sid)
         if sdk is None:
-            sdk = SdkInfo(sid, row["name"], row["name_zh"], row["vendor"], row["category"])
-            cat.sdks[sid] = sdk
-        rule = Rule(sdk, row["match_on"], row["match"], row["pattern"], row["source"])
-        cat.rules.append(rule)
-        if rule.match_on == "dex_package":
-            cat.packages.setdefault(rule.pattern, sdk)
-        elif rule.match == "exact":
-            cat.exact.setdefault(rule.match_on, {}).setdefault(rule.pattern, sdk)
+            sdk = cat.sdks[sid] = SdkInfo(sid, name, name_zh, vendor, category)
+        cat.rules.append(Rule(sdk, match_on, match, pattern, source))
+        if match_on == "dex_package":
+            cat.packages.setdefault(pattern, sdk)
+        elif match == "exact":
+            cat.exact.setdefault(match_on, {}).setdefault(pattern, sdk)
         else:
-            raw_prefixes.setdefault(rule.match_on, {}).setdefault(rule.pattern, sdk)
+            raw_prefixes.setdefault(match_on, {}).setdefault(pattern, sdk)
     for match_on, table in raw_prefixes.items():
         keys = sorted(table)
         cat.prefixes[match_on] = (keys, [table[k] for k in keys])
@@ -194,6 +202,25 @@ class _Hits:
             ev = sorted(evidence.values(), key=lambda e: (e.source, e.value))
             hits.append(SdkHit(id=sdk.id, name=sdk.name, category=sdk.category, evidence=ev))
         return hits
+
+
+def hits_from(found: Iterable[tuple[SdkInfo, str, str, str]]) -> list[SdkHit]:
+    """SDK hits from ``(sdk, source, value, where)`` evidence, sorted by id."""
+    hits = _Hits()
+    for sdk, source, value, where in found:
+        hits.add(sdk, source, value, where)
+    return hits.result()
+
+
+def merge_sdk_hits(*groups: Iterable[SdkHit]) -> list[SdkHit]:
+    """The union of several hit lists (evidence merged, at most five per SDK), sorted by id."""
+    hits = _Hits()
+    for group in groups:
+        for hit in group:
+            sdk = SdkInfo(hit.id, hit.name, "", "", hit.category)
+            for ev in hit.evidence:
+                hits.add(sdk, ev.source, ev.value, ev.where)
+    return hits.result()
 
 
 def match_sdks(

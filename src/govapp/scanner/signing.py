@@ -484,6 +484,185 @@ def _quick_fields(der: bytes) -> tuple[str, str, str, str, str] | None:
     return subject, issuer, format(number, "x"), not_before, not_after
 
 
+# --------------------------------------------------------------------------------------------
+# The ordinary certificate shape, checked without cryptography
+#
+# Loading cryptography's X.509 module is about half of the scanner's start-up.  A certificate of
+# the ordinary shape below, strictly DER-encoded from end to end, is one that cryptography loads
+# (tests/scanner/test_signing.py compares the two on every fixture certificate and on thousands
+# of mutations of them); anything else still goes to cryptography.  The check is conservative:
+# it may send a decodable certificate to cryptography, never the other way round.
+
+_RSASSA_PSS = bytes.fromhex("2a864886f70d01010a")
+# UTF8String (valid UTF-8), PrintableString (its own alphabet), IA5String (ASCII); other string
+# types go to cryptography.
+_PRINTABLE = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 '()+,-./:=?"
+)
+
+
+def _string_ok(tag: int, value: bytes) -> bool:
+    if tag == 0x13:
+        return all(b in _PRINTABLE for b in value)
+    if tag == 0x16:
+        return value.isascii()
+    if tag == 0x0C:
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+    return False
+
+
+def _dhdr(der: bytes, pos: int, limit: int, tag: int) -> tuple[int, int]:
+    """(contents start, end) of the element at ``pos``, which must have identifier ``tag`` and
+    a definite length in its shortest form."""
+    if pos + 2 > limit or der[pos] != tag:
+        raise _Asn1Error("unexpected element")
+    n = der[pos + 1]
+    if n < 0x80:
+        body, size = pos + 2, n
+    elif n == 0x81 and pos + 3 <= limit and der[pos + 2] >= 0x80:
+        body, size = pos + 3, der[pos + 2]
+    elif n == 0x82 and pos + 4 <= limit and der[pos + 2] != 0:
+        body, size = pos + 4, der[pos + 2] << 8 | der[pos + 3]
+    else:
+        raise _Asn1Error("unusual length")
+    if body + size > limit:
+        raise _Asn1Error("element runs past its container")
+    return body, body + size
+
+
+def _oid_ok(der: bytes, body: int, end: int) -> bool:
+    if end <= body or der[end - 1] & 0x80:
+        return False
+    arc_start = True
+    for i in range(body, end):
+        if arc_start and der[i] == 0x80:
+            return False  # a non-minimal arc
+        arc_start = not der[i] & 0x80
+    return True
+
+
+def _positive_int_ok(der: bytes, body: int, end: int) -> bool:
+    size = end - body
+    if size < 1 or der[body] & 0x80:
+        return False  # empty or negative
+    return size == 1 or der[body] != 0 or der[body + 1] & 0x80 != 0
+
+
+def _algorithm(der: bytes, pos: int, limit: int) -> int:
+    """AlgorithmIdentifier with no parameters, NULL or an OID (a named curve)."""
+    body, end = _dhdr(der, pos, limit, 0x30)
+    ob, oe = _dhdr(der, body, end, 0x06)
+    if not _oid_ok(der, ob, oe) or der[ob:oe] == _RSASSA_PSS:
+        raise _Asn1Error("unusual algorithm")
+    if oe == end:
+        return end
+    if der[oe] == 0x05:
+        pb, pe = _dhdr(der, oe, end, 0x05)
+        ok = pb == pe
+    else:
+        pb, pe = _dhdr(der, oe, end, 0x06)
+        ok = _oid_ok(der, pb, pe)
+    if not ok or pe != end:
+        raise _Asn1Error("unusual algorithm parameters")
+    return end
+
+
+def _name_ok(der: bytes, pos: int, limit: int) -> int:
+    """A Name whose every RDN holds one attribute with a string value."""
+    body, end = _dhdr(der, pos, limit, 0x30)
+    while body < end:
+        sb, se = _dhdr(der, body, end, 0x31)
+        ab, ae = _dhdr(der, sb, se, 0x30)
+        ob, oe = _dhdr(der, ab, ae, 0x06)
+        if ae != se or oe >= ae or not _oid_ok(der, ob, oe):
+            raise _Asn1Error("unusual name")
+        vb, ve = _dhdr(der, oe, ae, der[oe])
+        if ve != ae or not _string_ok(der[oe], der[vb:ve]):
+            raise _Asn1Error("unusual name")
+        body = se
+    return end
+
+
+def _bits_ok(der: bytes, pos: int, limit: int) -> int:
+    body, end = _dhdr(der, pos, limit, 0x03)
+    if end == body or der[body] != 0:
+        raise _Asn1Error("unusual bit string")
+    return end
+
+
+def _extensions_ok(der: bytes, pos: int, limit: int) -> int:
+    body, end = _dhdr(der, pos, limit, 0xA3)
+    lb, le = _dhdr(der, body, end, 0x30)
+    if le != end or lb == le:
+        raise _Asn1Error("unusual extensions")
+    while lb < le:
+        eb, ee = _dhdr(der, lb, le, 0x30)
+        ob, oe = _dhdr(der, eb, ee, 0x06)
+        if not _oid_ok(der, ob, oe):
+            raise _Asn1Error("unusual extension")
+        if oe < ee and der[oe] == 0x01:  # critical: DER encodes only TRUE
+            cb, ce = _dhdr(der, oe, ee, 0x01)
+            if ce - cb != 1 or der[cb] != 0xFF:
+                raise _Asn1Error("unusual extension")
+            oe = ce
+        _, ve = _dhdr(der, oe, ee, 0x04)
+        if ve != ee:
+            raise _Asn1Error("unusual extension")
+        lb = ee
+    return end
+
+
+def ordinary_certificate(der: bytes) -> bool:
+    """True when ``der`` is an X.509 certificate of the ordinary shape, strictly DER-encoded:
+    v1 or v3, a positive serial number, algorithm identifiers without parameters or with NULL
+    or a named curve (not RSASSA-PSS), names of one string attribute per RDN, UTCTime or
+    GeneralizedTime validity, no unique identifiers, well-formed extensions (contents not
+    inspected), nothing after the certificate."""
+    try:
+        body, end = _dhdr(der, 0, len(der), 0x30)
+        if end != len(der):
+            return False
+        tb, te = _dhdr(der, body, end, 0x30)
+        pos = tb
+        if der[pos] == 0xA0:
+            vb, ve = _dhdr(der, pos, te, 0xA0)
+            ib, ie = _dhdr(der, vb, ve, 0x02)
+            if ie != ve or ie - ib != 1 or der[ib] != 2:  # v3 (v1 is never encoded)
+                return False
+            pos = ve
+        sb, se = _dhdr(der, pos, te, 0x02)
+        if not _positive_int_ok(der, sb, se) or se - sb > 21:
+            return False
+        pos = _algorithm(der, se, te)
+        pos = _name_ok(der, pos, te)
+        vb, ve = _dhdr(der, pos, te, 0x30)
+        for _ in range(2):
+            tag = der[vb] if vb < ve else 0
+            if tag not in (0x17, 0x18):
+                return False
+            tb2, vb = _dhdr(der, vb, ve, tag)
+            if _time_body(tag, der[tb2:vb]) is None:
+                return False
+        if vb != ve:
+            return False
+        pos = _name_ok(der, ve, te)
+        kb, ke = _dhdr(der, pos, te, 0x30)
+        if _bits_ok(der, _algorithm(der, kb, ke), ke) != ke:
+            return False
+        pos = ke
+        if pos < te:
+            pos = _extensions_ok(der, pos, te)
+        if pos != te:
+            return False
+        return _bits_ok(der, _algorithm(der, te, end), end) == end
+    except (_Asn1Error, IndexError):
+        return False
+
+
 _x509: Any = None
 
 
@@ -500,31 +679,36 @@ def cert_from_der(der: bytes, scheme: str, *, fast: bool = True) -> Certificate:
     """Facts about one X.509 certificate; hashes are of the exact bytes given, lowercase hex.
 
     When the certificate cannot be decoded (e.g. it is not strict DER) the hashes are still
-    filled in and the other fields are left empty.  The certificate is always loaded by
-    cryptography (which decides whether it is decodable); for the ordinary shape (text name
-    attributes, one per RDN, plain ``...Z`` times) subject, issuer, serial number and validity
-    are then read straight from the DER, identically to cryptography's ``rfc4514_string()``,
-    ``serial_number`` and ``not_valid_*_utc`` (``fast=False`` asks cryptography for all).
+    filled in and the other fields are left empty.  For the ordinary shape (text name
+    attributes, one per RDN, plain ``...Z`` times, see :func:`ordinary_certificate`) subject,
+    issuer, serial number and validity are read straight from the DER, identically to
+    cryptography's ``rfc4514_string()``, ``serial_number`` and ``not_valid_*_utc``, without
+    loading cryptography; any other certificate is loaded by cryptography, which decides whether
+    it is decodable (``fast=False`` asks cryptography for all).
     """
     subject = issuer = serial = ""
     not_before: str | None = None
     not_after: str | None = None
-    try:
+    quick = _quick_fields(der) if fast else None
+    if quick is not None and ordinary_certificate(der):
+        subject, issuer, serial, not_before, not_after = quick  # cryptography would agree
+    else:
         x509 = _x509_module()
-        cert = x509.load_der_x509_certificate(der)
-        fields = (_quick_fields(der) or _fast_fields(der)) if fast else None
-        if fields is not None:
-            subject, issuer, serial, not_before, not_after = fields
-        else:
-            with warnings_module.catch_warnings():
-                warnings_module.simplefilter("ignore")  # odd attribute lengths in real-world names
-                subject = cert.subject.rfc4514_string()
-                issuer = cert.issuer.rfc4514_string()
-            serial = format(cert.serial_number, "x")
-            not_before = cert.not_valid_before_utc.isoformat()
-            not_after = cert.not_valid_after_utc.isoformat()
-    except Exception:  # noqa: S110  # cryptography raises several types for bad input
-        pass
+        try:
+            cert = x509.load_der_x509_certificate(der)
+            fields = (quick or _fast_fields(der)) if fast else None
+            if fields is not None:
+                subject, issuer, serial, not_before, not_after = fields
+            else:
+                with warnings_module.catch_warnings():
+                    warnings_module.simplefilter("ignore")  # odd attribute lengths in names
+                    subject = cert.subject.rfc4514_string()
+                    issuer = cert.issuer.rfc4514_string()
+                serial = format(cert.serial_number, "x")
+                not_before = cert.not_valid_before_utc.isoformat()
+                not_after = cert.not_valid_after_utc.isoformat()
+        except (ValueError, x509.InvalidVersion):  # not a decodable certificate: hashes only
+            pass
     return Certificate(
         scheme=scheme,
         sha256=hashlib.sha256(der).hexdigest(),

@@ -426,6 +426,21 @@ class ZipArchive:
                 f"{self.limits.max_total_uncompressed} bytes",
             )
 
+    def head(self, entry: ZipEntry | str, size: int) -> bytes:
+        """The first ``size`` uncompressed bytes of an entry (fewer when the entry is shorter or
+        its start cannot be inflated), without inflating the rest."""
+        ent = self._entry(entry)
+        start, length = self._data_span(ent)
+        if ent.method == METHOD_STORED:
+            return self._pread(start, min(size, length))
+        if ent.method != METHOD_DEFLATED:
+            return b""
+        raw = self._pread(start, min(length, 4096))
+        try:
+            return zlib.decompressobj(-15).decompress(raw, size)
+        except zlib.error:
+            return b""
+
     def read(self, entry: ZipEntry | str, *, max_size: int | None = None) -> bytes:
         """Uncompressed bytes of an entry (stored or deflated), with all limits enforced."""
         ent = self._entry(entry)
@@ -562,3 +577,19 @@ class ZipArchive:
 
     def __del__(self) -> None:
         self.close()
+
+
+def single_top_folder(names: set[str]) -> str:
+    """``"dist/"`` when every entry lies under that one folder (as when a developer zips the
+    project folder itself), else ``""``."""
+    top = ""
+    for name in names:
+        cut = name.find("/")
+        if cut <= 0:
+            return ""
+        head = name[: cut + 1]
+        if not top:
+            top = head
+        elif head != top:
+            return ""
+    return top

@@ -3,7 +3,8 @@
 Each module defines ``RULE`` (a :class:`~govapp.compliance.rules.base.Rule`) whose ``check``
 reads an :class:`~govapp.compliance.facts.AppFacts` and returns the evidence that the rule is
 broken (an empty list when it holds).  :func:`package_findings` runs the rules that can be
-judged from a package alone; ``govapp scan`` puts their output in ``findings``.
+judged from a package alone; :func:`add_package_findings` puts their output in a scan result's
+``findings`` (``govapp scan`` and the scan task call it after the scanner).
 """
 
 from __future__ import annotations
@@ -85,8 +86,24 @@ def package_findings(scan: ScanResult) -> list[Finding]:
     return [to_finding(h) for h in evaluate(facts, PACKAGE_RULES)]
 
 
+def add_package_findings(scan: ScanResult) -> None:
+    """Put the package-only findings into ``scan.findings`` (what ``govapp scan`` and the scan
+    task report with the scanner's facts).  The scanner knows nothing of the rules: its callers
+    call it first and this second."""
+    scan.findings = package_findings(scan)
+
+
 def rule(rule_id: str) -> Rule:
     return RULES_BY_ID[rule_id]
 
 
-__all__ = ["PACKAGE_RULES", "RULES", "RULES_BY_ID", "Hit", "evaluate", "package_findings", "rule"]
+__all__ = [
+    "PACKAGE_RULES",
+    "RULES",
+    "RULES_BY_ID",
+    "Hit",
+    "add_package_findings",
+    "evaluate",
+    "package_findings",
+    "rule",
+]

@@ -110,13 +110,24 @@ def keyword_evidence(
     return out
 
 
-def capability_evidence(facts: AppFacts, cap: str) -> list[FindingEvidence]:
+def capability_evidence(
+    facts: AppFacts, cap: str, *, limit: int = 3, with_where: bool = False
+) -> list[FindingEvidence]:
+    """The scanner's evidence for a capability as ``source: value`` (``with_where``: followed by
+    `` @ file`` where the scanner knows the file)."""
     scan = facts.scan
     if scan is None or cap not in scan.capabilities:
         return []
     for c in scan.capability_evidence:
         if c.id == cap and c.evidence:
-            return [ev("capability", cap, f"{e.source}: {e.value}") for e in c.evidence[:3]]
+            return [
+                ev(
+                    "capability",
+                    cap,
+                    f"{e.source}: {e.value}" + (f" @ {e.where}" if with_where and e.where else ""),
+                )
+                for e in c.evidence[:limit]
+            ]
     return [ev("capability", cap, "scanner")]
 
 

@@ -936,3 +936,35 @@ def build_apk(  # noqa: C901 (existing; split when next changed)
         cert_sha256=key.cert_sha256 if key is not None and signing else None,
         dex_files=dex_names,
     )
+
+
+def padded_dex(size: int, *, seed: int = 0, types: Sequence[str] = ()) -> bytes:
+    """A valid small DEX followed by filler up to ``size`` bytes that deflates about 80:1
+    (below the zip-bomb ratio), as the highly compressed DEX files of a hostile package do."""
+    head = build_dex(types=types, seed=seed)
+    rng = random.Random(seed)
+    block = bytearray(4096)
+    out = bytearray(head)
+    while len(out) < size:
+        block[:48] = rng.randbytes(48)
+        out += block
+    return bytes(out[:size])
+
+
+def build_dex_heavy_apk(
+    path: str | os.PathLike[str], *, dex_count: int, dex_size: int, seed: int = 0
+) -> BuiltApk:
+    """An APK with ``dex_count`` highly compressed DEX files of ``dex_size`` bytes each
+    (``classes.dex``, ``classes2.dex`` ...); each names an ad SDK class of its own."""
+    extra: dict[str, bytes] = {}
+    filler = padded_dex(dex_size, seed=seed)
+    for i in range(2, dex_count + 1):
+        # the same filler behind a different small DEX would change the header: one shared body
+        extra[f"classes{i}.dex"] = filler
+    return build_apk(
+        path,
+        dex_types=("Lcom/qq/e/ads/banner/BannerView;",),
+        extra_entries=extra,
+        signing=("v2",),
+        seed=seed,
+    )

@@ -1,0 +1,485 @@
+"""Usage oversight speed (issue 10), each figure against a same-run baseline.
+
+    apt-get install wrk        # Debian's package, for part 1
+    .venv/bin/python benchmarks/bench_usage.py [--seconds 10] [--connections 16] [--apps 100000]
+        [--months 24] [--parts ping,close,evaluate] [--redis redis://127.0.0.1:6379/8]
+
+1. **Ping throughput** (goal: >= 80 % of the public verify endpoint on the same server).  One
+   scratch SQLite database (migrated, 500 filed apps with identities), gunicorn as in
+   ``govapp demo`` (2 workers x 4 threads), rate limits off for both endpoints as in
+   bench_verify_wrk.py.  wrk drives ``GET /api/v1/public/verify`` (the baseline: filed apps by
+   package + certificate, by filing number, unknown packages) and then ``POST
+   /api/v1/public/usage/ping`` (filing numbers and package names of the same apps, 5,000
+   simulated devices by user agent and X-Forwarded-For).  Once with the database cache
+   (``CACHE_URL`` unset, the default) and once with Redis.  The ping is then also measured with
+   its rate limits on (the in-memory limiter).
+2. **close-day for 100,000 apps** (goal < 60 s): 100,000 apps with 3 devices each (300,000
+   device keys and 100,000 counters) written into the shared cache in the exact layout the ping
+   writes, then ``usage_close_day`` (reads, aggregates, writes 100,000 daily rows, destroys
+   every key; SQLite is vacuumed).  Baseline: listing the same keys once.
+3. **Monthly low-use evaluation over 100,000 apps x 24 months** (goal < 60 s): 2.4 million
+   monthly returns, then ``lowuse_evaluate``.  Baseline: reading the evaluated window's rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import json
+import os
+import pickle
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+# --- helpers run inside a Django process (``--inner``) ------------------------------------------
+
+
+def _django(var: Path, cache_url: str) -> None:
+    os.environ["GOVAPP_VAR_DIR"] = str(var)
+    os.environ["CACHE_URL"] = cache_url
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govapp.settings")
+    import django
+
+    django.setup()
+
+
+def _apps(n: int) -> list[int]:
+    from django.utils import timezone
+
+    from govapp.orgs.models import Division, Unit
+    from govapp.registry.models import App, Platform, PlatformIdentity
+
+    if App.objects.count() >= n:
+        return list(App.objects.order_by("pk").values_list("pk", flat=True)[:n])
+    div, _ = Division.objects.get_or_create(
+        code="44", defaults={"name": "广东省", "level": 1, "province_code": "44"}
+    )
+    units = [
+        Unit.objects.get_or_create(
+            name=f"基准单位{i}", division=div, defaults={"kind": "admin_organ"}
+        )[0]
+        for i in range(50)
+    ]
+    now = timezone.now() - dt.timedelta(days=900)
+    batch = []
+    for i in range(n):
+        batch.append(
+            App(
+                name=f"基准应用{i}",
+                kind="app",
+                hosting_unit=units[i % 50],
+                status="filed",
+                filing_number=f"基准备{i:07d}号",
+                filed_at=now,
+            )
+        )
+    App.objects.bulk_create(batch, batch_size=5000)
+    ids = list(App.objects.order_by("pk").values_list("pk", flat=True)[:n])
+    PlatformIdentity.objects.bulk_create(
+        [
+            PlatformIdentity(
+                app_id=a,
+                platform=Platform.ANDROID,
+                identifier=f"cn.gov.bench.app{a}",
+                live=True,
+                cert_sha256=f"{a:064x}",
+            )
+            for a in ids
+        ],
+        batch_size=5000,
+    )
+    return ids
+
+
+def inner_setup(var: Path, apps: int) -> None:
+    subprocess.run(
+        [str(BIN / "govapp"), "migrate", "-v0"],
+        env={**os.environ, "GOVAPP_VAR_DIR": str(var), "CACHE_URL": ""},
+        check=True,
+    )
+    _django(var, "")
+    _apps(apps)
+
+
+def _fill_cache(ids: list[int], devices: int) -> int:
+    """The keys the pings would have written: salt, device keys, counters."""
+    import secrets
+
+    from django.core.cache import caches
+    from django.db import connection
+
+    from govapp.core.calendar import today_shanghai
+    from govapp.oversight.usage import counting
+
+    cache = caches["default"]
+    day = today_shanghai()
+    epoch, _salt = counting.day_salt(day)
+    base = f"{counting.PREFIX}{day.isoformat()}:{epoch}:"
+    items: dict[str, int] = {}
+    for a in ids:
+        for _d in range(devices):
+            items[f"{base}d:a{a}:{secrets.token_hex(16)}"] = 1
+        items[f"{base}p:a{a}"] = devices * 2
+    keys = list(items)
+    if counting._backend() == "db":
+        expires = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+        rows = [
+            (
+                cache.make_key(k),
+                base64.b64encode(pickle.dumps(v, pickle.HIGHEST_PROTOCOL)).decode(),
+                expires,
+            )
+            for k, v in items.items()
+        ]
+        with connection.cursor() as cursor:
+            for i in range(0, len(rows), 5000):
+                cursor.executemany(
+                    "INSERT INTO govapp_cache (cache_key, value, expires) VALUES (%s, %s, %s)",
+                    rows[i : i + 5000],
+                )
+    else:
+        for i in range(0, len(keys), 10_000):
+            cache.set_many({k: items[k] for k in keys[i : i + 10_000]}, 3600)
+    return len(keys)
+
+
+def inner_close(var: Path, cache_url: str, apps: int, devices: int) -> dict[str, float]:
+    _django(var, cache_url)
+    from govapp.oversight.usage import counting, services
+    from govapp.oversight.usage.models import DailyUsage
+
+    ids = _apps(apps)
+    DailyUsage.objects.all().delete()
+    if counting._backend() == "redis":
+        counting._redis_client().flushdb()
+    n = _fill_cache(ids, devices)
+    t0 = time.perf_counter()
+    listed = sum(1 for _ in counting.usage_keys())
+    baseline = time.perf_counter() - t0
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = services.usage_close_day()
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    rows = DailyUsage.objects.count()
+    left = sum(1 for _ in counting.usage_keys())
+    assert rows == apps and left == 0, (rows, left)
+    return {
+        "keys": n,
+        "listed": listed,
+        "baseline": baseline,
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "apps": result.apps,
+    }
+
+
+def inner_evaluate(var: Path, apps: int, months: int) -> dict[str, float]:
+    _django(var, "")
+    import random
+
+    from govapp.oversight.usage import services
+    from govapp.oversight.usage.models import MonthlyReturn, Source
+
+    ids = _apps(apps)
+    last = services.evaluation_month()
+    first = services.month_add(last, -(months - 1))
+    if MonthlyReturn.objects.count() < apps * months:
+        MonthlyReturn.objects.all().delete()
+        rng = random.Random(1)
+        for start in range(0, len(ids), 5000):
+            batch = []
+            for a in ids[start : start + 5000]:
+                low = rng.random() < 0.08
+                intended = rng.choice([500, 2000, 10_000, 80_000])
+                for m in range(months):
+                    ratio = rng.uniform(0.005, 0.04) if low else rng.uniform(0.1, 0.8)
+                    batch.append(
+                        MonthlyReturn(
+                            app_id=a,
+                            month=services.month_add(first, m),
+                            active_users=int(intended * ratio),
+                            intended_users=intended,
+                            sessions=0,
+                            source=Source.DEMO,
+                        )
+                    )
+            MonthlyReturn.objects.bulk_create(batch, batch_size=10_000)
+    t0 = time.perf_counter()
+    window = list(
+        MonthlyReturn.objects.filter(month__gte=services.month_add(last, -2)).values_list(
+            "app_id", "month", "active_users", "intended_users"
+        )
+    )
+    baseline = time.perf_counter() - t0
+    t0, c0 = time.perf_counter(), time.process_time()
+    flagged = services.lowuse_evaluate(month=last)
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {
+        "rows": MonthlyReturn.objects.count(),
+        "window": len(window),
+        "baseline": baseline,
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "flagged": flagged,
+    }
+
+
+# --- part 1: ping vs verify over HTTP ---------------------------------------------------------
+
+VERIFY_LUA = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+"""
+
+PING_LUA = """
+local bodies = {}
+for line in io.lines("%s") do bodies[#bodies + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  local d = i %% 5000
+  local headers = {}
+  headers["Content-Type"] = "application/json"
+  headers["User-Agent"] = "BenchPhone/" .. d
+  headers["X-Forwarded-For"] = "10." .. (d %% 250) .. "." .. math.floor(d / 250) .. ".7"
+  return wrk.format("POST", "/api/v1/public/usage/ping", headers, bodies[(i %% #bodies) + 1])
+end
+"""
+
+
+def _server(var: Path, cache_url: str, limits: bool) -> tuple[subprocess.Popen[bytes], int]:
+    from bench_verify import free_port
+
+    settings_dir = Path(tempfile.mkdtemp(prefix="govapp-bench-usage-"))
+    off = (
+        "" if limits else ("GOVAPP_USAGE_PING_RATE = None\nGOVAPP_USAGE_PING_ADDRESS_RATE = None\n")
+    )
+    (settings_dir / "bench_settings.py").write_text(
+        textwrap.dedent(
+            """
+            from govapp.settings import *  # noqa
+            GOVAPP_PUBLIC_RATE_LIMIT = None
+            GOVAPP_PUBLIC_TRUSTED_PROXIES = 1
+            LOGGING["loggers"]["django.request"] = {"handlers": [], "level": "ERROR"}
+            """
+        )
+        + off
+    )
+    port = free_port()
+    env = {
+        **os.environ,
+        "GOVAPP_VAR_DIR": str(var),
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": str(settings_dir),
+        "CACHE_URL": cache_url,
+    }
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "govapp.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    import http.client
+
+    deadline = time.time() + 180  # a loaded machine starts gunicorn slowly
+    while time.time() < deadline:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/api/v1/public/verify?filing_number=x")
+            c.getresponse().read()
+            return proc, port
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def _wrk(port: int, script: Path, seconds: int, connections: int) -> dict[str, object]:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p99": p99.group(1) if p99 else "?",
+        "non2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def part_ping(var: Path, seconds: int, connections: int, redis_url: str) -> list[str]:
+    import sqlite3
+
+    if shutil.which("wrk") is None:
+        return ["ping: wrk is not installed (apt-get install wrk); skipped"]
+    db = sqlite3.connect(var / "govapp.sqlite3")
+    rows = db.execute(
+        "select i.identifier, i.cert_sha256, a.filing_number from registry_platformidentity i "
+        "join registry_app a on a.id = i.app_id order by a.id limit 500"
+    ).fetchall()
+    db.close()
+    scripts = Path(tempfile.mkdtemp(prefix="govapp-bench-usage-lua-"))
+    verify_paths, bodies = [], []
+    for n, (ident, cert, number) in enumerate(rows):
+        if n % 5 == 0:
+            verify_paths.append(f"/api/v1/public/verify?filing_number={number}")
+            bodies.append(json.dumps({"filing_number": number}))
+        elif n % 10 == 1:
+            verify_paths.append(f"/api/v1/public/verify?package=cn.fake.app{n}&cert_sha256={cert}")
+            bodies.append(json.dumps({"package": f"cn.fake.app{n}"}))
+        else:
+            verify_paths.append(f"/api/v1/public/verify?package={ident}&cert_sha256={cert}")
+            bodies.append(json.dumps({"package": ident}))
+    import urllib.parse
+
+    (scripts / "paths.txt").write_text(
+        "\n".join(urllib.parse.quote(p, safe="/?=&") for p in verify_paths) + "\n"
+    )
+    (scripts / "bodies.txt").write_text("\n".join(bodies) + "\n")
+    verify_lua = scripts / "verify.lua"
+    verify_lua.write_text(VERIFY_LUA % (scripts / "paths.txt"))
+    ping_lua = scripts / "ping.lua"
+    ping_lua.write_text(PING_LUA % (scripts / "bodies.txt"))
+    lines = []
+    configs = [("database cache (default)", "")]
+    if redis_url:
+        configs.append((f"Redis ({redis_url})", redis_url))
+    for label, url in configs:
+        if url.startswith("redis"):
+            import redis
+
+            redis.Redis.from_url(url).flushdb()
+        results: dict[str, dict[str, object]] = {}
+        for name, script, limits in (
+            ("verify", verify_lua, False),
+            ("ping", ping_lua, False),
+            ("ping, limits on", ping_lua, True),
+        ):
+            proc, port = _server(var, url, limits)
+            try:
+                _wrk(port, script, 3, connections)  # warm-up
+                time.sleep(1)
+                results[name] = _wrk(port, script, seconds, connections)
+            finally:
+                proc.terminate()
+                proc.wait(20)
+        base = float(results["verify"]["rps"])  # type: ignore[arg-type]
+        for name, r in results.items():
+            lines.append(
+                f"{label:<32} {name:<16} {float(r['rps']):>8.0f} req/s  p99 {r['p99']:>8}  "  # type: ignore[arg-type]
+                f"non-2xx {r['non2xx']}  ({float(r['rps']) / base:.0%} of verify)"  # type: ignore[arg-type]
+            )
+        # leave no benchmark pings behind
+        subprocess.run(
+            [str(BIN / "govapp"), "usage", "close-day"],
+            env={**os.environ, "GOVAPP_VAR_DIR": str(var), "CACHE_URL": url},
+            check=True,
+            capture_output=True,
+        )
+    return lines
+
+
+def _inner(argv: list[str]) -> None:
+    kind, var = argv[0], Path(argv[1])
+    if kind == "setup":
+        inner_setup(var, int(argv[2]))
+        print(json.dumps({}))
+    elif kind == "close":
+        print(json.dumps(inner_close(var, argv[2], int(argv[3]), int(argv[4]))))
+    else:
+        print(json.dumps(inner_evaluate(var, int(argv[2]), int(argv[3]))))
+
+
+def _run_inner(*args: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--inner", *args], capture_output=True, text=True, check=False
+    )
+    if out.returncode:
+        raise SystemExit(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--inner":
+        _inner(sys.argv[2:])
+        return
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--apps", type=int, default=100_000)
+    ap.add_argument("--months", type=int, default=24)
+    ap.add_argument("--devices", type=int, default=3)
+    ap.add_argument("--parts", default="ping,close,evaluate")
+    ap.add_argument("--redis", default="redis://127.0.0.1:6379/8")
+    ap.add_argument("--var", type=Path)
+    args = ap.parse_args()
+    parts = set(args.parts.split(","))
+    var = args.var or Path(tempfile.mkdtemp(prefix="govapp-bench-usage-"))
+    print(f"scratch database: {var}", flush=True)
+    t0 = time.perf_counter()
+    _run_inner("setup", str(var), str(args.apps))
+    print(f"set-up ({args.apps} apps): {time.perf_counter() - t0:.1f}s", flush=True)
+    if "ping" in parts:
+        for line in part_ping(var, args.seconds, args.connections, args.redis):
+            print(line, flush=True)
+    if "close" in parts:
+        for url in ["db://", args.redis] if args.redis else ["db://"]:
+            r = _run_inner("close", str(var), url, str(args.apps), str(args.devices))
+            print(
+                f"close-day {args.apps} apps, {int(r['keys'])} keys, {url:<28} "
+                f"{r['elapsed']:6.1f}s wall, {r['cpu']:.1f}s CPU of this process "
+                f"(baseline: listing the keys {r['baseline']:.1f}s)",
+                flush=True,
+            )
+    if "evaluate" in parts:
+        r = _run_inner("evaluate", str(var), str(args.apps), str(args.months))
+        print(
+            f"low-use evaluation {args.apps} apps x {args.months} months ({int(r['rows'])} "
+            f"returns): {r['elapsed']:.1f}s wall, {r['cpu']:.1f}s CPU, {int(r['flagged'])} flagged "
+            f"(baseline: reading the {int(r['window'])} rows of the window {r['baseline']:.1f}s)",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

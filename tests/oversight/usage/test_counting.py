@@ -1,0 +1,164 @@
+"""Distinct devices per app and day, counted in the shared cache only, and closed without
+leaving any address, user agent or per-device hash behind."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from govapp.core.calendar import today_shanghai
+from govapp.core.models import AuditEvent
+from govapp.oversight.usage import counting, services
+from govapp.oversight.usage.models import DailyUsage, UnfiledUsage
+from govapp.registry.models import AppStatus
+from tests.oversight.usage import factories as uf
+
+pytestmark = pytest.mark.django_db
+
+PING = "/api/v1/public/usage/ping"
+
+
+def _ping(client: Client, body: dict[str, str], ua: str, addr: str) -> int:
+    r = client.post(
+        PING,
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_USER_AGENT=ua,
+        REMOTE_ADDR=addr,
+    )
+    return r.status_code
+
+
+def _all_text_in_database() -> str:
+    """Every text value of every table (what a database dump would show)."""
+    out = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cols = connection.introspection.get_table_description(cursor, table)
+            names = ", ".join(connection.ops.quote_name(c.name) for c in cols)
+            cursor.execute(f"SELECT {names} FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                out.append(" ".join(str(v) for v in row))
+    return "\n".join(out)
+
+
+def test_ping_counts_distinct_devices_and_close_day_writes_exact_figures():
+    w = uf.world()
+    c = Client(enforce_csrf_checks=True)
+    for i in range(40):
+        for _ in range(3):
+            assert _ping(c, {"filing_number": w.app.filing_number}, f"UA-{i}", f"10.0.0.{i}") == 204
+    # the same device through the package name of the same app counts under the app too
+    assert _ping(c, {"package": "cn.unknown.thing"}, "UA-x", "10.9.9.9") == 204
+    result = services.usage_close_day()
+    row = DailyUsage.objects.get(app=w.app, date=today_shanghai())
+    assert (row.devices, row.pings) == (40, 120)
+    assert UnfiledUsage.objects.get(package="cn.unknown.thing").devices == 1
+    assert result.apps == 1 and result.unfiled_packages == 1
+    assert list(counting.usage_keys()) == []  # salt and every per-device key destroyed
+    assert AuditEvent.objects.filter(action="usage.close_day").count() == 1
+
+
+def test_same_address_different_user_agents_are_different_devices_and_vice_versa():
+    w = uf.world()
+    target = f"a{w.app.pk}"
+    assert counting.ping_count(target=target, address="1.1.1.1", user_agent="A")
+    assert counting.ping_count(target=target, address="1.1.1.1", user_agent="B")
+    assert counting.ping_count(target=target, address="1.1.1.2", user_agent="A")
+    assert not counting.ping_count(target=target, address="1.1.1.1", user_agent="A")
+    closed = counting.days_close()
+    assert closed.counts[(today_shanghai(), target)] == [3, 4]
+
+
+def test_close_day_destroys_the_salt_so_the_next_period_hashes_differently():
+    epoch1, salt1 = counting.day_salt(today_shanghai())
+    counting.days_close()
+    epoch2, salt2 = counting.day_salt(today_shanghai())
+    assert salt1 != salt2 and epoch1 != epoch2
+
+
+def test_closing_twice_on_one_day_adds_to_the_day():
+    w = uf.world()
+    services.ping_record(filing_number=w.app.filing_number, address="1.2.3.4", user_agent="u")
+    services.usage_close_day()
+    services.ping_record(filing_number=w.app.filing_number, address="1.2.3.5", user_agent="v")
+    services.usage_close_day()
+    row = DailyUsage.objects.get(app=w.app)
+    assert (row.devices, row.pings) == (2, 2)
+
+
+def test_periodic_close_keeps_today_open():
+    w = uf.world()
+    import datetime as dt
+
+    yesterday = today_shanghai() - dt.timedelta(days=1)
+    counting.ping_count(target=f"a{w.app.pk}", address="a", user_agent="b", day=yesterday)
+    counting.ping_count(target=f"a{w.app.pk}", address="a", user_agent="b")
+    services.usage_close_day(before=today_shanghai())
+    assert list(DailyUsage.objects.values_list("date", "devices")) == [(yesterday, 1)]
+    assert any(k.startswith(counting.PREFIX + "salt:") for k in counting.usage_keys())
+
+
+def test_unknown_filing_number_and_malformed_input_are_not_counted():
+    uf.world()
+    c = Client()
+    assert _ping(c, {"filing_number": "不存在的编号12345"}, "u", "1.1.1.1") == 204
+    assert _ping(c, {"package": "not a package!"}, "u", "1.1.1.1") == 204
+    assert _ping(c, {}, "u", "1.1.1.1") == 204
+    assert list(counting.usage_keys()) == []
+
+
+def test_unfiled_registered_app_in_use_is_counted_for_the_app():
+    w = uf.world()
+    unfiled = uf.filed_app(w.unit, status=AppStatus.UNFILED, package="cn.gov.usage.unfiledapp")
+    services.ping_record(package="cn.gov.usage.unfiledapp", address="1.1.1.1", user_agent="u")
+    services.usage_close_day()
+    assert DailyUsage.objects.get(app=unfiled).devices == 1
+    assert not UnfiledUsage.objects.exists()
+
+
+@pytest.mark.parametrize("backend", ["db", "locmem"])
+def test_nothing_per_device_reaches_the_database(settings, backend):
+    from govapp.settings import _cache_config
+
+    settings.CACHES = {"default": _cache_config(f"{backend}://")}  # Django swaps the handler
+    assert counting._backend() == backend
+    call_command("createcachetable", verbosity=0)
+    w = uf.world()
+    c = Client()
+    uas = [f"Mozilla/5.0 TestPhone-{i} SecretAgentMarker" for i in range(25)]
+    addrs = [f"203.0.113.{i}" for i in range(25)]
+    for ua, addr in zip(uas, addrs, strict=True):
+        assert _ping(c, {"filing_number": w.app.filing_number}, ua, addr) == 204
+    hashes = [k.rsplit(":", 1)[1] for k in counting.usage_keys() if ":d:" in k]
+    assert len(hashes) == 25
+    services.usage_close_day()
+    text = _all_text_in_database()
+    assert DailyUsage.objects.get(app=w.app).devices == 25
+    for needle in [*uas, *addrs, *hashes, "SecretAgentMarker"]:
+        assert needle not in text
+    assert list(counting.usage_keys()) == []
+    cache.clear()
+
+
+def test_rate_limit_per_device(settings):
+    settings.GOVAPP_USAGE_PING_RATE = (3, 600)
+    w = uf.world()
+    c = Client()
+    codes = [_ping(c, {"filing_number": w.app.filing_number}, "u", "1.1.1.1") for _ in range(5)]
+    assert codes == [204, 204, 204, 429, 429]
+    assert _ping(c, {"filing_number": w.app.filing_number}, "other", "1.1.1.1") == 204
+
+
+def test_close_day_command_prints_a_summary(capsys):
+    w = uf.world()
+    services.ping_record(filing_number=w.app.filing_number, address="1.1.1.1", user_agent="u")
+    call_command("usage", "close-day")
+    out = capsys.readouterr().out
+    assert "apps: 1" in out
+    assert DailyUsage.objects.get(app=w.app).devices == 1
