@@ -384,7 +384,6 @@ def build() -> World:
     gd_event = AuditEvent.objects.filter(unit_pk=gd_unit.pk).order_by("-seq").first()
     assert gd_event is not None
     world = World(
-    w = World(
         gd_unit=gd_unit,
         gd2_unit=gd2_unit,
         sc_unit=sc_unit,
@@ -428,6 +427,7 @@ def build() -> World:
         gd_task=gd_task,
     )
     _usage_objects(world)
+    _overlap(world)
     return world
 
 
@@ -461,8 +461,6 @@ def _usage_state(gd_apps: Any) -> Any:
         list(um.Exemption.objects.filter(app__in=gd_apps).values_list("pk", "revoked_at")),
         list(um.Rating.objects.filter(app__in=gd_apps).values_list("pk")),
     )
-    _overlap(w)
-    return w
 
 
 def gd_state(w: World) -> Any:

@@ -137,7 +137,10 @@ class Complaint(models.Model):
         ordering = ["-received_on", "-pk"]
         verbose_name = _("投诉举报")
         verbose_name_plural = _("投诉举报")
-        indexes = [models.Index(fields=["scope_code", "status"])]
+        indexes = [
+            models.Index(fields=["scope_code", "status"]),
+            models.Index(fields=["received_on", "id"], name="complaint_received_id_scale"),
+        ]
 
     def __str__(self) -> str:
         return f"JB-{self.pk}"

@@ -203,6 +203,20 @@ def complaint_counts_for_app(app: App) -> dict[str, int]:
     return {"received": int(rows["received"] or 0), "resolved": int(rows["resolved"] or 0)}
 
 
+def complaint_counts_for_apps(app_ids: list[int]) -> dict[int, dict[str, int]]:
+    """:func:`complaint_counts_for_app` for many apps in one query."""
+    out = {pk: {"received": 0, "resolved": 0} for pk in app_ids}
+    rows = (
+        Complaint.objects.filter(app_id__in=app_ids)
+        .values("app_id")
+        .annotate(received=Count("pk"), resolved=Count("pk", filter=Q(status__in=CLOSED_STATUSES)))
+        .order_by()
+    )
+    for r in rows:
+        out[r["app_id"]] = {"received": int(r["received"]), "resolved": int(r["resolved"])}
+    return out
+
+
 def _region(scope: str) -> str:
     if scope == "central":
         return "central"

@@ -29,6 +29,7 @@ from govapp.complaints import export, privacy, selectors, services
 from govapp.complaints.models import Category, Complaint, Status
 from govapp.core.audit import audit_read
 from govapp.core.calendar import today_shanghai
+from govapp.core.pagination import API_MAX_OFFSET
 from govapp.core.permissions import has_role
 
 router = Router(tags=["complaint triage"])
@@ -313,7 +314,7 @@ def complaint_list(
         qs, status=status, category=category, overdue=overdue, q=q.strip()[:64]
     )
     limit = max(1, min(limit, 200))
-    offset = max(0, offset)
+    offset = max(0, min(offset, API_MAX_OFFSET))
     today = today_shanghai()
     return {
         "items": [_row(c, today) for c in qs[offset : offset + limit]],

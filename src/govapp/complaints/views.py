@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,6 +40,7 @@ from govapp.complaints.models import (
 from govapp.complaints.public import complaint_public_view
 from govapp.core.audit import audit_read
 from govapp.core.calendar import today_shanghai
+from govapp.core.pagination import page_of
 from govapp.core.permissions import get_restricted_or_404
 from govapp.registry.models import App, AppStatus
 
@@ -244,7 +244,7 @@ def manage(request: HttpRequest) -> HttpResponse:
         overdue=f["overdue"] == "1",
         q=f["q"],
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     today = today_shanghai()
     rows = [(c, selectors.is_overdue(c, today)) for c in page.object_list]
     return render(
@@ -426,11 +426,15 @@ def unit(request: HttpRequest) -> HttpResponse:
             return redirect("complaints:unit")
         messages.success(request, _("已为「%(app)s」开通应用内投诉入口。") % {"app": app.name})
         return redirect("complaints:unit")
-    for app, key in selectors.unit_apps_with_keys(request.user):
-        if key is None:  # every filed app has a complaint page
-            services.app_complaint_key_ensure(app=app)
+    with_keys = selectors.unit_apps_with_keys(request.user)
+    if any(key is None for _app, key in with_keys):
+        for app, key in with_keys:
+            if key is None:  # every filed app has a complaint page
+                services.app_complaint_key_ensure(app=app)
+        with_keys = selectors.unit_apps_with_keys(request.user)
     reqs = selectors.explanation_requests_for(request.user)
-    page = Paginator(reqs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, reqs, PAGE_SIZE)
+    counts = selectors.complaint_counts_for_apps([a.pk for a, _k in with_keys])
     apps = [
         {
             "app": a,
@@ -438,9 +442,9 @@ def unit(request: HttpRequest) -> HttpResponse:
             "url": request.build_absolute_uri(reverse("complaints:app_embed", args=[k.key]))
             if k
             else "",
-            "counts": selectors.complaint_counts_for_app(a),
+            "counts": counts[a.pk],
         }
-        for a, k in selectors.unit_apps_with_keys(request.user)
+        for a, k in with_keys
     ]
     return render(
         request,

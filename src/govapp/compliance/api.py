@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -22,6 +22,7 @@ from govapp.compliance.models import (
     SpotCheckItem,
 )
 from govapp.compliance.rules import RULES
+from govapp.core.pagination import API_MAX_OFFSET
 from govapp.core.permissions import get_restricted_or_404, restrict
 from govapp.registry.models import App
 
@@ -129,8 +130,8 @@ def findings(
     status: str = "",
     severity: str = "",
     region: str = "",
-    limit: int = 50,
-    offset: int = 0,
+    limit: int = Query(50, ge=1),
+    offset: int = Query(0, ge=0, le=API_MAX_OFFSET),
 ) -> dict[str, Any]:
     qs = selectors.findings_for(
         request.user, app=app, rule=rule, status=status, severity=severity, region=region
@@ -162,7 +163,9 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/orders", response=list[OrderOut])
 def orders(request: HttpRequest, overdue: bool = False) -> list[dict[str, Any]]:
-    qs = selectors.orders_for(request.user, overdue=overdue).prefetch_related("findings")[:500]
+    qs = selectors.orders_for(request.user, overdue=overdue).prefetch_related(
+        "findings", "penalties"
+    )[:500]
     return [_order(o) for o in qs]
 
 

@@ -144,7 +144,10 @@ class Finding(models.Model):
                 name="finding_one_live_per_app_rule",
             )
         ]
-        indexes = [models.Index(fields=["rule_id", "status"])]
+        indexes = [
+            models.Index(fields=["rule_id", "status"]),
+            models.Index(fields=["status", "-last_seen", "id"], name="finding_list_order_scale"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.app_id}:{self.rule_id}"

@@ -8,11 +8,12 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from govapp.compliance.models import PackageScan
 from govapp.compliance.scan_selectors import scans_for
 from govapp.compliance.scanning import package_scan_create, package_scan_retry
+from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import restrict
 
 router = Router(tags=["scans"])
@@ -86,7 +87,7 @@ def upload(
 
 
 @router.get("", response=list[ScanOut], summary="可见的检测记录")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def scan_list(request: HttpRequest, q: str = "", status: str = "") -> Any:
     return scans_for(request.user, q=q, status=status)
 

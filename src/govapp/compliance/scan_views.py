@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from govapp.compliance.scanning import (
     package_scan_retry,
     scanner_version,
 )
+from govapp.core.pagination import page_of
 from govapp.core.permissions import can, get_restricted_or_404, has_role, restrict
 
 
@@ -32,7 +32,7 @@ def scan_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     qs = scans_for(request.user, q=q, status=status if status in ScanStatus.values else "")
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 30)
     outdated = (
         qs.exclude(scanner_version=scanner_version())
         .filter(status__in=[ScanStatus.DONE, ScanStatus.FAILED])

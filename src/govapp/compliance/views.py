@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
@@ -33,6 +32,7 @@ from govapp.compliance.models import (
 from govapp.compliance.notices import KINDS, notice_xlsx
 from govapp.compliance.rules import RULES, RULES_BY_ID
 from govapp.core.calendar import today_shanghai
+from govapp.core.pagination import page_of
 from govapp.core.permissions import (
     can,
     get_restricted_or_404,
@@ -47,7 +47,7 @@ PAGE_SIZE = 25
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(request, qs, PAGE_SIZE)
 
 
 def _lang() -> str:

@@ -6,9 +6,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from govapp.core.models import AuditEvent
+from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import can_read_audit
 from govapp.core.selectors import audit_day, audit_events, day_only
 
@@ -54,7 +55,7 @@ class AuditOut(Schema):
 
 
 @router.get("/events", response=list[AuditOut], summary="审计事件")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def events(
     request: HttpRequest,
     object_type: str = "",

@@ -20,7 +20,7 @@ import hmac
 import json
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,6 +197,24 @@ class VerifyResult:
     reason: str = ""
 
 
+def events_in_order(*, batch_size: int = 2000) -> Iterator[AuditEvent]:
+    """Every event by ``seq``, read in keyset chunks (``seq > last LIMIT n``): memory stays flat
+    however long the log is, no server-side cursor or long transaction is held, and each chunk
+    is an index range scan on the unique ``seq`` index."""
+    last: int | None = None
+    while True:
+        qs = AuditEvent.objects.order_by("seq")
+        if last is not None:
+            qs = qs.filter(seq__gt=last)
+        chunk = list(qs[:batch_size])
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].seq
+        if len(chunk) < batch_size:
+            return
+
+
 def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
     """Walk the chain in order and report the first event that does not fit."""
     prev = GENESIS
@@ -215,8 +233,7 @@ def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
             f"the chain claims to be keyed only from #{keyed_from}, but an anchor recorded an "
             f"earlier start: the head was edited",
         )
-    qs = AuditEvent.objects.order_by("seq")
-    for event in qs.iterator(chunk_size=batch_size):
+    for event in events_in_order(batch_size=batch_size):
         checked += 1
         if event.seq != expected_seq:
             return VerifyResult(

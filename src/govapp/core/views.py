@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -26,6 +25,7 @@ from govapp.core.audit_labels import (
 )
 from govapp.core.calendar import get_calendar, holiday_label, today_shanghai
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear
+from govapp.core.pagination import page_of
 from govapp.core.permissions import can_read_audit, has_role, roles_of
 from govapp.core.selectors import audit_events, day_only
 from govapp.core.services import calendar_year_delete, calendar_year_set, parse_schedule
@@ -83,11 +83,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         since=since,
         until=until,
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 50)
     for e in page:
-        e.day_only = day_only(e)  # type: ignore[attr-defined]
-        e.action_label = action_label(e.action)  # type: ignore[attr-defined]
-        e.type_label = object_type_label(e.object_type)  # type: ignore[attr-defined]
+        e.day_only = day_only(e)
+        e.action_label = action_label(e.action)
+        e.type_label = object_type_label(e.object_type)
     query = urlencode({k: v for k, v in f.items() if v})
     seen = audit_events(user=request.user)
     return render(

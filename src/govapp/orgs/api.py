@@ -7,8 +7,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import request_user, restrict, roles_of
 from govapp.orgs.models import ApiToken, Unit
 from govapp.orgs.services import LoginLocked, login_attempt, token_issue, token_revoke
@@ -110,12 +111,12 @@ def _unit_out(u: Unit) -> dict[str, object]:
 
 
 @router.get("/units", response=list[UnitOut], summary="可见的单位")
-@paginate(LimitOffsetPagination)
-def units(request: HttpRequest, q: str = "") -> list[dict[str, object]]:
+@paginate(ApiPagination, transform=_unit_out)
+def units(request: HttpRequest, q: str = "") -> Any:
     qs = restrict(Unit.objects.select_related("division"), request.user, "view")
     if q:
         qs = qs.filter(name__icontains=q)
-    return [_unit_out(u) for u in qs.order_by("scope_code", "name")[:10000]]
+    return qs.order_by("scope_code", "name", "pk")
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="单位详情")

@@ -98,6 +98,7 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["name", "division"], name="unit_name_division_unique")
         ]
+        indexes = [models.Index(fields=["scope_code", "name", "id"], name="unit_list_order_scale")]
 
     def __str__(self) -> str:
         return self.name

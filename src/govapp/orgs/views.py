@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.core.audit import audit_read, audit_record
+from govapp.core.pagination import page_of
 from govapp.core.permissions import get_restricted_or_404, request_user, restrict
 from govapp.orgs.models import (
     UNIT_ROLES,
@@ -94,7 +94,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(name__icontains=q)
     if kind in UnitKind.values:
         qs = qs.filter(kind=kind)
-    page = Paginator(qs.order_by("scope_code", "name"), 50).get_page(request.GET.get("page"))
+    page = page_of(request, qs.order_by("scope_code", "name"), 50)
     return render(
         request,
         "orgs/unit_list.html",
@@ -151,7 +151,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(username__icontains=q) | qs.filter(display_name__icontains=q)
-    page = Paginator(qs.order_by("username"), 50).get_page(request.GET.get("page"))
+    page = page_of(request, qs.order_by("username"), 50)
     return render(
         request,
         "orgs/user_list.html",

@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from govapp.orgs.models import Division, DivisionLevel
+from govapp.orgs.models import Division, DivisionLevel, Unit
 from govapp.registry.models import App, AppKind, AppStatus, PlatformIdentity
 from govapp.registry.numbers import filing_number_variants, normalise_filing_number
 from govapp.registry.version import _memo, registry_changed, registry_version
@@ -154,15 +154,18 @@ def public_app_search(
     qs = public_apps().select_related("hosting_unit")
     q = q.strip()
     if q:
-        # the same forgiving reading of a filing number as verification uses
+        # the same forgiving reading of a filing number as verification uses; the unit branch
+        # as a subquery (each branch can use its trigram index on PostgreSQL)
         number = normalise_filing_number(q).removesuffix("号")
         qs = qs.filter(
             Q(name__icontains=q)
-            | Q(hosting_unit__name__icontains=q)
+            | Q(hosting_unit_id__in=Unit.objects.filter(name__icontains=q).values("pk"))
             | Q(filing_number__icontains=number or q)
         )
     if unit.strip():
-        qs = qs.filter(hosting_unit__name__icontains=unit.strip())
+        qs = qs.filter(
+            hosting_unit_id__in=Unit.objects.filter(name__icontains=unit.strip()).values("pk")
+        )
     if city and city.isdigit():
         qs = qs.filter(hosting_unit__scope_code__startswith=city)
     elif province == CENTRAL:

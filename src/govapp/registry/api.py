@@ -9,9 +9,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from govapp.core.audit import audit_read
+from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import get_restricted_or_404
 from govapp.orgs.models import Unit
 from govapp.registry import selectors
@@ -187,12 +188,13 @@ ERR = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
 
 
 @router.get("/apps", response=list[AppOut], summary="可见的政务应用")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination, transform=lambda a: _app_out(a))
 def apps(request: HttpRequest, q: str = "", status: str = "", kind: str = "") -> Any:
-    qs = selectors.apps_for(request.user, q=q, status=status, kind=kind).prefetch_related(
-        "identities"
+    return (
+        selectors.apps_for(request.user, q=q, status=status, kind=kind)
+        .defer(*selectors.APP_WIDE_FIELDS)
+        .prefetch_related("identities")
     )
-    return [_app_out(a) for a in qs[:5000]]
 
 
 @router.get("/apps/{app_id}", response=AppOut, summary="应用详情")
@@ -233,14 +235,14 @@ def app_identities(request: HttpRequest, app_id: int, data: list[IdentityIn]) ->
 
 
 @router.get("/applications", response=list[ApplicationOut], summary="可见的备案申请")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination, transform=lambda a: _application_out(a))
 def applications(request: HttpRequest, state: str = "", kind: str = "", queue: bool = False) -> Any:
     qs = (
         selectors.review_queue(request.user)
         if queue
         else selectors.applications_for(request.user, state=state, kind=kind)
     )
-    return [_application_out(a) for a in qs[:5000]]
+    return qs.defer(*selectors.APPLICATION_WIDE_FIELDS)
 
 
 def _get(request: HttpRequest, pk: int) -> Application:

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govapp.core.calendar import today_shanghai
+from govapp.core.pagination import page_of
 from govapp.core.permissions import is_national, is_regulator, restrict
 from govapp.orgs.models import Division, DivisionLevel
 from govapp.registry.legacy import (
@@ -60,7 +60,7 @@ def legacy_list(request: HttpRequest) -> HttpResponse:
         "province": request.GET.get("province", "").strip()[:8],
     }
     qs = legacy_items(user=user, state=state, q=f["q"], province=f["province"], today=today)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 50)
     regions = []
     if is_regulator(user) or is_national(user):
         names = dict(

@@ -87,7 +87,12 @@ class App(models.Model):
         ordering = ["name", "pk"]
         verbose_name = _("政务应用")
         verbose_name_plural = _("政务应用")
-        indexes = [models.Index(fields=["hosting_unit", "status"])]
+        indexes = [
+            models.Index(fields=["hosting_unit", "status"]),
+            # The sort orders of the lists (issue 16): by name, public registry by filing date.
+            models.Index(fields=["name", "id"], name="app_name_id_scale"),
+            models.Index(fields=["-filed_at", "id"], name="app_filed_at_id_scale"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -275,7 +280,17 @@ class Application(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("备案申请")
         verbose_name_plural = _("备案申请")
-        indexes = [models.Index(fields=["state", "holder", "deadline"])]
+        indexes = [
+            models.Index(fields=["state", "holder", "deadline"]),
+            models.Index(fields=["updated_at", "id"], name="application_updated_scale"),
+            # The review queue's "exception requested" branch of its OR (a partial index lets
+            # PostgreSQL combine both branches with a bitmap OR instead of scanning the table).
+            models.Index(
+                fields=["exception_decision"],
+                condition=Q(exception_decision="requested"),
+                name="application_exc_req_scale",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.app.name} · {self.get_kind_display()}"

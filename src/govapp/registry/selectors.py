@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import has_role, restrict
-from govapp.orgs.models import Division, Role
+from govapp.orgs.models import Division, Role, Unit
 from govapp.registry.models import (
     App,
     Application,
@@ -18,11 +18,37 @@ from govapp.registry.models import (
     ExceptionDecision,
     Holder,
     Notification,
+    PlatformIdentity,
     ShutdownOrder,
 )
 from govapp.registry.schemas import SECTION_KEYS, field_label, parse_sections
 
 S = ApplicationState
+
+# Wide columns that list pages and list APIs do not show: ``.defer()`` them so a page of rows
+# does not read and parse megabytes of JSON (issue 16).
+APP_WIDE_FIELDS = (
+    "filed_sections",
+    "description",
+    "target_users",
+    "shutdown_notice",
+)
+APPLICATION_WIDE_FIELDS = (
+    "base_sections",
+    "app__filed_sections",
+    "app__description",
+    "app__target_users",
+    "app__shutdown_notice",
+)
+
+
+def lean(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """``qs`` without the wide columns that list pages do not show."""
+    if qs.model is App:
+        return qs.defer(*APP_WIDE_FIELDS)
+    if qs.model is Application:
+        return qs.defer("sections", "decision_note", *APPLICATION_WIDE_FIELDS)
+    return qs
 
 
 def apps_for(user: Any, *, q: str = "", status: str = "", kind: str = "") -> QuerySet[App]:
@@ -30,12 +56,14 @@ def apps_for(user: Any, *, q: str = "", status: str = "", kind: str = "") -> Que
         App.objects.select_related("hosting_unit", "hosting_unit__division"), user, "view"
     )
     if q:
+        # Subqueries instead of joins: no DISTINCT (and no COUNT of DISTINCT) over a join;
+        # each branch can use its trigram index on PostgreSQL.
         qs = qs.filter(
             Q(name__icontains=q)
             | Q(filing_number__icontains=q)
-            | Q(hosting_unit__name__icontains=q)
-            | Q(identities__identifier__icontains=q)
-        ).distinct()
+            | Q(hosting_unit_id__in=Unit.objects.filter(name__icontains=q).values("pk"))
+            | Q(pk__in=PlatformIdentity.objects.filter(identifier__icontains=q).values("app_id"))
+        )
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -139,7 +167,7 @@ def _review_queue(user: Any) -> QuerySet[Application]:
 
 
 def unit_todo(user: Any) -> QuerySet[Application]:
-    qs = restrict(Application.objects.select_related("app"), user, "submit")
+    qs = restrict(Application.objects.select_related("app", "app__hosting_unit"), user, "submit")
     return qs.filter(state__in=[S.DRAFT, S.RETURNED, S.FEEDBACK]).order_by(
         "deadline", "-updated_at"
     )

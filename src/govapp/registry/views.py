@@ -9,7 +9,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from govapp.core.audit import audit_read
 from govapp.core.calendar import today_shanghai
+from govapp.core.pagination import page_of
 from govapp.core.permissions import can, get_restricted_or_404, has_role, restrict
 from govapp.core.tasks import resolve
 from govapp.core.wiring import APP_SECTIONS
@@ -54,7 +54,7 @@ PAGE_SIZE = 25
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(request, selectors.lean(qs), PAGE_SIZE)
 
 
 MAX_FORM_ROWS = 200

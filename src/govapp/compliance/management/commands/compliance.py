@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from govapp.compliance import engine, services
+from govapp.compliance import services
+from govapp.compliance.batch import evaluate_apps
 from govapp.registry.models import App, AppStatus
 
 
@@ -31,13 +32,10 @@ class Command(BaseCommand):
             return
         qs = App.objects.all() if opts["all"] else App.objects.filter(status=AppStatus.FILED)
         t0 = time.perf_counter()
-        n = opened = closed = 0
-        for app in qs.select_related("hosting_unit__division").iterator(chunk_size=500):
-            out = engine.evaluate_app(app=app, actor=None)
-            n += 1
-            opened += len(out.opened)
-            closed += len(out.closed)
+        out = evaluate_apps(qs, actor=None)
         elapsed = time.perf_counter() - t0
+        rate = out.apps / elapsed if elapsed else 0.0
         self.stdout.write(
-            f"evaluated {n} apps in {elapsed:.1f} s: {opened} findings opened, {closed} closed"
+            f"evaluated {out.apps} apps in {elapsed:.1f} s ({rate:.0f} apps/s): "
+            f"{out.opened} findings opened, {out.updated} updated, {out.closed} closed"
         )

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import resource
+import sys
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,10 +30,18 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"anchored #{line['seq']} {line['hash'][:16]}…")
             return
+        t0 = time.monotonic()
         try:
             result = audit_verify()
         except ValueError as exc:  # a forged anchor line
             raise CommandError(f"BROKEN: {exc}") from exc
+        # ru_maxrss is KiB on Linux, bytes on macOS.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak_mib = peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+        self.stderr.write(
+            f"checked {result.checked} events in {time.monotonic() - t0:.1f} s, "
+            f"peak memory {peak_mib:.0f} MiB"
+        )
         if result.ok:
             self.stdout.write(self.style.SUCCESS(f"OK: {result.checked} events, chain intact"))
             return

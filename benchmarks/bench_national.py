@@ -1,0 +1,230 @@
+"""National-scale latency of every list page, list API, dashboard and export, per demo role
+(issue 16).  Run against a server on a database filled by ``govapp generate-national``:
+
+    createdb -h 127.0.0.1 -U postgres national
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/national
+    .venv/bin/govapp migrate && .venv/bin/govapp generate-national --yes
+    .venv/bin/gunicorn govapp.wsgi --bind 127.0.0.1:8105 --workers 2 --threads 4 &
+    .venv/bin/python benchmarks/bench_national.py --base http://127.0.0.1:8105 --json out.json
+
+Each (URL, role) pair is requested ``--repeat`` times one after another (latency, not
+throughput) after one warm-up request; p50 and p95 are of those times.  The same-run baseline
+is ``GET /api/v1/auth/me`` for the same role (log-in, middleware and JSON, no list), so a
+loaded machine shows up as a slower baseline rather than as a slower page.  Pairs the role may
+not open (403/404) are listed with their status and left out of the count over the goal.
+The client is the standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import statistics
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+ROLES = ["cac", "gd-cac", "sc-cac", "gz-unit", "cd-unit", "central-unit", "auditor"]
+PASSWORD = "govapp-demo"
+BASELINE = "/api/v1/auth/me"
+GOAL_MS = 300.0
+
+PAGES = [
+    "/",
+    "/registry/apps/",
+    "/registry/apps/?q=政务服务",
+    "/registry/apps/?page=1000",
+    "/registry/applications/",
+    "/registry/applications/?todo=1",
+    "/registry/applications/?q=社保",
+    "/registry/queue/",
+    "/registry/notifications/",
+    "/registry/legacy/",
+    "/audit/",
+    "/audit/?page=500",
+    "/orgs/units/",
+    "/orgs/users/",
+    "/compliance/",
+    "/compliance/findings/",
+    "/compliance/exemptions/",
+    "/compliance/orders/",
+    "/compliance/penalties/",
+    "/compliance/spot-checks/",
+    "/compliance/bulletins/",
+    "/complaints/manage/",
+    "/complaints/manage/stats/",
+    "/complaints/unit/",
+    "/scans/",
+]
+APIS = [
+    "/api/v1/registry/apps",
+    "/api/v1/registry/apps?offset=50000",
+    "/api/v1/registry/apps?q=政务服务",
+    "/api/v1/registry/applications",
+    "/api/v1/registry/applications?offset=100000",
+    "/api/v1/registry/applications?queue=true",
+    "/api/v1/orgs/units",
+    "/api/v1/audit/events",
+    "/api/v1/audit/events?offset=500000",
+    "/api/v1/scans",
+    "/api/v1/compliance/findings",
+    "/api/v1/compliance/dashboard",
+    "/api/v1/compliance/orders",
+    "/api/v1/compliance/exemptions",
+    "/api/v1/compliance/penalties",
+    "/api/v1/complaints",
+]
+EXPORTS = ["/api/v1/complaints/stats.xlsx"]
+PUBLIC = [
+    "/public/",
+    "/public/?q=政务服务",
+    "/api/v1/public/apps?q=政务服务",
+    "/api/v1/public/apps?q=社保",
+    "/api/v1/public/verify?package=cn.gov.nat.a5000",
+    "/api/v1/public/registry.json",
+]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class Client:
+    def __init__(self, base: str) -> None:
+        self.base = base.rstrip("/")
+        self.jar = http.cookiejar.CookieJar()
+        cookies = urllib.request.HTTPCookieProcessor(self.jar)
+        self.opener = urllib.request.build_opener(cookies)
+        self.no_redirect = urllib.request.build_opener(cookies, _NoRedirect())
+
+    def get(self, path: str) -> tuple[int, float, int]:
+        url = self.base + urllib.parse.quote(path, safe="/?=&:%")
+        t0 = time.perf_counter()
+        try:
+            with self.opener.open(url, timeout=120) as r:
+                body = r.read()
+                status = r.status
+        except urllib.error.HTTPError as exc:
+            body = exc.read()
+            status = exc.code
+        return status, (time.perf_counter() - t0) * 1000, len(body)
+
+    def login(self, username: str) -> None:
+        with self.opener.open(self.base + "/accounts/login/", timeout=60) as r:
+            html = r.read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        data = urllib.parse.urlencode(
+            {
+                "username": username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            }
+        ).encode()
+        req = urllib.request.Request(
+            self.base + "/accounts/login/",
+            data=data,
+            headers={"Referer": self.base + "/accounts/login/"},
+        )
+        try:  # the 302 to the home page is not followed: the home page is measured on its own
+            with self.no_redirect.open(req, timeout=60) as r:
+                r.read()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 302:
+                raise
+        if not any(c.name == "sessionid" for c in self.jar):
+            raise SystemExit(f"login failed for {username}")
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    if len(s) == 1:
+        return s[0]
+    k = (len(s) - 1) * p
+    lo = int(k)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def measure(client: Client, path: str, repeat: int) -> dict[str, Any]:
+    status, _, size = client.get(path)  # warm-up
+    times = []
+    for _ in range(repeat):
+        status, ms, size = client.get(path)
+        times.append(ms)
+    return {
+        "status": status,
+        "bytes": size,
+        "p50": statistics.median(times),
+        "p95": pct(times, 0.95),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--base", default=os.environ.get("BENCH_BASE", "http://127.0.0.1:8105"))
+    ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--roles", default=",".join(ROLES))
+    ap.add_argument("--only", default="", help="only URLs containing this text")
+    ap.add_argument("--json", default="", help="write the rows to this file")
+    args = ap.parse_args()
+    rows: list[dict[str, Any]] = []
+    urls = [(u, "page") for u in PAGES] + [(u, "api") for u in APIS]
+    urls += [(u, "export") for u in EXPORTS]
+    urls = [(u, k) for u, k in urls if args.only in u]
+    with open("/proc/loadavg") as fh:
+        load_before = " / ".join(fh.read().split()[:3])
+    for role in args.roles.split(","):
+        c = Client(args.base)
+        c.login(role)
+        base = measure(c, BASELINE, args.repeat)
+        rows.append({"role": role, "url": BASELINE, "kind": "baseline", **base})
+        print(
+            f"{role}: baseline p50 {base['p50']:.0f} ms p95 {base['p95']:.0f} ms", file=sys.stderr
+        )
+        for url, kind in urls:
+            m = measure(c, url, args.repeat)
+            rows.append({"role": role, "url": url, "kind": kind, **m})
+            flag = " SLOW" if m["status"] == 200 and m["p95"] > GOAL_MS else ""
+            print(f"  {m['status']} {m['p95']:7.0f} ms {url}{flag}", file=sys.stderr)
+    anon = Client(args.base)
+    base = measure(anon, "/accounts/login/", args.repeat)
+    rows.append({"role": "public", "url": "/accounts/login/", "kind": "baseline", **base})
+    for url in PUBLIC:
+        if args.only in url:
+            rows.append(
+                {"role": "public", "url": url, "kind": "public", **measure(anon, url, args.repeat)}
+            )
+    with open("/proc/loadavg") as fh:
+        load_after = " / ".join(fh.read().split()[:3])
+
+    print(f"\nload average before {load_before}, after {load_after}; {args.repeat} requests each\n")
+    print("| role | kind | URL | status | p50 ms | p95 ms |")
+    print("|---|---|---|---:|---:|---:|")
+    for r in rows:
+        mark = " **>300**" if r["status"] == 200 and r["p95"] > GOAL_MS else ""
+        print(
+            f"| {r['role']} | {r['kind']} | `{r['url']}` | {r['status']} | {r['p50']:.0f} | "
+            f"{r['p95']:.0f}{mark} |"
+        )
+    measured = [r for r in rows if r["kind"] != "baseline" and r["status"] == 200]
+    slow = [r for r in measured if r["p95"] > GOAL_MS]
+    errors = [r for r in rows if r["status"] >= 500]
+    print(
+        f"\n{len(measured)} page-and-role pairs answered 200; {len(slow)} over {GOAL_MS:.0f} ms "
+        f"at p95; {len(errors)} server errors."
+    )
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"load_before": load_before, "load_after": load_after, "rows": rows}, fh)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

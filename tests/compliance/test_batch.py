@@ -1,0 +1,97 @@
+"""Bulk re-evaluation (govapp.compliance.batch, issue 16): the same findings as evaluating each
+app on its own, in a bounded number of queries per batch, and idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from govapp.compliance import engine
+from govapp.compliance.batch import evaluate_apps
+from govapp.compliance.models import Exemption, ExemptionStatus, Finding, FindingStatus
+from govapp.core.audit import audit_verify
+from govapp.core.models import AuditEvent
+from govapp.registry.models import App
+from tests.compliance import factories as cf
+from tests.registry import factories as rf
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = ("app_id", "rule_id", "status", "evidence", "app_version", "fact_sources", "scan_id",
+          "application_id", "exemption_id", "severity", "close_reason")  # fmt: skip
+
+
+def _snapshot() -> list[tuple]:
+    rows = Finding.objects.order_by("app_id", "rule_id", "status").values_list(*FIELDS)
+    return [tuple(str(v) for v in r) for r in rows]
+
+
+def _varied_world() -> list[App]:
+    w = cf.world()
+    plain = cf.app(w)
+    clock = cf.app(w)
+    cf.package_scan(clock, **cf.CLOCK_IN)
+    ads = cf.app(w)
+    cf.package_scan(ads, **cf.CLOCK_IN, **cf.ADS)
+    Exemption.objects.create(
+        app=ads,
+        rule_id="R20_CLOCK_IN",
+        scenario="security",
+        reason="安全生产巡检",
+        status=ExemptionStatus.APPROVED,
+        expires_on=dt.date.today() + dt.timedelta(days=30),
+    )
+    rw = rf.world()
+    draft = rf.draft(rw)
+    return [plain, clock, ads, draft.app]
+
+
+def test_batch_writes_the_same_findings_as_one_app_at_a_time():
+    apps = _varied_world()
+    for app in apps:
+        engine.evaluate_app(app=app, actor=None)
+    expected = _snapshot()
+    assert expected
+    Finding.objects.all().delete()
+    out = evaluate_apps(App.objects.filter(pk__in=[a.pk for a in apps]), actor=None, batch_size=3)
+    assert out.apps == len(apps)
+    assert _snapshot() == expected
+    assert out.opened == len(expected)
+    assert AuditEvent.objects.filter(action="finding.open").count() >= out.opened
+    assert audit_verify().ok
+
+
+def test_batch_reevaluation_is_idempotent_and_closes():
+    apps = _varied_world()
+    qs = App.objects.filter(pk__in=[a.pk for a in apps])
+    evaluate_apps(qs, actor=None)
+    first = _snapshot()
+    events = AuditEvent.objects.count()
+    again = evaluate_apps(qs, actor=None)
+    assert again.opened == again.closed == again.updated == 0 and again.unchanged
+    assert len(_snapshot()) == len(first)
+    assert AuditEvent.objects.count() == events  # nothing changed, nothing logged
+    # the ads go away in a new package: that finding closes with its reason
+    cf.package_scan(apps[2], **cf.CLOCK_IN)
+    out = evaluate_apps(qs, actor=None)
+    assert out.closed == 1
+    closed = Finding.objects.get(app=apps[2], rule_id="R23_ADVERTISING_SDK")
+    assert closed.status == FindingStatus.CLOSED and "不再违反" in closed.close_reason
+
+
+def test_queries_per_batch_do_not_grow_with_the_number_of_apps():
+    w = cf.world()
+    for _ in range(3):
+        cf.package_scan(cf.app(w), **cf.CLOCK_IN)
+    evaluate_apps(App.objects.all(), actor=None)
+    with CaptureQueriesContext(connection) as few:
+        evaluate_apps(App.objects.all(), actor=None)
+    for _ in range(12):
+        cf.package_scan(cf.app(w), **cf.CLOCK_IN)
+    evaluate_apps(App.objects.all(), actor=None)
+    with CaptureQueriesContext(connection) as many:
+        evaluate_apps(App.objects.all(), actor=None)
+    assert len(many.captured_queries) <= len(few.captured_queries) + 2
