@@ -70,3 +70,9 @@ api.add_router("/complaints", "govapp.complaints.triage_api.router")
 from govapp.compliance.api import router as compliance_router  # noqa: E402
 
 api.add_router("/compliance", compliance_router)
+
+from govapp.reports.api import public_router as reports_public_router  # noqa: E402
+from govapp.reports.api import router as reports_router  # noqa: E402
+
+api.add_router("/reports", reports_router)
+api.add_router("/public", reports_public_router)

@@ -28,6 +28,7 @@ NAV_SECTIONS: list[tuple[str, Any]] = [
     ("scans", _("检测与合规")),
     ("compliance", _("检测与合规")),
     ("complaints", _("投诉举报")),
+    ("reports", _("统计分析")),
     ("audit", _("系统")),
     ("core", _("系统")),
     ("orgs", _("系统")),

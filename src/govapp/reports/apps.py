@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "govapp.reports"
+    label = "reports"
+    verbose_name = _("统计报表")
+
+    def ready(self) -> None:
+        from govapp.reports import hooks  # noqa: F401  (navigation, periodic jobs)
