@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, DateTimeField, Q, QuerySet
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from govapp.complaints import selectors as complaint_selectors
 from govapp.complaints.models import CLOSED_STATUSES, Category, Complaint
@@ -56,6 +57,14 @@ from govapp.registry.models import (
 )
 
 TREND_MONTHS = 12
+# Parts of composed labels ("整改·已逾期"), translated part by part when drawn.
+LABEL_PARTS = (
+    gettext_noop("逾期"),
+    gettext_noop("整改"),
+    gettext_noop("处罚"),
+    gettext_noop("已逾期"),
+    gettext_noop("未办结"),
+)
 
 
 class Item(TypedDict, total=False):
@@ -179,13 +188,13 @@ def apps_by_status(user: Any, ctx: Ctx) -> Figure:
     ]
     return {
         "key": "apps_by_status",
-        "title": "政务应用（按状态）",
+        "title": gettext_noop("政务应用（按状态）"),
         "total": sum(counts.values()),
-        "total_label": "应用总数",
+        "total_label": gettext_noop("应用总数"),
         "url": url("registry:apps"),
         "chart": "pie",
         "items": items,
-        "trend": trend(qs.exclude(filed_at=None), "filed_at", ctx, "每月新备案"),
+        "trend": trend(qs.exclude(filed_at=None), "filed_at", ctx, gettext_noop("每月新备案")),
     }
 
 
@@ -213,22 +222,30 @@ def apps_by_platform(user: Any, ctx: Ctx) -> Figure:
     ]
     return {
         "key": "apps_by_platform",
-        "title": "政务应用（按平台）",
+        "title": gettext_noop("政务应用（按平台）"),
         "total": restrict(App.objects.all(), user, "view")
         .exclude(status=AppStatus.DEREGISTERED)
         .count(),
-        "total_label": "未注销的应用",
+        "total_label": gettext_noop("未注销的应用"),
         "url": url("reports:drill", measure="apps"),
         "chart": "bar",
         "items": items,
-        "note": "一个应用可在多个平台发布，各平台数量之和可大于应用数。",
+        "note": gettext_noop("一个应用可在多个平台发布，各平台数量之和可大于应用数。"),
     }
 
 
 TIERS = (
-    ("province", "省级完整性审核", Q(state=ApplicationState.SUBMITTED, holder=Holder.PROVINCE)),
-    ("cac", "国家网信办审核检测", Q(state=ApplicationState.FORWARDED, holder=Holder.CAC)),
-    ("unit", "待主办单位补正反馈", Q(state=ApplicationState.FEEDBACK)),
+    (
+        "province",
+        gettext_noop("省级完整性审核"),
+        Q(state=ApplicationState.SUBMITTED, holder=Holder.PROVINCE),
+    ),
+    (
+        "cac",
+        gettext_noop("国家网信办审核检测"),
+        Q(state=ApplicationState.FORWARDED, holder=Holder.CAC),
+    ),
+    ("unit", gettext_noop("待主办单位补正反馈"), Q(state=ApplicationState.FEEDBACK)),
 )
 
 
@@ -264,14 +281,16 @@ def applications_waiting(user: Any, ctx: Ctx) -> Figure:
         )
     return {
         "key": "applications_waiting",
-        "title": "在办备案申请（按环节）",
+        "title": gettext_noop("在办备案申请（按环节）"),
         "total": total,
-        "total_label": "在办",
+        "total_label": gettext_noop("在办"),
         "url": url("registry:applications"),
         "chart": "bar",
         "items": items,
-        "trend": trend(qs.exclude(submitted_at=None), "submitted_at", ctx, "每月提交"),
-        "note": "逾期：超过办理期限（工作日）仍未办结。",
+        "trend": trend(
+            qs.exclude(submitted_at=None), "submitted_at", ctx, gettext_noop("每月提交")
+        ),
+        "note": gettext_noop("逾期：超过办理期限（工作日）仍未办结。"),
     }
 
 
@@ -286,33 +305,33 @@ def legacy_unfiled(user: Any, ctx: Ctx) -> Figure | None:
     items: list[Item] = [
         {
             "key": "overdue" if overdue else "unfiled",
-            "label": "逾期未备案" if overdue else "尚未备案",
+            "label": gettext_noop("逾期未备案") if overdue else gettext_noop("尚未备案"),
             "value": n_unfiled,
             "url": url("registry:legacy", state="overdue" if overdue else "unfiled"),
             "urgent": overdue and n_unfiled > 0,
         },
         {
             "key": "filed",
-            "label": "已备案",
+            "label": gettext_noop("已备案"),
             "value": filed,
             "url": url("registry:legacy", state="filed"),
         },
         {
             "key": "retired",
-            "label": "已停用",
+            "label": gettext_noop("已停用"),
             "value": retired,
             "url": url("registry:legacy", state="retired"),
         },
     ]
     return {
         "key": "legacy_unfiled",
-        "title": "存量应用备案进度",
+        "title": gettext_noop("存量应用备案进度"),
         "total": n_unfiled,
-        "total_label": "逾期未备案" if overdue else "尚未备案",
+        "total_label": gettext_noop("逾期未备案") if overdue else gettext_noop("尚未备案"),
         "url": url("registry:legacy", state="overdue" if overdue else "unfiled"),
         "chart": "pie",
         "items": items,
-        "note": "2026年1月25日前已上线的应用应于2026年7月25日前完成备案。",
+        "note": gettext_noop("2026年1月25日前已上线的应用应于2026年7月25日前完成备案。"),
     }
 
 
@@ -334,14 +353,14 @@ def findings_by_rule(user: Any, ctx: Ctx) -> Figure:
     all_findings = restrict(Finding.objects.all(), user, "view")
     return {
         "key": "findings_by_rule",
-        "title": "未关闭的合规问题（按规则）",
+        "title": gettext_noop("未关闭的合规问题（按规则）"),
         "total": sum(counts.values()),
-        "total_label": "未关闭",
+        "total_label": gettext_noop("未关闭"),
         "url": url("compliance:findings"),
         "chart": "bar",
         "items": items,
-        "trend": trend(all_findings, "first_seen", ctx, "每月新发现"),
-        "note": "未关闭：待整改和已豁免的问题。",
+        "trend": trend(all_findings, "first_seen", ctx, gettext_noop("每月新发现")),
+        "note": gettext_noop("未关闭：待整改和已豁免的问题。"),
     }
 
 
@@ -360,9 +379,9 @@ def findings_by_severity(user: Any, ctx: Ctx) -> Figure:
     ]
     return {
         "key": "findings_by_severity",
-        "title": "待整改的合规问题（按严重程度）",
+        "title": gettext_noop("待整改的合规问题（按严重程度）"),
         "total": sum(counts.values()),
-        "total_label": "待整改",
+        "total_label": gettext_noop("待整改"),
         "url": url("compliance:findings", status="open"),
         "chart": "bar",
         "items": items,
@@ -387,7 +406,7 @@ def cases_by_state(user: Any, ctx: Ctx) -> Figure:
     items.append(
         {
             "key": "order_overdue",
-            "label": "整改·已逾期",
+            "label": gettext_noop("整改·已逾期"),
             "value": late,
             "url": url("compliance:orders", overdue="1"),
             "urgent": late > 0,
@@ -408,13 +427,13 @@ def cases_by_state(user: Any, ctx: Ctx) -> Figure:
     )
     return {
         "key": "cases_by_state",
-        "title": "整改与处罚案件（按状态）",
+        "title": gettext_noop("整改与处罚案件（按状态）"),
         "total": open_orders,
-        "total_label": "整改中",
+        "total_label": gettext_noop("整改中"),
         "url": url("compliance:orders"),
         "chart": "bar",
         "items": items,
-        "trend": trend(orders, "issued_at", ctx, "每月下发整改通知"),
+        "trend": trend(orders, "issued_at", ctx, gettext_noop("每月下发整改通知")),
     }
 
 
@@ -434,17 +453,21 @@ def complaints_by_category(user: Any, ctx: Ctx) -> Figure | None:
     ]
     return {
         "key": "complaints_by_category",
-        "title": "投诉举报（按类别）",
+        "title": gettext_noop("投诉举报（按类别）"),
         "total": sum(counts.values()),
-        "total_label": "收到",
+        "total_label": gettext_noop("收到"),
         "url": url("complaints:stats", since=""),
         "chart": "pie",
         "items": items,
-        "trend": trend(qs, "received_on", ctx, "每月收到"),
+        "trend": trend(qs, "received_on", ctx, gettext_noop("每月收到")),
     }
 
 
-SPEED_BUCKETS = ((5, "5个工作日内"), (10, "6–10个工作日"), (15, "11–15个工作日"))
+SPEED_BUCKETS = (
+    (5, gettext_noop("5个工作日内")),
+    (10, gettext_noop("6–10个工作日")),
+    (15, gettext_noop("11–15个工作日")),
+)
 
 
 def complaint_answer_days(qs: QuerySet[Complaint]) -> list[tuple[str, int]]:
@@ -471,7 +494,7 @@ def complaint_answer_speed(user: Any, ctx: Ctx) -> Figure | None:
                 break
         else:
             buckets[-1] += 1
-    labels = [label for _limit, label in SPEED_BUCKETS] + ["超过15个工作日"]
+    labels = [label for _limit, label in SPEED_BUCKETS] + [gettext_noop("超过15个工作日")]
     items: list[Item] = [
         {"key": f"b{i}", "label": label, "value": n, "url": url("complaints:stats", since="")}
         for i, (label, n) in enumerate(zip(labels, buckets, strict=True))
@@ -480,7 +503,7 @@ def complaint_answer_speed(user: Any, ctx: Ctx) -> Figure | None:
     items.append(
         {
             "key": "overdue",
-            "label": "未办结·已逾期",
+            "label": gettext_noop("未办结·已逾期"),
             "value": late,
             "url": url("reports:drill", measure="complaints", key="overdue"),
             "urgent": late > 0,
@@ -488,14 +511,14 @@ def complaint_answer_speed(user: Any, ctx: Ctx) -> Figure | None:
     )
     return {
         "key": "complaint_answer_speed",
-        "title": "投诉举报办结用时",
+        "title": gettext_noop("投诉举报办结用时"),
         "total": median(days) if days else 0,
-        "total_label": "中位数（工作日）",
-        "unit": "工作日",
+        "total_label": gettext_noop("中位数（工作日）"),
+        "unit": gettext_noop("工作日"),
         "url": url("complaints:stats", since=""),
         "chart": "bar",
         "items": items,
-        "note": "用时：收到之日至办结之日的工作日数（按国家法定节假日安排计算）。",
+        "note": gettext_noop("用时：收到之日至办结之日的工作日数（按国家法定节假日安排计算）。"),
     }
 
 
@@ -517,14 +540,14 @@ def spotcheck_results(user: Any, ctx: Ctx) -> Figure | None:
     tested = counts.get(SpotResult.PASSED, 0) + counts.get(SpotResult.FAILED, 0)
     return {
         "key": "spotcheck_results",
-        "title": "抽查检测结果",
+        "title": gettext_noop("抽查检测结果"),
         "total": round(100 * counts.get(SpotResult.PASSED, 0) / tested, 1) if tested else 0,
-        "total_label": "合格率（%）",
+        "total_label": gettext_noop("合格率（%）"),
         "unit": "%",
         "url": url("compliance:spotchecks"),
         "chart": "pie",
         "items": items,
-        "trend": trend(qs.exclude(tested_at=None), "tested_at", ctx, "每月完成检测"),
+        "trend": trend(qs.exclude(tested_at=None), "tested_at", ctx, gettext_noop("每月完成检测")),
     }
 
 

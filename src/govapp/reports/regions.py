@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from govapp.complaints import selectors as complaint_selectors
 from govapp.complaints.models import CLOSED_STATUSES, Category, Complaint
@@ -78,7 +79,7 @@ def region_key(scope: str, prefix: str) -> str | None:
 
 def region_name(code: str) -> str:
     if code == CENTRAL:
-        return "中央国家机关"
+        return gettext_noop("中央国家机关")
     names = division_names()
     name = names.get(code, code)
     if name in PLACEHOLDER_NAMES and len(code) > 2:
@@ -279,7 +280,7 @@ MEASURES: dict[str, Measure] = {
     for m in (
         Measure(
             "filed",
-            "已备案应用",
+            gettext_noop("已备案应用"),
             "hosting_unit__scope_code",
             _filed_qs,
             _app_rows,
@@ -288,7 +289,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "apps",
-            "政务应用",
+            gettext_noop("政务应用"),
             "hosting_unit__scope_code",
             _apps_qs,
             _app_rows,
@@ -298,7 +299,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "legacy_overdue",
-            "逾期未备案的存量应用",
+            gettext_noop("逾期未备案的存量应用"),
             "scope_code",
             _legacy_qs,
             _legacy_rows,
@@ -306,7 +307,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "findings_high",
-            "待整改的高危合规问题",
+            gettext_noop("待整改的高危合规问题"),
             "app__hosting_unit__scope_code",
             _findings_high_qs,
             _finding_rows,
@@ -315,7 +316,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "overdue_applications",
-            "逾期未办结的备案申请",
+            gettext_noop("逾期未办结的备案申请"),
             "app__hosting_unit__scope_code",
             _overdue_applications_qs,
             _application_rows,
@@ -324,7 +325,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "complaints",
-            "投诉举报",
+            gettext_noop("投诉举报"),
             "scope_code",
             _complaints_qs,
             _complaint_rows,
@@ -332,7 +333,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "platform",
-            "政务应用（按平台）",
+            gettext_noop("政务应用（按平台）"),
             "hosting_unit__scope_code",
             _platform_qs,
             _app_rows,
@@ -343,7 +344,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "penalties",
-            "处罚案件",
+            gettext_noop("处罚案件"),
             "app__hosting_unit__scope_code",
             _penalties_qs,
             _penalty_rows,
@@ -354,7 +355,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "spotchecks",
-            "抽查对象",
+            gettext_noop("抽查对象"),
             "app__hosting_unit__scope_code",
             _spot_qs,
             _spot_rows,
@@ -398,31 +399,45 @@ def map_counts(user: Any, ctx: Ctx) -> dict[str, dict[str, int]]:
 SCORECARD_COLUMNS = (
     (
         "known",
-        "已知应用",
-        "在用应用：系统内未注销的应用，加上存量清单中尚未对应到系统内应用的在用应用。",
+        gettext_noop("已知应用"),
+        gettext_noop(
+            "在用应用：系统内未注销的应用，加上存量清单中尚未对应到系统内应用的在用应用。"
+        ),
     ),
-    ("filed", "已备案", "处于已备案状态（含已公告关停、已下线待注销）的应用。"),
-    ("filing_rate", "备案率（%）", "已备案 ÷ 已知应用 × 100。"),
+    (
+        "filed",
+        gettext_noop("已备案"),
+        gettext_noop("处于已备案状态（含已公告关停、已下线待注销）的应用。"),
+    ),
+    ("filing_rate", gettext_noop("备案率（%）"), gettext_noop("已备案 ÷ 已知应用 × 100。")),
     (
         "review_median",
-        "审核用时中位数（工作日）",
-        "近12个月内办结备案的申请，自最后一次提交至备案决定的工作日数（按国家法定节假日安排）的中位数。",
+        gettext_noop("审核用时中位数（工作日）"),
+        gettext_noop(
+            "近12个月内办结备案的申请，自最后一次提交至备案决定的工作日数（按国家法定节假日安排）的中位数。"
+        ),
     ),
-    ("review_p90", "审核用时90分位（工作日）", "同上，第90百分位（最近秩法）。"),
+    (
+        "review_p90",
+        gettext_noop("审核用时90分位（工作日）"),
+        gettext_noop("同上，第90百分位（最近秩法）。"),
+    ),
     (
         "overdue",
-        "逾期事项",
-        "超过期限仍未办结的事项：备案申请、整改通知和投诉举报（受理或答复逾期）之和。",
+        gettext_noop("逾期事项"),
+        gettext_noop(
+            "超过期限仍未办结的事项：备案申请、整改通知和投诉举报（受理或答复逾期）之和。"
+        ),
     ),
     (
         "high_per_100",
-        "高危问题/百应用",
-        "待整改的高、严重等级合规问题数 ÷ 未注销应用数 × 100。",
+        gettext_noop("高危问题/百应用"),
+        gettext_noop("待整改的高、严重等级合规问题数 ÷ 未注销应用数 × 100。"),
     ),
     (
         "complaint_days",
-        "投诉办结用时中位数（工作日）",
-        "近12个月内办结的投诉举报，自收到之日至办结之日的工作日数的中位数。",
+        gettext_noop("投诉办结用时中位数（工作日）"),
+        gettext_noop("近12个月内办结的投诉举报，自收到之日至办结之日的工作日数的中位数。"),
     ),
 )
 
@@ -544,7 +559,7 @@ def scorecard(user: Any, *, prefix: str, ctx: Ctx) -> dict[str, Any]:
     rows = [row(c, region_name(c), [c]) for c in sorted(codes, key=lambda c: (c == CENTRAL, c))]
     return {
         "prefix": prefix,
-        "name": region_name(prefix) if prefix else "全国",
+        "name": region_name(prefix) if prefix else gettext_noop("全国"),
         "rows": rows,
-        "total": row(prefix or "", region_name(prefix) if prefix else "合计", None),
+        "total": row(prefix or "", region_name(prefix) if prefix else gettext_noop("合计"), None),
     }
