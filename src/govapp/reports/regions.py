@@ -556,7 +556,14 @@ def scorecard(user: Any, *, prefix: str, ctx: Ctx) -> dict[str, Any]:
         for c in names
         if len(c) == n and c.startswith(prefix) and names[c] not in PLACEHOLDER_NAMES
     }
-    rows = [row(c, region_name(c), [c]) for c in sorted(codes, key=lambda c: (c == CENTRAL, c))]
+
+    def label(code: str) -> str:
+        # units of the region itself (a provincial department) rather than of a child region
+        return (
+            f"{region_name(code)}·{gettext_noop('本级')}" if code == prefix else region_name(code)
+        )
+
+    rows = [row(c, label(c), [c]) for c in sorted(codes, key=lambda c: (c == CENTRAL, c))]
     return {
         "prefix": prefix,
         "name": region_name(prefix) if prefix else gettext_noop("全国"),

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var RED = "#b4232a";
-  var PALETTE = ["#b4232a", "#1d5fbf", "#1f8a4c", "#b7791f", "#6b4fbb", "#4e5969", "#d25f65", "#5b8fd6", "#63b386"];
+  var PALETTE = ["#5b8fd6", "#1f8a4c", "#d9a441", "#8e6fd1", "#86909c", "#b4232a", "#63b386", "#d25f65", "#1d5fbf"];
   var FONT = '"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif';
 
   function readJSON(id) {
@@ -20,12 +20,21 @@
     var chart = echarts.init(el, null, { renderer: "svg" });
     var option;
     if (fig.chart === "pie") {
+      var lis = el.parentNode.querySelectorAll(".fig-items li a");
+      fig.items.forEach(function (item, i) {
+        item.color = PALETTE[i % PALETTE.length];
+        if (lis[i] && !lis[i].querySelector(".dot")) {
+          var dot = document.createElement("i");
+          dot.className = "dot"; dot.style.background = item.color; dot.setAttribute("aria-hidden", "true");
+          lis[i].insertBefore(dot, lis[i].firstChild);
+        }
+      });
       option = {
         color: PALETTE, textStyle: { fontFamily: FONT },
         tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
         series: [{ type: "pie", radius: ["45%", "72%"], center: ["50%", "52%"], avoidLabelOverlap: true,
           label: { show: false }, labelLine: { show: false },
-          data: items.map(function (i) { return { name: i.label, value: i.value, url: i.url }; }) }]
+          data: items.map(function (i) { return { name: i.label, value: i.value, url: i.url, itemStyle: { color: i.color } }; }) }]
       };
     } else {
       var shown = items.slice(0, 8).reverse();
