@@ -119,11 +119,13 @@ def timed(compute: Callable[[], Any]) -> tuple[Any, int]:
     return data, int((time.perf_counter() - start) * 1000)
 
 
-def compute_dashboard(reader: Any, ctx: Ctx | None = None) -> dict[str, Any]:
+def compute_dashboard(
+    reader: Any, ctx: Ctx | None = None, *, with_map: bool = True
+) -> dict[str, Any]:
     ctx = ctx or Ctx.for_today()
     return {
         "figures": compute_figures(reader, ctx=ctx),
-        "map": map_counts(reader, ctx),
+        "map": map_counts(reader, ctx) if with_map else {},
         "today": ctx.today.isoformat(),
     }
 
@@ -153,8 +155,35 @@ class Result:
         self.reach = reach
 
 
+def cached_for_user(kind: str, user: Any, compute: Callable[[], Any]) -> tuple[Any, bool]:
+    """``compute()`` for one person, kept in the cache under the same policy as snapshots
+    (only when it was slow; while nothing audited changed, or, when very slow, for
+    GOVAPP_REPORTS_MAX_AGE).  Returns (value, came from the cache)."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    seq = data_version()
+    key = f"govapp:reports:{kind}:{getattr(user, 'pk', '')}:{get_language()}"
+    entry = cache.get(key)
+    if entry is not None:
+        value, ms, at_seq, at = entry
+        young = time.time() - at < max_age_seconds()
+        if ms >= live_budget_ms() and young and (at_seq == seq or ms >= slow_ms()):
+            return value, True
+    value, ms = timed(compute)
+    if ms >= live_budget_ms():
+        cache.set(key, (value, ms, seq, time.time()), max_age_seconds())
+    return value, False
+
+
 def dashboard_for(user: Any) -> Result:
     reach = reach_of(user)
+    if reach is None:
+        start = timezone.now()
+        (data, ms), hit = cached_for_user(
+            "dashboard", user, lambda: timed(lambda: compute_dashboard(user, with_map=False))
+        )
+        return Result(data, computed_at=start, elapsed_ms=ms, snapshot=hit, reach=None)
     if reach is not None:
         snap = fresh_snapshot(DASHBOARD, reach)
         if snap is not None:
