@@ -42,6 +42,7 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 check: lint typecheck
+	$(BIN)/lint-imports
 	$(BIN)/govapp makemigrations --check --dry-run
 
 messages: $(VENV)/.installed-dev

@@ -114,9 +114,7 @@ def generate(n_apps: int, seed: int = 14) -> None:
         for i in range(60)
     ]
     Unit.objects.bulk_create(units, batch_size=2000, ignore_conflicts=True)
-    unit_ids = list(
-        Unit.objects.filter(name__startswith="基准").values_list("id", "scope_code")
-    )
+    unit_ids = list(Unit.objects.filter(name__startswith="基准").values_list("id", "scope_code"))
     statuses = (
         [AppStatus.FILED] * 45
         + [AppStatus.UNFILED] * 40
@@ -159,7 +157,7 @@ def generate(n_apps: int, seed: int = 14) -> None:
             )
     PlatformIdentity.objects.bulk_create(idents, batch_size=2000)
     applications = []
-    for app_id, status, filed_at in rows:
+    for app_id, _status, filed_at in rows:
         if filed_at is not None:
             applications.append(
                 Application(
@@ -184,7 +182,9 @@ def generate(n_apps: int, seed: int = 14) -> None:
                     app_id=app_id,
                     state=state,
                     holder=holder,
-                    submitted_at=None if state == ApplicationState.DRAFT else now - dt.timedelta(days=rng.randint(1, 30)),
+                    submitted_at=None
+                    if state == ApplicationState.DRAFT
+                    else now - dt.timedelta(days=rng.randint(1, 30)),
                     deadline=today + dt.timedelta(days=rng.randint(-10, 20)),
                 )
             )
@@ -229,7 +229,9 @@ def generate(n_apps: int, seed: int = 14) -> None:
         batch_size=2000,
     )
     cac_unit = Unit.objects.filter(kind=UnitKind.CAC).first()
-    app_scope = dict(App.objects.filter(name__startswith="基准").values_list("id", "hosting_unit__scope_code"))
+    app_scope = dict(
+        App.objects.filter(name__startswith="基准").values_list("id", "hosting_unit__scope_code")
+    )
     complaints = []
     for k, (app_id, _s, _f) in enumerate(rng.sample(rows, len(rows) // 20)):
         received = today - dt.timedelta(days=rng.randint(0, 360))
@@ -333,7 +335,7 @@ def measure(requests: int, live_requests: int) -> tuple[list[dict[str, object]],
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
     return ordered[k]
 
 
@@ -383,7 +385,9 @@ def main() -> None:
             f"{text}\n"
         )
         pattern = re.compile(r"## Reports \(dashboards and scorecards\)\n.*?(?=\n## |\Z)", re.S)
-        body = pattern.sub(section, body) if pattern.search(body) else body.rstrip() + "\n\n" + section
+        body = (
+            pattern.sub(section, body) if pattern.search(body) else body.rstrip() + "\n\n" + section
+        )
         doc.write_text(body)
 
 

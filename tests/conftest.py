@@ -16,12 +16,14 @@ def pytest_configure(config: pytest.Config) -> None:
     """One test process: a per-process cache unless the run asks for a shared one
     (CACHE_URL=redis://... or db://); tests of several processes start their servers with an
     explicit CACHE_URL."""
-    if not os.environ.get("CACHE_URL"):
-        from django.conf import settings
+    from django.conf import settings
 
+    if not os.environ.get("CACHE_URL"):
         from govapp.settings import _cache_config
 
         settings.CACHES = {"default": _cache_config("locmem://")}
+    # A fast hasher: argon2 costs ~50 ms a password, and factories create hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -719,7 +719,7 @@ def _expand(values: dict[str, list[Any]]) -> list[dict[str, Any]]:
 DENIED = ("sc-cac", "sc-unit", "gd2-unit", "anonymous")
 
 
-def test_jurisdiction_sweep() -> None:
+def test_jurisdiction_sweep() -> None:  # noqa: C901 (existing; split when next changed)
     w = build()
     s = Sweep(w)
     mapping = params(w)

@@ -46,6 +46,10 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 
+from govapp.core.errors import install_api_handler  # noqa: E402
+
+install_api_handler(api)
+
 from govapp.core.api import router as core_router  # noqa: E402
 from govapp.orgs.api import auth_router  # noqa: E402
 from govapp.orgs.api import router as orgs_router  # noqa: E402
@@ -71,8 +75,12 @@ from govapp.compliance.api import router as compliance_router  # noqa: E402
 
 api.add_router("/compliance", compliance_router)
 
+from govapp.public.api import router as public_router  # noqa: E402
+
+api.add_router("/public", public_router)
+
 from govapp.reports.api import public_router as reports_public_router  # noqa: E402
 from govapp.reports.api import router as reports_router  # noqa: E402
 
 api.add_router("/reports", reports_router)
-api.add_router("/public", reports_public_router)
+api.add_router("/public", reports_public_router)  # open data: /api/v1/public/registry.*

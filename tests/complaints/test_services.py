@@ -158,23 +158,19 @@ def test_merge_follows_the_primary():
     services.complaint_add_information(complaint=merged, text="补充：每周还要截图上报。")
 
 
-def test_open_finding_calls_registered_openers():
+def test_open_finding_pushes_the_note_to_the_compliance_engine():
+    from govapp.compliance.models import OperationFacts
+
     w = world()
     c = report(w.app).complaint
-    seen = []
-
-    def opener(*, complaint, note, actor):
-        seen.append((complaint.pk, note, actor.pk))
-        return "F-1"
-
-    services.FINDING_OPENERS.append(opener)
-    try:
-        c = services.complaint_open_finding(complaint=c, actor=w.gd, note="强制打卡")
-    finally:
-        services.FINDING_OPENERS.remove(opener)
+    c = services.complaint_open_finding(complaint=c, actor=w.gd, note="强制打卡")
     assert c.status == Status.FINDING_OPENED
-    assert "F-1" in c.finding_ref.split(", ")  # beside the compliance engine's own reference
-    assert seen == [(c.pk, "强制打卡", w.gd.pk)]
+    assert c.finding_ref == f"R33_VERIFIED_REPORT@{w.app.pk}"
+    facts = OperationFacts.objects.get(app=w.app, source="complaints").data
+    assert facts["complaints"] == {c.category: 1}
+    assert [r["note"] for r in facts["verified_reports"]] == ["强制打卡"]
+    # nothing the reporter wrote crosses over
+    assert c.description not in str(facts)
     unknown = report(None, app_name="某小程序").complaint
     with pytest.raises(ValidationError, match="未对应"):
         services.complaint_open_finding(complaint=unknown, actor=w.cac, note="x")

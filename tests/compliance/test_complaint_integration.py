@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from govapp.complaints import services as cs
 from govapp.compliance.engine import build_facts
@@ -22,13 +23,16 @@ def test_counts_and_verified_reports_reach_the_facts_and_findings(
     first = cf.report(w.app).complaint
     cf.report(w.app, category="ranking_abuse")
     dismissed = cf.report(w.app, category="ranking_abuse").complaint
-    cs.complaint_dismiss(complaint=dismissed, actor=w.gd, reason="与本应用无关")
+    with django_capture_on_commit_callbacks(execute=True):
+        cs.complaint_dismiss(complaint=dismissed, actor=w.gd, reason="与本应用无关")
     facts = build_facts(w.app).facts
     assert facts.operation.complaints == {"forced_use": 1, "ranking_abuse": 1}
     assert facts.operation.verified_reports == []
 
     with django_capture_on_commit_callbacks(execute=True):
         cs.complaint_open_finding(complaint=first, actor=w.gd, note="核查是否强制每日打卡")
+    # the re-evaluation is a task on the queue (visible, retriable): run the worker
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     finding = Finding.objects.get(app=w.app, rule_id="R33_VERIFIED_REPORT")
     assert finding.status == FindingStatus.OPEN
     assert "核查是否强制每日打卡" in str(finding.evidence)

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 
 from govapp.compliance import services as svc
 from govapp.compliance.models import (
@@ -164,7 +165,9 @@ def test_overdue_escalates_then_penalty_revokes_and_refiling_restores(
         new = rsvc.application_forward(actor=w.province, application=new)
     with django_capture_on_commit_callbacks(execute=True):
         rsvc.application_approve(actor=w.cac, application=new)
-    # the approval itself re-evaluates the app (registry APP_FILED_HOOKS): restored at once
+    # the approval enqueues the app's evaluation (core.wiring.FOLLOW_UPS["app.filed"]); the
+    # worker runs it and the case is restored
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     case.refresh_from_db()
     assert case.state == PenaltyState.RESTORED
     assert AuditEvent.objects.filter(action="penalty.restored", object_id=str(case.pk)).exists()

@@ -13,7 +13,6 @@ from govapp.core.calendar import (
     get_calendar,
     is_working_day,
     recompute_deadlines,
-    register_deadline_recomputer,
     working_days_between,
 )
 from govapp.core.models import AuditEvent, CalendarYear
@@ -73,16 +72,37 @@ def test_working_days_between_is_antisymmetric() -> None:
     assert working_days_between(a, a) == 0
 
 
+SEEN_YEARS: list[int] = []
+
+
+def spy_recomputer(year: int) -> int:
+    """A deadline recomputer listed in core.wiring by the tests below."""
+    SEEN_YEARS.append(year)
+    return 1
+
+
+@pytest.fixture
+def spy_wired(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from govapp.core import wiring
+
+    SEEN_YEARS.clear()
+    monkeypatch.setattr(
+        wiring,
+        "DEADLINE_RECOMPUTERS",
+        (*wiring.DEADLINE_RECOMPUTERS, "tests.core.test_calendar.spy_recomputer"),
+    )
+    return SEEN_YEARS
+
+
 def test_deadline_into_2027_is_provisional_then_recomputed(
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: Any, spy_wired: list[int]
 ) -> None:
     start = D(2026, 12, 25)  # Friday
     before = add_working_days(start, 10)
     assert before.provisional
     # Monday to Friday: Dec 28-31 (4), Jan 1 Fri (5), Jan 4-8 (10).
     assert before.date == D(2027, 1, 8)
-    seen: list[int] = []
-    register_deadline_recomputer(lambda year: seen.append(year) or 0)
+    seen = spy_wired
     with django_capture_on_commit_callbacks(execute=True):
         calendar_year_set(
             actor=None, year=2027, days=parse_schedule(SCHEDULE_2027, year=2027), notice="通知"
@@ -118,8 +138,6 @@ def test_schedule_errors_name_every_bad_line() -> None:
     assert 2027 not in get_calendar().known_years
 
 
-def test_recompute_is_called_for_the_year() -> None:
-    calls: list[int] = []
-    register_deadline_recomputer(lambda y: calls.append(y) or 1)
+def test_recompute_is_called_for_the_year(spy_wired: list[int]) -> None:
     assert recompute_deadlines(2030) >= 1
-    assert 2030 in calls
+    assert 2030 in spy_wired

@@ -272,7 +272,9 @@ def test_finding_order_penalty_revoke_refile(
     page.wait_for_selector("text=办理完成")
     shot(page, "penalty-12-refiled")
 
-    # 6. filed again under the same number; the case shows as restored
+    # 6. filed again under the same number; the task worker evaluates the app (the approval
+    # enqueued it) and the case shows as restored
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     page.goto(f"{base}/compliance/penalties/{case.pk}/")
     assert page.inner_text("h1 .badge") == "已重新备案"
     assert "恢复为已备案状态" in page.inner_text("main")

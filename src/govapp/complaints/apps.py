@@ -8,7 +8,6 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("投诉举报")
 
     def ready(self) -> None:
-        from govapp.complaints import hooks, tasks  # noqa: F401  (panels, nav, periodic jobs)
         from govapp.complaints.privacy import install_log_filters
 
         install_log_filters()

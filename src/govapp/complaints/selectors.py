@@ -298,3 +298,27 @@ def complaint_aggregates(
         "regions": region_rows,
         "months": months,
     }
+
+
+def operation_facts(app_id: int) -> dict[str, Any]:
+    """What the compliance engine may know of an app's complaints: counts by category
+    (dismissed and merged reports left out) and the reports a regulator opened for checking,
+    with the regulator's note only."""
+    rows = (
+        Complaint.objects.filter(app_id=app_id)
+        .exclude(status__in=[Status.DISMISSED, Status.MERGED])
+        .values("category")
+        .annotate(n=Count("id"))
+    )
+    verified = [
+        {
+            "ref": f"举报 #{c.pk}",
+            "category": c.category,
+            "banned_practice": c.banned_practice,
+            "note": c.finding_note,
+        }
+        for c in Complaint.objects.filter(app_id=app_id, status=Status.FINDING_OPENED).order_by(
+            "pk"
+        )
+    ]
+    return {"complaints": {r["category"]: r["n"] for r in rows}, "verified_reports": verified}

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govapp.complaints import privacy
+from govapp.complaints import privacy, selectors
 from govapp.complaints.models import (
     CLOSED_STATUSES,
     AppComplaintKey,
@@ -37,6 +37,8 @@ from govapp.complaints.models import (
     Message,
     Status,
 )
+from govapp.compliance.selectors import verified_report_finding_ref
+from govapp.compliance.services import app_operation_facts_put
 from govapp.core import middleware
 from govapp.core.audit import audit_record
 from govapp.core.calendar import add_working_days, today_shanghai
@@ -46,10 +48,6 @@ from govapp.registry.models import App, AppStatus
 
 MAX_DESCRIPTION = 5000
 MAX_MESSAGE = 3000
-
-# Other apps (the compliance engine) register a function that opens a finding for a
-# complaint and returns its reference: fn(complaint=, note=, actor=) -> str.
-FINDING_OPENERS: list[Callable[..., str]] = []
 
 AUDIT_FIELDS = ("status", "category", "channel", "app_id", "routed_to_id", "merged_into_id")
 
@@ -286,7 +284,19 @@ def _change(
             before=before,
             after={**_state(c), **(extra or {})},
         )
+        if c.app_id is not None:
+            _push_operation_facts(c.app_id, actor)
     return c
+
+
+def _push_operation_facts(app_id: int, actor: Any) -> None:
+    """Complaint counts by category and the reports opened for checking reach the compliance
+    engine (R-29, R-33): only counts, categories and the regulator's own note, nothing the
+    reporter wrote."""
+    app = App.objects.get(pk=app_id)
+    app_operation_facts_put(
+        app=app, source="complaints", facts=selectors.operation_facts(app_id), actor=actor
+    )
 
 
 def complaint_acknowledge(*, complaint: Complaint, actor: Any) -> Complaint:
@@ -367,8 +377,8 @@ def complaint_merge(*, complaint: Complaint, into: Complaint, actor: Any) -> Com
 
 
 def complaint_open_finding(*, complaint: Complaint, actor: Any, note: str) -> Complaint:
-    """Open a finding against the app (through the compliance engine when it registered an
-    opener in FINDING_OPENERS; otherwise the decision is recorded here)."""
+    """Mark the report for checking: the compliance engine opens an R33 finding for the app
+    from the regulator's note (see _push_operation_facts) when the transaction commits."""
     note = (note or "").strip()
     _require(
         complaint.app_id is not None, _("这件举报未对应到已备案应用，无法立案；请先合并或答复。")
@@ -379,8 +389,7 @@ def complaint_open_finding(*, complaint: Complaint, actor: Any, note: str) -> Co
     def apply(c: Complaint) -> None:
         c.status = Status.FINDING_OPENED
         c.finding_note = note
-        refs = [opener(complaint=c, note=note, actor=actor) for opener in FINDING_OPENERS]
-        c.finding_ref = ", ".join(r for r in refs if r)[:64]
+        c.finding_ref = verified_report_finding_ref(complaint.app_id or 0)[:64]
 
     return _change(complaint=complaint, actor=actor, action="complaint.open_finding", apply=apply)
 

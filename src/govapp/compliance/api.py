@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -293,7 +293,7 @@ def exemption_request(
         document=document.read(svc.MAX_DOCUMENT_BYTES + 1) if document else b"",
         requested_expiry=data.requested_expiry,
     )
-    return 201, _exemption(ex)
+    return Status(201, _exemption(ex))
 
 
 class ExemptionDecideIn(Schema):
@@ -319,7 +319,7 @@ def exemption_decide(request: HttpRequest, exemption_id: int, data: ExemptionDec
         expires_on=data.expires_on,
         note=data.note,
     )
-    return 200, _exemption(ex)
+    return Status(200, _exemption(ex))
 
 
 class OrderIn(Schema):
@@ -358,12 +358,12 @@ def order_create(request: HttpRequest, app_id: int, data: OrderIn) -> Any:
         instructions=data.instructions,
         working_days=data.working_days,
     )
-    return 201, _order_out(order)
+    return Status(201, _order_out(order))
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, 404: Error}, summary="整改通知详情")
 def order_detail(request: HttpRequest, order_id: int) -> Any:
-    return 200, _order(_get_order(request, order_id))
+    return Status(200, _order(_get_order(request, order_id)))
 
 
 class RespondIn(Schema):
@@ -388,7 +388,7 @@ def order_respond(request: HttpRequest, order_id: int, data: RespondIn) -> Any:
     order = _call(
         svc.order_respond, actor=request.user, order=order, response=data.response, scan=scan
     )
-    return 200, _order_out(order)
+    return Status(200, _order_out(order))
 
 
 class AcceptIn(Schema):
@@ -409,7 +409,7 @@ def order_accept(request: HttpRequest, order_id: int, data: AcceptIn) -> Any:
         note=data.note,
         force=data.force,
     )
-    return 200, _order_out(order)
+    return Status(200, _order_out(order))
 
 
 class ReturnIn(Schema):
@@ -432,7 +432,7 @@ def order_return(request: HttpRequest, order_id: int, data: ReturnIn) -> Any:
         note=data.note,
         working_days=data.working_days,
     )
-    return 200, _order_out(order)
+    return Status(200, _order_out(order))
 
 
 class PenaltyOut(Schema):
@@ -477,7 +477,7 @@ def order_fail(request: HttpRequest, order_id: int, data: FailIn) -> Any:
         order=_get_order(request, order_id),
         reason=data.reason,
     )
-    return 201, _penalty(case)
+    return Status(201, _penalty(case))
 
 
 @router.get("/penalties", response=list[PenaltyOut], summary="可见的处罚案件")
@@ -508,7 +508,7 @@ def penalty_decide(request: HttpRequest, case_id: int, data: PenaltyDecideIn) ->
         case = _call(svc.penalty_drop, actor=request.user, case=case, note=data.note)
     else:
         raise HttpError(400, "decision 应为 revoke（撤销备案）或 drop（不予处罚）。")
-    return 200, _penalty(case)
+    return Status(200, _penalty(case))
 
 
 class SpotItemOut(Schema):
@@ -579,13 +579,13 @@ def spotcheck_draw(request: HttpRequest, data: DrawIn) -> Any:
         seed=data.seed,
         forced=data.forced,
     )
-    return 201, _spotcheck(check, request.user)
+    return Status(201, _spotcheck(check, request.user))
 
 
 @router.get("/spot-checks/{check_id}", response={200: SpotCheckOut, 404: Error})
 def spotcheck_detail(request: HttpRequest, check_id: int) -> Any:
     check = get_restricted_or_404(SpotCheck.objects.all(), request.user, "view", pk=check_id)
-    return 200, _spotcheck(check, request.user)
+    return Status(200, _spotcheck(check, request.user))
 
 
 class ResultIn(Schema):
@@ -608,7 +608,7 @@ def spotcheck_record(request: HttpRequest, item_id: int, data: ResultIn) -> Any:
     )
     checks = {k: getattr(data, k) for k in svc.CHECK_FIELDS}
     item = _call(svc.spotcheck_record, actor=request.user, item=item, checks=checks, note=data.note)
-    return 200, _item(item)
+    return Status(200, _item(item))
 
 
 class BulletinIn(Schema):
@@ -649,11 +649,14 @@ def bulletin_publish(request: HttpRequest, data: BulletinIn) -> Any:
         orders=orders,
         anonymised=data.anonymised,
     )
-    return 201, {
-        "id": b.pk,
-        "title": b.title,
-        "summary": b.summary,
-        "anonymised": b.anonymised,
-        "published_at": b.published_at,
-        "cases": b.cases,
-    }
+    return Status(
+        201,
+        {
+            "id": b.pk,
+            "title": b.title,
+            "summary": b.summary,
+            "anonymised": b.anonymised,
+            "published_at": b.published_at,
+            "cases": b.cases,
+        },
+    )

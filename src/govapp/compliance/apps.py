@@ -6,8 +6,3 @@ class ComplianceConfig(AppConfig):
     name = "govapp.compliance"
     label = "compliance"
     verbose_name = _("合规检测")
-
-    def ready(self) -> None:
-        from govapp.compliance import hooks, integrations, scanning, tasks  # noqa: F401
-
-        integrations.register()  # complaints feed the rules

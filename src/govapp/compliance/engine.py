@@ -9,7 +9,7 @@ exemption as exempted, and closes those that no longer hold with the reason.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ from govapp.compliance.models import (
     ExemptionStatus,
     Finding,
     FindingStatus,
+    OperationFacts,
     PackageScan,
     ScanStatus,
     SpotCheckItem,
@@ -39,9 +40,6 @@ from govapp.core.audit import audit_record
 from govapp.core.calendar import today_shanghai
 from govapp.registry.models import OPEN_STATES, App, Application, ExceptionDecision
 from govapp.scanner.facts import ScanResult
-
-# Other apps add operation facts here: fn(app) -> dict of Operation fields (complaints, usage).
-OPERATION_PROVIDERS: list[Callable[[App], dict[str, Any]]] = []
 
 
 def declared_from_sections(sections: dict[str, Any] | None, source: str) -> Declared | None:
@@ -113,8 +111,9 @@ def _operation(app: App) -> Operation:
     if legacy is not None:
         data["in_use"] = True
         data["in_use_source"] = f"存量应用清单（{legacy.name}）"
-    for provider in OPERATION_PROVIDERS:
-        data.update(provider(app))
+    # pushed by higher apps (complaints, usage, ledger ...): services.app_operation_facts_put
+    for row in OperationFacts.objects.filter(app=app).order_by("source"):
+        data.update(row.data)
     op = Operation.model_validate(data)
     op.inspection = _inspection(app)
     return op

@@ -389,3 +389,31 @@ class Bulletin(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OperationFacts(models.Model):
+    """What a higher app knows about an app's operation (complaint counts, usage, the burden
+    ledger ...), pushed through ``compliance.services.app_operation_facts_put`` and merged into
+    the rules' Operation facts. One row per app and source; only aggregates, nothing personal."""
+
+    jurisdiction: ClassVar[Jurisdiction] = Jurisdiction(
+        scope="app__hosting_unit__scope_code", unit="app__hosting_unit_id"
+    )
+
+    app = models.ForeignKey(
+        "registry.App", on_delete=models.CASCADE, related_name="operation_facts"
+    )
+    source = models.CharField(_("来源"), max_length=32)
+    data = models.JSONField(_("运行事实"), default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["app_id", "source"]
+        verbose_name = _("运行事实")
+        verbose_name_plural = _("运行事实")
+        constraints = [
+            models.UniqueConstraint(fields=["app", "source"], name="operation_facts_one_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.app_id}:{self.source}"

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -53,7 +53,7 @@ def upload(
     app_id: Form[int],
     package: File[UploadedFile],
     application_id: Form[int | None] = None,
-) -> tuple[int, PackageScan]:
+) -> Status[PackageScan]:
     from govapp.registry.models import App, Application
 
     app = (
@@ -82,7 +82,7 @@ def upload(
         )
     except (ValidationError, PermissionDenied) as exc:
         raise _error(exc) from exc
-    return 201, scan
+    return Status(201, scan)
 
 
 @router.get("", response=list[ScanOut], summary="可见的检测记录")

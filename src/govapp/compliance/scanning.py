@@ -34,6 +34,7 @@ from django_tasks import task
 from govapp.compliance.models import PackageScan, ScanStatus
 from govapp.core.audit import audit_record
 from govapp.core.permissions import can
+from govapp.core.tasks import follow_up
 from govapp.orgs.models import Unit
 
 log = logging.getLogger("govapp.scanning")
@@ -281,21 +282,9 @@ def package_scan_run(*, scan_id: int) -> PackageScan:
             },
         )
         if facts is not None:
-            transaction.on_commit(lambda: _after_scan(scan.pk))
+            # the compliance engine evaluates the scanned app (core.wiring.FOLLOW_UPS)
+            follow_up("scan.completed", scan_id=scan.pk)
     return scan
-
-
-# Other apps (the compliance engine) re-evaluate after a scan: fn(scan) -> None.
-AFTER_SCAN_HOOKS: list[Any] = []
-
-
-def _after_scan(scan_id: int) -> None:
-    scan = PackageScan.objects.get(pk=scan_id)
-    for hook in AFTER_SCAN_HOOKS:
-        try:
-            hook(scan)
-        except Exception:  # a hook's failure must not undo the stored scan
-            log.exception("after-scan hook %r failed for scan %s", hook, scan_id)
 
 
 def package_scan_retry(*, actor: Any, scan: PackageScan) -> PackageScan:
@@ -369,12 +358,3 @@ def requeue_stale_scans(*, minutes: int | None = None) -> int:
 @task()
 def requeue_stale_scans_task() -> int:
     return requeue_stale_scans()
-
-
-def _enqueue_requeue() -> None:
-    requeue_stale_scans_task.enqueue()
-
-
-from govapp.core.periodic import periodic  # noqa: E402
-
-periodic("scans.requeue_stale", 600, _enqueue_requeue)

@@ -134,3 +134,10 @@ def resolved_orders(user: Any) -> QuerySet[RectificationOrder]:
 def public_bulletins() -> QuerySet[Bulletin]:
     """Published bulletins: public, no jurisdiction filter (they are published)."""
     return Bulletin.objects.all()
+
+
+def verified_report_finding_ref(app_id: int) -> str:
+    """The reference of an app's R33 finding (opened from a verified complaint), or of the one
+    the engine is about to open."""
+    existing = Finding.objects.filter(app_id=app_id, rule_id="R33_VERIFIED_REPORT").first()
+    return f"R33_VERIFIED_REPORT@{app_id}" if existing is None else f"finding #{existing.pk}"

@@ -26,6 +26,7 @@ from govapp.compliance.models import (
     ExemptionStatus,
     Finding,
     FindingStatus,
+    OperationFacts,
     OrderState,
     PackageScan,
     PenaltyCase,
@@ -39,6 +40,7 @@ from govapp.compliance.models import (
 from govapp.compliance.rules import RULES_BY_ID
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
+from govapp.core.errors import Conflict, GovappError, NotAllowed
 from govapp.core.permissions import can, is_national, is_regulator, restrict
 from govapp.registry.models import App, Application, AppStatus
 
@@ -49,20 +51,20 @@ MAX_EXEMPTION_DAYS = 366
 LIVE_ORDER_STATES = {OrderState.OPEN, OrderState.RESPONDED, OrderState.SENT_BACK}
 
 
-class ComplianceError(Exception):
-    """A refusal a person can understand and act on."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ComplianceError(GovappError):
+    """A refusal a person can understand and act on (409 unless a subclass says otherwise)."""
 
 
-class ComplianceForbidden(ComplianceError):
+class ComplianceForbidden(ComplianceError, NotAllowed):
     """The actor may not do this at all (the API answers 403)."""
 
+    status_code = 403
 
-class ComplianceConflict(ComplianceError):
+
+class ComplianceConflict(ComplianceError, Conflict):
     """The object is no longer in a state that allows this (the API answers 409)."""
+
+    status_code = 409
 
 
 def _require(ok: bool, message: str) -> None:
@@ -79,6 +81,40 @@ def is_regulator_of(actor: Any, app: App) -> bool:
 
 
 # --- evaluation --------------------------------------------------------------------------------
+
+
+def app_operation_facts_put(
+    *, app: App, source: str, facts: dict[str, Any], actor: Any = None
+) -> bool:
+    """Store what ``source`` (an app above compliance: complaints, usage, ledger ...) knows about
+    ``app``'s operation, as fields of the rules' Operation facts, and re-evaluate the app when the
+    transaction commits (a task on the queue: visible and retriable). Returns whether the facts
+    changed; an unchanged push writes nothing."""
+    from govapp.compliance.facts import Operation
+    from govapp.compliance.tasks import app_evaluate_task
+
+    Operation.model_validate(facts)  # unknown fields are ignored by the model; bad types fail
+    with transaction.atomic():
+        row = OperationFacts.objects.select_for_update().filter(app=app, source=source).first()
+        if row is not None and row.data == facts:
+            return False
+        before = {"data": row.data} if row is not None else None
+        if row is None:
+            row = OperationFacts.objects.create(app=app, source=source, data=facts)
+        else:
+            row.data = facts
+            row.save(update_fields=["data", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="operation_facts.put",
+            obj=row,
+            object_repr=f"{app.name} · {source}",
+            before=before,
+            after={"data": facts},
+        )
+        app_id = app.pk
+        transaction.on_commit(lambda: app_evaluate_task.enqueue(app_id=app_id))
+    return True
 
 
 def compliance_evaluate(
@@ -116,7 +152,7 @@ def _penalties_mark_restored(*, app: App, actor: Any) -> None:
 
 
 def scan_evaluate(*, scan: PackageScan, actor: Any = None) -> engine.Outcome | None:
-    """Hook for the scanning task: evaluate the scan's app once its facts are stored."""
+    """Evaluate the scan's app with the scan's facts (the follow-up of a finished scan)."""
     if scan.app is None or scan.status != ScanStatus.DONE:
         return None
     return engine.evaluate_app(app=scan.app, actor=actor, application=scan.application)
@@ -461,7 +497,7 @@ def penalty_revoke(*, actor: Any, case: PenaltyCase, note: str = "") -> PenaltyC
         is_national(actor) and can(actor, "decide", case.app),
         _("撤销备案由国家网信办决定；请联系国家网信办审核人员。"),
     )
-    from govapp.public.selectors import registry_changed
+    from govapp.registry.version import registry_changed
 
     with transaction.atomic():
         locked = PenaltyCase.objects.select_for_update().get(pk=case.pk)

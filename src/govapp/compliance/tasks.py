@@ -5,7 +5,6 @@ from __future__ import annotations
 from django_tasks import task
 
 from govapp.compliance import services
-from govapp.core.periodic import periodic
 
 
 @task()
@@ -16,8 +15,22 @@ def compliance_tick() -> str:
     return f"exemptions expired: {expired}; orders escalated: {escalated}"
 
 
-def _enqueue_tick() -> None:
-    compliance_tick.enqueue()
+@task()
+def app_evaluate_task(app_id: int) -> str:
+    """Evaluate one app (enqueued when it is filed or re-filed: a revoked penalty case becomes
+    "re-filed" at once)."""
+    from govapp.registry.models import App
+
+    app = App.objects.select_related("hosting_unit").get(pk=app_id)
+    outcome = services.compliance_evaluate(app=app, actor=None)
+    return f"app {app_id}: {outcome}"
 
 
-periodic("compliance.tick", 3600, _enqueue_tick)
+@task()
+def scan_evaluate_task(scan_id: int) -> str:
+    """Evaluate the app of a finished scan with its facts (enqueued when the scan is stored)."""
+    from govapp.compliance.models import PackageScan
+
+    scan = PackageScan.objects.get(pk=scan_id)
+    services.scan_evaluate(scan=scan)
+    return f"scan {scan_id} evaluated"

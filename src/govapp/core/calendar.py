@@ -10,7 +10,6 @@ year is *provisional*.  Deadlines are counted in Asia/Shanghai.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -126,16 +125,12 @@ def is_working_day(day: dt.date) -> bool:
 
 # Other apps register functions that recompute stored deadlines after a year's schedule
 # changes (e.g. provisional review deadlines that ran into that year).
-_recomputers: list[Callable[[int], int]] = []
-
-
-def register_deadline_recomputer(fn: Callable[[int], int]) -> Callable[[int], int]:
-    _recomputers.append(fn)
-    return fn
-
-
 def recompute_deadlines(year: int) -> int:
-    return sum(fn(year) for fn in _recomputers)
+    """Recompute provisional deadlines in every app (core.wiring.DEADLINE_RECOMPUTERS)."""
+    from govapp.core import wiring
+    from govapp.core.tasks import resolve
+
+    return sum(resolve(path)(year) for path in wiring.DEADLINE_RECOMPUTERS)
 
 
 def chinese_calendar_days(years: range | None = None) -> dict[int, dict[dt.date, tuple[str, str]]]:

@@ -6,35 +6,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
-from govapp.core.permissions import can_read_audit, has_role, is_national
+from govapp.core import wiring
+from govapp.core.tasks import resolve
 
-# (url name, label, predicate on the user).  Other apps append to NAV_ITEMS.
-NAV_ITEMS: list[tuple[str, Any, Any]] = [
-    ("home", _("工作台"), lambda u: True),
-    ("audit:list", _("审计日志"), can_read_audit),
-    ("core:calendar", _("工作日历"), lambda u: has_role(u, "national_regulator") or is_national(u)),
-    ("scans:list", _("安装包检测"), lambda u: True),
-    ("orgs:units", _("单位"), lambda u: True),
-    ("orgs:users", _("用户与授权"), lambda u: True),
-    ("orgs:tokens", _("API 令牌"), lambda u: True),
-]
-
-
-# Sections of the side navigation, by the URL namespace of an item (in display order).
-NAV_SECTIONS: list[tuple[str, Any]] = [
-    ("registry", _("备案管理")),
-    ("scans", _("检测与合规")),
-    ("compliance", _("检测与合规")),
-    ("complaints", _("投诉举报")),
-    ("reports", _("统计分析")),
-    ("audit", _("系统")),
-    ("core", _("系统")),
-    ("orgs", _("系统")),
-]
-_SECTION_OF = dict(NAV_SECTIONS)
-_SECTION_ORDER = {name: i for i, (name, _label) in enumerate(NAV_SECTIONS)}
+_SECTION_OF = dict(wiring.NAV_SECTIONS)
+_SECTION_ORDER = {name: i for i, (name, _label) in enumerate(wiring.NAV_SECTIONS)}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -42,9 +19,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     entries = []
-    for position, (name, label, allowed) in enumerate(NAV_ITEMS):
-        if not allowed(user):
+    for position, entry in enumerate(wiring.NAV):
+        if entry.visible and not resolve(entry.visible)(user):
             continue
+        name, label = entry.url_name, entry.label
         try:
             url = reverse(name)
         except NoReverseMatch:

@@ -13,16 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-
-if TYPE_CHECKING:
-    from govapp.orgs.models import Grant
 
 Action = Literal["view", "change", "submit", "review", "decide", "admin"]
 ACTIONS: tuple[Action, ...] = ("view", "change", "submit", "review", "decide", "admin")
@@ -49,17 +46,16 @@ class Jurisdiction:
     unit: str
 
 
-def active_grants(user: Any) -> list[Grant]:
+def active_grants(user: Any) -> list[Any]:
     """The user's unexpired grants, cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    cached: list[Grant] | None = getattr(user, "_govapp_grants", None)
+    cached: list[Any] | None = getattr(user, "_govapp_grants", None)
     if cached is None:
-        from govapp.orgs.models import Grant
-
+        # through the reverse relation of orgs.Grant.user: core imports no domain app
         now = timezone.now()
         cached = list(
-            Grant.objects.filter(user=user)
+            user.grants.all()
             .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
             .select_related("unit", "division")
         )
@@ -71,7 +67,7 @@ def roles_of(user: Any) -> set[str]:
     return {g.role for g in active_grants(user)}
 
 
-def _q_for(jur: Jurisdiction, grants: Iterable[Grant], action: str) -> Q | None:
+def _q_for(jur: Jurisdiction, grants: Iterable[Any], action: str) -> Q | None:
     """None means unrestricted; an empty Q list means nothing."""
     q = Q(pk__in=[])
     for grant in grants:
@@ -138,6 +134,14 @@ def is_national(user: Any) -> bool:
     if user is not None and getattr(user, "is_superuser", False):
         return True
     return any(g.role in JURISDICTION_ROLES and g.division_id is None for g in active_grants(user))
+
+
+def is_unit_staff(user: Any) -> bool:
+    return has_role(user, "unit_manager", "unit_filer")
+
+
+def can_edit_calendar(user: Any) -> bool:
+    return has_role(user, "national_regulator") or is_national(user)
 
 
 def can_read_audit(user: Any) -> bool:

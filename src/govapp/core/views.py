@@ -15,27 +15,33 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from govapp.core import wiring
 from govapp.core.calendar import get_calendar, today_shanghai
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear
 from govapp.core.permissions import can_read_audit, has_role, roles_of
 from govapp.core.selectors import audit_events
 from govapp.core.services import calendar_year_delete, calendar_year_set, parse_schedule
+from govapp.core.tasks import resolve
 
-# Other apps contribute "needs your attention" panels: fn(request) -> list[dict] | None.
-HOME_PANELS: list[Any] = []
+
+def home_panels(request: HttpRequest) -> list[dict[str, Any]]:
+    """The home page's panels from every app (core.wiring.HOME_PANELS), in table order."""
+    panels: list[dict[str, Any]] = []
+    for path in wiring.HOME_PANELS:
+        panels.extend(resolve(path)(request) or [])
+    return panels
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    panels: list[dict[str, Any]] = []
-    for provider in HOME_PANELS:
-        result = provider(request)
-        if result:
-            panels.extend(result)
     return render(
         request,
         "core/home.html",
-        {"panels": panels, "roles": sorted(roles_of(request.user)), "today": today_shanghai()},
+        {
+            "panels": home_panels(request),
+            "roles": sorted(roles_of(request.user)),
+            "today": today_shanghai(),
+        },
     )
 
 

@@ -1,10 +1,11 @@
 """API: token issue (no auth), the caller's own identity and tokens, units in reach."""
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -37,15 +38,17 @@ class ErrorOut(Schema):
     response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
     summary="签发 API 令牌",
 )
-def issue_token(request: HttpRequest, data: TokenIn) -> tuple[int, dict[str, object]]:
+def issue_token(request: HttpRequest, data: TokenIn) -> Status[Any]:
     try:
         user = login_attempt(request=None, username=data.username, password=data.password)
     except LoginLocked as exc:
-        return 429, {"detail": f"账号因多次登录失败已锁定至 {exc.until:%Y-%m-%d %H:%M} (locked)"}
+        return Status(
+            429, {"detail": f"账号因多次登录失败已锁定至 {exc.until:%Y-%m-%d %H:%M} (locked)"}
+        )
     if user is None:
-        return 401, {"detail": "用户名或密码错误 (invalid credentials)"}
+        return Status(401, {"detail": "用户名或密码错误 (invalid credentials)"})
     token, raw = token_issue(actor=user, user=user, name=data.name)
-    return 200, {"token": raw, "expires_at": token.expires_at}
+    return Status(200, {"token": raw, "expires_at": token.expires_at})
 
 
 class MeOut(Schema):

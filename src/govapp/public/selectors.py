@@ -3,8 +3,9 @@
 Only apps that hold a filing number and a public status are ever visible here; an unfiled app,
 a draft or anything of an application (sections, handler contact, reviewer notes) never is.
 
-Answers are cached in Django's cache under a *registry version*: :func:`registry_changed`
-(called by the registry services inside their transaction) bumps a counter row after commit,
+Answers are cached in Django's cache under a *registry version*: registry_changed (in
+govapp.registry.version, called by the registry services inside their transaction) bumps a
+counter row after commit,
 and the version also folds in the newest ``App.updated_at``, so a change made by any process
 invalidates every process's cache within ``GOVAPP_PUBLIC_VERSION_TTL`` seconds (default 1 s)
 and at once in the process that made it.
@@ -23,16 +24,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from govapp.orgs.models import Division, DivisionLevel
-from govapp.public.models import PublicRegistryVersion
 from govapp.registry.models import App, AppKind, AppStatus, PlatformIdentity
+from govapp.registry.version import _memo, registry_changed, registry_version
+
+__all__ = ["_memo", "registry_changed", "registry_version"]
 
 PUBLIC_STATUSES = (
     AppStatus.FILED,
@@ -53,44 +55,7 @@ def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
-# --- cache version -----------------------------------------------------------------------
-
-_memo_lock = threading.Lock()
-_memo: dict[str, Any] = {"token": None, "at": 0.0}
-
-
-def _bump() -> None:
-    now = timezone.now()
-    if not PublicRegistryVersion.objects.filter(pk=1).update(
-        version=F("version") + 1, changed_at=now
-    ):
-        PublicRegistryVersion.objects.get_or_create(pk=1, defaults={"version": 1})
-    with _memo_lock:
-        _memo["token"] = None
-
-
-def registry_changed() -> None:
-    """Hook for the registry services: call it inside the transaction of any change the public
-    can see (filing, revocation, shutdown notice, offline report, deregistration, identities).
-    The cached public answers are dropped once the transaction commits."""
-    transaction.on_commit(_bump)
-
-
-def registry_version() -> str:
-    """The current version token (memoised per process for GOVAPP_PUBLIC_VERSION_TTL s)."""
-    ttl = float(_setting("GOVAPP_PUBLIC_VERSION_TTL", 1.0))
-    now = time.monotonic()
-    with _memo_lock:
-        token = _memo["token"]
-        if token is not None and now - _memo["at"] < ttl:
-            return str(token)
-    row = PublicRegistryVersion.objects.filter(pk=1).values_list("version", flat=True).first()
-    newest = App.objects.aggregate(m=Max("updated_at"))["m"]
-    token = f"{row or 0}.{newest.timestamp() if newest else 0}"
-    with _memo_lock:
-        _memo["token"] = token
-        _memo["at"] = now
-    return token
+# --- cache version (kept by the registry: govapp.registry.version) -------------------------
 
 
 def cached(kind: str, params: tuple[Any, ...], compute: Callable[[], Any]) -> Any:

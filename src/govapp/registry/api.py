@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -164,12 +164,9 @@ def _application_out(a: Application) -> dict[str, Any]:
     }
 
 
-def _fail(exc: svc.RegistryError) -> tuple[int, dict[str, Any]]:
-    if isinstance(exc, svc.NotAllowed):
-        return 403, {"detail": exc.message, "errors": exc.errors}
-    if isinstance(exc, svc.StaleVersion):
-        return 409, {"detail": exc.message, "errors": exc.errors}
-    return 400 if exc.errors else 409, {"detail": exc.message, "errors": exc.errors}
+def _fail(exc: svc.RegistryError) -> Status[dict[str, Any]]:
+    """The refusal in the one error shape, with its status (core.errors)."""
+    return Status(exc.status_code, exc.as_json())
 
 
 ERR = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
@@ -206,7 +203,7 @@ def app_create(request: HttpRequest, data: AppIn) -> Any:
         )
     except svc.RegistryError as exc:
         return _fail(exc)
-    return 201, _app_out(app)
+    return Status(201, _app_out(app))
 
 
 @router.put("/apps/{app_id}/identities", response={200: AppOut, **ERR}, summary="设置平台标识")
@@ -218,7 +215,7 @@ def app_identities(request: HttpRequest, app_id: int, data: list[IdentityIn]) ->
         svc.identities_set(actor=request.user, app=app, identities=[d.dict() for d in data])
     except svc.RegistryError as exc:
         return _fail(exc)
-    return 200, _app_out(app)
+    return Status(200, _app_out(app))
 
 
 @router.get("/applications", response=list[ApplicationOut], summary="可见的备案申请")
@@ -274,7 +271,7 @@ def application_create(request: HttpRequest, data: ApplicationIn) -> Any:
         )
     except svc.RegistryError as exc:
         return _fail(exc)
-    return 201, _application_out(a)
+    return Status(201, _application_out(a))
 
 
 @router.patch(
@@ -297,9 +294,9 @@ def application_update(request: HttpRequest, application_id: int, data: DraftIn)
         )
     except (svc.RegistryError, ValueError) as exc:
         if isinstance(exc, ValueError):
-            return 400, {"detail": str(exc), "errors": {}}
+            return Status(400, {"detail": str(exc), "errors": {}})
         return _fail(exc)
-    return 200, _application_out(a)
+    return Status(200, _application_out(a))
 
 
 TRANSITIONS = {
@@ -351,7 +348,9 @@ def application_transition(
             )
         elif action == "extend":
             if data.new_deadline is None:
-                return 400, {"detail": "请填写 new_deadline（预计完成日期）。", "errors": {}}
+                return Status(
+                    400, {"detail": "请填写 new_deadline（预计完成日期）。", "errors": {}}
+                )
             a = svc.application_extend(
                 **kw, reason=data.reason, new_deadline=data.new_deadline, expected_version=v
             )
@@ -366,4 +365,4 @@ def application_transition(
     except svc.RegistryError as exc:
         return _fail(exc)
     a.refresh_from_db()
-    return 200, _application_out(a)
+    return Status(200, _application_out(a))

@@ -6,6 +6,3 @@ class RegistryConfig(AppConfig):
     name = "govapp.registry"
     label = "registry"
     verbose_name = _("备案")
-
-    def ready(self) -> None:
-        from govapp.registry import hooks  # noqa: F401  (registers home panels, nav, recomputers)

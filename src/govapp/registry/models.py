@@ -486,3 +486,17 @@ class LegacyInventoryItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.unit_name}）"
+
+
+class RegistryVersion(models.Model):
+    """One row (id=1). Bumped on every change the public can see; cached public answers are
+    keyed by it, so every web process sees a change at once, whatever cache backend it uses."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "registry version"
+
+    def __str__(self) -> str:
+        return str(self.version)

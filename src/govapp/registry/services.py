@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -27,9 +27,11 @@ from django.utils.translation import gettext_lazy
 
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
+from govapp.core.errors import Conflict, GovappError
+from govapp.core.errors import NotAllowed as CoreNotAllowed
 from govapp.core.permissions import can, has_role
+from govapp.core.tasks import follow_up
 from govapp.orgs.models import REGULATOR_KINDS, Grant, Role, Unit, User
-from govapp.public.selectors import registry_changed
 from govapp.registry.models import (
     APP_PLATFORMS,
     MINI_PROGRAM_PLATFORMS,
@@ -49,27 +51,10 @@ from govapp.registry.models import (
     PlatformIdentity,
 )
 from govapp.registry.schemas import SECTION_KEYS, completeness_errors, parse_sections
+from govapp.registry.version import registry_changed
 
 S = ApplicationState
 log = logging.getLogger(__name__)
-
-# Other apps react when an application is approved and the app is filed (first filing, re-filing
-# after revocation, change filing): fn(app) -> None, run after the commit.  The compliance engine
-# re-evaluates the app, which marks a revoked penalty case restored.
-APP_FILED_HOOKS: list[Callable[[App], None]] = []
-
-
-def _on_commit_filed(app_id: int) -> None:
-    def run() -> None:
-        app = App.objects.select_related("hosting_unit").get(pk=app_id)
-        for hook in APP_FILED_HOOKS:
-            try:
-                hook(app)
-            except Exception:  # a hook's failure must not turn a committed approval into a 500
-                log.exception("app-filed hook %r failed for app %s", hook, app_id)
-
-    transaction.on_commit(run)
-
 
 # --- settings (documented in docs/registry.md) ---------------------------------------------
 
@@ -88,21 +73,26 @@ def setting(name: str) -> Any:
     return getattr(settings, name, DEFAULTS[name])
 
 
-class RegistryError(Exception):
-    """A refusal a person can understand and act on."""
+class RegistryError(GovappError):
+    """A refusal a person can understand and act on (400 with field errors, else 409)."""
 
     def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
+        super().__init__(message, errors)
+        self.status_code = 400 if self.errors else 409  # type: ignore[misc]
 
 
-class StaleVersion(RegistryError):
-    pass
+class StaleVersion(RegistryError, Conflict):
+    """Someone changed the application since it was loaded."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+        super().__init__(message, errors)
+        self.status_code = 409  # type: ignore[misc]
 
 
-class NotAllowed(RegistryError):
-    pass
+class NotAllowed(RegistryError, CoreNotAllowed):
+    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+        super().__init__(message, errors)
+        self.status_code = 403  # type: ignore[misc]
 
 
 # --- who may act ---------------------------------------------------------------------------
@@ -1147,7 +1137,8 @@ def application_approve(
                 raise RegistryError(_("平台标识与其他有效备案重复，不能准予备案。")) from exc
         app.save()
         if app.status == AppStatus.FILED:
-            _on_commit_filed(app.pk)
+            # the compliance engine evaluates the filed app at once (core.wiring.FOLLOW_UPS)
+            follow_up("app.filed", app_id=app.pk)
         registry_changed()
         b, a = diff(app_before, snapshot(app))
         b.pop("filed_sections", None)

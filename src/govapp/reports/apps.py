@@ -6,6 +6,3 @@ class ReportsConfig(AppConfig):
     name = "govapp.reports"
     label = "reports"
     verbose_name = _("统计报表")
-
-    def ready(self) -> None:
-        from govapp.reports import hooks  # noqa: F401  (navigation, periodic jobs)

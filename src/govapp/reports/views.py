@@ -60,18 +60,13 @@ def _localise_figure(fig: dict[str, Any], english: bool) -> dict[str, Any]:
 def _home_panels(request: HttpRequest) -> list[dict[str, Any]]:
     """The other apps' to-do panels (core's home-panel table), kept for a moment when they
     are slow to count (see selectors.cached_for_user)."""
-    from govapp.core.views import HOME_PANELS
+    from govapp.core.views import home_panels
 
     def compute() -> list[dict[str, Any]]:
-        panels: list[dict[str, Any]] = []
-        for provider in HOME_PANELS:
-            result = provider(request)
-            if result:
-                panels.extend(
-                    {k: str(v) if k in ("label", "hint") else v for k, v in p.items()}
-                    for p in result
-                )
-        return panels
+        return [
+            {k: str(v) if k in ("label", "hint") else v for k, v in p.items()}
+            for p in home_panels(request)
+        ]
 
     panels, _hit = selectors.cached_for_user(f"panels:{today_shanghai()}", request.user, compute)
     return list(panels)

@@ -93,7 +93,7 @@ def _string_pool(strings: Sequence[str], *, utf8: bool = False) -> bytes:
     return head + struct.pack(f"<{len(strings)}I", *offsets) + bytes(body)
 
 
-def encode_axml(root: Elem, *, utf8: bool = False) -> bytes:
+def encode_axml(root: Elem, *, utf8: bool = False) -> bytes:  # noqa: C901 (existing; split when next changed)
     """Encode an element tree as Android binary XML (android: attributes get resource ids)."""
     attr_names: list[str] = []
     others: list[str] = []
@@ -259,7 +259,7 @@ _WORDS = (
 )
 
 
-def build_dex(
+def build_dex(  # noqa: C901 (existing; split when next changed)
     *,
     strings: Iterable[str] = (),
     types: Iterable[str] = (),
@@ -814,7 +814,7 @@ def _random_chunks(total: int, seed: int) -> Iterator[bytes]:
         yield rng.randbytes(n)
 
 
-def build_apk(
+def build_apk(  # noqa: C901 (existing; split when next changed)
     path: str | os.PathLike[str],
     *,
     package: str = "cn.gov.example.app",

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from govapp.core.demo import DEMO_LOADERS, demo_accounts_text
+from govapp.core.demo import demo_accounts_text, demo_load_all
 
 
 class Command(BaseCommand):
@@ -25,14 +25,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        from govapp.orgs.divisions import divisions_load
-
         t0 = time.monotonic()
-        res = divisions_load()
-        self.stdout.write(f"行政区划 divisions: {res.total} (+{res.created})")
-        for name, loader in DEMO_LOADERS:
-            out = loader()
-            self.stdout.write(f"{name}: {out}")
+        demo_load_all(self.stdout.write)
         self.stdout.write(f"demo data ready in {time.monotonic() - t0:.1f}s")
         if opts["load_only"]:
             return

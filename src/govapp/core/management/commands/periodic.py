@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from govapp.core.periodic import JOBS
+from govapp.core.periodic import enqueue, jobs
 
 
 class Command(BaseCommand):
@@ -19,8 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["once"]:
-            for job in JOBS.values():
-                job.enqueue()
+            for job in jobs():
+                enqueue(job)
                 self.stdout.write(f"enqueued {job.name}")
             return
         running = True
@@ -34,10 +34,10 @@ class Command(BaseCommand):
         last: dict[str, float] = {}
         while running:
             now = time.monotonic()
-            for job in JOBS.values():
+            for job in jobs():
                 if now - last.get(job.name, -1e9) >= job.every_seconds:
                     try:
-                        job.enqueue()
+                        enqueue(job)
                     except Exception as exc:  # keep the loop alive; the error is printed
                         self.stderr.write(f"{job.name}: {type(exc).__name__}: {exc}")
                     last[job.name] = now

@@ -1,4 +1,5 @@
-"""Registers the complaint channel's home panels, navigation and deadline recomputer."""
+"""Complaint home panels: reports to handle, explanations a regulator asked of a unit
+(core.wiring.HOME_PANELS)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from govapp.complaints import selectors
 from govapp.complaints.models import CLOSED_STATUSES, Status
-from govapp.complaints.services import deadlines_recompute
-from govapp.core.calendar import register_deadline_recomputer
-from govapp.core.context_processors import NAV_ITEMS
-from govapp.core.demo import DEMO_LOADERS
 from govapp.core.permissions import has_role
-from govapp.core.views import HOME_PANELS
 
 
-def _home_panels(request: HttpRequest) -> list[dict[str, Any]]:
+def complaint_panels(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
     panels: list[dict[str, Any]] = []
     if selectors.can_handle_complaints(user):
@@ -50,27 +45,3 @@ def _home_panels(request: HttpRequest) -> list[dict[str, Any]]:
                 }
             )
     return panels
-
-
-HOME_PANELS.append(_home_panels)
-NAV_ITEMS.extend(
-    [
-        ("complaints:manage", gettext_lazy("投诉举报"), selectors.can_handle_complaints),
-        ("complaints:stats", gettext_lazy("举报统计"), selectors.can_see_stats),
-        (
-            "complaints:unit",
-            gettext_lazy("投诉入口与说明"),
-            lambda u: has_role(u, "unit_manager", "unit_filer"),
-        ),
-    ]
-)
-register_deadline_recomputer(deadlines_recompute)
-
-
-def _demo_complaints() -> Any:
-    from govapp.complaints.demo import demo_complaints_load
-
-    return demo_complaints_load()
-
-
-DEMO_LOADERS.append(("complaints", _demo_complaints))

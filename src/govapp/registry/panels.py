@@ -1,4 +1,5 @@
-"""Registers the registry's home panels, navigation items and deadline recomputer."""
+"""The registry's home panels: applications to review or answer, unread notifications, legacy
+apps unfiled after the deadline (listed in core.wiring.HOME_PANELS)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,16 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from govapp.core.calendar import register_deadline_recomputer, today_shanghai
-from govapp.core.context_processors import NAV_ITEMS
-from govapp.core.demo import DEMO_LOADERS
+from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import has_role, is_regulator
-from govapp.core.views import HOME_PANELS
 from govapp.orgs.models import Role
 from govapp.registry import selectors
-from govapp.registry.services import deadlines_recompute
 
 UNIT_ROLES = (Role.UNIT_MANAGER, Role.UNIT_FILER)
 
 
-def _home_panels(request: HttpRequest) -> list[dict[str, Any]]:
+def review_panels(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
     panels: list[dict[str, Any]] = []
     today = today_shanghai()
@@ -63,22 +59,7 @@ def _home_panels(request: HttpRequest) -> list[dict[str, Any]]:
     return panels
 
 
-HOME_PANELS.append(_home_panels)
-NAV_ITEMS.extend(
-    [
-        ("registry:apps", gettext_lazy("政务应用"), lambda u: True),
-        ("registry:applications", gettext_lazy("备案申请"), lambda u: True),
-        ("registry:queue", gettext_lazy("审核队列"), is_regulator),
-        ("registry:notifications", gettext_lazy("通知"), lambda u: True),
-    ]
-)
-register_deadline_recomputer(deadlines_recompute)
-
-
-# --- Part B: legacy inventory (R-15) and demo data -----------------------------------------
-
-
-def _legacy_panel(request: HttpRequest) -> list[dict[str, Any]]:
+def legacy_panels(request: HttpRequest) -> list[dict[str, Any]]:
     from govapp.registry.legacy import legacy_deadline, legacy_overdue
 
     user = request.user
@@ -96,31 +77,3 @@ def _legacy_panel(request: HttpRequest) -> list[dict[str, Any]]:
             "urgent": True,
         }
     ]
-
-
-def _demo_registry() -> Any:
-    from govapp.registry.demo import demo_registry_load
-
-    return demo_registry_load()
-
-
-HOME_PANELS.append(_legacy_panel)
-NAV_ITEMS.append(
-    (
-        "registry:legacy",
-        gettext_lazy("存量应用"),
-        lambda u: is_regulator(u) or has_role(u, *UNIT_ROLES),
-    )
-)
-DEMO_LOADERS.append(("registry", _demo_registry))
-
-
-def _enqueue_abandon() -> None:
-    from govapp.registry.tasks import abandon_lapsed_applications
-
-    abandon_lapsed_applications.enqueue()
-
-
-from govapp.core.periodic import periodic  # noqa: E402
-
-periodic("registry.abandon_lapsed", 3600, _enqueue_abandon)

@@ -1,0 +1,132 @@
+"""How the apps are put together: one declarative table per kind of entry, for every app.
+
+Navigation, home panels, demo loaders, periodic jobs, deadline recomputers and follow-up tasks are
+listed here, by dotted path, in one place: a reader finds every entry with grep, nothing is added
+at import time, and core imports no domain app (the strings are resolved when used, the way Django
+resolves INSTALLED_APPS and MIDDLEWARE). Adding an app's page to the navigation, a job to the
+periodic loop or a loader to ``govapp demo`` is one line in a table below.
+
+Follow-ups are how a lower app starts work that belongs to a higher one (a filed app is evaluated by
+the compliance engine): the lower app calls :func:`govapp.core.tasks.follow_up` with an event name;
+each task listed for the event is enqueued when the transaction commits, so a failure is visible on
+the task queue and can be retried, and never undoes the change that caused it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    url_name: str
+    label: str | Promise
+    # dotted path of a predicate user -> bool; "" means every signed-in user
+    visible: str = ""
+
+
+# Sections of the side navigation, keyed by the URL namespace of an entry (in display order).
+NAV_SECTIONS: tuple[tuple[str, str | Promise], ...] = (
+    ("registry", _("备案管理")),
+    ("scans", _("检测与合规")),
+    ("compliance", _("检测与合规")),
+    ("complaints", _("投诉举报")),
+    ("reports", _("统计分析")),
+    ("audit", _("系统")),
+    ("core", _("系统")),
+    ("orgs", _("系统")),
+)
+
+_REGULATOR = "govapp.core.permissions.is_regulator"
+_UNIT_STAFF = "govapp.core.permissions.is_unit_staff"
+
+NAV: tuple[NavEntry, ...] = (
+    NavEntry("home", _("工作台")),
+    NavEntry("registry:apps", _("政务应用")),
+    NavEntry("registry:applications", _("备案申请")),
+    NavEntry("registry:queue", _("审核队列"), _REGULATOR),
+    NavEntry("registry:notifications", _("通知")),
+    NavEntry("registry:legacy", _("存量应用"), "govapp.registry.permissions.can_see_legacy"),
+    NavEntry("scans:list", _("安装包检测")),
+    NavEntry("compliance:dashboard", _("合规检测")),
+    NavEntry("compliance:spotchecks", _("抽查检测"), _REGULATOR),
+    NavEntry(
+        "complaints:manage", _("投诉举报"), "govapp.complaints.selectors.can_handle_complaints"
+    ),
+    NavEntry("complaints:stats", _("举报统计"), "govapp.complaints.selectors.can_see_stats"),
+    NavEntry("complaints:unit", _("投诉入口与说明"), _UNIT_STAFF),
+    NavEntry("reports:map", _("地图与趋势")),
+    NavEntry("reports:scorecard", _("地区对比"), "govapp.reports.selectors.can_see_scorecard"),
+    NavEntry("reports:reports", _("统计报告"), "govapp.reports.selectors.can_read_reports"),
+    NavEntry("audit:list", _("审计日志"), "govapp.core.permissions.can_read_audit"),
+    NavEntry("core:calendar", _("工作日历"), "govapp.core.permissions.can_edit_calendar"),
+    NavEntry("orgs:units", _("单位")),
+    NavEntry("orgs:users", _("用户与授权")),
+    NavEntry("orgs:tokens", _("API 令牌")),
+)
+
+# Home page panels: functions request -> list of {label, count, url, hint, urgent}, in order.
+HOME_PANELS: tuple[str, ...] = (
+    "govapp.registry.panels.review_panels",
+    "govapp.registry.panels.legacy_panels",
+    "govapp.compliance.panels.compliance_panels",
+    "govapp.complaints.panels.complaint_panels",
+)
+
+# Sections shown on a registry app's and application's page by higher apps: functions
+# (request, *, app, application=None) -> rendered HTML (safe), in order.
+APP_SECTIONS: tuple[str, ...] = ("govapp.compliance.panels.app_compliance_section",)
+
+# ``govapp demo``: loaders in dependency order, name -> function () -> summary.
+DEMO_LOADERS: tuple[tuple[str, str], ...] = (
+    ("divisions", "govapp.orgs.divisions.divisions_load"),
+    ("orgs", "govapp.orgs.demo.demo_orgs_load"),
+    ("registry", "govapp.registry.demo.demo_registry_load"),
+    ("compliance", "govapp.compliance.demo.demo_compliance_load"),
+    ("complaints", "govapp.complaints.demo.demo_complaints_load"),
+)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every_seconds: int
+    task: str  # dotted path of a django-tasks task taking no arguments
+
+
+# ``govapp periodic``: each job's task is enqueued on its interval and runs in a worker.
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob(
+        "registry.abandon_lapsed", 3600, "govapp.registry.tasks.abandon_lapsed_applications"
+    ),
+    PeriodicJob("scans.requeue_stale", 600, "govapp.compliance.scanning.requeue_stale_scans_task"),
+    PeriodicJob("compliance.tick", 3600, "govapp.compliance.tasks.compliance_tick"),
+    PeriodicJob("complaints.keys_ensure", 3600, "govapp.complaints.tasks.complaint_keys_ensure"),
+    # reports: precomputed dashboard/scorecard figures, scheduled reports, open-data snapshot
+    PeriodicJob("reports.refresh_snapshots", 300, "govapp.reports.tasks.refresh_snapshots"),
+    PeriodicJob("reports.run_schedules", 3600, "govapp.reports.tasks.run_schedules"),
+    PeriodicJob("reports.opendata_snapshot", 3600, "govapp.reports.tasks.write_opendata_snapshot"),
+)
+
+# Entering a calendar year recomputes provisional deadlines: functions year -> number changed.
+DEADLINE_RECOMPUTERS: tuple[str, ...] = (
+    "govapp.registry.services.deadlines_recompute",
+    "govapp.complaints.services.deadlines_recompute",
+)
+
+# Follow-up tasks by event (see govapp.core.tasks.follow_up); each task takes the event's
+# keyword arguments (JSON values only).
+FOLLOW_UPS: dict[str, tuple[str, ...]] = {
+    # registry: an app was filed or re-filed -> evaluate it at once (a revoked penalty case
+    # becomes "re-filed" without waiting for the next evaluation). kwargs: app_id
+    "app.filed": ("govapp.compliance.tasks.app_evaluate_task",),
+    # scans: a package scan finished with facts -> evaluate the app (and the application the
+    # package was uploaded for) with them. kwargs: scan_id
+    "scan.completed": ("govapp.compliance.tasks.scan_evaluate_task",),
+}
+
+# Synchronous checks that a lower app asks of a higher one, by name -> dotted path.
+CHECKS: dict[str, str] = {}
