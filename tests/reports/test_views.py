@@ -9,11 +9,11 @@ import io
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.test import Client
 from openpyxl import load_workbook
 
 from govapp.core.audit import audit_record
+from govapp.core.errors import NotAllowed
 from govapp.core.models import AuditEvent
 from govapp.reports import services
 from govapp.reports.content import period_bounds, previous_period
@@ -153,7 +153,7 @@ def test_report_generate_xlsx_print_and_jurisdiction() -> None:
     assert gd.get(f"/reports/reports/{report.pk}/").status_code == 404
     assert gd.get(f"/reports/reports/{report.pk}.xlsx").status_code == 404
     assert gd.get(f"/api/v1/reports/reports/{report.pk}").status_code == 404
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.report_generate(
             scope_code="", period_kind="month", year=today.year, number=today.month, actor=w.gd
         )
@@ -189,7 +189,7 @@ def test_schedules_generate_each_period_once() -> None:
     assert quarterly.period_start == dt.date(2026, 7, 1)
     services.schedule_set(scope_code="44", period_kind="month", active=False, actor=w.gd)
     assert services.schedules_run(today=dt.date(2027, 1, 5)) == 1  # only the national one
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.schedule_set(scope_code="51", period_kind="month", active=True, actor=w.gd)
 
 

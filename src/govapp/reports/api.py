@@ -14,6 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpRe
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from govapp.core.errors import NotAllowed, NotFound
 from govapp.core.permissions import restrict
 from govapp.reports import opendata, selectors, services
 from govapp.reports.models import GeneratedReport
@@ -101,7 +102,7 @@ def dashboard(request: HttpRequest) -> Any:
 def scorecard(request: HttpRequest, region: str = "") -> Any:
     prefix = selectors.scorecard_prefix(request.user, region)
     if prefix is None or not selectors.can_see_scorecard(request.user):
-        return 403, {"detail": _("地区对比需要覆盖一个完整辖区的监管或审计授权。")}
+        raise NotAllowed(_("地区对比需要覆盖一个完整辖区的监管或审计授权。"))
     result = selectors.scorecard_for(request.user, prefix)
     services.snapshot_keep(kind=selectors.SCORECARD, result=result)
     return {
@@ -137,7 +138,7 @@ def report_list(request: HttpRequest) -> Any:
 def report_detail(request: HttpRequest, report_id: int) -> Any:
     r = restrict(GeneratedReport.objects.filter(pk=report_id), request.user, "view").first()
     if r is None:
-        return 404, {"detail": _("没有这份报告，或不在您的管辖范围内。")}
+        raise NotFound(_("没有这份报告，或不在您的管辖范围内。"))
     return _report_out(r)
 
 
@@ -202,7 +203,7 @@ def registry_snapshot(request: HttpRequest, name: str) -> Any:
     day, _dot, ext = name.rpartition(".")
     path = opendata.snapshot_file(day, ext)
     if path is None:
-        return 404, {"detail": _("没有这一天的快照。")}
+        raise NotFound(_("没有这一天的快照。"))
     content_type = "text/csv; charset=utf-8" if ext == "csv" else "application/json; charset=utf-8"
     return FileResponse(
         open(path, "rb"),

@@ -14,13 +14,13 @@ import datetime as dt
 import os
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govapp.core.audit import audit_record
 from govapp.core.calendar import today_shanghai
+from govapp.core.errors import InvalidInput, NotAllowed
 from govapp.core.permissions import active_grants
 from govapp.orgs.models import Division
 from govapp.reports import opendata
@@ -104,7 +104,7 @@ def _check_scope(actor: Any, scope_code: str) -> None:
     if getattr(actor, "is_superuser", False):
         return
     if not can_generate_reports(actor):
-        raise PermissionDenied(_("只有监管人员可以生成和订阅统计报告。"))
+        raise NotAllowed(_("只有监管人员可以生成和订阅统计报告。"))
     for g in active_grants(actor):
         if g.role in (
             "national_regulator",
@@ -112,14 +112,16 @@ def _check_scope(actor: Any, scope_code: str) -> None:
             "provincial_gsa_reviewer",
         ) and (g.division_id is None or scope_code.startswith(g.division_id)):
             return
-    raise PermissionDenied(_("所选地区不在您的管辖范围内。"))
+    raise NotAllowed(
+        _("所选地区不在您的管辖范围内。"), {"scope_code": _("所选地区不在您的管辖范围内。")}
+    )
 
 
 def _validate(scope_code: str, kind: str) -> None:
     if kind not in PeriodKind.values:
-        raise ValidationError({"period_kind": _("请选择月报或季报。")})
+        raise InvalidInput(_("请选择月报或季报。"), {"period_kind": _("请选择月报或季报。")})
     if scope_code and not Division.objects.filter(code=scope_code).exists():
-        raise ValidationError({"scope_code": _("没有这个行政区划代码。")})
+        raise InvalidInput(_("没有这个行政区划代码。"), {"scope_code": _("没有这个行政区划代码。")})
 
 
 def report_generate(
@@ -139,9 +141,9 @@ def report_generate(
     try:
         start, end = period_bounds(period_kind, year, number)
     except ValueError as exc:
-        raise ValidationError({"period": _("统计期间不正确。")}) from exc
+        raise InvalidInput(_("统计期间不正确。"), {"number": _("统计期间不正确。")}) from exc
     if start > today_shanghai():
-        raise ValidationError({"period": _("统计期间尚未开始。")})
+        raise InvalidInput(_("统计期间尚未开始。"), {"number": _("统计期间尚未开始。")})
     data = report_data(
         jurisdiction_reader(scope_code),
         scope_code=scope_code,

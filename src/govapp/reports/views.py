@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from govapp.core.calendar import today_shanghai
+from govapp.core.errors import GovappError, add_to_form
 from govapp.core.permissions import get_restricted_or_404, roles_of
 from govapp.reports import selectors, services
 from govapp.reports.content import previous_period
@@ -264,10 +265,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
         if not can_generate:
             raise PermissionDenied(_("只有监管人员可以生成和订阅统计报告。"))
         action = request.POST.get("action", "generate")
-        try:
-            if action == "schedule":
-                schedule_form = ScheduleForm(request.POST, scopes=scopes)
-                if schedule_form.is_valid():
+        if action == "schedule":
+            schedule_form = ScheduleForm(request.POST, scopes=scopes)
+            if schedule_form.is_valid():
+                try:
                     services.schedule_set(
                         scope_code=schedule_form.cleaned_data["scope_code"],
                         period_kind=schedule_form.cleaned_data["period_kind"],
@@ -276,14 +277,17 @@ def report_list(request: HttpRequest) -> HttpResponse:
                     )
                     messages.success(request, _("已保存定期报表设置。"))
                     return redirect("reports:reports")
-            else:
-                form = GenerateForm(request.POST, scopes=scopes)
-                if form.is_valid():
+                except GovappError as exc:
+                    add_to_form(schedule_form, exc)
+        else:
+            form = GenerateForm(request.POST, scopes=scopes)
+            if form.is_valid():
+                try:
                     report = services.report_generate(actor=request.user, **form.cleaned_data)
                     messages.success(request, _("报告已生成。"))
                     return redirect("reports:report", pk=report.pk)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+                except GovappError as exc:
+                    add_to_form(form, exc)
     page = Paginator(selectors.reports_for(request.user), 30).get_page(request.GET.get("page"))
     return render(
         request,
