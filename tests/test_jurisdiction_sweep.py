@@ -56,6 +56,8 @@ from govapp.registry.models import (
     Notification,
     PlatformIdentity,
 )
+from govapp.reports.models import GeneratedReport
+from govapp.reports.services import report_generate
 from tests import factories as f
 from tests.complaints import factories as cpf
 from tests.compliance import factories as cf
@@ -157,6 +159,7 @@ class World:
     gd_key: str
     gd_token: ApiToken
     gd_event: AuditEvent
+    gd_report: GeneratedReport
     sc_receipt: str
     central_app: App
     central_application: Application
@@ -301,6 +304,10 @@ def build() -> World:
     gd_token, _raw = token_issue(actor=gd_member, user=gd_member, name="粤密令牌")
     gd_event = AuditEvent.objects.filter(unit_pk=gd_unit.pk).order_by("-seq").first()
     assert gd_event is not None
+    today = today_shanghai()
+    gd_report = report_generate(
+        scope_code="44", period_kind="month", year=today.year, number=today.month, actor=gd
+    )
     return World(
         gd_unit=gd_unit,
         gd2_unit=gd2_unit,
@@ -334,6 +341,7 @@ def build() -> World:
         gd_key=gd_key,
         gd_token=gd_token,
         gd_event=gd_event,
+        gd_report=gd_report,
         sc_receipt=sc_receipt,
         central_app=central_app,
         central_application=central_application,
@@ -459,6 +467,8 @@ def params(w: World) -> dict[str, dict[str, list[Any]]]:
         "scans:detail": {"scan_id": [w.gd_scan.pk]},
         "scans:status": {"scan_id": [w.gd_scan.pk]},
         "scans:retry": {"scan_id": [w.gd_scan.pk]},
+        "reports:report": {"pk": [w.gd_report.pk]},
+        "reports:report_xlsx": {"pk": [w.gd_report.pk]},
     }
 
 
@@ -492,6 +502,8 @@ def api_params(w: World) -> dict[str, list[Any]]:
         # public: a *different* report's receipt must not show the Guangdong report
         "receipt": [w.sc_receipt, "AAAA-BBBB-CCCC-DDDD"],
         "filing_number": [w.gd_app.filing_number],
+        "report_id": [w.gd_report.pk],
+        "name": ["2026-01-01.csv"],
     }
 
 
