@@ -132,3 +132,14 @@ def test_updated_since_pages_through_changes_in_order() -> None:
     # the search contract without updated_since is unchanged
     plain = c.get("/api/v1/public/apps", {"q": "穗测试"}).json()
     assert plain["count"] == 1 and "identities" not in plain["items"][0]
+
+
+def test_bulk_downloads_share_the_public_rate_limit(settings: Any) -> None:
+    make_registry()
+    settings.GOVAPP_PUBLIC_RATE_LIMIT = (2, 60)
+    cache.clear()
+    c = Client()
+    assert c.get("/api/v1/public/registry.csv").status_code == 200
+    assert c.get("/api/v1/public/registry.json").status_code == 200
+    limited = c.get("/api/v1/public/registry.csv")
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0

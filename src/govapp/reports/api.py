@@ -145,6 +145,27 @@ def report_detail(request: HttpRequest, report_id: int) -> Any:
 # --- open data (no login) --------------------------------------------------------------------
 
 
+def _limited(request: HttpRequest) -> HttpResponse | None:
+    """The public API's per-client rate limit (429 with Retry-After)."""
+    from django.http import JsonResponse
+
+    from govapp.public import ratelimit
+
+    decision = ratelimit.check(request)
+    if decision.allowed:
+        return None
+    resp = JsonResponse(
+        {
+            "detail": _("查询过于频繁，请在 %(s)d 秒后重试。") % {"s": decision.retry_after},
+            "retry_after": decision.retry_after,
+        },
+        status=429,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    resp["Retry-After"] = str(decision.retry_after)
+    return resp
+
+
 @public_router.get(
     "/registry.csv",
     summary="公开备案清单（CSV）",
@@ -152,6 +173,9 @@ def report_detail(request: HttpRequest, report_id: int) -> Any:
     "with BOM, CRLF). Columns: see docs/open-data.md.",
 )
 def registry_csv(request: HttpRequest) -> HttpResponse:
+    limited = _limited(request)
+    if limited is not None:
+        return limited
     resp = StreamingHttpResponse(
         (chunk.encode("utf-8") for chunk in opendata.csv_stream()),
         content_type="text/csv; charset=utf-8",
@@ -168,6 +192,9 @@ def registry_csv(request: HttpRequest) -> HttpResponse:
     "updated_at.",
 )
 def registry_json(request: HttpRequest) -> HttpResponse:
+    limited = _limited(request)
+    if limited is not None:
+        return limited
     return StreamingHttpResponse(  # type: ignore[return-value]
         (chunk.encode("utf-8") for chunk in opendata.json_stream()),
         content_type="application/json; charset=utf-8",
