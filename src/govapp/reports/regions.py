@@ -385,13 +385,26 @@ def drill_queryset(
     return qs
 
 
+def _map_key(scope: str) -> str:
+    """The finest level a map draws: the prefecture (the district in a municipality)."""
+    if scope == CENTRAL or len(scope) <= 2:
+        return scope
+    return scope[: child_length(scope[:2])]
+
+
 def map_counts(user: Any, ctx: Ctx) -> dict[str, dict[str, int]]:
-    """For each map measure, counts by full scope code (rolled up by the page)."""
-    return {
-        m.key: scope_counts(m.queryset(user, "", ctx), m.scope_field)
-        for m in MEASURES.values()
-        if m.on_map and measure_visible(m, user)
-    }
+    """For each map measure, counts by prefecture-level scope code (rolled up by the page):
+    a few hundred keys per measure at national scale instead of one per county."""
+    out: dict[str, dict[str, int]] = {}
+    for m in MEASURES.values():
+        if not (m.on_map and measure_visible(m, user)):
+            continue
+        counts: dict[str, int] = {}
+        for scope, n in scope_counts(m.queryset(user, "", ctx), m.scope_field).items():
+            key = _map_key(scope)
+            counts[key] = counts.get(key, 0) + n
+        out[m.key] = counts
+    return out
 
 
 # --- the scorecard ------------------------------------------------------------------------------
