@@ -45,6 +45,8 @@ from govapp.core.calendar import today_shanghai
 from govapp.core.models import AuditEvent
 from govapp.orgs.models import ApiToken, Grant, Role, Unit, UnitKind, User
 from govapp.orgs.services import token_issue
+from govapp.oversight.campaigns import services as campaign_svc
+from govapp.oversight.campaigns.models import AppUsingUnit, Campaign, InspectionTask
 from govapp.public import selectors as public_selectors
 from govapp.registry import services as rsvc
 from govapp.registry.legacy import legacy_import
@@ -164,6 +166,8 @@ class World:
     central_app: App
     central_application: Application
     central_complaint: Complaint
+    gd_campaign: Campaign
+    gd_task: InspectionTask
 
 
 def _sections(name: str) -> dict[str, Any]:
@@ -302,6 +306,17 @@ def build() -> World:
         actor=None,
     )
     gd_token, _raw = token_issue(actor=gd_member, user=gd_member, name="粤密令牌")
+    # a self-inspection campaign of Guangdong's office, with a task answered in draft
+    gd_campaign = campaign_svc.campaign_launch(
+        actor=gd, title="广东专项自查", working_days=10
+    ).campaign
+    gd_task = InspectionTask.objects.get(campaign=gd_campaign, app=gd_app, kind="host")
+    campaign_svc.task_answer(
+        actor=gd_member,
+        task=gd_task,
+        answers={q.pk: ("no", "粤密自查说明") for q in campaign_svc.task_questions(gd_task)},
+    )
+    gd_task.refresh_from_db()
     gd_event = AuditEvent.objects.filter(unit_pk=gd_unit.pk).order_by("-seq").first()
     assert gd_event is not None
     today = today_shanghai()
@@ -346,6 +361,8 @@ def build() -> World:
         central_app=central_app,
         central_application=central_application,
         central_complaint=central_complaint,
+        gd_campaign=gd_campaign,
+        gd_task=gd_task,
     )
 
 
@@ -353,6 +370,13 @@ def gd_state(w: World) -> Any:
     """Everything about the Guangdong objects that a wrongful write would change."""
     gd_apps = App.objects.filter(hosting_unit=w.gd_unit)
     return (
+        list(Campaign.objects.filter(pk=w.gd_campaign.pk).values_list("pk", "state", "deadline")),
+        list(
+            InspectionTask.objects.filter(app__in=gd_apps)
+            .order_by("pk")
+            .values_list("pk", "state", "version", "due", "evaluator_id")
+        ),
+        list(AppUsingUnit.objects.filter(app__in=gd_apps).values_list("pk", "unit_id")),
         list(gd_apps.order_by("pk").values_list("pk", "status", "name", "shutdown_date")),
         list(
             PlatformIdentity.objects.filter(app__in=gd_apps)
@@ -467,6 +491,13 @@ def params(w: World) -> dict[str, dict[str, list[Any]]]:
         "scans:detail": {"scan_id": [w.gd_scan.pk]},
         "scans:status": {"scan_id": [w.gd_scan.pk]},
         "scans:retry": {"scan_id": [w.gd_scan.pk]},
+        "campaigns:detail": {"pk": [w.gd_campaign.pk]},
+        "campaigns:assign": {"pk": [w.gd_campaign.pk]},
+        "campaigns:close": {"pk": [w.gd_campaign.pk]},
+        "campaigns:report": {"pk": [w.gd_campaign.pk]},
+        "campaigns:report_xlsx": {"pk": [w.gd_campaign.pk]},
+        "campaigns:task": {"pk": [w.gd_task.pk]},
+        "campaigns:using_units": {"app_pk": apps},
         "reports:report": {"pk": [w.gd_report.pk]},
         "reports:report_xlsx": {"pk": [w.gd_report.pk]},
     }
@@ -502,6 +533,8 @@ def api_params(w: World) -> dict[str, list[Any]]:
         # public: a *different* report's receipt must not show the Guangdong report
         "receipt": [w.sc_receipt, "AAAA-BBBB-CCCC-DDDD"],
         "filing_number": [w.gd_app.filing_number],
+        "campaign_id": [w.gd_campaign.pk],
+        "task_id": [w.gd_task.pk],
         "report_id": [w.gd_report.pk],
         "name": ["2026-01-01.csv"],
     }

@@ -75,6 +75,10 @@ from govapp.compliance.api import router as compliance_router  # noqa: E402
 
 api.add_router("/compliance", compliance_router)
 
+from govapp.oversight.campaigns.api import router as campaigns_router  # noqa: E402
+
+api.add_router("/campaigns", campaigns_router)
+
 from govapp.public.api import router as public_router  # noqa: E402
 
 api.add_router("/public", public_router)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "govapp.public",
     "govapp.compliance",
     "govapp.complaints",
+    "govapp.oversight.campaigns",
     "govapp.reports",
 ]
 

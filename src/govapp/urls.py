@@ -15,6 +15,7 @@ urlpatterns = [
     path("complaints/", include(("govapp.complaints.urls", "complaints"))),
     path("scans/", include(("govapp.compliance.scan_urls", "scans"))),
     path("compliance/", include(("govapp.compliance.urls", "compliance"))),
+    path("oversight/campaigns/", include(("govapp.oversight.campaigns.urls", "campaigns"))),
     path("reports/", include(("govapp.reports.urls", "reports"))),
     path("api/v1/", api.urls),
 ]

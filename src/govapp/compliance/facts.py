@@ -73,6 +73,17 @@ class VerifiedReport(_M):
     note: str = ""  # what the regulator decided to check
 
 
+class SelfInspectionProblem(_M):
+    """A problem a unit admitted in a self-inspection, or a reviewer confirmed (campaigns)."""
+
+    ref: str
+    problem_class: str = ""
+    question: str = ""
+    how: str = "admitted"  # admitted | confirmed
+    unit: str = ""
+    note: str = ""
+
+
 class Operation(_M):
     complaints: dict[str, int] = Field(default_factory=dict)  # category -> count (R-33)
     # Reports a regulator verified and opened for checking (complaint triage), still open.
@@ -81,6 +92,8 @@ class Operation(_M):
     in_use: bool | None = None  # known to be in use (usage report, legacy inventory, complaint)
     in_use_source: str = ""
     inspection: Inspection | None = None
+    # problems admitted or confirmed in self-inspection campaigns (R-29)
+    self_inspection_problems: list[SelfInspectionProblem] = Field(default_factory=list)
 
 
 class PlatformId(_M):

@@ -32,6 +32,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "unit_manager": frozenset({"view", "change", "submit"}),
     "unit_filer": frozenset({"view", "change", "submit"}),
     "auditor": frozenset({"view"}),
+    # external evaluators reach only the evaluation tasks assigned to them (oversight.campaigns)
+    "evaluator": frozenset(),
 }
 JURISDICTION_ROLES = frozenset(
     {"national_regulator", "provincial_cac_reviewer", "provincial_gsa_reviewer", "auditor"}

@@ -34,6 +34,7 @@ NAV_SECTIONS: tuple[tuple[str, str | Promise], ...] = (
     ("scans", _("检测与合规")),
     ("compliance", _("检测与合规")),
     ("complaints", _("投诉举报")),
+    ("campaigns", _("监督检查")),
     ("reports", _("统计分析")),
     ("audit", _("系统")),
     ("core", _("系统")),
@@ -58,6 +59,7 @@ NAV: tuple[NavEntry, ...] = (
     ),
     NavEntry("complaints:stats", _("举报统计"), "govapp.complaints.selectors.can_see_stats"),
     NavEntry("complaints:unit", _("投诉入口与说明"), _UNIT_STAFF),
+    NavEntry("campaigns:list", _("自查自评")),
     NavEntry("reports:map", _("地图与趋势")),
     NavEntry("reports:scorecard", _("地区对比"), "govapp.reports.selectors.can_see_scorecard"),
     NavEntry("reports:reports", _("统计报告"), "govapp.reports.selectors.can_read_reports"),
@@ -74,11 +76,15 @@ HOME_PANELS: tuple[str, ...] = (
     "govapp.registry.panels.legacy_panels",
     "govapp.compliance.panels.compliance_panels",
     "govapp.complaints.panels.complaint_panels",
+    "govapp.oversight.campaigns.panels.campaign_panels",
 )
 
 # Sections shown on a registry app's and application's page by higher apps: functions
 # (request, *, app, application=None) -> rendered HTML (safe), in order.
-APP_SECTIONS: tuple[str, ...] = ("govapp.compliance.panels.app_compliance_section",)
+APP_SECTIONS: tuple[str, ...] = (
+    "govapp.compliance.panels.app_compliance_section",
+    "govapp.oversight.campaigns.panels.app_using_units_section",
+)
 
 # ``govapp demo``: loaders in dependency order, name -> function () -> summary.
 DEMO_LOADERS: tuple[tuple[str, str], ...] = (
@@ -87,6 +93,7 @@ DEMO_LOADERS: tuple[tuple[str, str], ...] = (
     ("registry", "govapp.registry.demo.demo_registry_load"),
     ("compliance", "govapp.compliance.demo.demo_compliance_load"),
     ("complaints", "govapp.complaints.demo.demo_complaints_load"),
+    ("campaigns", "govapp.oversight.campaigns.demo.demo_campaigns_load"),
 )
 
 
@@ -105,6 +112,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("scans.requeue_stale", 600, "govapp.compliance.scanning.requeue_stale_scans_task"),
     PeriodicJob("compliance.tick", 3600, "govapp.compliance.tasks.compliance_tick"),
     PeriodicJob("complaints.keys_ensure", 3600, "govapp.complaints.tasks.complaint_keys_ensure"),
+    PeriodicJob("campaigns.remind", 3600, "govapp.oversight.campaigns.tasks.campaigns_remind_task"),
     # reports: precomputed dashboard/scorecard figures, scheduled reports, open-data snapshot
     PeriodicJob("reports.refresh_snapshots", 300, "govapp.reports.tasks.refresh_snapshots"),
     PeriodicJob("reports.run_schedules", 3600, "govapp.reports.tasks.run_schedules"),

@@ -152,6 +152,7 @@ class Role(models.TextChoices):
     UNIT_MANAGER = "unit_manager", _("主办单位管理员")
     UNIT_FILER = "unit_filer", _("主办单位填报人员")
     AUDITOR = "auditor", _("审计人员（只读）")
+    EVALUATOR = "evaluator", _("第三方评估人员")
 
 
 REGULATOR_ROLES = {

@@ -42,6 +42,7 @@ MODULES = (
     "r27_debug_certificate",
     "r29_complaints",
     "r33_verified_report",
+    "r29_self_inspection",
 )
 
 RULES: tuple[Rule, ...] = tuple(import_module(f"{__name__}.{m}").RULE for m in MODULES)
