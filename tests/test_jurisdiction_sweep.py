@@ -61,6 +61,8 @@ from govapp.registry.models import (
     Notification,
     PlatformIdentity,
 )
+from govapp.reports.models import GeneratedReport
+from govapp.reports.services import report_generate
 from tests import factories as f
 from tests.complaints import factories as cpf
 from tests.compliance import factories as cf
@@ -166,6 +168,7 @@ class World:
     gd_key: str
     gd_token: ApiToken
     gd_event: AuditEvent
+    gd_report: GeneratedReport
     sc_receipt: str
     central_app: App
     central_application: Application
@@ -383,6 +386,10 @@ def build() -> World:
     gd_task.refresh_from_db()
     gd_event = AuditEvent.objects.filter(unit_pk=gd_unit.pk).order_by("-seq").first()
     assert gd_event is not None
+    today = today_shanghai()
+    gd_report = report_generate(
+        scope_code="44", period_kind="month", year=today.year, number=today.month, actor=gd
+    )
     world = World(
         gd_unit=gd_unit,
         gd2_unit=gd2_unit,
@@ -416,6 +423,7 @@ def build() -> World:
         gd_key=gd_key,
         gd_token=gd_token,
         gd_event=gd_event,
+        gd_report=gd_report,
         sc_receipt=sc_receipt,
         central_app=central_app,
         central_application=central_application,
@@ -622,6 +630,8 @@ def params(w: World) -> dict[str, dict[str, list[Any]]]:
         "usage:exemption_revoke": {"pk": [w.gd_usage_exemption.pk]},
         "usage:case": {"pk": [w.gd_usage_case.pk]},
         "usage:case_evidence": {"pk": [w.gd_usage_case.pk]},
+        "reports:report": {"pk": [w.gd_report.pk]},
+        "reports:report_xlsx": {"pk": [w.gd_report.pk]},
     }
 
 
@@ -662,6 +672,8 @@ def api_params(w: World) -> dict[str, list[Any]]:
         "ledger_number": ["TB440106-2026-9999"],
         "campaign_id": [w.gd_campaign.pk],
         "task_id": [w.gd_task.pk],
+        "report_id": [w.gd_report.pk],
+        "name": ["2026-01-01.csv"],
     }
 
 

@@ -112,3 +112,8 @@ from govapp.oversight.ledger.api import router as ledger_router  # noqa: E402
 
 api.add_router("/ledger", ledger_router)
 api.add_router("/public/ledger", ledger_public_router)
+from govapp.reports.api import public_router as reports_public_router  # noqa: E402
+from govapp.reports.api import router as reports_router  # noqa: E402
+
+api.add_router("/reports", reports_router)
+api.add_router("/public", reports_public_router)  # open data: /api/v1/public/registry.*

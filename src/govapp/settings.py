@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "govapp.oversight.ledger",
     "govapp.oversight.campaigns",
     "govapp.oversight.usage",
+    "govapp.reports",
 ]
 
 MIDDLEWARE = [

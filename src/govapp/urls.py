@@ -1,10 +1,10 @@
 from django.urls import include, path
 
 from govapp.api import api
-from govapp.core import views as core_views
+from govapp.reports import views as reports_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", reports_views.dashboard, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("govapp.orgs.auth_urls")),
     path("audit/", include(("govapp.core.audit_urls", "audit"))),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("oversight/ledger/", include(("govapp.oversight.ledger.urls", "ledger"))),
     path("oversight/campaigns/", include(("govapp.oversight.campaigns.urls", "campaigns"))),
     path("oversight/usage/", include(("govapp.oversight.usage.urls", "usage"))),
+    path("reports/", include(("govapp.reports.urls", "reports"))),
     path("api/v1/", api.urls),
 ]
 

@@ -38,6 +38,7 @@ NAV_SECTIONS: tuple[tuple[str, str | Promise], ...] = (
     ("ledger", _("基层减负")),
     ("campaigns", _("监督检查")),
     ("usage", _("使用与退出")),
+    ("reports", _("统计分析")),
     ("audit", _("系统")),
     ("core", _("系统")),
     ("orgs", _("系统")),
@@ -71,6 +72,9 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("usage:lowuse", _("低使用应用"), "govapp.oversight.usage.selectors.can_use"),
     NavEntry("usage:cases", _("退出处置"), "govapp.oversight.usage.selectors.can_use"),
     NavEntry("usage:unfiled", _("未备案在用"), _REGULATOR),
+    NavEntry("reports:map", _("地图与趋势")),
+    NavEntry("reports:scorecard", _("地区对比"), "govapp.reports.selectors.can_see_scorecard"),
+    NavEntry("reports:reports", _("统计报告"), "govapp.reports.selectors.can_read_reports"),
     NavEntry("audit:list", _("审计日志"), "govapp.core.permissions.can_read_audit"),
     NavEntry("core:calendar", _("工作日历"), "govapp.core.permissions.can_edit_calendar"),
     NavEntry("orgs:units", _("单位")),
@@ -144,6 +148,10 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     ),
     # the audit chain's head, signed, appended outside the database (GOVAPP_AUDIT_ANCHOR_FILE)
     PeriodicJob("audit.anchor", 3600, "govapp.core.tasks.audit_anchor_task"),
+    # reports: precomputed dashboard/scorecard figures, scheduled reports, open-data snapshot
+    PeriodicJob("reports.refresh_snapshots", 300, "govapp.reports.tasks.refresh_snapshots"),
+    PeriodicJob("reports.run_schedules", 3600, "govapp.reports.tasks.run_schedules"),
+    PeriodicJob("reports.opendata_snapshot", 3600, "govapp.reports.tasks.write_opendata_snapshot"),
 )
 
 # Entering a calendar year recomputes provisional deadlines: functions year -> number changed.

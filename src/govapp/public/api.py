@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from govapp.core import ratelimit
-from govapp.public.selectors import VerifyInputError, public_app_get, public_search_page, verify
+from govapp.public.selectors import (
+    VerifyInputError,
+    parse_since,
+    public_app_get,
+    public_changes_page,
+    public_search_page,
+    verify,
+)
 
 router = Router(auth=None, tags=["public"])
 
@@ -43,13 +50,6 @@ class AppItemOut(Schema):
     url: str
 
 
-class AppPageOut(Schema):
-    items: list[AppItemOut]
-    count: int
-    page: int
-    page_size: int
-
-
 class IdentityOut(Schema):
     platform: str
     platform_label: str
@@ -59,6 +59,24 @@ class IdentityOut(Schema):
     cert_sha1: str
     cert_md5: str
     live: bool
+
+
+class HarvestItemOut(AppItemOut):
+    """An item when ``updated_since`` is given: the full public record (docs/open-data.md)."""
+
+    updated_at: str
+    revoked_at: str | None
+    shutdown_date: str | None
+    offline_at: str | None
+    deregistered_at: str | None
+    identities: list[IdentityOut]
+
+
+class AppPageOut(Schema):
+    items: list[AppItemOut | HarvestItemOut]
+    count: int
+    page: int
+    page_size: int
 
 
 class AppDetailOut(AppItemOut):
@@ -91,6 +109,7 @@ class SearchIn(Schema):
     city: str = ""
     kind: str = ""
     status: str = ""
+    updated_since: str = ""
     page: int = 1
     page_size: int = 20
 
@@ -121,7 +140,10 @@ def _limited(request: HttpRequest) -> HttpResponse | None:
     summary="查询已备案应用（公开）",
     description="Filed apps (also revoked, shut down and deregistered ones, as such), by "
     "name/unit/filing number (q), unit, province (2-digit code or 'central'), city (4-digit), "
-    "kind and status.  Paginated: {items, count, page, page_size}.",
+    "kind and status.  Paginated: {items, count, page, page_size}.  With "
+    "`updated_since=<ISO 8601 datetime>` (harvesting, docs/open-data.md): only apps changed at "
+    "or after that moment, oldest change first (then by id, a stable order), each item the "
+    "full public record with `updated_at` and `identities`.",
 )
 def apps(request: HttpRequest, filters: Query[SearchIn]) -> Any:
     limited = _limited(request)
@@ -129,7 +151,16 @@ def apps(request: HttpRequest, filters: Query[SearchIn]) -> Any:
         return limited
     page = max(1, filters.page)
     size = max(1, min(MAX_PAGE_SIZE, filters.page_size))
-    args = filters.dict(exclude={"page", "page_size"})
+    if filters.updated_since.strip():
+        since = parse_since(filters.updated_since)
+        if since is None:
+            return _json(
+                {"detail": _("updated_since 应为 ISO 8601 时间，例如 2026-08-01T00:00:00+08:00。")},
+                status=422,
+            )
+        items, count = public_changes_page(since=since, page=page, page_size=size)
+        return _json({"items": items, "count": count, "page": page, "page_size": size})
+    args = filters.dict(exclude={"page", "page_size", "updated_since"})
     items, count = public_search_page(
         filters={k: str(v or "") for k, v in args.items()}, page=page, page_size=size
     )

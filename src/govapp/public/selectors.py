@@ -13,6 +13,7 @@ and at once in the process that made it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import threading
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -294,6 +296,51 @@ def public_search_page(
 
     key = (tuple(sorted(filters.items())), page, page_size)
     return cached("search", key, compute)
+
+
+def parse_since(text: str) -> dt.datetime | None:
+    """An ISO 8601 date or datetime; a naive one is read in Asia/Shanghai."""
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    text = text.strip().replace(" ", "+") if "T" in text else text.strip()
+    try:
+        value = parse_datetime(text)
+    except ValueError:
+        return None
+    if value is None:
+        day = parse_date(text) if len(text) == 10 else None
+        if day is None:
+            return None
+        value = dt.datetime.combine(day, dt.time.min)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value
+
+
+def public_changes_page(
+    *, since: dt.datetime, page: int, page_size: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Apps of the public registry changed at or after ``since``, oldest change first (then by
+    id), each with its full public record and ``updated_at`` (for harvesters; cached)."""
+
+    def compute() -> tuple[list[dict[str, Any]], int]:
+        qs = (
+            public_apps()
+            .filter(updated_at__gte=since)
+            .select_related("hosting_unit")
+            .prefetch_related("identities")
+            .order_by("updated_at", "pk")
+        )
+        count = qs.count()
+        start = (page - 1) * page_size
+        out = []
+        for app in qs[start : start + page_size]:
+            data = app_public_detail(app)
+            data["updated_at"] = app.updated_at.isoformat()
+            out.append(data)
+        return out, count
+
+    return cached("changes", (since.isoformat(), page, page_size), compute)
 
 
 # --- verification ----------------------------------------------------------------------

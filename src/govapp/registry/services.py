@@ -296,6 +296,8 @@ def identities_set(
             if (r["platform"], r["identifier"]) in live:
                 continue
             out.append(PlatformIdentity.objects.create(app=app, live=False, **r))
+        # Harvesters of the open data (GET /api/v1/public/apps?updated_since=) see the change.
+        App.objects.filter(pk=app.pk).update(updated_at=timezone.now())
         audit_record(
             actor=actor,
             action="app.identities",
