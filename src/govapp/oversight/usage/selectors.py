@@ -152,7 +152,11 @@ def region_of(scope: str) -> str:
     if not code:
         return _("中央")
     names = dict(Division.objects.filter(code__in=[code[:2], code]).values_list("code", "name"))
-    return "".join(names.get(c, "") for c in (code[:2], code) if c in names) or code
+    parts: list[str] = []
+    for c in (code[:2], code):
+        if c in names and names[c] not in parts:  # a municipality is its own city
+            parts.append(names[c])
+    return " · ".join(parts) or code
 
 
 def pipeline(user: Any) -> dict[str, Any]:
@@ -175,6 +179,7 @@ def pipeline(user: Any) -> dict[str, Any]:
         "regions": [
             {
                 "name": name,
+                "parts": name.split(" · "),
                 "counts": [counts.get(s, 0) for s in stages],
                 "overdue": overdue_by_region.get(name, 0),
                 "total": sum(counts.values()),
