@@ -51,6 +51,9 @@ PAGES = [
 ]
 # Ceiling per request (session, user, grants and the page's own queries).
 MAX_QUERIES = 40
+# The home page is the dashboard: every figure of the reports app plus every app's to-do panel
+# (core.wiring.HOME_PANELS), a constant number of queries that must still not grow with rows.
+CEILING = {"/": 80}
 
 
 def _rows(w: cpf.World, k: int) -> None:
@@ -126,7 +129,11 @@ def world():
 
 
 @pytest.mark.parametrize("who", ["cac", "gd", "auditor", "member"])
-def test_list_queries_do_not_grow_with_the_rows(client, world, who, django_assert_max_num_queries):
+def test_list_queries_do_not_grow_with_the_rows(
+    client, world, who, django_assert_max_num_queries, settings
+):
+    # the dashboard always computes live here (no snapshot reused on one call and not the next)
+    settings.GOVAPP_REPORTS_LIVE_MS = 10**9
     user = getattr(world, who)
     _rows(world, 4)  # every application state at least once: no list is empty
     for url in PAGES:  # warm caches that are filled once per process or day
@@ -137,8 +144,8 @@ def test_list_queries_do_not_grow_with_the_rows(client, world, who, django_asser
     many = {url: _count(client, user, url) for url in PAGES}
     grown = {url: (few[url], n) for url, n in many.items() if n > few[url]}
     assert not grown, f"queries grew with the rows (N+1) for {who}: {grown}"
-    over = {url: n for url, n in many.items() if n > MAX_QUERIES}
-    assert not over, f"over {MAX_QUERIES} queries for {who}: {over}"
+    over = {url: n for url, n in many.items() if n > CEILING.get(url, MAX_QUERIES)}
+    assert not over, f"over the ceiling of queries for {who}: {over}"
     for url in PAGES:
-        with django_assert_max_num_queries(MAX_QUERIES):
+        with django_assert_max_num_queries(CEILING.get(url, MAX_QUERIES)):
             client.get(url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import override_settings
 
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import InvalidInput, NotAllowed
@@ -141,6 +142,8 @@ def _deregister(member, province, cac, app):
     rsvc.application_approve(actor=cac, application=application)
 
 
+# one provincial sign-off is enough here: joint review is tested in tests/registry
+@override_settings(GOVAPP_PROVINCE_REVIEW_MODE="either")
 def test_consolidation_case_from_group_to_deregistered_app():
     _th, yx, a, b, c = _gd_world()
     gd, cac = f.regulator("44"), f.regulator(None)

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 
 from govapp.compliance.models import Finding, FindingStatus
 from govapp.core.calendar import add_working_days, today_shanghai
@@ -110,6 +110,8 @@ def test_appeal_with_evidence_and_decisions():
     ]
 
 
+# one provincial sign-off is enough here: joint review is tested in tests/registry
+@override_settings(GOVAPP_PROVINCE_REVIEW_MODE="either")
 def test_retire_through_shutdown_offline_and_deregistration_with_successor_public():
     w = uf.world()
     successor = uf.filed_app(w.unit, "穗好办新版")
