@@ -366,3 +366,7 @@ LOGGING = {
         "govapp": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# The in-app complaint page may be framed only by the https origins its unit registers; set this
+# on an intranet without TLS to let registered http:// origins frame it too.
+GOVAPP_FRAME_ANCESTORS_ALLOW_HTTP = _env_bool("GOVAPP_FRAME_ANCESTORS_ALLOW_HTTP", False)

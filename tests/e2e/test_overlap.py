@@ -19,7 +19,9 @@ from tests.oversight.overlap.factories import CITYMGMT, CITYMGMT_2, filed_app
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 
-def test_check_before_build_and_consolidation(live_server: Any, page: Any) -> None:
+def test_check_before_build_and_consolidation(live_server: Any, page: Any, settings: Any) -> None:
+    # one provincial sign-off is enough here (joint review is walked in test_filing_flow)
+    settings.GOVAPP_PROVINCE_REVIEW_MODE = "either"
     demo_world()
     base = live_server.url
     th = f.unit("440106", name="广州市天河区城市管理和综合执法局")

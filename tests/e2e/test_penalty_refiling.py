@@ -112,6 +112,8 @@ def _filed_app_with_ads_finding(tmp_path: Path) -> App:
         app=app,
     )
     package_scan_run(scan_id=scan.pk)
+    # the scan's evaluation is a follow-up task (core.wiring.FOLLOW_UPS): run the worker
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     app.refresh_from_db()
     return app
 
@@ -242,6 +244,7 @@ def test_finding_order_penalty_revoke_refile(
     page.wait_for_selector("text=排队中")
     fixed = PackageScan.objects.get(app=app, file_name="suihaoban-1.1.0.apk")
     package_scan_run(scan_id=fixed.pk)  # what the task worker does
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)  # and its follow-up
     page.wait_for_selector(f"text={PACKAGE}")
     shot(page, "penalty-09-fixed-scan")
     page.goto(f"{base}/compliance/apps/{app.pk}/?closed=1")

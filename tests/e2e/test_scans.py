@@ -52,5 +52,5 @@ def test_upload_and_read_facts(live_server: Any, page: Any, tmp_path: Path, sett
     package_scan_run(scan_id=scan.pk)  # what the task worker does
     page.wait_for_selector("text=cn.gov.gz.shb", timeout=15000)  # htmx polling refreshes
     body = page.inner_text("main")
-    assert "广告" in body and "打卡" in body and "background-location" in body
+    assert "广告" in body and "打卡" in body and "后台定位" in body  # capabilities by name
     shot(page, "scan-detail")

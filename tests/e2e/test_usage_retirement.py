@@ -63,7 +63,11 @@ def _world() -> tuple[App, App, App]:
     return old, new, other
 
 
-def test_retirement_from_candidate_to_deregistered(live_server: Any, page: Any) -> None:
+def test_retirement_from_candidate_to_deregistered(
+    live_server: Any, page: Any, settings: Any
+) -> None:
+    # one provincial sign-off is enough here (joint review is walked in test_filing_flow)
+    settings.GOVAPP_PROVINCE_REVIEW_MODE = "either"
     old, new, other = _world()
     base = live_server.url
     dialogs: list[str] = []

@@ -340,7 +340,13 @@ def operation_facts(app_id: int) -> dict[str, Any]:
 
 def frame_ancestors_for_key(key: str) -> list[str]:
     """The origins registered for the complaint page ``key`` (validated when saved)."""
+    from django.conf import settings
+
     from govapp.complaints.models import AppComplaintKey
 
     text = AppComplaintKey.objects.filter(key=key).values_list("frame_ancestors", flat=True).first()
-    return [o for o in (text or "").split() if o.startswith("https://")]
+    # plain-http origins only where an intranet without TLS is allowed explicitly
+    schemes = (
+        ("https://", "http://") if settings.GOVAPP_FRAME_ANCESTORS_ALLOW_HTTP else ("https://",)
+    )
+    return [o for o in (text or "").split() if o.startswith(schemes)]
