@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from govapp.complaints import services as cs
 from govapp.compliance.engine import build_facts
 from govapp.compliance.models import Finding, FindingStatus
 from tests.complaints import factories as cf
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_counts_and_verified_reports_reach_the_facts_and_findings(
     with django_capture_on_commit_callbacks(execute=True):
         cs.complaint_open_finding(complaint=first, actor=w.gd, note="核查是否强制每日打卡")
     # the re-evaluation is a task on the queue (visible, retriable): run the worker
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_queued_tasks()
     finding = Finding.objects.get(app=w.app, rule_id="R33_VERIFIED_REPORT")
     assert finding.status == FindingStatus.OPEN
     assert "核查是否强制每日打卡" in str(finding.evidence)

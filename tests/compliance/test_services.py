@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 
 from govapp.compliance import services as svc
 from govapp.compliance.models import (
@@ -20,6 +19,7 @@ from govapp.registry import services as rsvc
 from govapp.registry.models import AppStatus
 from tests.compliance import factories as cf
 from tests.registry import factories as rf
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4 test document"
@@ -167,7 +167,7 @@ def test_overdue_escalates_then_penalty_revokes_and_refiling_restores(
         rsvc.application_approve(actor=w.cac, application=new, override_reason=rf.OVERRIDE)
     # the approval enqueues the app's evaluation (core.wiring.FOLLOW_UPS["app.filed"]); the
     # worker runs it and the case is restored
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_queued_tasks()
     case.refresh_from_db()
     assert case.state == PenaltyState.RESTORED
     assert AuditEvent.objects.filter(action="penalty.restored", object_id=str(case.pk)).exists()

@@ -7,7 +7,6 @@ import io
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from openpyxl import load_workbook
 
 from govapp.compliance.models import Finding, FindingStatus, OperationFacts
@@ -21,6 +20,7 @@ from govapp.oversight.campaigns.export import campaign_workbook
 from govapp.oversight.campaigns.models import InspectionTask, TaskKind, TaskState
 from tests import factories as f
 from tests.compliance import factories as cf
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,7 @@ def test_review_returns_then_accepts_and_a_confirmed_problem_becomes_a_finding_a
         )
     facts = OperationFacts.objects.get(app=w["gd_app"], source="campaigns").data
     assert [p["how"] for p in facts["self_inspection_problems"]] == ["confirmed"]
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_queued_tasks()
     finding = Finding.objects.get(app=w["gd_app"], rule_id="R29_SELF_INSPECTION")
     assert finding.status == FindingStatus.OPEN
     order = order_issue(
