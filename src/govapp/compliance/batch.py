@@ -240,20 +240,8 @@ def _evaluate_batch(apps: list[App], actor: Any, out: BatchResult) -> None:
             if finding is None:
                 new.append(
                     (
-                        Finding(
-                            app=app,
-                            rule_id=rule.id,
-                            requirement=rule.requirement,
-                            severity=rule.severity,
-                            status=status,
-                            evidence=evidence,
-                            app_version=version,
-                            fact_sources=sources,
-                            scan=built.scan,
-                            application=built.application,
-                            exemption=exemption,
-                            first_seen=now,
-                            last_seen=now,
+                        engine.new_finding(
+                            app, rule, built, status, evidence, version, sources, exemption, now
                         ),
                         app,
                         rule,

@@ -209,21 +209,10 @@ def sync_findings(*, app: App, built: Built, hits: Iterable[Hit], actor: Any) ->
         status = FindingStatus.EXEMPTED if exemption else FindingStatus.OPEN
         finding = live.pop(rule.id, None)
         if finding is None:
-            finding = Finding.objects.create(
-                app=app,
-                rule_id=rule.id,
-                requirement=rule.requirement,
-                severity=rule.severity,
-                status=status,
-                evidence=evidence,
-                app_version=version,
-                fact_sources=sources,
-                scan=built.scan,
-                application=built.application,
-                exemption=exemption,
-                first_seen=now,
-                last_seen=now,
+            finding = new_finding(
+                app, rule, built, status, evidence, version, sources, exemption, now
             )
+            finding.save()
             audit_record(
                 actor=actor,
                 action="finding.open",
@@ -275,6 +264,35 @@ def sync_findings(*, app: App, built: Built, hits: Iterable[Hit], actor: Any) ->
         )
         out.closed.append(finding)
     return out
+
+
+def new_finding(
+    app: App,
+    rule: Any,
+    built: Built,
+    status: str,
+    evidence: Any,
+    version: str,
+    sources: Any,
+    exemption: Any,
+    now: Any,
+) -> Finding:
+    """An unsaved finding of ``rule`` for ``app`` (the one-app and the batch paths share it)."""
+    return Finding(
+        app=app,
+        rule_id=rule.id,
+        requirement=rule.requirement,
+        severity=rule.severity,
+        status=status,
+        evidence=evidence,
+        app_version=version,
+        fact_sources=sources,
+        scan=built.scan,
+        application=built.application,
+        exemption=exemption,
+        first_seen=now,
+        last_seen=now,
+    )
 
 
 def evaluate_app(*, app: App, actor: Any, application: Application | None = None) -> Outcome:
