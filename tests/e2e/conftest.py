@@ -95,7 +95,11 @@ def province_sign_off(page: Any, base: str, app_name: str, users: tuple[str, ...
 
 def cac_approve(page: Any, reason: str = "检测报告由第三方机构在系统外出具") -> None:
     """Approve on the open application page; when technical testing is not complete the
-    approval needs a written reason (R-10), which is given."""
+    approval needs a written reason (R-10), which is given. Waits for the application page first:
+    the caller has usually just clicked a link to it, and counting the reason field before the
+    page has loaded would skip the reason and leave the approval refused."""
+    page.wait_for_selector("button:has-text('准予备案')")
+    page.wait_for_load_state("domcontentloaded")
     if page.locator("textarea[name=override_reason]").count():
         page.fill("textarea[name=override_reason]", reason)
     page.click("button:has-text('准予备案')")

@@ -167,7 +167,7 @@ def test_return_resubmit_and_abandon(live_server: Any, page: Any) -> None:
     login(page, base, "gz-unit")
     page.goto(f"{base}/registry/applications/?todo=1")
     page.click("text=穗智管")
-    assert "立项批复文件扫描件" in page.content()
+    page.wait_for_selector("text=立项批复文件扫描件")
     page.click("button:has-text('补正后重新提交')")
     page.wait_for_selector("text=办理完成")
     assert "省级完整性审核中" in page.content()
