@@ -795,51 +795,69 @@ def find_groups(
         )
     floor = min(params.same_function, params.weak_function, params.unclassified)
     node = np.asarray(node_of, dtype=np.int64)
-    edges: dict[tuple[int, int], float] = {}
+    parts_a, parts_b, parts_s = [], [], []
     for ri, rj, sim in candidate_arrays(prep, floor):
         ni, nj = node[ri], node[rj]
         keep = ni != nj
         ok, score = decide_arrays(prep, ri[keep], rj[keep], sim[keep])
         a, b = ni[keep][ok], nj[keep][ok]
-        for x, y, sc in zip(
-            np.minimum(a, b).tolist(), np.maximum(a, b).tolist(), score[ok].tolist(), strict=True
-        ):
-            if sc > edges.get((x, y), 0.0):
-                edges[(x, y)] = sc
-    if edges:
-        groups.extend(_duplicate_groups(recs, prep, edges, node_of, editions))
+        parts_a.append(np.minimum(a, b))
+        parts_b.append(np.maximum(a, b))
+        parts_s.append(score[ok])
+    if parts_a:
+        edges = _best_edges(
+            np.concatenate(parts_a), np.concatenate(parts_b), np.concatenate(parts_s), len(recs)
+        )
+        if len(edges[0]):
+            groups.extend(_duplicate_groups(recs, prep, edges, editions))
     return groups
+
+
+def _best_edges(
+    a: np.ndarray, b: np.ndarray, s: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair once with its best score, in the order the pairs were first found."""
+    key = a * n + b
+    order = np.lexsort((np.arange(len(key)), key))  # by pair, then as found
+    k = key[order]
+    start = np.ones(len(k), dtype=bool)
+    start[1:] = k[1:] != k[:-1]
+    firsts = np.flatnonzero(start)
+    best = np.maximum.reduceat(s[order], firsts) if len(firsts) else s[:0]
+    first_seen = order[firsts]
+    found = np.argsort(first_seen, kind="stable")
+    pick = first_seen[found]
+    return a[pick], b[pick], best[found]
 
 
 def _duplicate_groups(
     recs: list[Record],
     prep: Prepared,
-    edges: dict[tuple[int, int], float],
-    node_of: list[int],
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
     editions: list[list[int]],
 ) -> list[Group]:
     n = len(recs)
-    rows = np.array([k[0] for k in edges], dtype=np.int64)
-    cols = np.array([k[1] for k in edges], dtype=np.int64)
+    rows, cols, scores = edges
     graph = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
-    members: dict[int, set[int]] = defaultdict(set)
-    by_comp: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
-    for (i, j), s in edges.items():
-        members[labels[i]].update((i, j))
-        by_comp[labels[i]].append((i, j, s))
+    edge_label = labels[rows]
+    order = np.argsort(edge_label, kind="stable")  # edges of one group together, as found
+    cut = np.flatnonzero(np.diff(edge_label[order])) + 1
+    rows_l, cols_l, scores_l = rows.tolist(), cols.tolist(), scores.tolist()
     edition_of = {g[0]: g for g in editions}
+    classes = prep.classes
+    ids_of = [r.id for r in recs]
     out: list[Group] = []
-    for label, comp in members.items():
-        nodes = sorted(comp)
-        comp_edges = by_comp[label]
+    for part in np.split(order, cut):
+        comp_edges = [(rows_l[e], cols_l[e], scores_l[e]) for e in part.tolist()]
+        nodes = sorted({x for i, j, _ in comp_edges for x in (i, j)})
         score = sum(s for _, _, s in comp_edges) / len(comp_edges)
-        codes = Counter(prep.classes[i].code for i in nodes if prep.classes[i].code)
+        codes = Counter(classes[i].code for i in nodes if classes[i].code)
         code = codes.most_common(1)[0][0] if codes else None
         reasons = [f"相同功能：{function_label(code)}"] if code else []
         for i, j, s in sorted(comp_edges, key=lambda e: -e[2])[:2]:
             shared = _shared_features(recs[i], recs[j])
-            line = f"{recs[i].id}~{recs[j].id} 相似度{s:.2f}"
+            line = f"{ids_of[i]}~{ids_of[j]} 相似度{s:.2f}"
             if shared:
                 line += "，共同功能点：" + "、".join(shared[:6])
             reasons.append(line)
@@ -849,11 +867,11 @@ def _duplicate_groups(
         # one edition per app in each line, so editions of one app are never paired as duplicates
         choices = [edition_of.get(i, [i]) for i in nodes]
         lines = _edition_lines(choices)
-        pairs = [(recs[i].id, recs[j].id, s) for i, j, s in comp_edges]
+        pairs = [(ids_of[i], ids_of[j], s) for i, j, s in comp_edges]
         for ids in lines:
             out.append(
                 Group(
-                    ids=[recs[i].id for i in ids],
+                    ids=[ids_of[i] for i in ids],
                     relation="duplicate",
                     score=score,
                     reasons=reasons,
@@ -866,24 +884,31 @@ def _duplicate_groups(
 
 
 def _edition_lines(choices: list[list[int]]) -> list[list[int]]:
-    """Lines covering every cross-app pair without pairing two editions of one app."""
+    """Lines covering every cross-app pair without pairing two editions of one app.
+
+    Line k takes edition k (modulo its count) of every app. Two apps' editions a (position p of
+    an app with lx editions) and b (position q of one with ly) meet in a line when some k below
+    the widest count has k % lx == p and k % ly == q; an app with one edition meets every edition
+    of the others. The pairs that never meet get a line of their own. Only the apps with several
+    editions are compared (a handful per group), not every pair of the group.
+    """
     width = max(len(c) for c in choices)
     if width == 1:
         return [[c[0] for c in choices]]
-    lines = []
-    for k in range(width):
-        lines.append([c[k % len(c)] for c in choices])
-    # pairs across apps whose editions never met in a line above
-    covered = {(a, b) for line in lines for x, a in enumerate(line) for b in line[x + 1 :]} | {
-        (b, a) for line in lines for x, a in enumerate(line) for b in line[x + 1 :]
-    }
-    for x, cx in enumerate(choices):
-        for cy in choices[x + 1 :]:
-            for a in cx:
-                for b in cy:
-                    if (a, b) not in covered:
+    lines = [[c[k % len(c)] for c in choices] for k in range(width)]
+    multi = [c for c in choices if len(c) > 1]
+    meets: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    for x, cx in enumerate(multi):
+        lx = len(cx)
+        for cy in multi[x + 1 :]:
+            ly = len(cy)
+            met = meets.get((lx, ly))
+            if met is None:
+                met = meets[(lx, ly)] = {(k % lx, k % ly) for k in range(width)}
+            for p, a in enumerate(cx):
+                for q, b in enumerate(cy):
+                    if (p, q) not in met:
                         lines.append([a, b])
-                        covered.update({(a, b), (b, a)})
     return lines
 
 
