@@ -13,6 +13,7 @@ usage: python benchmarks/bench_overlap.py [--apps 100000] [--baseline-rows 4000]
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import resource
@@ -125,6 +126,7 @@ def part_check(n: int, checks: int) -> dict:
     t0 = time.perf_counter()
     index = engine.Index(recs)
     build = time.perf_counter() - t0
+    gc.freeze()  # as services.current_index does: the long-lived index out of the collector's way
     rng = random.Random(3)
     proposals = synthetic(checks, seed=99)
     for p in proposals:

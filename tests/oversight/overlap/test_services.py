@@ -170,3 +170,30 @@ def test_consolidation_case_from_group_to_deregistered_app():
     case.refresh_from_db()
     assert case.state == CaseState.DONE
     assert OverlapGroup.objects.filter(pk=group.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_index_is_rebuilt_in_the_background_while_the_old_one_answers(monkeypatch):
+    """A registry change does not make a check wait for the rebuild of a large index: the
+    previous index answers until the new one (built in a thread, from the database) replaces it."""
+    import threading
+
+    from govapp.registry.version import _memo
+
+    monkeypatch.setattr(services, "BACKGROUND_REBUILD_APPS", 2)
+    monkeypatch.setattr(services, "_INDEX", {})
+    _th, yx, a, b, c = _gd_world()
+    _memo["token"] = None
+    first, apps = services.current_index()
+    assert first is not None and set(apps) == {str(a.pk), str(b.pk), str(c.pk)}
+    new = filed_app(yx, "越秀城管执法", CITYMGMT)
+    _memo["token"] = None
+    stale, apps = services.current_index()
+    assert stale is first and str(new.pk) not in apps  # answered at once by the old index
+    for t in threading.enumerate():
+        if t.name == "overlap-index":
+            t.join(timeout=60)
+    _memo["token"] = None
+    fresh, apps = services.current_index()
+    assert fresh is not first and str(new.pk) in apps
+    assert {r.id for r in fresh.records} == set(apps)

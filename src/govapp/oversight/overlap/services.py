@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import threading
 from collections import Counter, defaultdict
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,20 +198,56 @@ def group_decide(*, actor: Any, group: OverlapGroup, decision: str, reason: str)
 
 _INDEX_LOCK = threading.Lock()
 _INDEX: dict[str, Any] = {}
+# An index of at least this many apps is rebuilt in a background thread when the registry
+# changes, the previous one answering the checks meanwhile (at 100,000 apps a rebuild costs tens of
+# seconds of CPU: rebuilding inside a request made that request, and every check queued behind the
+# lock, wait for it). Smaller indexes are rebuilt at once, so a check sees every change.
+BACKGROUND_REBUILD_APPS = 5000
+
+
+def _build_index(version: str) -> dict[str, Any]:
+    apps = list(apps_in_scope())
+    records = [app_record(a) for a in apps]
+    built = {
+        "version": version,
+        "index": engine.Index(records) if records else None,
+        "apps": {str(a.pk): a for a in apps},
+    }
+    # the index lives as long as the process: out of the collector's sight, a full collection no
+    # longer walks its hundreds of thousands of objects in the middle of a check
+    gc.freeze()
+    return built
+
+
+def _rebuild_in_background(version: str) -> None:
+    try:
+        built = _build_index(version)
+        with _INDEX_LOCK:
+            _INDEX.update(built)
+    finally:
+        with _INDEX_LOCK:
+            _INDEX["building"] = None
+        connection.close()  # this thread's own database connection
 
 
 def current_index() -> tuple[engine.Index | None, dict[str, App]]:
-    """The engine's index of the database's apps, rebuilt when the registry changes."""
+    """The engine's index of the database's apps, rebuilt when the registry changes (a large
+    index in the background, the previous one answering meanwhile)."""
     version = registry_version()
     with _INDEX_LOCK:
         if _INDEX.get("version") != version:
-            apps = list(apps_in_scope())
-            records = [app_record(a) for a in apps]
-            _INDEX.update(
-                version=version,
-                index=engine.Index(records) if records else None,
-                apps={str(a.pk): a for a in apps},
-            )
+            index = _INDEX.get("index")
+            if index is not None and len(index.records) >= BACKGROUND_REBUILD_APPS:
+                if not _INDEX.get("building"):  # one rebuild at a time; a later change waits
+                    _INDEX["building"] = version
+                    threading.Thread(
+                        target=_rebuild_in_background,
+                        args=(version,),
+                        name="overlap-index",
+                        daemon=True,
+                    ).start()
+            else:
+                _INDEX.update(_build_index(version))
         return _INDEX["index"], _INDEX["apps"]
 
 
