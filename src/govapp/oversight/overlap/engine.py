@@ -524,13 +524,19 @@ class CharNgramTfidf:
         owners = np.concatenate([doc[: n - 1][ok2], doc[: n - 2][ok3]])
         return owners, grams
 
-    def _matrix(self, owners: np.ndarray, cols: np.ndarray, n_docs: int) -> sparse.csr_matrix:
-        width = len(self.vocab)
-        key = owners * max(width, 1) + cols
-        uniq, _, counts = _unique(key)
-        rows, c = np.divmod(uniq, max(width, 1))
-        data = (1.0 + np.log(counts)).astype(np.float32) * self.idf[c]
-        m = sparse.csr_matrix((data, (rows, c)), shape=(n_docs, width), dtype=np.float32)
+    def _counts(self, owners: np.ndarray, cols: np.ndarray, n_docs: int) -> sparse.csr_matrix:
+        """n-gram counts per document: scipy groups the rows and sorts and sums each row's
+        columns, far cheaper than one sort of every (document, n-gram) pair."""
+        width = max(len(self.vocab), 1)
+        ones = np.ones(len(cols), dtype=np.int32)
+        m = sparse.coo_matrix((ones, (owners, cols)), shape=(n_docs, width)).tocsr()
+        m.sum_duplicates()
+        return m
+
+    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        data = (1.0 + np.log(counts.data.astype(np.float64))).astype(np.float32)
+        data *= self.idf[counts.indices]
+        m = sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
         norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         return sparse.csr_matrix(sparse.diags(1.0 / norms).astype(np.float32) @ m)
@@ -538,10 +544,10 @@ class CharNgramTfidf:
     def fit_transform(self, docs: Sequence[str]) -> sparse.csr_matrix:
         owners, grams = self._grams(docs)
         self.vocab, cols, _ = _unique(grams)
-        pairs, _, _ = _unique(owners * max(len(self.vocab), 1) + cols)
-        df = np.bincount(pairs % max(len(self.vocab), 1), minlength=len(self.vocab))
+        counts = self._counts(owners, cols, len(docs))
+        df = np.bincount(counts.indices, minlength=len(self.vocab))
         self.idf = (np.log((1 + len(docs)) / (1 + df)) + 1).astype(np.float32)
-        return self._matrix(owners, cols.astype(np.int64), len(docs))
+        return self._weigh(counts)
 
     def transform(self, docs: Sequence[str]) -> sparse.csr_matrix:
         owners, grams = self._grams(docs)
@@ -549,7 +555,7 @@ class CharNgramTfidf:
             return sparse.csr_matrix((len(docs), 0), dtype=np.float32)
         pos = np.minimum(np.searchsorted(self.vocab, grams), len(self.vocab) - 1)
         known = self.vocab[pos] == grams
-        return self._matrix(owners[known], pos[known].astype(np.int64), len(docs))
+        return self._weigh(self._counts(owners[known], pos[known].astype(np.int64), len(docs)))
 
 
 @dataclass
