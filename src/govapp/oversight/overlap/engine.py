@@ -522,9 +522,8 @@ class CharNgramTfidf:
     def _counts(self, owners: np.ndarray, cols: np.ndarray, n_docs: int) -> sparse.csr_matrix:
         """n-gram counts per document: scipy groups the rows and sorts and sums each row's
         columns, far cheaper than one sort of every (document, n-gram) pair."""
-        width = max(len(self.vocab), 1)
         ones = np.ones(len(cols), dtype=np.int32)
-        m = sparse.coo_matrix((ones, (owners, cols)), shape=(n_docs, width)).tocsr()
+        m = sparse.coo_matrix((ones, (owners, cols)), shape=(n_docs, len(self.vocab))).tocsr()
         m.sum_duplicates()
         return m
 
