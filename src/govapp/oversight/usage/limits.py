@@ -63,3 +63,12 @@ def rating_allowed(request: HttpRequest, app_id: int) -> bool:
         limit=int(conf[0]),
         window=float(conf[1]),
     ).allowed
+
+
+def forget_devices() -> None:
+    """Forget the counters of the ping's limits (keyed hashes of the address, and of device and
+    app): close-day calls this so that no per-device hash outlives the day's count (a device
+    may then ping up to its limit once more)."""
+    from govapp.core import shared
+
+    shared.clear(f"{ratelimit.KEY_PREFIX}usage-ping")
