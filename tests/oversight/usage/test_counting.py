@@ -163,6 +163,9 @@ def test_nothing_per_device_reaches_the_database(settings, cache_url, backend):
     assert len(hashes) == 25
     limiter = list(SharedCounter.objects.filter(key__startswith="rl:usage-ping"))
     assert limiter or backend == "redis"  # the limits count keyed hashes until the close
+    if backend == "redis":
+        client = counting._redis_client()
+        assert list(client.scan_iter(match="*govapp:shared:rl:usage-ping*", count=10_000))
     services.usage_close_day()
     text = _all_text_in_database()
     assert DailyUsage.objects.get(app=w.app).devices == 25
@@ -170,6 +173,8 @@ def test_nothing_per_device_reaches_the_database(settings, cache_url, backend):
         assert needle not in text
     assert list(counting.usage_keys()) == []
     assert not SharedCounter.objects.filter(key__startswith="rl:usage-ping").exists()
+    if backend == "redis":
+        assert not list(client.scan_iter(match="*govapp:shared:rl:usage-ping*", count=10_000))
     cache.clear()
 
 
