@@ -256,3 +256,16 @@ def test_set_based_evaluation_matches_the_rules_app_by_app():
     assert {"ratio", "few_users", "no_return", "poor_rating"} <= {
         r["code"] for found in expected.values() for r in found
     }
+
+
+def test_large_figures_do_not_overflow_the_ratio_test():
+    """A national app: 3 million intended users, 90,000 active (3 %) - the scaled figures
+    exceed a 32-bit integer on PostgreSQL."""
+    w = uf.world()
+    last = services.evaluation_month()
+    uf.returns(w.app, [(90_000, 3_000_000)] * 3, last)
+    uf.returns(w.other_app, [(2_000_000, 3_000_000)] * 3, last)
+    services.lowuse_evaluate()
+    assert _codes(w.app) == ["ratio"]
+    assert LowUseFlag.objects.get(app=w.app).reasons[0]["values"] == [3.0, 3.0, 3.0]
+    assert _codes(w.other_app) == []

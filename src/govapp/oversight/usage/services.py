@@ -14,7 +14,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q
+from django.db.models import Avg, BigIntegerField, Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -538,7 +539,7 @@ def _lowuse_hits(
     """(app id, reason) for each criterion that an app of ``apps`` meets, one aggregate query
     per criterion (integer arithmetic: "below 5 %" is ``active * 10000 < intended * 500``)."""
     hits: list[tuple[int, dict[str, Any]]] = []
-    returns = MonthlyReturn.objects.filter(app__in=apps.values("pk"))
+    returns = MonthlyReturn.objects.filter(app__in=apps.values("pk")).order_by()
     # 1. active users below the ratio of intended users in each of the last n months
     n = int(crit["ratio_months"])
     if n:
@@ -546,7 +547,10 @@ def _lowuse_hits(
         basis = round(Decimal(str(crit["ratio_percent"])) * 100)
         low = (
             returns.filter(month__in=months, intended_users__gt=0)
-            .alias(scaled=F("active_users") * 10000, bar=F("intended_users") * basis)
+            .alias(
+                scaled=Cast("active_users", BigIntegerField()) * 10000,
+                bar=Cast("intended_users", BigIntegerField()) * basis,
+            )
             .filter(scaled__lt=F("bar"))
             .values("app_id")
             .annotate(k=Count("pk"))
@@ -554,9 +558,11 @@ def _lowuse_hits(
             .values_list("app_id", flat=True)
         )
         ratios: dict[int, dict[dt.date, float]] = defaultdict(dict)
-        for app_id, m, active, intended in MonthlyReturn.objects.filter(
-            app_id__in=low, month__in=months
-        ).values_list("app_id", "month", "active_users", "intended_users"):
+        for app_id, m, active, intended in (
+            MonthlyReturn.objects.filter(app_id__in=low, month__in=months)
+            .order_by()
+            .values_list("app_id", "month", "active_users", "intended_users")
+        ):
             ratios[app_id][m] = active / intended * 100
         for app_id, by_month in ratios.items():
             hits.append(
@@ -581,12 +587,14 @@ def _lowuse_hits(
                     )
                 )
             )
+            .order_by()
             .values_list("pk", flat=True)
         )
         hits.extend((app_id, {"code": "no_return", "values": [k]}) for app_id in silent)
     # 4. poor practicality from enough ratings
     for app_id, avg, count in (
         Rating.objects.filter(app__in=apps.values("pk"))
+        .order_by()
         .values("app_id")
         .annotate(avg=Avg("score"), n=Count("pk"))
         .filter(n__gte=int(crit["min_ratings"]))
