@@ -507,6 +507,7 @@ def main() -> None:
     ap.add_argument("--parts", default="ping,close,evaluate")
     ap.add_argument("--redis", default="redis://127.0.0.1:6379/8")
     ap.add_argument("--var", type=Path)
+    ap.add_argument("--close-caches", default="db,redis", help="db and/or redis")
     ap.add_argument(
         "--databases",
         default="sqlite",
@@ -524,7 +525,8 @@ def main() -> None:
             print(line, flush=True)
         print(_load(), flush=True)
     if "close" in parts:
-        for url in ["db://", args.redis] if args.redis else ["db://"]:
+        urls = ["db://", args.redis] if args.redis else ["db://"]
+        for url in [u for u in urls if u.split(":")[0] in args.close_caches.split(",")]:
             r = _run_inner("close", str(var), url, str(args.apps), str(args.devices))
             print(
                 f"close-day {args.apps} apps, {int(r['keys'])} keys, {url:<28} "

@@ -293,19 +293,25 @@ def _finish(out: Closed) -> None:
 
 
 def days_close(
-    *, before: dt.date | None = None, write: Callable[[Closed], None] | None = None
+    *,
+    before: dt.date | None = None,
+    write: Callable[[Closed], None] | None = None,
+    forget: tuple[str, ...] = (),
 ) -> Closed:
     """Collect and destroy the counting state of every day before ``before`` (None: every day,
     the current one included); ``write`` is called with the aggregates before the per-device
-    state is deleted (on the database: in the same transaction)."""
+    state is deleted (on the database: in the same transaction).  On Redis the keys starting
+    with one of ``forget`` (cache key names) are deleted too, found by the same SCAN."""
     _forget()
     close = _close_redis if _backend() == "redis" else _close_db
-    out = close(before, write)
+    out = close(before, write, forget)
     _forget()
     return out
 
 
-def _close_db(before: dt.date | None, write: Callable[[Closed], None] | None) -> Closed:
+def _close_db(
+    before: dt.date | None, write: Callable[[Closed], None] | None, forget: tuple[str, ...]
+) -> Closed:
     salt_t, device_t, tally_t = _tables()
     where, params = ("WHERE day < %s", [before]) if before else ("", [])
     out = Closed()
@@ -341,39 +347,8 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _close_redis(before: dt.date | None, write: Callable[[Closed], None] | None) -> Closed:
-    client = _redis_client()
-    made = _made(PREFIX)
-    head = len(made)
-
-    def wanted(day: dt.date | None) -> bool:
-        return day is not None and (before is None or day < before)
-
-    out = Closed()
-    # 1. the salts first: the ping script refuses to write once its salt is gone
-    salts = [
-        k
-        for k in client.scan_iter(match=made + "salt:*", count=10_000)
-        if wanted(_day_of((k.decode() if isinstance(k, bytes) else str(k)).rsplit(":", 1)[1]))
-    ]
-    for i in range(0, len(salts), BATCH):
-        out.keys_deleted += int(client.unlink(*salts[i : i + BATCH]))
-    # 2. every set and counter of the closed days, counted in pipelined batches
-    doomed: list[Any] = []
-    parsed: list[tuple[Any, dt.date, str, str]] = []
-    for raw in client.scan_iter(match=made + "*", count=10_000):
-        name = raw.decode() if isinstance(raw, bytes) else str(raw)
-        parts = name[head:].split(":", 3)
-        if parts[0] == "salt":
-            continue
-        day = _day_of(parts[0])
-        if day is None:
-            doomed.append(raw)  # not ours to keep
-            continue
-        if not wanted(day) or len(parts) < 4:
-            continue
-        doomed.append(raw)
-        parsed.append((raw, day, parts[2], parts[3]))
+def _redis_count(client: Any, parsed: list[tuple[Any, dt.date, str, str]], out: Closed) -> None:
+    """``SCARD`` of each set and ``GET`` of each counter, pipelined ``BATCH`` at a time."""
     for i in range(0, len(parsed), BATCH):
         chunk = parsed[i : i + BATCH]
         pipe = client.pipeline(transaction=False)
@@ -387,6 +362,50 @@ def _close_redis(before: dt.date | None, write: Callable[[Closed], None] | None)
                 _add(out, day, target, int(value or 0), 0)
             elif kind == "p":
                 _add(out, day, target, 0, int(value or 0))
+
+
+def _close_redis(
+    before: dt.date | None, write: Callable[[Closed], None] | None, forget: tuple[str, ...]
+) -> Closed:
+    client = _redis_client()
+    made = _made(PREFIX)
+    head = len(made)
+
+    def wanted(day: dt.date | None) -> bool:
+        return day is not None and (before is None or day < before)
+
+    out = Closed()
+    # 1. the salts first: the ping script refuses to write once its salt is gone.  A salt
+    #    expires KEY_SECONDS after it was made, so only the last few days can have one.
+    today = today_shanghai()
+    days = [today + dt.timedelta(days=i) for i in range(-(KEY_SECONDS // 86400) - 1, 2)]
+    salts = [_made(_salt_key(d)) for d in days if wanted(d)]
+    if salts:
+        out.keys_deleted += int(client.unlink(*salts))
+    # 2. every set and counter of the closed days (one SCAN, which also finds the keys of
+    #    ``forget``), counted in pipelined batches
+    doomed: list[Any] = []
+    parsed: list[tuple[Any, dt.date, str, str]] = []
+    extra = tuple(_made(p) for p in forget)
+    for raw in client.scan_iter(match=_made("govapp:") + "*", count=10_000):
+        name = raw.decode() if isinstance(raw, bytes) else str(raw)
+        if extra and name.startswith(extra):
+            doomed.append(raw)
+            continue
+        if not name.startswith(made):
+            continue
+        parts = name[head:].split(":", 3)
+        if parts[0] == "salt":
+            continue
+        day = _day_of(parts[0])
+        if day is None:
+            doomed.append(raw)  # not ours to keep
+            continue
+        if not wanted(day) or len(parts) < 4:
+            continue
+        doomed.append(raw)
+        parsed.append((raw, day, parts[2], parts[3]))
+    _redis_count(client, parsed, out)
     _finish(out)
     if write is not None:
         write(out)

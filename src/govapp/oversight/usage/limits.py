@@ -68,22 +68,14 @@ def rating_allowed(request: HttpRequest, app_id: int) -> bool:
     ).allowed
 
 
+FORGET_PREFIX = f"govapp:shared:{ratelimit.KEY_PREFIX}usage-ping"  # as the cache names it
+
+
 def forget_devices() -> None:
     """Forget the counters of the ping's limits (keyed hashes of the address, and of device and
     app): close-day calls this so that no per-device hash outlives the day's count (a device
-    may then ping up to its limit once more)."""
-    from django.core.cache import cache, caches
-
+    may then ping up to its limit once more).  On Redis, close-day's own SCAN finds them
+    (``FORGET_PREFIX``)."""
     from govapp.core import shared
 
-    prefix = f"{ratelimit.KEY_PREFIX}usage-ping"
-    backend = caches["default"]
-    if type(backend).__name__ != "RedisCache":
-        shared.clear(prefix)
-        return
-    # Redis: one SCAN in large steps and batched UNLINKs (a SCAN of 10 keys a step costs a
-    # round trip per 10 keys of the whole database)
-    client = backend._cache.get_client(write=True)  # type: ignore[attr-defined]
-    names = list(client.scan_iter(match=cache.make_key(shared.PREFIX + prefix) + "*", count=10_000))
-    for i in range(0, len(names), 5000):
-        client.unlink(*names[i : i + 5000])
+    shared.clear(f"{ratelimit.KEY_PREFIX}usage-ping")
