@@ -24,11 +24,9 @@
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime as dt
 import json
 import os
-import pickle
 import re
 import shutil
 import subprocess
@@ -37,6 +35,7 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -46,10 +45,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # --- helpers run inside a Django process (``--inner``) ------------------------------------------
 
 
-def _django(var: Path, cache_url: str) -> None:
+def _django(var: Path, cache_url: str, database_url: str = "") -> None:
     os.environ["GOVAPP_VAR_DIR"] = str(var)
     os.environ["CACHE_URL"] = cache_url
-    os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govapp.settings")
     import django
 
@@ -62,7 +64,8 @@ def _apps(n: int) -> list[int]:
     from govapp.orgs.models import Division, Unit
     from govapp.registry.models import App, Platform, PlatformIdentity
 
-    if App.objects.count() >= n:
+    have = App.objects.count()
+    if have >= n:
         return list(App.objects.order_by("pk").values_list("pk", flat=True)[:n])
     div, _ = Division.objects.get_or_create(
         code="44", defaults={"name": "广东省", "level": 1, "province_code": "44"}
@@ -75,7 +78,7 @@ def _apps(n: int) -> list[int]:
     ]
     now = timezone.now() - dt.timedelta(days=900)
     batch = []
-    for i in range(n):
+    for i in range(have, n):  # the missing ones (an earlier, smaller run made the first)
         batch.append(
             App(
                 name=f"基准应用{i}",
@@ -88,6 +91,7 @@ def _apps(n: int) -> list[int]:
         )
     App.objects.bulk_create(batch, batch_size=5000)
     ids = list(App.objects.order_by("pk").values_list("pk", flat=True)[:n])
+    known = set(PlatformIdentity.objects.values_list("app_id", flat=True))
     PlatformIdentity.objects.bulk_create(
         [
             PlatformIdentity(
@@ -98,65 +102,68 @@ def _apps(n: int) -> list[int]:
                 cert_sha256=f"{a:064x}",
             )
             for a in ids
+            if a not in known
         ],
         batch_size=5000,
     )
     return ids
 
 
-def inner_setup(var: Path, apps: int) -> None:
-    subprocess.run(
-        [str(BIN / "govapp"), "migrate", "-v0"],
-        env={**os.environ, "GOVAPP_VAR_DIR": str(var), "CACHE_URL": ""},
-        check=True,
-    )
-    _django(var, "")
+def inner_setup(var: Path, apps: int, database_url: str = "") -> None:
+    env = {**os.environ, "GOVAPP_VAR_DIR": str(var), "CACHE_URL": ""}
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    subprocess.run([str(BIN / "govapp"), "migrate", "-v0"], env=env, check=True)
+    _django(var, "", database_url)
     _apps(apps)
 
 
 def _fill_cache(ids: list[int], devices: int) -> int:
-    """The keys the pings would have written: salt, device keys, counters."""
+    """The state the pings would have written: the salt, the device hashes of every app and
+    its ping counter (Redis: a set and a counter per app; else the counting tables)."""
     import secrets
 
-    from django.core.cache import caches
     from django.db import connection
 
     from govapp.core.calendar import today_shanghai
     from govapp.oversight.usage import counting
 
-    cache = caches["default"]
     day = today_shanghai()
     epoch, _salt = counting.day_salt(day)
-    base = f"{counting.PREFIX}{day.isoformat()}:{epoch}:"
-    items: dict[str, int] = {}
-    for a in ids:
-        for _d in range(devices):
-            items[f"{base}d:a{a}:{secrets.token_hex(16)}"] = 1
-        items[f"{base}p:a{a}"] = devices * 2
-    keys = list(items)
-    if counting._backend() == "db":
-        expires = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
-        rows = [
-            (
-                cache.make_key(k),
-                base64.b64encode(pickle.dumps(v, pickle.HIGHEST_PROTOCOL)).decode(),
-                expires,
-            )
-            for k, v in items.items()
-        ]
-        with connection.cursor() as cursor:
-            for i in range(0, len(rows), 5000):
-                cursor.executemany(
-                    "INSERT INTO govapp_cache (cache_key, value, expires) VALUES (%s, %s, %s)",
-                    rows[i : i + 5000],
+    if counting._backend() == "redis":
+        client = counting._redis_client()
+        base = f"{counting.PREFIX}{day.isoformat()}:{epoch}:"
+        for start in range(0, len(ids), 5000):
+            pipe = client.pipeline(transaction=False)
+            for a in ids[start : start + 5000]:
+                pipe.sadd(
+                    counting._made(f"{base}d:a{a}"),
+                    *[secrets.token_hex(16) for _d in range(devices)],
                 )
-    else:
-        for i in range(0, len(keys), 10_000):
-            cache.set_many({k: items[k] for k in keys[i : i + 10_000]}, 3600)
-    return len(keys)
+                pipe.set(counting._made(f"{base}p:a{a}"), devices * 2)
+            pipe.execute()
+        return len(ids) * (devices + 1)
+    _salt_t, device_t, tally_t = counting._tables()
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            cursor.executemany(
+                f"INSERT INTO {device_t} (day, target, hash, epoch) VALUES (%s, %s, %s, %s)",
+                [
+                    (day, f"a{a}", secrets.token_hex(16), epoch)
+                    for a in chunk
+                    for _d in range(devices)
+                ],
+            )
+            cursor.executemany(
+                f"INSERT INTO {tally_t} (day, target, epoch, pings) VALUES (%s, %s, %s, %s)",
+                [(day, f"a{a}", epoch, devices * 2) for a in chunk],
+            )
+    return len(ids) * (devices + 1)
 
 
-def inner_close(var: Path, cache_url: str, apps: int, devices: int) -> dict[str, float]:
+def inner_close(var: Path, cache_url: str, apps: int, devices: int) -> dict[str, Any]:
     _django(var, cache_url)
     from govapp.oversight.usage import counting, services
     from govapp.oversight.usage.models import DailyUsage
@@ -165,9 +172,19 @@ def inner_close(var: Path, cache_url: str, apps: int, devices: int) -> dict[str,
     DailyUsage.objects.all().delete()
     if counting._backend() == "redis":
         counting._redis_client().flushdb()
+    counting.days_close()  # nothing left from an earlier run
+    DailyUsage.objects.all().delete()
     n = _fill_cache(ids, devices)
     t0 = time.perf_counter()
-    listed = sum(1 for _ in counting.usage_keys())
+    if counting._backend() == "redis":  # baseline: list the keys once (SCAN)
+        label = "listing the keys once"
+        client = counting._redis_client()
+        listed = sum(
+            1 for _ in client.scan_iter(match=counting._made(counting.PREFIX) + "*", count=10_000)
+        )
+    else:  # baseline: read every row of the counting tables once
+        label = "reading the counting tables once"
+        listed = sum(1 for _ in counting.usage_keys())
     baseline = time.perf_counter() - t0
     t0, c0 = time.perf_counter(), time.process_time()
     result = services.usage_close_day()
@@ -179,43 +196,75 @@ def inner_close(var: Path, cache_url: str, apps: int, devices: int) -> dict[str,
         "keys": n,
         "listed": listed,
         "baseline": baseline,
+        "label": label,
         "elapsed": elapsed,
         "cpu": cpu,
         "apps": result.apps,
     }
 
 
-def inner_evaluate(var: Path, apps: int, months: int) -> dict[str, float]:
-    _django(var, "")
+def _returns_fill(ids: list[int], months: int, first: dt.date) -> None:
+    """``months`` returns for every app (8 % of them clearly low-use), written in bulk (COPY on
+    PostgreSQL, executemany in one transaction on SQLite)."""
     import random
 
+    from django.db import connection, transaction
+    from django.utils import timezone
+
     from govapp.oversight.usage import services
-    from govapp.oversight.usage.models import MonthlyReturn, Source
+    from govapp.oversight.usage.models import MonthlyReturn
+
+    rng = random.Random(1)
+    now = timezone.now()
+    month_list = [services.month_add(first, m) for m in range(months)]
+
+    def rows(chunk: list[int]) -> list[tuple[object, ...]]:
+        out: list[tuple[object, ...]] = []
+        for a in chunk:
+            low = rng.random() < 0.08
+            intended = rng.choice([500, 2000, 10_000, 80_000])
+            for m in month_list:
+                ratio = rng.uniform(0.005, 0.04) if low else rng.uniform(0.1, 0.8)
+                out.append((a, m, int(intended * ratio), intended, 0, "{}", "demo", now))
+        return out
+
+    table = MonthlyReturn._meta.db_table
+    cols = "app_id, month, active_users, intended_users, sessions, functions, source, updated_at"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        for start in range(0, len(ids), 5000):
+            batch = rows(ids[start : start + 5000])
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {table} ({cols}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    batch,
+                )
+
+
+def inner_evaluate(var: Path, apps: int, months: int, database_url: str) -> dict[str, float]:
+    _django(var, "", database_url)
+    from django.db import connection
+
+    from govapp.oversight.usage import services
+    from govapp.oversight.usage.models import MonthlyReturn
 
     ids = _apps(apps)
     last = services.evaluation_month()
     first = services.month_add(last, -(months - 1))
-    if MonthlyReturn.objects.count() < apps * months:
-        MonthlyReturn.objects.all().delete()
-        rng = random.Random(1)
-        for start in range(0, len(ids), 5000):
-            batch = []
-            for a in ids[start : start + 5000]:
-                low = rng.random() < 0.08
-                intended = rng.choice([500, 2000, 10_000, 80_000])
-                for m in range(months):
-                    ratio = rng.uniform(0.005, 0.04) if low else rng.uniform(0.1, 0.8)
-                    batch.append(
-                        MonthlyReturn(
-                            app_id=a,
-                            month=services.month_add(first, m),
-                            active_users=int(intended * ratio),
-                            intended_users=intended,
-                            sessions=0,
-                            source=Source.DEMO,
-                        )
-                    )
-            MonthlyReturn.objects.bulk_create(batch, batch_size=10_000)
+    t0 = time.perf_counter()
+    if (
+        MonthlyReturn.objects.filter(month=first).count() < apps
+        or MonthlyReturn.objects.count() != apps * months
+    ):
+        _returns_fill(ids, months, first)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+    fill = time.perf_counter() - t0
     t0 = time.perf_counter()
     window = list(
         MonthlyReturn.objects.filter(month__gte=services.month_add(last, -2)).values_list(
@@ -227,7 +276,9 @@ def inner_evaluate(var: Path, apps: int, months: int) -> dict[str, float]:
     flagged = services.lowuse_evaluate(month=last)
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {
+        "vendor": connection.vendor,
         "rows": MonthlyReturn.objects.count(),
+        "fill": fill,
         "window": len(window),
         "baseline": baseline,
         "elapsed": elapsed,
@@ -422,15 +473,19 @@ def part_ping(var: Path, seconds: int, connections: int, redis_url: str) -> list
 def _inner(argv: list[str]) -> None:
     kind, var = argv[0], Path(argv[1])
     if kind == "setup":
-        inner_setup(var, int(argv[2]))
+        inner_setup(var, int(argv[2]), argv[3] if len(argv) > 3 else "")
         print(json.dumps({}))
     elif kind == "close":
         print(json.dumps(inner_close(var, argv[2], int(argv[3]), int(argv[4]))))
     else:
-        print(json.dumps(inner_evaluate(var, int(argv[2]), int(argv[3]))))
+        print(json.dumps(inner_evaluate(var, int(argv[2]), int(argv[3]), argv[4])))
 
 
-def _run_inner(*args: str) -> dict[str, float]:
+def _load() -> str:
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _run_inner(*args: str) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--inner", *args], capture_output=True, text=True, check=False
     )
@@ -452,33 +507,48 @@ def main() -> None:
     ap.add_argument("--parts", default="ping,close,evaluate")
     ap.add_argument("--redis", default="redis://127.0.0.1:6379/8")
     ap.add_argument("--var", type=Path)
+    ap.add_argument("--close-caches", default="db,redis", help="db and/or redis")
+    ap.add_argument(
+        "--databases",
+        default="sqlite",
+        help="for the evaluation: sqlite and/or PostgreSQL URLs, comma-separated",
+    )
     args = ap.parse_args()
     parts = set(args.parts.split(","))
     var = args.var or Path(tempfile.mkdtemp(prefix="govapp-bench-usage-"))
-    print(f"scratch database: {var}", flush=True)
+    print(f"scratch database: {var}; {_load()}", flush=True)
     t0 = time.perf_counter()
     _run_inner("setup", str(var), str(args.apps))
     print(f"set-up ({args.apps} apps): {time.perf_counter() - t0:.1f}s", flush=True)
     if "ping" in parts:
         for line in part_ping(var, args.seconds, args.connections, args.redis):
             print(line, flush=True)
+        print(_load(), flush=True)
     if "close" in parts:
-        for url in ["db://", args.redis] if args.redis else ["db://"]:
+        urls = ["db://", args.redis] if args.redis else ["db://"]
+        for url in [u for u in urls if u.split(":")[0] in args.close_caches.split(",")]:
             r = _run_inner("close", str(var), url, str(args.apps), str(args.devices))
             print(
                 f"close-day {args.apps} apps, {int(r['keys'])} keys, {url:<28} "
                 f"{r['elapsed']:6.1f}s wall, {r['cpu']:.1f}s CPU of this process "
-                f"(baseline: listing the keys {r['baseline']:.1f}s)",
+                f"(baseline: {r['label']} {r['baseline']:.1f}s; "
+                f"{r['elapsed'] / max(r['baseline'], 1e-9):.1f}x); {_load()}",
                 flush=True,
             )
     if "evaluate" in parts:
-        r = _run_inner("evaluate", str(var), str(args.apps), str(args.months))
-        print(
-            f"low-use evaluation {args.apps} apps x {args.months} months ({int(r['rows'])} "
-            f"returns): {r['elapsed']:.1f}s wall, {r['cpu']:.1f}s CPU, {int(r['flagged'])} flagged "
-            f"(baseline: reading the {int(r['window'])} rows of the window {r['baseline']:.1f}s)",
-            flush=True,
-        )
+        for database in args.databases.split(","):
+            url = "" if database == "sqlite" else database
+            if url:
+                _run_inner("setup", str(var), str(args.apps), url)
+            r = _run_inner("evaluate", str(var), str(args.apps), str(args.months), url)
+            print(
+                f"low-use evaluation on {r['vendor']}, {args.apps} apps x {args.months} months "
+                f"({int(r['rows'])} returns, written in {r['fill']:.0f}s): {r['elapsed']:.1f}s "
+                f"wall, {r['cpu']:.1f}s CPU, {int(r['flagged'])} flagged (baseline: reading the "
+                f"{int(r['window'])} rows of the window {r['baseline']:.1f}s; "
+                f"{r['elapsed'] / max(r['baseline'], 1e-9):.1f}x); {_load()}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

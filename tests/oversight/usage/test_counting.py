@@ -4,6 +4,7 @@ leaving any address, user agent or per-device hash behind."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from django.core.cache import cache
@@ -12,10 +13,16 @@ from django.db import connection
 from django.test import Client
 
 from govapp.core.calendar import today_shanghai
-from govapp.core.models import AuditEvent
+from govapp.core.models import AuditEvent, SharedCounter
 from govapp.oversight.usage import counting, services
-from govapp.oversight.usage.models import DailyUsage, UnfiledUsage
-from govapp.registry.models import AppStatus
+from govapp.oversight.usage.models import (
+    CountingDevice,
+    CountingSalt,
+    CountingTally,
+    DailyUsage,
+    UnfiledUsage,
+)
+from govapp.registry.models import AppStatus, PlatformIdentity
 from tests.oversight.usage import factories as uf
 
 pytestmark = pytest.mark.django_db
@@ -122,13 +129,30 @@ def test_unfiled_registered_app_in_use_is_counted_for_the_app():
     assert not UnfiledUsage.objects.exists()
 
 
-@pytest.mark.parametrize("backend", ["db", "locmem"])
-def test_nothing_per_device_reaches_the_database(settings, backend):
+REDIS_URL = os.environ.get("GOVAPP_TEST_REDIS_URL", "")
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "backend"),
+    [
+        ("db://", "db"),
+        ("locmem://", "db"),
+        pytest.param(
+            REDIS_URL,
+            "redis",
+            marks=pytest.mark.skipif(not REDIS_URL, reason="GOVAPP_TEST_REDIS_URL not set"),
+        ),
+    ],
+)
+def test_nothing_per_device_reaches_the_database(settings, cache_url, backend):
     from govapp.settings import _cache_config
 
-    settings.CACHES = {"default": _cache_config(f"{backend}://")}  # Django swaps the handler
+    settings.CACHES = {"default": _cache_config(cache_url)}  # Django swaps the handler
     assert counting._backend() == backend
-    call_command("createcachetable", verbosity=0)
+    if backend == "redis":
+        cache.clear()
+    else:
+        call_command("createcachetable", verbosity=0)
     w = uf.world()
     c = Client()
     uas = [f"Mozilla/5.0 TestPhone-{i} SecretAgentMarker" for i in range(25)]
@@ -137,13 +161,68 @@ def test_nothing_per_device_reaches_the_database(settings, backend):
         assert _ping(c, {"filing_number": w.app.filing_number}, ua, addr) == 204
     hashes = [k.rsplit(":", 1)[1] for k in counting.usage_keys() if ":d:" in k]
     assert len(hashes) == 25
+    limiter = list(SharedCounter.objects.filter(key__startswith="rl:usage-ping"))
+    assert limiter or backend == "redis"  # the limits count keyed hashes until the close
+    if backend == "redis":
+        client = counting._redis_client()
+        assert list(client.scan_iter(match="*govapp:shared:rl:usage-ping*", count=10_000))
     services.usage_close_day()
     text = _all_text_in_database()
     assert DailyUsage.objects.get(app=w.app).devices == 25
-    for needle in [*uas, *addrs, *hashes, "SecretAgentMarker"]:
+    for needle in [*uas, *addrs, *hashes, "SecretAgentMarker", *(r.key for r in limiter)]:
         assert needle not in text
     assert list(counting.usage_keys()) == []
+    assert not SharedCounter.objects.filter(key__startswith="rl:usage-ping").exists()
+    if backend == "redis":
+        assert not list(client.scan_iter(match="*govapp:shared:rl:usage-ping*", count=10_000))
     cache.clear()
+
+
+def test_a_process_holding_a_closed_salt_starts_the_new_period():
+    """Another process closed the day after this one read the salt: the ping must notice
+    (the salt of its epoch is gone), take the new salt and never write under the old one."""
+    w = uf.world()
+    target = f"a{w.app.pk}"
+    assert counting.ping_count(target=target, address="1.1.1.1", user_agent="A")
+    old_epoch, _salt = counting.day_salt(today_shanghai())
+    # what a close in another process does, without touching this process's memory
+    CountingDevice.objects.all().delete()
+    CountingTally.objects.all().delete()
+    CountingSalt.objects.all().delete()
+    assert counting.ping_count(target=target, address="1.1.1.1", user_agent="A")
+    epochs = {k.split(":")[3] for k in counting.usage_keys() if ":salt:" not in k}
+    assert epochs and old_epoch not in epochs
+    closed = counting.days_close()
+    assert closed.counts[(today_shanghai(), target)] == [1, 1]
+
+
+def test_close_day_at_larger_scale_is_exact_per_app():
+    """Hundreds of apps, each with its own number of devices and repeated pings, through
+    both the filing number and the package: one exact row per app, nothing left."""
+    w = uf.world()
+    apps = [w.app] + [uf.filed_app(w.unit, package=f"cn.gov.usage.scale{i}") for i in range(1, 300)]
+    expected: dict[int, tuple[int, int]] = {}
+    for n, app in enumerate(apps):
+        package = PlatformIdentity.objects.filter(app=app).values_list("identifier", flat=True)[0]
+        devices = n % 7 + 1
+        pings = 0
+        for d in range(devices):
+            for _ in range(d % 3 + 1):  # the same device again, by number or by package
+                named = {"filing_number": app.filing_number} if d % 2 else {"package": package}
+                assert services.ping_record(**named, address=f"10.{n}.0.{d}", user_agent="u")
+                pings += 1
+        expected[app.pk] = (devices, pings)
+    result = services.usage_close_day()
+    got = {
+        a: (d, p)
+        for a, d, p in DailyUsage.objects.filter(date=today_shanghai()).values_list(
+            "app_id", "devices", "pings"
+        )
+    }
+    assert got == expected
+    assert result.apps == len(apps)
+    assert list(counting.usage_keys()) == []
+    assert AuditEvent.objects.filter(action="usage.close_day").count() == 1
 
 
 def test_rate_limit_per_device(settings):

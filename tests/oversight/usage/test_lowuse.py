@@ -166,3 +166,106 @@ def test_pages_are_complete_in_english():
     c.cookies["django_language"] = "en"
     page = c.get("/oversight/usage/low-use/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Low-use apps" in page and "低使用应用" not in page
+
+
+def _reference(crit, months, rating, last, filed_at):
+    """The rules as written in the issue, one app at a time (the first version's code)."""
+    window = [services.month_add(last, -i) for i in range(6)]
+    out = []
+    n = crit["ratio_months"]
+    recent = [months.get(m) for m in window[:n]]
+    if n and all(r is not None and r[1] > 0 for r in recent):
+        ratios = [r[0] / r[1] * 100 for r in recent if r is not None]
+        # exact comparison ("below 5 %"), as the database does it in integers
+        if all(r[0] * 10000 < r[1] * round(crit["ratio_percent"] * 100) for r in recent):
+            out.append({"code": "ratio", "values": [round(x, 2) for x in ratios]})
+    latest = months.get(last)
+    if latest is not None and latest[0] < crit["min_active_users"]:
+        out.append({"code": "few_users", "values": [latest[0]]})
+    k = crit["no_return_months"]
+    if k:
+        started = services.month_add(last, -(k - 1))
+        if filed_at.date() < started and all(months.get(m) is None for m in window[:k]):
+            out.append({"code": "no_return", "values": [k]})
+    if rating is not None:
+        avg, count = rating
+        if count >= crit["min_ratings"] and avg < crit["min_rating"]:
+            out.append({"code": "poor_rating", "values": [round(avg, 2), count]})
+    return out
+
+
+def test_set_based_evaluation_matches_the_rules_app_by_app():
+    """Random apps in two provinces (one with its own criteria), gaps, exact boundaries
+    (5 % and 10 % on the dot), new apps and ratings: the set-based evaluation flags exactly
+    what the rules say, app by app, with the same figures."""
+    import random
+
+    from govapp.oversight.usage.models import MonthlyReturn, Source
+
+    rng = random.Random(7)
+    w = uf.world()
+    last = services.evaluation_month()
+    services.criteria_set(
+        scope="44", actor=w.cac, ratio_percent=10, ratio_months=2, min_active_users=20
+    )
+    national = services.criteria_dict(Criteria(scope=""))
+    gd = services.criteria_dict(Criteria.objects.get(scope="44"))
+    expected = {}
+    rows = []
+    for i in range(160):
+        unit = w.unit if i % 2 else w.other_unit
+        app = uf.filed_app(unit, f"随机{i}", filed_days_ago=rng.choice([10, 45, 400]))
+        months = {}
+        for back in range(5):
+            if rng.random() < 0.25:
+                continue
+            intended = rng.choice([100, 1000, 2000])
+            active = rng.choice(
+                [intended // 20, intended // 10, intended // 50, intended // 2, 5, 0]
+            )
+            m = services.month_add(last, -back)
+            months[m] = (active, intended)
+            rows.append(
+                MonthlyReturn(
+                    app=app,
+                    month=m,
+                    active_users=active,
+                    intended_users=intended,
+                    source=Source.DEMO,
+                )
+            )
+        rating = None
+        if rng.random() < 0.2:
+            scores = [rng.choice([1, 2, 3, 5]) for _ in range(rng.choice([5, 20, 25]))]
+            Rating.objects.bulk_create([Rating(app=app, score=s, month=last) for s in scores])
+            rating = (sum(scores) / len(scores), len(scores))
+        crit = gd if unit == w.unit else national
+        found = _reference(crit, months, rating, last, app.filed_at)
+        if found:
+            expected[app.pk] = found
+    MonthlyReturn.objects.bulk_create(rows)
+    for app in (w.app, w.other_app):  # the world's own apps, no returns
+        crit = gd if app.hosting_unit == w.unit else national
+        found = _reference(crit, {}, None, last, app.filed_at)
+        if found:
+            expected[app.pk] = found
+    flagged = services.lowuse_evaluate()
+    got = {f.app_id: f.reasons for f in LowUseFlag.objects.all()}
+    assert got == expected
+    assert flagged == len(expected)
+    assert {"ratio", "few_users", "no_return", "poor_rating"} <= {
+        r["code"] for found in expected.values() for r in found
+    }
+
+
+def test_large_figures_do_not_overflow_the_ratio_test():
+    """A national app: 3 million intended users, 90,000 active (3 %) - the scaled figures
+    exceed a 32-bit integer on PostgreSQL."""
+    w = uf.world()
+    last = services.evaluation_month()
+    uf.returns(w.app, [(90_000, 3_000_000)] * 3, last)
+    uf.returns(w.other_app, [(2_000_000, 3_000_000)] * 3, last)
+    services.lowuse_evaluate()
+    assert _codes(w.app) == ["ratio"]
+    assert LowUseFlag.objects.get(app=w.app).reasons[0]["values"] == [3.0, 3.0, 3.0]
+    assert _codes(w.other_app) == []

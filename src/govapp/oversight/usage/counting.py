@@ -1,26 +1,38 @@
-"""Counting distinct devices per app and day the way cookieless web analytics do, in the shared
-cache only.
+"""Counting distinct devices per app and day the way cookieless web analytics do, in shared
+state that lives only until the day is closed.
 
-A ping names an app (its filing number, or a package name).  The device is the keyed hash
+A ping names an app (its filing number, or a package name): the *target* ``a<app id>`` or
+``p<package>``.  The device is the keyed hash
 ``HMAC-SHA256(salt of the day, target | client address | user agent)``; the salt is 32 random
-bytes created on the first ping of the day and kept only in the shared cache (Django's cache
-from ``CACHE_URL``: Redis, or the database cache table ``govapp_cache``).  Each ping does:
+bytes created on the first ping of the day, tagged with a random *epoch*.  Where the state
+lives depends on the shared cache (``CACHE_URL``):
 
-1. read the day's salt record (created with an atomic add-if-absent if missing);
-2. ``add`` the device key ``govapp:usage:<day>:<epoch>:d:<target>:<hash>`` (atomic
-   add-if-absent: a primary key in the database cache, ``SET NX`` in Redis), so a device is
-   counted once however many processes see it;
-3. add one to the ping counter ``govapp:usage:<day>:<epoch>:p:<target>`` (an atomic
-   increment: ``INCR`` in Redis, a locked read-and-write in the database cache).
+* **Redis**: the salt record ``govapp:usage:salt:<day>`` (``<epoch>:<salt hex>``), one set of
+  device hashes per target ``govapp:usage:<day>:<epoch>:d:<target>`` and one ping counter
+  ``govapp:usage:<day>:<epoch>:p:<target>``.  A ping is one Lua script (one round trip, atomic):
+  check that the salt of that epoch still exists, ``SADD`` the hash, ``INCR`` the counter.
+* **anything else** (the database cache, the local-memory cache of the tests): three small
+  tables of this app, ``CountingSalt`` (day, epoch, salt), ``CountingDevice`` (day, target,
+  hash; the primary key makes the insert an atomic add-if-absent) and ``CountingTally`` (day,
+  target, pings).  A ping is one statement on PostgreSQL (a ``WITH`` of the salt check under
+  ``FOR KEY SHARE``, the tally upsert and ``INSERT ... ON CONFLICT DO NOTHING``) and one
+  immediate transaction of two statements on SQLite.
 
-``day_close`` (``govapp usage close-day``) deletes the salt record first (so no later ping can
-reuse it and the day's hashes can never be recomputed), then lists every key of the closed
-days, counts the device keys per target, reads the ping counters, returns the aggregates and
-deletes every key.  With the database cache on SQLite the file is then vacuumed and its
-write-ahead log truncated, so deleted rows leave no copy in the file.
+Either way a device is counted once however many web processes or hosts see it, and a ping
+never writes under a salt that has been destroyed: every write checks, in the same atomic
+operation, that the salt of its epoch still exists.  A web process keeps the salt it read in
+memory for at most :data:`SALT_MEMORY_SECONDS` (and drops it as soon as a write finds it gone).
+
+``days_close`` (``govapp usage close-day``) deletes the salts first (so no later ping can
+extend the period and the day's hashes can never be recomputed), then counts the device hashes
+per target, reads the ping counters, hands the aggregates to the caller's ``write`` and deletes
+every hash and counter.  On the database the whole close is one transaction (the salts' rows
+stay locked until the counts are written and the hashes deleted); on SQLite the deleted rows are
+overwritten with zeros (``secure_delete``) and the write-ahead log is truncated, on PostgreSQL
+the counting tables are rewritten (``VACUUM FULL``), so no deleted hash survives in a file.
 
 The raw address and user agent exist only in the request being handled; nothing per device is
-ever written to the database or a log.  The local-memory cache works for one process (tests).
+ever written to a log or any other table.
 """
 
 from __future__ import annotations
@@ -29,19 +41,22 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
-from django.db import connections, router, transaction
+from django.db import connection, transaction
 
 from govapp.core.calendar import today_shanghai
 
 PREFIX = "govapp:usage:"
-KEY_SECONDS = 3 * 86400  # keys vanish by themselves if a day is never closed
+KEY_SECONDS = 3 * 86400  # Redis keys vanish by themselves if a day is never closed
+SALT_MEMORY_SECONDS = 10.0  # how long a web process may reuse the salt it read
+BATCH = 5000
 
 
 def _cache() -> BaseCache:
@@ -50,74 +65,77 @@ def _cache() -> BaseCache:
 
 
 def _backend() -> str:
-    name = type(_cache()).__name__
-    if name == "RedisCache":
-        return "redis"
-    if name == "DatabaseCache":
-        return "db"
-    if name == "LocMemCache":
-        return "locmem"
-    raise RuntimeError(
-        f"usage counting needs the redis, database or local-memory cache, not {name}"
-    )
+    """``redis`` when the shared cache is Redis, else ``db`` (the counting tables)."""
+    return "redis" if type(_cache()).__name__ == "RedisCache" else "db"
 
 
 # --- the salt of the day --------------------------------------------------------------------
+
+_memory: dict[tuple[str, dt.date], tuple[str, bytes, float]] = {}
+_memory_lock = threading.Lock()
+
+
+def _forget(day: dt.date | None = None) -> None:
+    with _memory_lock:
+        if day is None:
+            _memory.clear()
+        else:
+            for key in [k for k in _memory if k[1] == day]:
+                del _memory[key]
 
 
 def _salt_key(day: dt.date) -> str:
     return f"{PREFIX}salt:{day.isoformat()}"
 
 
+def _redis_client() -> Any:
+    return _cache()._cache.get_client(write=True)  # type: ignore[attr-defined]
+
+
+def _made(key: str) -> str:
+    """The name under which the cache stores ``key`` (its prefix and version before it)."""
+    return str(_cache().make_key(key))
+
+
+def _load_salt(day: dt.date) -> tuple[str, bytes]:
+    new_epoch, new_salt = secrets.token_hex(4), secrets.token_bytes(32)
+    if _backend() == "redis":
+        client = _redis_client()
+        key = _made(_salt_key(day))
+        client.set(key, f"{new_epoch}:{new_salt.hex()}", nx=True, ex=KEY_SECONDS)
+        raw = client.get(key)
+        if raw is None:  # closed in between: start the new period ourselves
+            client.set(key, f"{new_epoch}:{new_salt.hex()}", nx=True, ex=KEY_SECONDS)
+            raw = client.get(key) or f"{new_epoch}:{new_salt.hex()}"
+        text = raw.decode() if isinstance(raw, bytes) else str(raw)
+        epoch, hex_salt = text.split(":", 1)
+        return epoch, bytes.fromhex(hex_salt)
+    from govapp.oversight.usage.models import CountingSalt
+
+    for _attempt in range(3):
+        row = CountingSalt.objects.filter(day=day).values_list("epoch", "salt").first()
+        if row is not None:
+            return str(row[0]), bytes(row[1])
+        CountingSalt.objects.bulk_create(
+            [CountingSalt(day=day, epoch=new_epoch, salt=new_salt)], ignore_conflicts=True
+        )
+    raise RuntimeError("the salt of the day could not be created")
+
+
 def day_salt(day: dt.date) -> tuple[str, bytes]:
     """The (epoch, salt) of ``day``, created by the first process that needs it."""
-    key = _salt_key(day)
-    record = _cache().get(key)
-    if record is None:
-        _cache().add(key, (secrets.token_hex(4), secrets.token_bytes(32)), KEY_SECONDS)
-        record = _cache().get(key)
-        if record is None:  # closed in between: a new period starts
-            record = (secrets.token_hex(4), secrets.token_bytes(32))
-            _cache().add(key, record, KEY_SECONDS)
-            record = _cache().get(key) or record
-    epoch, salt = record
-    return str(epoch), bytes(salt)
-
-
-# --- atomic increment -------------------------------------------------------------------------
-
-
-def _db_table() -> tuple[str, str]:
-    table = str(getattr(_cache(), "_table", "govapp_cache"))
-    db = router.db_for_write(_cache().cache_model_class) or "default"  # type: ignore[attr-defined]
-    return table, db
-
-
-def counter_incr(key: str) -> None:
-    """Add one to the counter ``key`` atomically across processes."""
-    _cache().add(key, 0, KEY_SECONDS)
-    backend = _backend()
-    if backend != "db":
-        try:
-            _cache().incr(key)
-        except ValueError:  # vanished between add and incr
-            if not _cache().add(key, 1, KEY_SECONDS):
-                _cache().incr(key)
-        return
-    # Django's database cache increments with a read and a write that two processes could
-    # interleave: lock the row first (SQLite: the immediate transaction is the lock).
-    table, db = _db_table()
-    conn = connections[db]
-    made = _cache().make_and_validate_key(key)
-    with transaction.atomic(using=db):
-        with conn.cursor() as cursor:
-            lock = "" if conn.vendor == "sqlite" else " FOR UPDATE"
-            cursor.execute(
-                f"SELECT cache_key FROM {conn.ops.quote_name(table)} WHERE cache_key = %s{lock}",  # noqa: S608 (quoted table name from settings)
-                [made],
-            )
-        value = _cache().get(key)
-        _cache().set(key, (int(value) if value is not None else 0) + 1, KEY_SECONDS)
+    slot = (_backend(), day)
+    now = time.monotonic()
+    with _memory_lock:
+        held = _memory.get(slot)
+    if held is not None and held[2] > now:
+        return held[0], held[1]
+    epoch, salt = _load_salt(day)
+    with _memory_lock:
+        if len(_memory) > 16:
+            _memory.clear()
+        _memory[slot] = (epoch, salt, now + SALT_MEMORY_SECONDS)
+    return epoch, salt
 
 
 # --- one ping -----------------------------------------------------------------------------
@@ -128,122 +146,119 @@ def device_hash(salt: bytes, target: str, address: str, user_agent: str) -> str:
     return hmac.new(salt, message, hashlib.sha256).hexdigest()[:32]
 
 
+# KEYS: salt record, device set, ping counter; ARGV: epoch, hash, seconds.
+# -1: the salt of that epoch is gone (closed); else 1 for a new device, 0 for a known one.
+_PING_LUA = """
+local salt = redis.call('GET', KEYS[1])
+if (not salt) or string.sub(salt, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. ':' then
+  return -1
+end
+local new = redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('INCR', KEYS[3])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+return new
+"""
+_scripts: dict[int, Any] = {}
+
+
+def _redis_ping(day: dt.date, epoch: str, target: str, digest: str) -> int:
+    client = _redis_client()
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(_PING_LUA)
+    base = f"{PREFIX}{day.isoformat()}:{epoch}:"
+    keys = [_made(_salt_key(day)), _made(f"{base}d:{target}"), _made(f"{base}p:{target}")]
+    return int(script(keys=keys, args=[epoch, digest, KEY_SECONDS], client=client))
+
+
+def _tables() -> tuple[str, str, str]:
+    from govapp.oversight.usage.models import CountingDevice, CountingSalt, CountingTally
+
+    q = connection.ops.quote_name
+    return (
+        q(CountingSalt._meta.db_table),
+        q(CountingDevice._meta.db_table),
+        q(CountingTally._meta.db_table),
+    )
+
+
+def _db_ping(day: dt.date, epoch: str, target: str, digest: str) -> int:
+    salt_t, device_t, tally_t = _tables()
+    if connection.vendor == "postgresql":
+        sql = (
+            f"WITH s AS (SELECT 1 FROM {salt_t} WHERE day = %s AND epoch = %s FOR KEY SHARE), "  # noqa: S608 (quoted model tables)
+            f"t AS (INSERT INTO {tally_t} (day, target, epoch, pings) SELECT %s, %s, %s, 1 FROM s "
+            f"ON CONFLICT (day, target) DO UPDATE SET pings = {tally_t}.pings + 1 RETURNING 1), "
+            f"d AS (INSERT INTO {device_t} (day, target, hash, epoch) SELECT %s, %s, %s, %s FROM s "
+            "ON CONFLICT DO NOTHING RETURNING 1) "
+            "SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM d)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [day, epoch, day, target, epoch, day, target, digest, epoch])
+            found, new = cursor.fetchone()
+        return int(new) if found else -1
+    # SQLite (and any other database): one immediate transaction, which is SQLite's write lock
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {tally_t} (day, target, epoch, pings) SELECT %s, %s, %s, 1 "  # noqa: S608 (quoted model tables)
+            f"WHERE EXISTS (SELECT 1 FROM {salt_t} WHERE day = %s AND epoch = %s) "
+            f"ON CONFLICT (day, target) DO UPDATE SET pings = {tally_t}.pings + 1",
+            [day, target, epoch, day, epoch],
+        )
+        if cursor.rowcount != 1:
+            return -1
+        cursor.execute(
+            f"INSERT INTO {device_t} (day, target, hash, epoch) VALUES (%s, %s, %s, %s) "  # noqa: S608 (quoted model tables)
+            "ON CONFLICT DO NOTHING",
+            [day, target, digest, epoch],
+        )
+        return 1 if cursor.rowcount == 1 else 0
+
+
 def ping_count(*, target: str, address: str, user_agent: str, day: dt.date | None = None) -> bool:
     """Count one ping of ``target`` (``a<app id>`` or ``p<package>``); True for a new device."""
     day = day or today_shanghai()
-    epoch, salt = day_salt(day)
-    base = f"{PREFIX}{day.isoformat()}:{epoch}:"
-    new = bool(
-        _cache().add(
-            f"{base}d:{target}:{device_hash(salt, target, address, user_agent)}", 1, KEY_SECONDS
-        )
-    )
-    counter_incr(f"{base}p:{target}")
-    return new
+    write = _redis_ping if _backend() == "redis" else _db_ping
+    for _attempt in range(3):
+        epoch, salt = day_salt(day)
+        outcome = write(day, epoch, target, device_hash(salt, target, address, user_agent))
+        if outcome >= 0:
+            return outcome == 1
+        _forget(day)  # the day was closed since this process read the salt: a new period
+    raise RuntimeError("the salt of the day vanished three times in a row")
 
 
-# --- listing and deleting keys ------------------------------------------------------------
+# --- listing (tests and checks) -------------------------------------------------------------
 
 
-def _made_prefix() -> tuple[str, int]:
-    """The stored form of PREFIX and how many characters the cache puts before a key."""
-    made = _cache().make_key(PREFIX)
-    return made, len(made) - len(PREFIX)
-
-
-def _redis_client() -> Any:
-    return _cache()._cache.get_client(write=True)  # type: ignore[attr-defined]
-
-
-def usage_keys(prefix: str = PREFIX) -> Iterator[str]:
-    """Every usage key in the shared cache (as the application names it) under ``prefix``."""
-    made, skip = _made_prefix()
-    made = made + prefix[len(PREFIX) :]
-    backend = _backend()
-    if backend == "redis":
+def usage_keys() -> Iterator[str]:
+    """Every piece of open counting state, named as the Redis layout names it: ``salt:<day>``,
+    ``<day>:<epoch>:d:<target>:<hash>`` for each device hash, ``<day>:<epoch>:p:<target>``
+    (each after :data:`PREFIX`).  Empty after a close of every day."""
+    if _backend() == "redis":
         client = _redis_client()
+        made = _made(PREFIX)
+        skip = len(made) - len(PREFIX)
         for raw in client.scan_iter(match=made + "*", count=10_000):
-            text = raw.decode() if isinstance(raw, bytes) else str(raw)
-            yield text[skip:]
-    elif backend == "db":
-        table, db = _db_table()
-        conn = connections[db]
-        quoted = conn.ops.quote_name(table)
-        with conn.cursor() as cursor:
-            if conn.vendor == "sqlite":  # binary collation: the prefix is one range of the key
-                upper = made[:-1] + chr(ord(made[-1]) + 1)
-                cursor.execute(
-                    f"SELECT cache_key FROM {quoted} WHERE cache_key >= %s AND cache_key < %s",  # noqa: S608 (quoted table name from settings)
-                    [made, upper],
-                )
+            name = raw.decode() if isinstance(raw, bytes) else str(raw)
+            if ":d:" in name and not name.startswith(made + "salt:"):
+                for member in client.sscan_iter(name, count=10_000):
+                    text = member.decode() if isinstance(member, bytes) else str(member)
+                    yield f"{name[skip:]}:{text}"
             else:
-                cursor.execute(
-                    f"SELECT cache_key FROM {quoted} WHERE cache_key LIKE %s",  # noqa: S608 (quoted table name from settings)
-                    [made + "%"],
-                )
-            rows = cursor.fetchall()
-        for (key,) in rows:
-            if key.startswith(made):
-                yield key[skip:]
-    else:
-        for key in list(_cache()._cache.keys()):  # type: ignore[attr-defined]
-            if key.startswith(made):
-                yield key[skip:]
-
-
-def _chunks(values: list[str], size: int = 1000) -> Iterator[list[str]]:
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
-
-
-def keys_delete(keys: Iterable[str]) -> int:
-    keys = list(keys)
-    n = 0
-    backend = _backend()
-    made, skip = _made_prefix()
-    head = made[:skip]  # what the cache puts before every key (prefix and version)
-    if backend == "redis":
-        client = _redis_client()
-        for chunk in _chunks(keys, 5000):
-            n += int(client.unlink(*[head + k for k in chunk]))
-        return n
-    if backend == "db":
-        table, db = _db_table()
-        conn = connections[db]
-        with transaction.atomic(using=db), conn.cursor() as cursor:
-            if conn.vendor == "sqlite":
-                cursor.execute("PRAGMA secure_delete = ON")
-            for chunk in _chunks(keys, 500):
-                full = [head + k for k in chunk]
-                marks = ",".join(["%s"] * len(full))
-                cursor.execute(
-                    f"DELETE FROM {conn.ops.quote_name(table)} WHERE cache_key IN ({marks})",  # noqa: S608 (placeholders only)
-                    full,
-                )
-                n += cursor.rowcount
-        return n
-    for chunk in _chunks(keys):
-        _cache().delete_many(chunk)
-        n += len(chunk)
-    return n
-
-
-def scrub_storage() -> None:
-    """Leave no copy of deleted cache rows in the database files (SQLite: vacuum and truncate
-    the write-ahead log; PostgreSQL: rewrite the cache table)."""
-    if _backend() != "db" or not getattr(settings, "GOVAPP_USAGE_SCRUB", True):
+                yield name[skip:]
         return
-    table, db = _db_table()
-    conn = connections[db]
-    if conn.in_atomic_block:
-        return  # inside a test transaction; the caller's database is discarded anyway
-    with conn.cursor() as cursor:
-        if conn.vendor == "sqlite":
-            cursor.execute("PRAGMA secure_delete = ON")
-            cursor.execute("VACUUM")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        elif conn.vendor == "postgresql":
-            cursor.execute(f"VACUUM FULL {conn.ops.quote_name(table)}")
+    from govapp.oversight.usage.models import CountingDevice, CountingSalt, CountingTally
+
+    for day in CountingSalt.objects.values_list("day", flat=True):
+        yield f"{PREFIX}salt:{day.isoformat()}"
+    for day, epoch, target, digest in CountingDevice.objects.values_list(
+        "day", "epoch", "target", "hash"
+    ):
+        yield f"{PREFIX}{day.isoformat()}:{epoch}:d:{target}:{digest}"
+    for day, epoch, target in CountingTally.objects.values_list("day", "epoch", "target"):
+        yield f"{PREFIX}{day.isoformat()}:{epoch}:p:{target}"
 
 
 # --- closing days ---------------------------------------------------------------------------
@@ -265,48 +280,166 @@ def _day_of(text: str) -> dt.date | None:
         return None
 
 
-def days_close(*, before: dt.date | None = None) -> Closed:
+def _add(out: Closed, day: dt.date, target: str, devices: int, pings: int) -> None:
+    out.days.add(day)
+    cell = out.counts.setdefault((day, target), [0, 0])
+    cell[0] += devices
+    cell[1] += pings
+
+
+def _finish(out: Closed) -> None:
+    for cell in out.counts.values():
+        cell[1] = max(cell[1], cell[0])  # a ping always comes with its device
+
+
+def days_close(
+    *,
+    before: dt.date | None = None,
+    write: Callable[[Closed], None] | None = None,
+    forget: tuple[str, ...] = (),
+) -> Closed:
     """Collect and destroy the counting state of every day before ``before`` (None: every day,
-    the current one included)."""
+    the current one included); ``write`` is called with the aggregates before the per-device
+    state is deleted (on the database: in the same transaction).  On Redis the keys starting
+    with one of ``forget`` (cache key names) are deleted too, found by the same SCAN."""
+    _forget()
+    close = _close_redis if _backend() == "redis" else _close_db
+    out = close(before, write, forget)
+    _forget()
+    return out
+
+
+def _close_db(
+    before: dt.date | None, write: Callable[[Closed], None] | None, forget: tuple[str, ...]
+) -> Closed:
+    salt_t, device_t, tally_t = _tables()
+    where, params = ("WHERE day < %s", [before]) if before else ("", [])
+    out = Closed()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA secure_delete = ON")
+        # 1. the salts first: on PostgreSQL this waits for the pings in flight (they hold the
+        #    salt row FOR KEY SHARE) and makes every later ping of these days start anew
+        cursor.execute(f"DELETE FROM {salt_t} {where}", params)  # noqa: S608 (quoted model tables)
+        out.keys_deleted += max(cursor.rowcount, 0)
+        # 2. count per target and day, read the ping counters
+        cursor.execute(
+            f"SELECT day, target, COUNT(*) FROM {device_t} {where} GROUP BY day, target",  # noqa: S608 (quoted model tables)
+            params,
+        )
+        for day, target, devices in cursor.fetchall():
+            _add(out, _as_date(day), str(target), int(devices), 0)
+        cursor.execute(f"SELECT day, target, pings FROM {tally_t} {where}", params)  # noqa: S608 (quoted model tables)
+        for day, target, pings in cursor.fetchall():
+            _add(out, _as_date(day), str(target), 0, int(pings))
+        _finish(out)
+        if write is not None:
+            write(out)
+        # 3. every hash and counter of these days
+        for table in (device_t, tally_t):
+            cursor.execute(f"DELETE FROM {table} {where}", params)  # noqa: S608 (quoted model tables)
+            out.keys_deleted += max(cursor.rowcount, 0)
+    scrub_storage()
+    return out
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+# KEYS: sets of device hashes; the size of each (one call for a whole batch of sets).
+_SIZES_LUA = """
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('SCARD', key) end
+return out
+"""
+
+
+def _redis_count(client: Any, parsed: list[tuple[Any, dt.date, str, str]], out: Closed) -> None:
+    """The size of each set (one Lua call per ``BATCH`` sets) and the value of each counter
+    (one ``MGET`` per ``BATCH``): a few round trips for the whole close."""
+    sizes = client.register_script(_SIZES_LUA)
+    sets = [p for p in parsed if p[2] == "d"]
+    counters = [p for p in parsed if p[2] == "p"]
+    for i in range(0, len(sets), BATCH):
+        chunk = sets[i : i + BATCH]
+        values = sizes(keys=[c[0] for c in chunk], client=client)
+        for (_raw, day, _kind, target), value in zip(chunk, values, strict=True):
+            _add(out, day, target, int(value or 0), 0)
+    for i in range(0, len(counters), BATCH):
+        chunk = counters[i : i + BATCH]
+        values = client.mget([c[0] for c in chunk])
+        for (_raw, day, _kind, target), value in zip(chunk, values, strict=True):
+            _add(out, day, target, 0, int(value or 0))
+
+
+def _close_redis(
+    before: dt.date | None, write: Callable[[Closed], None] | None, forget: tuple[str, ...]
+) -> Closed:
+    client = _redis_client()
+    made = _made(PREFIX)
+    head = len(made)
 
     def wanted(day: dt.date | None) -> bool:
         return day is not None and (before is None or day < before)
 
-    # 1. destroy the salts first: from here on no ping can extend these periods
-    salts = [k for k in usage_keys(PREFIX + "salt:") if wanted(_day_of(k.rsplit(":", 1)[1]))]
-    keys_delete(salts)
-    # 2. everything written under the closed days (listed again: pings in flight may have added)
     out = Closed()
-    devices: dict[tuple[dt.date, str], int] = defaultdict(int)
-    counters: list[tuple[dt.date, str, str]] = []
-    doomed: list[str] = list(salts)
-    for key in usage_keys():
-        rest = key[len(PREFIX) :]
-        if rest.startswith("salt:"):
+    # 1. the salts first: the ping script refuses to write once its salt is gone.  A salt
+    #    expires KEY_SECONDS after it was made, so only the last few days can have one.
+    today = today_shanghai()
+    days = [today + dt.timedelta(days=i) for i in range(-(KEY_SECONDS // 86400) - 1, 2)]
+    salts = [_made(_salt_key(d)) for d in days if wanted(d)]
+    if salts:
+        out.keys_deleted += int(client.unlink(*salts))
+    # 2. every set and counter of the closed days (one SCAN, which also finds the keys of
+    #    ``forget``), counted in pipelined batches
+    doomed: list[Any] = []
+    parsed: list[tuple[Any, dt.date, str, str]] = []
+    extra = tuple(_made(p) for p in forget)
+    for raw in client.scan_iter(match=_made("govapp:") + "*", count=10_000):
+        name = raw.decode() if isinstance(raw, bytes) else str(raw)
+        if extra and name.startswith(extra):
+            doomed.append(raw)
             continue
-        parts = rest.split(":", 3)
+        if not name.startswith(made):
+            continue
+        parts = name[head:].split(":", 3)
+        if parts[0] == "salt":
+            continue
         day = _day_of(parts[0])
-        if not wanted(day) or len(parts) < 4:
-            if day is None:
-                doomed.append(key)  # not ours to keep
+        if day is None:
+            doomed.append(raw)  # not ours to keep
             continue
-        assert day is not None
-        kind, tail = parts[2], parts[3]
-        doomed.append(key)
-        out.days.add(day)
-        if kind == "d":
-            target = tail.rsplit(":", 1)[0]
-            devices[(day, target)] += 1
-        elif kind == "p":
-            counters.append((day, tail, key))
-    pings: dict[tuple[dt.date, str], int] = defaultdict(int)
-    for chunk_start in range(0, len(counters), 1000):
-        chunk = counters[chunk_start : chunk_start + 1000]
-        values = _cache().get_many([c[2] for c in chunk])
-        for day, target, key in chunk:
-            pings[(day, target)] += int(values.get(key) or 0)
-    for k in set(devices) | set(pings):
-        out.counts[k] = [devices.get(k, 0), max(pings.get(k, 0), devices.get(k, 0))]
-    out.keys_deleted = keys_delete(doomed)
-    scrub_storage()
+        if not wanted(day) or len(parts) < 4:
+            continue
+        doomed.append(raw)
+        parsed.append((raw, day, parts[2], parts[3]))
+    _redis_count(client, parsed, out)
+    _finish(out)
+    if write is not None:
+        write(out)
+    # 3. delete every set and counter
+    for i in range(0, len(doomed), BATCH):
+        out.keys_deleted += int(client.unlink(*doomed[i : i + BATCH]))
     return out
+
+
+def scrub_storage() -> None:
+    """Leave no copy of deleted counting rows in the database files (SQLite: the rows were
+    zeroed by ``secure_delete``, the write-ahead log is checkpointed and truncated; PostgreSQL:
+    the counting tables are rewritten)."""
+    if not getattr(settings, "GOVAPP_USAGE_SCRUB", True) or connection.in_atomic_block:
+        return  # inside a test transaction the caller's database is discarded anyway
+    from govapp.oversight.usage.models import CountingDevice, CountingSalt, CountingTally
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for _attempt in range(20):
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                row = cursor.fetchone()
+                if not row or not row[0]:  # not busy: the log is empty
+                    break
+                time.sleep(0.1)
+        elif connection.vendor == "postgresql":
+            for model in (CountingDevice, CountingTally, CountingSalt):
+                cursor.execute(f"VACUUM FULL {connection.ops.quote_name(model._meta.db_table)}")

@@ -18,8 +18,8 @@ from govapp.core.ratelimit import client_address
 __all__ = ["client_address", "ping_allowed", "rating_allowed"]
 
 
-def _who(request: HttpRequest, *parts: str) -> str:
-    base = ratelimit.client_key(request)
+def _who(request: HttpRequest, *parts: str, base: str = "") -> str:
+    base = base or ratelimit.client_key(request)
     if not parts:
         return base
     extra = hashlib.sha256("|".join((base, *parts)).encode()).hexdigest()[:32]
@@ -34,16 +34,19 @@ def ping_allowed(request: HttpRequest, address: str, user_agent: str, key: str) 
     government intranet)."""
     device = getattr(settings, "GOVAPP_USAGE_PING_RATE", (30, 600.0))
     whole = getattr(settings, "GOVAPP_USAGE_PING_ADDRESS_RATE", (6000, 60.0))
+    if not (device or whole):
+        return 0
+    base = ratelimit.client_key(request)  # the address's keyed hash, computed once
     if whole:
         decision = ratelimit.hit(
-            bucket="usage-ping", who=_who(request), limit=int(whole[0]), window=float(whole[1])
+            bucket="usage-ping", who=base, limit=int(whole[0]), window=float(whole[1])
         )
         if not decision.allowed:
             return decision.retry_after
     if device:
         decision = ratelimit.hit(
             bucket="usage-ping-device",
-            who=_who(request, key, user_agent),
+            who=_who(request, key, user_agent, base=base),
             limit=int(device[0]),
             window=float(device[1]),
         )
@@ -63,3 +66,16 @@ def rating_allowed(request: HttpRequest, app_id: int) -> bool:
         limit=int(conf[0]),
         window=float(conf[1]),
     ).allowed
+
+
+FORGET_PREFIX = f"govapp:shared:{ratelimit.KEY_PREFIX}usage-ping"  # as the cache names it
+
+
+def forget_devices() -> None:
+    """Forget the counters of the ping's limits (keyed hashes of the address, and of device and
+    app): close-day calls this so that no per-device hash outlives the day's count (a device
+    may then ping up to its limit once more).  On Redis, close-day's own SCAN finds them
+    (``FORGET_PREFIX``)."""
+    from govapp.core import shared
+
+    shared.clear(f"{ratelimit.KEY_PREFIX}usage-ping")

@@ -285,3 +285,58 @@ class RetirementCase(models.Model):
     @property
     def live(self) -> bool:
         return self.stage in (Stage.OPEN, Stage.APPEALED)
+
+
+# --- the open day's counting state (only when the shared cache is not Redis) -----------------
+#
+# With Redis the salt and the per-app sets of device hashes live in Redis.  Otherwise they live
+# in these three small tables instead of Django's database cache (whose add and increment cost
+# several statements each, and which culls entries when full).  They are the "shared cache" of
+# the counting: close-day deletes every row of the days it closes, salt first, in the same
+# transaction that counts them; nothing else reads or writes them (see counting.py).
+
+
+class CountingSalt(models.Model):
+    """The random salt of one open day (destroyed by close-day)."""
+
+    day = models.DateField(primary_key=True)
+    epoch = models.CharField(max_length=8)
+    salt = models.BinaryField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.epoch}"  # never the salt
+
+
+class CountingDevice(models.Model):
+    """A keyed hash seen for a target on an open day (deleted by close-day)."""
+
+    pk = models.CompositePrimaryKey("day", "target", "hash")
+    day = models.DateField()
+    target = models.CharField(max_length=255)
+    hash = models.CharField(max_length=32)
+    epoch = models.CharField(max_length=8)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.target}"  # never the hash
+
+
+class CountingTally(models.Model):
+    """The pings of a target on an open day (deleted by close-day)."""
+
+    pk = models.CompositePrimaryKey("day", "target")
+    day = models.DateField()
+    target = models.CharField(max_length=255)
+    epoch = models.CharField(max_length=8)
+    pings = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.target}: {self.pings}"
