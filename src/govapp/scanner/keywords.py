@@ -21,16 +21,11 @@ from its neighbours.  Hits are deduplicated per (term, where) and capped per cal
 from __future__ import annotations
 
 import bisect
-import csv
 import heapq
-import io
 import re
-import string
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from govapp.scanner.dex import DexFile
 from govapp.scanner.facts import KeywordHit
@@ -60,8 +55,7 @@ _SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
 _SEP = "[_\\- ]?"
 
 
-@dataclass(frozen=True)
-class Keyword:
+class Keyword(NamedTuple):
     term: str
     practice: str
     language: str  # zh | en
@@ -71,8 +65,16 @@ class Keyword:
 
 
 def load_keywords(text: str | None = None) -> list[Keyword]:
-    """Parse keyword CSV text (the packaged ``keywords.csv`` when ``text`` is None)."""
+    """Parse keyword CSV text (the packaged ``keywords.csv`` when ``text`` is None).
+
+    The scanner itself reads the same list parsed ahead of time (``_tables.py``, built from the
+    CSV file by :mod:`govapp.scanner.tablegen`)."""
+    import csv
+    import io
+
     if text is None:
+        from importlib import resources
+
         text = resources.files("govapp.scanner.data").joinpath("keywords.csv").read_text("utf-8")
     out = []
     for row in csv.DictReader(io.StringIO(text)):
@@ -189,7 +191,7 @@ def _in_platform_descriptor(text: str, start: int) -> bool:
     return "L" in token and any(p in token for p in _PLATFORM_DESCRIPTORS)
 
 
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 class KeywordScanner:
@@ -301,7 +303,9 @@ class KeywordScanner:
 
 @lru_cache(maxsize=1)
 def _default_keywords_tuple() -> tuple[Keyword, ...]:
-    return tuple(load_keywords())
+    from govapp.scanner._tables import KEYWORDS
+
+    return tuple(Keyword(*row) for row in KEYWORDS)
 
 
 def _default_keywords() -> list[Keyword]:
