@@ -95,6 +95,8 @@ class Collected:
 
 @dataclass
 class _DexFacts:
+    """What the DEX files of a package gave: types, method references and keyword hits."""
+
     types: list[str] = field(default_factory=list)
     method_refs: list[tuple[str, str]] = field(default_factory=list)  # (ref, dex name)
     keywords: list[KeywordHit] = field(default_factory=list)

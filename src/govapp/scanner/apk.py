@@ -172,7 +172,7 @@ def scan_apk_archive(
         dex=zip_dex(zf, dex_names),
         native_libs=native,
         components=components,
-        texts=zip_texts(zf, [e.name for e in zf.entries if _is_text_asset(e.name)]),
+        texts=zip_texts(zf, _text_assets(names)),
     )
     analyse(result, collected, limits=limits, warnings=warnings, clock=clock)
     warnings.extend(zf.warnings)
@@ -270,14 +270,17 @@ def _components(app: XmlElement, package: str, target_sdk: int | None) -> list[C
     return out
 
 
-def _is_text_asset(name: str) -> bool:
-    """Text files under ``assets/`` and ``res/``.  XML elsewhere in ``res/`` than ``res/raw/``
-    is compiled by aapt into binary XML (no text to search), so it is not even opened."""
-    if name.startswith("assets/"):
-        return name.lower().endswith(_TEXT_EXT)
-    if not name.startswith("res/"):
-        return False
-    lower = name.lower()
-    if lower.endswith(".xml"):
-        return lower.startswith("res/raw")
-    return lower.endswith(_TEXT_EXT)
+def _text_assets(names: list[str]) -> list[str]:
+    """Text files under ``assets/`` and ``res/``, in order.  XML elsewhere in ``res/`` than
+    ``res/raw/`` is compiled by aapt into binary XML (no text to search), so it is not even
+    opened.  One loop without a call per name: a package may have thousands of resource files."""
+    out = []
+    for name in names:
+        if name.startswith("assets/"):
+            if name.lower().endswith(_TEXT_EXT):
+                out.append(name)
+        elif name.startswith("res/"):
+            lower = name.lower()
+            if lower.startswith("res/raw") if lower.endswith(".xml") else lower.endswith(_TEXT_EXT):
+                out.append(name)
+    return out

@@ -301,6 +301,8 @@ class XmlElement:
 
 @dataclass
 class AxmlDocument:
+    """A parsed binary XML document: its root element and what was wrong."""
+
     root: XmlElement | None
     warnings: list[str]
     namespaces: dict[str, str] = field(default_factory=dict)

@@ -4,7 +4,9 @@ These classes are the contract between the scanner and everything else: the ``go
 command prints one ``ScanResult`` per line, the web application stores it as JSON, and the
 compliance rules read it.  The scanner package never imports Django.
 
-They are plain (slotted) dataclasses, so that importing the scanner costs no validation-model
+They are plain (slotted) dataclasses (each with a docstring: a dataclass without one has
+``inspect.signature`` computed at import to make one; the docstrings start with the class name and
+a parenthesis, which pydantic, like for the generated ones, leaves out of JSON schemas), so that importing the scanner costs no validation-model
 building: the scanner builds them from values it has already checked, and ``to_json_dict`` writes
 the JSON directly.  Data coming from *outside* (stored JSON) is validated with ``model_validate``,
 which hands the class to pydantic (imported on first use) with unknown keys forbidden, exactly as
@@ -81,6 +83,8 @@ class _Fact:
 
 @dataclass(slots=True, kw_only=True)
 class FileInfo(_Fact):
+    """FileInfo(*, name, size, sha256): the scanned file."""
+
     name: str
     size: int
     sha256: str
@@ -88,6 +92,8 @@ class FileInfo(_Fact):
 
 @dataclass(slots=True, kw_only=True)
 class Identity(_Fact):
+    """Identity(*, package, version_name, ...): who the package says it is."""
+
     package: str | None = None
     version_name: str | None = None
     version_code: str | None = None
@@ -98,6 +104,8 @@ class Identity(_Fact):
 
 @dataclass(slots=True, kw_only=True)
 class Certificate(_Fact):
+    """Certificate(*, scheme, sha256, ...): one signer certificate."""
+
     scheme: str  # "v1", "v2", "v3", "v3.1", "hap", "rpk", "ipa", ...
     sha256: str  # of the DER bytes, lowercase hex
     sha1: str
@@ -111,6 +119,8 @@ class Certificate(_Fact):
 
 @dataclass(slots=True, kw_only=True)
 class Signing(_Fact):
+    """Signing(*, schemes, certificates): the signature schemes found and their signers."""
+
     schemes: list[str] = field(default_factory=list)
     certificates: list[Certificate] = field(default_factory=list)
 
@@ -128,12 +138,16 @@ class Evidence(_Fact):
 
 @dataclass(slots=True, kw_only=True)
 class Capability(_Fact):
+    """Capability(*, id, evidence): a normalised capability and why."""
+
     id: str  # location, background-location, location-tracking, camera, ...
     evidence: list[Evidence] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)
 class SdkHit(_Fact):
+    """SdkHit(*, id, name, category, evidence): a catalogued third-party SDK."""
+
     id: str
     name: str
     category: str
@@ -142,6 +156,8 @@ class SdkHit(_Fact):
 
 @dataclass(slots=True, kw_only=True)
 class KeywordHit(_Fact):
+    """KeywordHit(*, term, practice, where, context): a banned-practice term found."""
+
     term: str
     # clock_in | ranking | duration | appraisal | track | photo_upload | forced_login | ...
     practice: str = ""
@@ -151,6 +167,8 @@ class KeywordHit(_Fact):
 
 @dataclass(slots=True, kw_only=True)
 class FindingEvidence(_Fact):
+    """FindingEvidence(*, source, value, where): what a finding rests on."""
+
     source: str
     value: str
     where: str = ""
@@ -158,6 +176,8 @@ class FindingEvidence(_Fact):
 
 @dataclass(slots=True, kw_only=True)
 class Finding(_Fact):
+    """Finding(*, rule, severity, title, ...): a compliance rule that fired."""
+
     rule: str
     severity: Literal["info", "low", "medium", "high", "critical"]
     title: str
@@ -168,6 +188,8 @@ class Finding(_Fact):
 
 @dataclass(slots=True, kw_only=True)
 class Component(_Fact):
+    """Component(*, type, name, exported): a declared component."""
+
     type: Literal["activity", "service", "receiver", "provider", "ability", "extension", "page"]
     name: str
     exported: bool | None = None

@@ -9,6 +9,8 @@ MiB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
+    """The limits of one scan (the defaults suit packages of up to a few GB)."""
+
     max_file_size: int = 4096 * MiB
     max_entries: int = 200_000
     max_entry_size: int = 512 * MiB  # uncompressed, any single entry

@@ -113,6 +113,8 @@ _OID_SIGNED_DATA = bytes.fromhex("2a864886f70d010702")
 
 @dataclass
 class _SignedData:
+    """What a PKCS#7 SignedData holds: certificates and signer info."""
+
     certificates: list[bytes] = field(default_factory=list)
     signer_ids: list[tuple[bytes, bytes]] = field(default_factory=list)  # (issuer TLV, serial)
 
@@ -823,6 +825,8 @@ def certificates_from_scheme_block(value: bytes, scheme: str, warnings: list[str
 
 @dataclass
 class SigningInfo:
+    """The signature schemes, certificates and warnings of a package."""
+
     schemes: list[str] = field(default_factory=list)
     certificates: list[Certificate] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

@@ -38,7 +38,8 @@ _CD_SIG = 0x02014B50
 _LOCAL_SIG = 0x04034B50
 _EOCD_SIZE = 22
 _MAX_COMMENT = 0xFFFF
-_CD_HEADER = struct.Struct("<IHHHHHHIIIHHHHHII")  # 46 bytes
+# 46 bytes; only the fields used are unpacked (versions, times, disk and attributes are skipped)
+_CD_HEADER = struct.Struct("<I4xHH4xIIIHHH8xI")
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # 30 bytes
 _BOMB_FLOOR = 1 << 20  # ratios are only judged above 1 MiB of output
 # Files up to this size are read once into memory: the SHA-256 is computed from that one read and
@@ -255,21 +256,14 @@ class ZipArchive:
                 return
             (
                 sig,
-                _vmade,
-                _vneed,
                 flags,
                 method,
-                _mtime,
-                _mdate,
                 crc,
                 csize,
                 usize,
                 name_len,
                 extra_len,
                 comment_len,
-                _disk,
-                _iattr,
-                _eattr,
                 offset,
             ) = unpack(cd, pos)
             if sig != _CD_SIG:
