@@ -12,8 +12,8 @@ Only :class:`ScanError` escapes; damage that still leaves something useful becom
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from pathlib import Path
 from typing import Any, Literal
 
 from govapp.scanner.analysis import Clock, Collected, analyse, zip_dex, zip_texts
@@ -53,7 +53,7 @@ _COMPONENT_TAGS: dict[str, ComponentType] = {
 _ARSC_LIMIT = 64 * 1024 * 1024
 
 
-def file_info(path: Path) -> FileInfo:
+def file_info(path: str | os.PathLike[str]) -> FileInfo:
     """Name, size and streamed SHA-256 of a file."""
     digest = hashlib.sha256()
     size = 0
@@ -61,14 +61,13 @@ def file_info(path: Path) -> FileInfo:
         while chunk := fh.read(1 << 20):
             size += len(chunk)
             digest.update(chunk)
-    return FileInfo(name=path.name, size=size, sha256=digest.hexdigest())
+    return FileInfo(name=os.path.basename(os.fspath(path)), size=size, sha256=digest.hexdigest())
 
 
 def scan_apk(
-    path: Path, *, limits: Limits = DEFAULT_LIMITS, file: FileInfo | None = None
+    path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS, file: FileInfo | None = None
 ) -> ScanResult:
     """Scan one APK.  ``file`` may be passed when the caller has already hashed the file."""
-    path = Path(path)
     clock = Clock(limits)
     with ZipArchive(path, limits=limits) as zf:
         info = file if file is not None else file_info(path)
