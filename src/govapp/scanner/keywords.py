@@ -403,7 +403,7 @@ class _DexKeywordFilter:
             for tokens in en_terms
             if tokens
         ]
-        self._gates = _gate_groups(self._en, [t for tokens in en_terms for t in tokens])
+        self._gates = _gate_groups(self._en, [tuple(tokens) for tokens in en_terms if tokens])
         self._zh_rx: re.Pattern[bytes] | None = None
 
     _cache: ClassVar[dict[int, tuple[KeywordScanner, _DexKeywordFilter | None]]] = {}
@@ -516,29 +516,47 @@ def _occurrences(data: bytes, gate: bytes, first: int, limit: int) -> list[int] 
 
 
 _Term = tuple[bytes, "_LazyPattern"]
+_Plan = tuple[tuple[bytes | None, tuple[int, ...]], ...]
 
 
-def _gate_groups(terms: list[_Term], tokens: list[bytes]) -> list[tuple[bytes, list[_Term]]]:
-    """Group the English terms under shared "gate" substrings (``count`` for ``likecount``,
-    ``votecount``, ``sharecount`` ...): a term can only be present where its gate is, so one
-    substring test rules out a whole group.  Gates are chosen greedily among the terms' own
-    tokens of four letters or more that several terms contain; other terms gate themselves."""
-    left = list(terms)
-    groups: list[tuple[bytes, list[_Term]]] = []
-    candidates = sorted({t for t in tokens if len(t) >= 4})
+def gate_plan(terms: tuple[tuple[bytes, ...], ...]) -> _Plan:
+    """Group the English terms (their lower-case camelCase tokens) under shared "gate"
+    substrings (``count`` for ``likecount``, ``votecount``, ``sharecount`` ...): a term can only
+    be present where its gate is, so one substring test rules out a whole group.  Gates are
+    chosen greedily among the terms' own tokens of four letters or more that several terms
+    contain; other terms gate themselves (``None``).  Returns ``(gate, term indexes)`` pairs; the
+    plan of the packaged list is computed ahead of time (``_tables.EN_GATES``)."""
+    joined = [b"".join(t) for t in terms]
+    left = list(range(len(joined)))
+    plan: list[tuple[bytes | None, tuple[int, ...]]] = []
+    candidates = sorted({tok for t in terms for tok in t if len(tok) >= 4})
     while True:
         best: tuple[int, int, bytes] | None = None
         for gate in candidates:
-            n = sum(1 for joined, _ in left if gate in joined)
+            n = sum(1 for i in left if gate in joined[i])
             if n >= 2 and (best is None or (n, len(gate)) > best[:2]):
                 best = (n, len(gate), gate)
         if best is None:
             break
         gate = best[2]
-        groups.append((gate, [t for t in left if gate in t[0]]))
-        left = [t for t in left if gate not in t[0]]
-    groups.extend((t[0], [t]) for t in left)
-    return groups
+        plan.append((gate, tuple(i for i in left if gate in joined[i])))
+        left = [i for i in left if gate not in joined[i]]
+    plan.extend((None, (i,)) for i in left)
+    return tuple(plan)
+
+
+def _gate_groups(
+    terms: list[_Term], tokens: list[tuple[bytes, ...]]
+) -> list[tuple[bytes, list[_Term]]]:
+    """The groups of :func:`gate_plan` (``tokens``: each term's tokens), with the terms."""
+    key = tuple(tokens)
+    from govapp.scanner import _tables
+
+    plan = _tables.EN_GATES if key == _tables.EN_TOKENS else gate_plan(key)
+    # A term that gates itself is its own gate (the very object: tested with ``is``).
+    return [
+        (terms[idx[0]][0] if gate is None else gate, [terms[i] for i in idx]) for gate, idx in plan
+    ]
 
 
 def dex_keyword_hits(scanner: KeywordScanner, dex: DexFile) -> list[KeywordHit]:

@@ -72,12 +72,22 @@ class Catalogue:
 
     def __init__(self) -> None:
         self.sdks: dict[str, SdkInfo] = {}
-        self.rules: list[Rule] = []
+        self._rules: list[Rule] | None = []
+        # (sdk index, match_on, match, pattern, source) rows that ``rules`` is built from
+        self._rule_rows: tuple[tuple[int, str, str, str, str], ...] = ()
         self.packages: dict[str, SdkInfo] = {}  # dex package prefix -> sdk
         self.exact: dict[str, dict[str, SdkInfo]] = {}  # match_on -> name -> sdk
         # match_on -> sorted literal prefixes and the parallel list of sdks
         self.prefixes: dict[str, tuple[list[str], list[SdkInfo]]] = {}
         self._roots: tuple[int, set[str]] | None = None
+
+    @property
+    def rules(self) -> list[Rule]:
+        """Every rule in catalogue order (built on first use: matching does not need them)."""
+        if self._rules is None:
+            sdks = list(self.sdks.values())
+            self._rules = [Rule(sdks[i], *rest) for i, *rest in self._rule_rows]
+        return self._rules
 
     def match_prefix(self, match_on: str, value: str) -> SdkInfo | None:
         """The SDK of the longest literal prefix rule of ``match_on`` that ``value`` starts with."""
@@ -167,9 +177,7 @@ def tables_catalogue() -> Catalogue:
     cat = Catalogue()
     sdks = [SdkInfo(*row) for row in t.SDKS]
     cat.sdks = {sdk.id: sdk for sdk in sdks}
-    cat.rules = [
-        Rule(sdks[i], match_on, match, pattern, src) for i, match_on, match, pattern, src in t.RULES
-    ]
+    cat._rules, cat._rule_rows = None, t.RULES
     cat.packages = {pattern: sdks[i] for pattern, i in t.PACKAGES.items()}
     cat.exact = {
         match_on: {name: sdks[i] for name, i in table.items()}

@@ -93,7 +93,22 @@ def render() -> str:
     ]
     for k in keywords:
         lines.append(f"    {(k.term, k.practice, k.language, k.requirement, k.fp_risk, k.note)!r},")
-    lines += [")", ""]
+    from govapp.scanner.keywords import _CAMEL, gate_plan
+
+    tokens = tuple(
+        tuple(t.lower().encode() for t in _CAMEL.findall(k.term))
+        for k in keywords
+        if k.language == "en"
+    )
+    tokens = tuple(t for t in tokens if t)
+    lines += [
+        ")",
+        "",
+        "# the English terms' lower-case camelCase tokens, and keywords.gate_plan() of them",
+        f"EN_TOKENS = {tokens!r}",
+        f"EN_GATES = {gate_plan(tokens)!r}",
+        "",
+    ]
     return "\n".join(lines)
 
 
