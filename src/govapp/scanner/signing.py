@@ -23,7 +23,6 @@ import hashlib
 import re
 import struct
 import warnings as warnings_module
-from dataclasses import dataclass, field
 from typing import Any
 
 from govapp.scanner.errors import ScanError
@@ -111,12 +110,12 @@ def _children(data: bytes, parent: _Tlv) -> list[_Tlv]:
 _OID_SIGNED_DATA = bytes.fromhex("2a864886f70d010702")
 
 
-@dataclass
 class _SignedData:
     """What a PKCS#7 SignedData holds: certificates and signer info."""
 
-    certificates: list[bytes] = field(default_factory=list)
-    signer_ids: list[tuple[bytes, bytes]] = field(default_factory=list)  # (issuer TLV, serial)
+    def __init__(self) -> None:
+        self.certificates: list[bytes] = []
+        self.signer_ids: list[tuple[bytes, bytes]] = []  # (issuer TLV, serial)
 
 
 def _parse_signed_data(data: bytes) -> _SignedData:
@@ -823,13 +822,13 @@ def certificates_from_scheme_block(value: bytes, scheme: str, warnings: list[str
     return certs
 
 
-@dataclass
 class SigningInfo:
     """The signature schemes, certificates and warnings of a package."""
 
-    schemes: list[str] = field(default_factory=list)
-    certificates: list[Certificate] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.schemes: list[str] = []
+        self.certificates: list[Certificate] = []
+        self.warnings: list[str] = []
 
 
 _SCHEME_IDS = ((V2_BLOCK_ID, "v2"), (V3_BLOCK_ID, "v3"), (V31_BLOCK_ID, "v3.1"))

@@ -25,7 +25,6 @@ import os
 import struct
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from types import TracebackType
 
 from govapp.scanner.errors import ScanError
@@ -51,17 +50,44 @@ METHOD_STORED = 0
 METHOD_DEFLATED = 8
 
 
-@dataclass(slots=True)
 class ZipEntry:
     """One central directory entry (sizes and offset already resolved from ZIP64 extras)."""
 
-    name: str
-    compressed_size: int
-    uncompressed_size: int
-    method: int
-    local_header_offset: int
-    crc32: int
-    flags: int
+    __slots__ = (
+        "compressed_size",
+        "crc32",
+        "flags",
+        "local_header_offset",
+        "method",
+        "name",
+        "uncompressed_size",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        compressed_size: int,
+        uncompressed_size: int,
+        method: int,
+        local_header_offset: int,
+        crc32: int,
+        flags: int,
+    ) -> None:
+        self.name = name
+        self.compressed_size = compressed_size
+        self.uncompressed_size = uncompressed_size
+        self.method = method
+        self.local_header_offset = local_header_offset
+        self.crc32 = crc32
+        self.flags = flags
+
+    def __repr__(self) -> str:
+        return (
+            f"ZipEntry(name={self.name!r}, compressed_size={self.compressed_size}, "
+            f"uncompressed_size={self.uncompressed_size}, method={self.method}, "
+            f"local_header_offset={self.local_header_offset}, crc32={self.crc32}, "
+            f"flags={self.flags})"
+        )
 
 
 class ZipArchive:
