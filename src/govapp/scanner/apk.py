@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from typing import Any, Literal
 
 from govapp.scanner.analysis import Clock, Collected, analyse, zip_dex, zip_texts
 from govapp.scanner.axml import (
@@ -38,11 +37,16 @@ from govapp.scanner.limits import DEFAULT_LIMITS, Limits
 from govapp.scanner.signing import read_signing
 from govapp.scanner.zip import ZipArchive
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    ComponentType = Literal["activity", "service", "receiver", "provider"]
+
 _DEX_NAME = re.compile(r"^classes(\d*)\.dex$")
 _NATIVE_LIB = re.compile(r"^lib/[^/]+/[^/]+\.so$")
 _TEXT_EXT = (".html", ".htm", ".js", ".json", ".xml", ".txt")
 _PERMISSION_TAGS = ("uses-permission", "uses-permission-sdk-23", "uses-permission-sdk-m")
-ComponentType = Literal["activity", "service", "receiver", "provider"]
 _COMPONENT_TAGS: dict[str, ComponentType] = {
     "activity": "activity",
     "activity-alias": "activity",

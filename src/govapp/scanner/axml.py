@@ -21,10 +21,13 @@ import struct
 import sys
 from array import array
 from collections.abc import Iterator
-from typing import Any, Protocol
 
 from govapp.scanner.errors import ScanError
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any, Protocol
 
 ANDROID_NS = "http://schemas.android.com/apk/res/android"
 
@@ -88,10 +91,12 @@ ANDROID_ATTR_IDS: dict[int, str] = {
 }
 
 
-class StringTable(Protocol):
-    """Strings by index (a list, or a lazily decoding :class:`StringPool`)."""
+if TYPE_CHECKING:
 
-    def __getitem__(self, index: int, /) -> str: ...
+    class StringTable(Protocol):
+        """Strings by index (a list, or a lazily decoding :class:`StringPool`)."""
+
+        def __getitem__(self, index: int, /) -> str: ...
 
 
 class StringPool:

@@ -27,13 +27,8 @@ from __future__ import annotations
 import errno
 import os
 import re
-import signal
 import stat
-import threading
 import time
-from collections.abc import Callable
-from types import FrameType
-from typing import TYPE_CHECKING, Any
 
 from govapp.scanner.apk import scan_apk_archive
 from govapp.scanner.errors import ScanError
@@ -41,8 +36,17 @@ from govapp.scanner.facts import FileInfo, ScanResult
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
 from govapp.scanner.zip import ZipArchive, single_top_folder
 
+try:  # the C module behind ``signal`` (whose wrappers build enums at import and on every call)
+    import _signal as _sig
+except ImportError:  # pragma: no cover - not CPython
+    import signal as _sig
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
+    from types import FrameType
+    from typing import Any
 
 _IPA_PLIST = re.compile(r"^Payload/[^/]+\.app/Info\.plist$")
 
@@ -55,16 +59,9 @@ def _alarm(signum: int, frame: FrameType | None) -> None:
     raise _Timeout()
 
 
-_CAN_ALARM = hasattr(signal, "setitimer")
-try:  # the C functions behind signal.signal/setitimer (the Python wrappers convert to enums,
-    # raising and catching an exception for a Python handler on every call)
-    import _signal
-
-    _set_handler: Callable[[int, Any], Any] = _signal.signal
-except ImportError:  # pragma: no cover - not CPython
-    _set_handler = signal.signal
-_SIGALRM = int(getattr(signal, "SIGALRM", 14))
-_ITIMER_REAL = int(getattr(signal, "ITIMER_REAL", 0))
+_CAN_ALARM = hasattr(_sig, "setitimer")
+_SIGALRM = int(getattr(_sig, "SIGALRM", 14))
+_ITIMER_REAL = int(getattr(_sig, "ITIMER_REAL", 0))
 
 
 class _TimeLimit:
@@ -79,22 +76,20 @@ class _TimeLimit:
         self.previous: Any = None
 
     def __enter__(self) -> None:
-        if (
-            not _CAN_ALARM
-            or self.seconds <= 0
-            or threading.current_thread() is not threading.main_thread()
-            or signal.getitimer(_ITIMER_REAL)[0] > 0
-        ):
+        if not _CAN_ALARM or self.seconds <= 0 or _sig.getitimer(_ITIMER_REAL)[0] > 0:
             return
-        self.previous = _set_handler(_SIGALRM, _alarm)
-        signal.setitimer(_ITIMER_REAL, self.seconds)
+        try:
+            self.previous = _sig.signal(_SIGALRM, _alarm)
+        except ValueError:  # not the main thread, where alone a handler can be set
+            return
+        _sig.setitimer(_ITIMER_REAL, self.seconds)
         self.armed = True
 
     def __exit__(self, *exc_info: object) -> None:
         if self.armed:
             self.armed = False
-            signal.setitimer(_ITIMER_REAL, 0)
-            _set_handler(_SIGALRM, self.previous)
+            _sig.setitimer(_ITIMER_REAL, 0)
+            _sig.signal(_SIGALRM, self.previous)
 
 
 def detect_kind(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> str:

@@ -19,14 +19,31 @@ pydantic's interface that callers use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
-
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
+    from typing import Any, ClassVar, Literal, TypeVar
+
     from pydantic import TypeAdapter
 
-SCHEMA = "govapp.scan/1"
+    PackageKind = Literal[
+        "apk",
+        "aab",
+        "hap",
+        "app",
+        "rpk",
+        "ipa",
+        "wechat-miniprogram",
+        "alipay-miniprogram",
+        "quickapp",
+    ]
+    Severity = Literal["info", "low", "medium", "high", "critical"]
+    ComponentType = Literal[
+        "activity", "service", "receiver", "provider", "ability", "extension", "page"
+    ]
+    _F = TypeVar("_F", bound="_Fact")
 
-PackageKind = Literal[
+SCHEMA = "govapp.scan/1"
+PACKAGE_KINDS = (
     "apk",
     "aab",
     "hap",
@@ -36,9 +53,7 @@ PackageKind = Literal[
     "wechat-miniprogram",
     "alipay-miniprogram",
     "quickapp",
-]
-
-_F = TypeVar("_F", bound="_Fact")
+)
 _ADAPTERS: dict[type, TypeAdapter[Any]] = {}
 
 
@@ -117,6 +132,13 @@ class _Fact:
 def _twin(cls: type[_Fact]) -> type:
     """A stdlib dataclass with the fields of ``cls`` (for pydantic; made on first use)."""
     import dataclasses
+    from typing import Any, Literal
+
+    # The field annotations are strings that pydantic evaluates in this module: the names they
+    # use from typing exist at run time only from here on (the scanner does not import typing).
+    globals().setdefault("Any", Any)
+    globals().setdefault("Literal", Literal)
+    globals().setdefault("PackageKind", Literal[PACKAGE_KINDS])
 
     hints: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
@@ -337,9 +359,6 @@ class FindingEvidence(_Fact):
         self.where = where
 
 
-Severity = Literal["info", "low", "medium", "high", "critical"]
-
-
 class Finding(_Fact):
     _fields: ClassVar[tuple[str, ...]] = (
         "rule",
@@ -375,11 +394,6 @@ class Finding(_Fact):
         self.title_en = title_en
         self.requirement = requirement
         self.evidence = [] if evidence is None else evidence
-
-
-ComponentType = Literal[
-    "activity", "service", "receiver", "provider", "ability", "extension", "page"
-]
 
 
 class Component(_Fact):

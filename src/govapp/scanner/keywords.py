@@ -23,15 +23,16 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
+from collections import namedtuple
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from govapp.scanner.dex import DexFile
 from govapp.scanner.facts import KeywordHit
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    pass
+    from typing import Any, ClassVar, NamedTuple
 
 PRACTICES = (
     "clock_in",
@@ -55,13 +56,20 @@ _SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
 _SEP = "[_\\- ]?"
 
 
-class Keyword(NamedTuple):
-    term: str
-    practice: str
-    language: str  # zh | en
-    requirement: str
-    fp_risk: str  # low | medium | high
-    note: str
+if TYPE_CHECKING:  # typed for mypy; a collections.namedtuple at run time (no typing import)
+
+    class Keyword(NamedTuple):
+        term: str
+        practice: str
+        language: str  # zh | en
+        requirement: str
+        fp_risk: str  # low | medium | high
+        note: str
+
+else:
+    Keyword = namedtuple(
+        "Keyword", ("term", "practice", "language", "requirement", "fp_risk", "note")
+    )
 
 
 def load_keywords(text: str | None = None) -> list[Keyword]:

@@ -25,11 +25,13 @@ No regular expressions are used for matching.
 from __future__ import annotations
 
 import bisect
+from collections import namedtuple
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import NamedTuple
 
 from govapp.scanner.facts import Evidence, SdkHit
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 
 CATEGORIES = (
     "advertising",
@@ -51,20 +53,28 @@ MAX_EVIDENCE = 5
 _COLUMNS = ("id", "name", "name_zh", "vendor", "category", "match_on", "match", "pattern", "source")
 
 
-class SdkInfo(NamedTuple):  # a tuple: six hundred of them are built at start-up
-    id: str
-    name: str
-    name_zh: str
-    vendor: str
-    category: str
+# Named tuples (six hundred SDKs are built at start-up), from collections rather than typing:
+# the scanner's start-up imports no typing (see facts.py); the typed form is for mypy.
+if TYPE_CHECKING:
+    from typing import NamedTuple
 
+    class SdkInfo(NamedTuple):
+        id: str
+        name: str
+        name_zh: str
+        vendor: str
+        category: str
 
-class Rule(NamedTuple):  # a tuple: two thousand of them are built at start-up
-    sdk: SdkInfo
-    match_on: str
-    match: str  # exact | prefix
-    pattern: str
-    source: str
+    class Rule(NamedTuple):
+        sdk: SdkInfo
+        match_on: str
+        match: str  # exact | prefix
+        pattern: str
+        source: str
+
+else:
+    SdkInfo = namedtuple("SdkInfo", ("id", "name", "name_zh", "vendor", "category"))
+    Rule = namedtuple("Rule", ("sdk", "match_on", "match", "pattern", "source"))
 
 
 class Catalogue:

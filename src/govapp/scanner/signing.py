@@ -23,11 +23,14 @@ import hashlib
 import re
 import struct
 import warnings as warnings_module
-from typing import Any
 
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Certificate
 from govapp.scanner.zip import ZipArchive
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
 
 APK_SIG_BLOCK_MAGIC = b"APK Sig Block 42"
 V2_BLOCK_ID = 0x7109871A
