@@ -223,13 +223,10 @@ class KeywordScanner:
         self._en_pattern: re.Pattern[str] | None = None
 
     def _compile(self) -> None:
-        """Build the two patterns on the first text scanned: a scan whose DEX prefilter finds
-        nothing (most packages) never pays for compiling them."""
+        """Build the English pattern on the first text scanned: a scan whose DEX prefilter finds
+        nothing (most packages) never pays for compiling it; the Chinese one is built on the
+        first text that is not all ASCII (:meth:`_zh_matches`)."""
         self._compiled = True
-        if self._zh:
-            self._zh_pattern = re.compile(
-                _trie_regex([re.escape(ch) for ch in term] for term in self._zh)
-            )
         if self._en:
             en = _trie_regex(
                 _en_atoms(_en_tokens(k.term)) for k in self.keywords if k.language == "en"
@@ -239,8 +236,12 @@ class KeywordScanner:
             self._en_pattern = re.compile(f"{en}s?")
 
     def _zh_matches(self, text: str) -> Iterator[tuple[int, int, Keyword]]:
-        if self._zh_pattern is None:
+        if not self._zh or text.isascii():  # every Chinese term is non-ASCII
             return
+        if self._zh_pattern is None:
+            self._zh_pattern = re.compile(
+                _trie_regex([re.escape(ch) for ch in term] for term in self._zh)
+            )
         for m in self._zh_pattern.finditer(text):
             yield m.start(), m.end(), self._zh[m.group(0)]
 
@@ -478,9 +479,13 @@ class _DexKeywordFilter:
         for s in starts:
             at.append(pos)
             pos += spans[s] - s + 1
-        for m in self._zh_regex().finditer(sub):
-            k = bisect.bisect_right(at, m.start()) - 1
-            yield starts[k] + (m.start() - at[k])
+        # A few strings: a find per term over them costs less than compiling the alternation.
+        for term in self._zh_terms:
+            i = sub.find(term)
+            while i >= 0:
+                k = bisect.bisect_right(at, i) - 1
+                yield starts[k] + (i - at[k])
+                i = sub.find(term, spans[starts[k]] - starts[k] + at[k] + 1)  # the next string
 
     def _en_positions(self, block: bytes) -> Iterator[int]:
         lowered = block.lower()
