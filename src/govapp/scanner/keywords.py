@@ -218,22 +218,31 @@ class KeywordScanner:
         self.max_hits = max_hits
         self._zh = {k.term: k for k in self.keywords if k.language == "zh"}
         self._en = {_en_key(k.term): k for k in self.keywords if k.language == "en"}
-        self._compiled = False
         self._zh_pattern: re.Pattern[str] | None = None
-        self._en_pattern: re.Pattern[str] | None = None
+        # English terms with their lower-case form without separators ("clockin")
+        self._en_terms = [(k, _en_key(k.term)) for k in self.keywords if k.language == "en"]
+        self._en_patterns: dict[tuple[Keyword, ...], re.Pattern[str]] = {}
 
-    def _compile(self) -> None:
-        """Build the English pattern on the first text scanned: a scan whose DEX prefilter finds
-        nothing (most packages) never pays for compiling it; the Chinese one is built on the
-        first text that is not all ASCII (:meth:`_zh_matches`)."""
-        self._compiled = True
-        if self._en:
-            en = _trie_regex(
-                _en_atoms(_en_tokens(k.term)) for k in self.keywords if k.language == "en"
-            )
+    def _en_pattern(self, lowered: str) -> re.Pattern[str] | None:
+        """The English pattern for a text (``lowered``: ASCII-lower-cased), built over only the
+        terms that can occur in it: a match of a term, its separators removed, is the term's
+        lower-case form, so a term whose form is not in the text without separators cannot
+        match, and leaving it out of the (trie-ordered) alternation changes no match.  Most
+        texts hold none or one or two terms: compiling a small pattern, or none, costs far less
+        than compiling all the terms (cached per set of terms)."""
+        squeezed = lowered.replace("_", "").replace("-", "").replace(" ", "")
+        present = tuple(k for k, key in self._en_terms if key in squeezed)
+        if not present:
+            return None
+        pattern = self._en_patterns.get(present)
+        if pattern is None:
+            if len(self._en_patterns) > 64:
+                self._en_patterns.clear()
+            en = _trie_regex(_en_atoms(_en_tokens(k.term)) for k in present)
             # Searched in an ASCII-lower-cased copy of the text (same length, so spans line
             # up); boundaries and camelCase steps are then checked on the original text.
-            self._en_pattern = re.compile(f"{en}s?")
+            pattern = self._en_patterns[present] = re.compile(f"{en}s?")
+        return pattern
 
     def _zh_matches(self, text: str) -> Iterator[tuple[int, int, Keyword]]:
         if not self._zh or text.isascii():  # every Chinese term is non-ASCII
@@ -253,10 +262,13 @@ class KeywordScanner:
         return kw
 
     def _en_matches(self, text: str) -> Iterator[tuple[int, int, Keyword]]:
-        if self._en_pattern is None:
+        if not self._en_terms:
             return
         lowered = text.translate(_ASCII_LOWER)
-        search = self._en_pattern.search
+        pattern = self._en_pattern(lowered)
+        if pattern is None:
+            return
+        search = pattern.search
         pos = 0
         while (m := search(lowered, pos)) is not None:
             start, end = m.span()
@@ -274,8 +286,6 @@ class KeywordScanner:
 
         With a ``separator`` the context of a hit never crosses it: it is taken from the one
         string that holds the term (``CONTEXT`` characters either side, within that string)."""
-        if not self._compiled:
-            self._compile()
         if "\\u" in text:
             text = _UESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
         hits: list[KeywordHit] = []
