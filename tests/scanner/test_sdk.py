@@ -171,3 +171,21 @@ def test_load_catalogue_rejects_unknown_categories() -> None:
         assert "bogus" in str(exc)
     else:
         raise AssertionError("an unknown category must be rejected")
+
+
+def test_parsed_tables_are_up_to_date_and_equal_the_csv_files() -> None:
+    """``_tables.py`` (what the scanner loads) is generated from the two CSV files; it must be
+    regenerated (``python -m govapp.scanner.tablegen``) whenever they change."""
+    from govapp.scanner import _tables, tablegen
+    from govapp.scanner.keywords import _default_keywords_tuple, load_keywords
+    from govapp.scanner.sdk import load_catalogue, tables_catalogue
+
+    assert tablegen.source_digests() == _tables.SOURCE_SHA256, "run govapp.scanner.tablegen"
+    assert tablegen.main(["--check"]) == 0
+    parsed, loaded = load_catalogue(), tables_catalogue()
+    assert loaded.sdks == parsed.sdks
+    assert loaded.rules == parsed.rules
+    assert loaded.packages == parsed.packages
+    assert loaded.exact == parsed.exact
+    assert loaded.prefixes == parsed.prefixes
+    assert list(_default_keywords_tuple()) == load_keywords()

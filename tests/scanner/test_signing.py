@@ -6,6 +6,8 @@ import contextlib
 import hashlib
 import random
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -210,12 +212,17 @@ def test_ordinary_certificates_are_read_without_cryptography_and_agree_with_it()
     certificate and on thousands of random mutations of them."""
     from cryptography import x509
 
-    from govapp.scanner.signing import _quick_fields, cert_from_der, ordinary_certificate
+    from govapp.scanner.signing import (
+        _quick_fields,
+        cert_from_der,
+        length_not_der,
+        ordinary_certificate,
+    )
 
     ders = _fixture_certificates()
     assert ders and any(ordinary_certificate(d) for d in ders)
     rng = random.Random(20261130)
-    accepted = 0
+    accepted = rejected = 0
     for der in ders:
         variants = [der]
         for _ in range(120):
@@ -228,9 +235,150 @@ def test_ordinary_certificates_are_read_without_cryptography_and_agree_with_it()
             else:
                 variants.append(der[:i] + bytes([rng.randrange(256)]) + der[i:])
         for v in variants:
+            if length_not_der(v):  # the reader says cryptography rejects it
+                with pytest.raises(ValueError):
+                    x509.load_der_x509_certificate(v)
+                rejected += 1
             if not (ordinary_certificate(v) and _quick_fields(v) is not None):
                 continue
             accepted += 1
             x509.load_der_x509_certificate(v)  # cryptography must accept it too
             assert cert_from_der(v, "v1") == cert_from_der(v, "v1", fast=False)
     assert accepted > len(ders)  # some mutations (in names, serials, times) stay ordinary
+    assert rejected > 0  # and some make a length that is not DER
+
+
+# --------------------------------------------------------------------------------------------
+# Certificates decided without cryptography: DSA parameters, lengths that are not DER
+
+
+def _enc(tag: int, body: bytes, *, long_form: bool = False) -> bytes:
+    """One DER element; ``long_form`` writes its length with one octet more than DER allows."""
+    n = len(body)
+    size = n.to_bytes(max(1, (n.bit_length() + 7) // 8), "big")
+    if n < 0x80 and not long_form:
+        head = bytes([n])
+    else:
+        if long_form:
+            size = (b"" if n < 0x80 else b"\x00") + size
+        head = bytes([0x80 | len(size)]) + size
+    return bytes([tag]) + head + body
+
+
+def _not_der_variants(der: bytes) -> list[bytes]:
+    """The certificate with, in turn, the length of the Certificate SEQUENCE, of each of its three
+    elements and of each TBSCertificate element written in a long form one octet too long (the
+    enclosing lengths re-encoded to match)."""
+    from govapp.scanner.signing import _children, _tlv
+
+    top = _tlv(der, 0, len(der))
+    parts = _children(der, top)
+    tbs_parts = _children(der, parts[0])
+
+    def body(t: tuple[int, int, int, int, int]) -> bytes:
+        return der[t[2] : t[3]]
+
+    def build(outer_long: bool, part_long: int, tbs_long: int) -> bytes:
+        tbs_body = b"".join(
+            _enc(t[0], body(t), long_form=i == tbs_long) for i, t in enumerate(tbs_parts)
+        )
+        elements = [_enc(parts[0][0], tbs_body, long_form=part_long == 0)]
+        elements += [_enc(t[0], body(t), long_form=part_long == i) for i, t in enumerate(parts)][1:]
+        return _enc(top[0], b"".join(elements), long_form=outer_long)
+
+    assert build(False, -1, -1) == der  # the rebuilding itself changes nothing
+    variants = [build(True, -1, -1)]
+    variants += [build(False, i, -1) for i in range(len(parts))]
+    variants += [build(False, -1, i) for i in range(len(tbs_parts))]
+    return variants
+
+
+def test_fixture_certificates_are_decided_without_cryptography_and_as_cryptography_decides() -> (
+    None
+):
+    """Every fixture certificate (apksig's DSA one with its Dss-Parms, and its RSA one whose
+    signature length is not DER included) is read by the scanner's own reader, with exactly the
+    facts that cryptography gives (fields when it loads, hashes only when it rejects)."""
+    from cryptography import x509
+
+    from govapp.scanner.signing import _quick_fields, length_not_der, ordinary_certificate
+
+    ders = _fixture_certificates()
+    root = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+    if root.is_dir():
+        assert len(ders) >= 15  # 16 distinct fixture certificates and the testkit's two
+    kinds = {"ordinary": 0, "not DER": 0}
+    for der in ders:
+        ordinary = ordinary_certificate(der) and _quick_fields(der) is not None
+        assert ordinary or length_not_der(der), der.hex()  # no fixture needs cryptography
+        if ordinary:
+            kinds["ordinary"] += 1
+            x509.load_der_x509_certificate(der)
+        else:
+            kinds["not DER"] += 1
+            with pytest.raises(ValueError):
+                x509.load_der_x509_certificate(der)
+        assert cert_from_der(der, "v1") == cert_from_der(der, "v1", fast=False)
+    if root.is_dir():
+        assert kinds["not DER"] == 1  # apksig's v1-only-with-rsa-1024-cert-not-der
+        dsa = [d for d in ders if bytes.fromhex("06072a8648ce3804013082") in d]
+        assert dsa and all(ordinary_certificate(d) for d in dsa)
+
+
+def test_a_length_that_is_not_der_is_rejected_by_cryptography_wherever_it_is_read() -> None:
+    """For every fixture certificate and every element whose length the reader checks, a long
+    form one octet too long makes cryptography reject the certificate, and the reader says so."""
+    from cryptography import x509
+
+    from govapp.scanner.signing import length_not_der
+
+    checked = 0
+    for der in _fixture_certificates():
+        if length_not_der(der):
+            continue
+        assert not length_not_der(der)
+        for variant in _not_der_variants(der):
+            assert length_not_der(variant)
+            with pytest.raises(ValueError):
+                x509.load_der_x509_certificate(variant)
+            assert cert_from_der(variant, "v1") == cert_from_der(variant, "v1", fast=False)
+            assert cert_from_der(variant, "v1").subject == ""
+            checked += 1
+    assert checked > 10
+
+
+def test_dsa_parameters_outside_the_ordinary_shape_go_to_cryptography() -> None:
+    """Dss-Parms with a negative or non-minimal integer, or a fourth integer, are not accepted
+    by the reader (cryptography decides them), and the facts still agree with cryptography."""
+    from govapp.scanner.signing import ordinary_certificate
+
+    ders = [d for d in _fixture_certificates() if bytes.fromhex("06072a8648ce380401") in d]
+    if not ders:
+        pytest.skip("the apksig DSA fixture is not available")
+    der = ders[0]
+    assert ordinary_certificate(der)
+    p_at = der.index(bytes.fromhex("06072a8648ce3804013082")) + 9  # Dss-Parms SEQUENCE
+    assert der[p_at + 4 : p_at + 8] == bytes.fromhex("02820101")  # p, 257 octets: 00 then high bit
+    negative = der[: p_at + 8] + b"\x80" + der[p_at + 9 :]  # 00 -> 80: p negative
+    non_minimal = der[: p_at + 9] + b"\x01" + der[p_at + 10 :]  # 00 01..: redundant zero octet
+    for variant in (negative, non_minimal):
+        assert not ordinary_certificate(variant)
+        assert cert_from_der(variant, "v1") == cert_from_der(variant, "v1", fast=False)
+
+
+def test_scanning_every_fixture_never_loads_cryptography(shared_fixtures: Path) -> None:
+    code = (
+        "import sys, glob\n"
+        "from govapp.scanner import ScanError, scan_path\n"
+        f"paths = sorted(glob.glob({str(shared_fixtures)!r} + '/*/*.apk'))\n"
+        "for p in paths:\n"
+        "    try:\n"
+        "        scan_path(p)\n"
+        "    except ScanError:\n"
+        "        pass\n"
+        "print(len(paths), any(m.split('.')[0] == 'cryptography' for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    count, loaded = out.stdout.split()
+    assert int(count) >= 30
+    assert loaded == "False"

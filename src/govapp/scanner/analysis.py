@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from govapp.scanner.capabilities import (
     ANDROID_METHOD_CLASSES,
@@ -45,15 +44,21 @@ class Clock:
             raise ScanError("timeout", f"scanning took longer than the limit of {self.limit:g} s")
 
 
-@dataclass
 class TextFiles:
     """Files to search for keywords: their names and sizes, and a bounded reader."""
 
-    sizes: dict[str, int]  # name -> uncompressed size
-    read: Callable[[str, int], bytes]  # (name, max_size) -> bytes; raises ScanError
-    where_prefix: str = ""
-    # (name, size) -> the first bytes, to skip compiled XML without inflating it
-    head: Callable[[str, int], bytes] | None = None
+    def __init__(
+        self,
+        sizes: dict[str, int],
+        read: Callable[[str, int], bytes],
+        where_prefix: str = "",
+        head: Callable[[str, int], bytes] | None = None,
+    ) -> None:
+        self.sizes = sizes  # name -> uncompressed size
+        self.read = read  # (name, max_size) -> bytes; raises ScanError
+        self.where_prefix = where_prefix
+        # (name, size) -> the first bytes, to skip compiled XML without inflating it
+        self.head = head
 
 
 def zip_texts(zf: ZipArchive, names: Iterable[str], *, where_prefix: str = "") -> TextFiles:
@@ -70,34 +75,50 @@ def zip_dex(zf: ZipArchive, names: Iterable[str]) -> DexFiles:
     return DexFiles(sizes, lambda name, max_size: zf.read(name, max_size=max_size))
 
 
-@dataclass
 class DexFiles:
     """The ``classes*.dex`` files of a package (in order), with their sizes and a reader."""
 
-    sizes: dict[str, int]  # name -> declared uncompressed size
-    read: Callable[[str, int], bytes]  # (name, max_size) -> bytes; raises ScanError
+    def __init__(self, sizes: dict[str, int], read: Callable[[str, int], bytes]) -> None:
+        self.sizes = sizes  # name -> declared uncompressed size
+        self.read = read  # (name, max_size) -> bytes; raises ScanError
 
 
-@dataclass
 class Collected:
-    """What a format reader found, for :func:`analyse`."""
+    """What a format reader found, for :func:`analyse` (plain classes here, not dataclasses:
+    nothing on the APK path imports ``dataclasses``, see facts.py)."""
 
-    # Android only: requested permissions (normal and sdk-23), mapped here with the DEX facts.
-    android_permissions: list[str] | None = None
-    capabilities: list[Capability] = field(default_factory=list)  # already mapped by the reader
-    dex: DexFiles | None = None
-    native_libs: list[str] = field(default_factory=list)  # paths inside the package
-    components: list[Component] = field(default_factory=list)
-    js_modules: list[str] = field(default_factory=list)
-    services: list[SdkHit] = field(default_factory=list)  # platform services found in code
-    texts: TextFiles | None = None
+    def __init__(
+        self,
+        *,
+        android_permissions: list[str] | None = None,
+        capabilities: list[Capability] | None = None,
+        dex: DexFiles | None = None,
+        native_libs: list[str] | None = None,
+        components: list[Component] | None = None,
+        js_modules: list[str] | None = None,
+        services: list[SdkHit] | None = None,
+        texts: TextFiles | None = None,
+    ) -> None:
+        # Android only: requested permissions (normal and sdk-23), mapped with the DEX facts.
+        self.android_permissions = android_permissions
+        # already mapped by the reader
+        self.capabilities: list[Capability] = capabilities if capabilities is not None else []
+        self.dex = dex
+        self.native_libs: list[str] = native_libs if native_libs is not None else []  # paths
+        self.components: list[Component] = components if components is not None else []
+        self.js_modules: list[str] = js_modules if js_modules is not None else []
+        # platform services found in code
+        self.services: list[SdkHit] = services if services is not None else []
+        self.texts = texts
 
 
-@dataclass
 class _DexFacts:
-    types: list[str] = field(default_factory=list)
-    method_refs: list[tuple[str, str]] = field(default_factory=list)  # (ref, dex name)
-    keywords: list[KeywordHit] = field(default_factory=list)
+    """What the DEX files of a package gave: types, method references and keyword hits."""
+
+    def __init__(self) -> None:
+        self.types: list[str] = []
+        self.method_refs: list[tuple[str, str]] = []  # (ref, dex name)
+        self.keywords: list[KeywordHit] = []
 
 
 def _read_dex(

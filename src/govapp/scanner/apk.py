@@ -12,9 +12,8 @@ Only :class:`ScanError` escapes; damage that still leaves something useful becom
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from pathlib import Path
-from typing import Any, Literal
 
 from govapp.scanner.analysis import Clock, Collected, analyse, zip_dex, zip_texts
 from govapp.scanner.axml import (
@@ -38,11 +37,16 @@ from govapp.scanner.limits import DEFAULT_LIMITS, Limits
 from govapp.scanner.signing import read_signing
 from govapp.scanner.zip import ZipArchive
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    ComponentType = Literal["activity", "service", "receiver", "provider"]
+
 _DEX_NAME = re.compile(r"^classes(\d*)\.dex$")
 _NATIVE_LIB = re.compile(r"^lib/[^/]+/[^/]+\.so$")
 _TEXT_EXT = (".html", ".htm", ".js", ".json", ".xml", ".txt")
 _PERMISSION_TAGS = ("uses-permission", "uses-permission-sdk-23", "uses-permission-sdk-m")
-ComponentType = Literal["activity", "service", "receiver", "provider"]
 _COMPONENT_TAGS: dict[str, ComponentType] = {
     "activity": "activity",
     "activity-alias": "activity",
@@ -53,7 +57,7 @@ _COMPONENT_TAGS: dict[str, ComponentType] = {
 _ARSC_LIMIT = 64 * 1024 * 1024
 
 
-def file_info(path: Path) -> FileInfo:
+def file_info(path: str | os.PathLike[str]) -> FileInfo:
     """Name, size and streamed SHA-256 of a file."""
     digest = hashlib.sha256()
     size = 0
@@ -61,14 +65,13 @@ def file_info(path: Path) -> FileInfo:
         while chunk := fh.read(1 << 20):
             size += len(chunk)
             digest.update(chunk)
-    return FileInfo(name=path.name, size=size, sha256=digest.hexdigest())
+    return FileInfo(name=os.path.basename(os.fspath(path)), size=size, sha256=digest.hexdigest())
 
 
 def scan_apk(
-    path: Path, *, limits: Limits = DEFAULT_LIMITS, file: FileInfo | None = None
+    path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS, file: FileInfo | None = None
 ) -> ScanResult:
     """Scan one APK.  ``file`` may be passed when the caller has already hashed the file."""
-    path = Path(path)
     clock = Clock(limits)
     with ZipArchive(path, limits=limits) as zf:
         info = file if file is not None else file_info(path)
@@ -172,7 +175,7 @@ def scan_apk_archive(
         dex=zip_dex(zf, dex_names),
         native_libs=native,
         components=components,
-        texts=zip_texts(zf, [e.name for e in zf.entries if _is_text_asset(e.name)]),
+        texts=zip_texts(zf, _text_assets(names)),
     )
     analyse(result, collected, limits=limits, warnings=warnings, clock=clock)
     warnings.extend(zf.warnings)
@@ -270,14 +273,17 @@ def _components(app: XmlElement, package: str, target_sdk: int | None) -> list[C
     return out
 
 
-def _is_text_asset(name: str) -> bool:
-    """Text files under ``assets/`` and ``res/``.  XML elsewhere in ``res/`` than ``res/raw/``
-    is compiled by aapt into binary XML (no text to search), so it is not even opened."""
-    if name.startswith("assets/"):
-        return name.lower().endswith(_TEXT_EXT)
-    if not name.startswith("res/"):
-        return False
-    lower = name.lower()
-    if lower.endswith(".xml"):
-        return lower.startswith("res/raw")
-    return lower.endswith(_TEXT_EXT)
+def _text_assets(names: list[str]) -> list[str]:
+    """Text files under ``assets/`` and ``res/``, in order.  XML elsewhere in ``res/`` than
+    ``res/raw/`` is compiled by aapt into binary XML (no text to search), so it is not even
+    opened.  One loop without a call per name: a package may have thousands of resource files."""
+    out = []
+    for name in names:
+        if name.startswith("assets/"):
+            if name.lower().endswith(_TEXT_EXT):
+                out.append(name)
+        elif name.startswith("res/"):
+            lower = name.lower()
+            if lower.startswith("res/raw") if lower.endswith(".xml") else lower.endswith(_TEXT_EXT):
+                out.append(name)
+    return out

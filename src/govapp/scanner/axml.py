@@ -21,11 +21,13 @@ import struct
 import sys
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 from govapp.scanner.errors import ScanError
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any, Protocol
 
 ANDROID_NS = "http://schemas.android.com/apk/res/android"
 
@@ -89,10 +91,12 @@ ANDROID_ATTR_IDS: dict[int, str] = {
 }
 
 
-class StringTable(Protocol):
-    """Strings by index (a list, or a lazily decoding :class:`StringPool`)."""
+if TYPE_CHECKING:
 
-    def __getitem__(self, index: int, /) -> str: ...
+    class StringTable(Protocol):
+        """Strings by index (a list, or a lazily decoding :class:`StringPool`)."""
+
+        def __getitem__(self, index: int, /) -> str: ...
 
 
 class StringPool:
@@ -214,16 +218,33 @@ class StringPool:
         return out
 
 
-@dataclass(slots=True)
 class XmlAttr:
     """One attribute; ``value`` is the textual form (references as ``@0x7f0b0001``)."""
 
-    ns: str
-    name: str
-    value: str | None
-    type: int
-    data: int
-    resource_id: int = 0
+    __slots__ = ("data", "name", "ns", "resource_id", "type", "value")
+
+    def __init__(
+        self, ns: str, name: str, value: str | None, type: int, data: int, resource_id: int = 0
+    ) -> None:
+        self.ns = ns
+        self.name = name
+        self.value = value
+        self.type = type
+        self.data = data
+        self.resource_id = resource_id
+
+    def __repr__(self) -> str:
+        return (
+            f"XmlAttr(ns={self.ns!r}, name={self.name!r}, value={self.value!r}, "
+            f"type={self.type}, data={self.data}, resource_id={self.resource_id})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not XmlAttr:
+            return NotImplemented
+        return repr(self) == repr(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def is_reference(self) -> bool:
@@ -299,11 +320,18 @@ class XmlElement:
             stack.extend(reversed(el.children))
 
 
-@dataclass
 class AxmlDocument:
-    root: XmlElement | None
-    warnings: list[str]
-    namespaces: dict[str, str] = field(default_factory=dict)
+    """A parsed binary XML document: its root element and what was wrong."""
+
+    def __init__(
+        self,
+        root: XmlElement | None,
+        warnings: list[str],
+        namespaces: dict[str, str] | None = None,
+    ) -> None:
+        self.root = root
+        self.warnings = warnings
+        self.namespaces = {} if namespaces is None else namespaces
 
 
 def format_value(vtype: int, data: int, raw: str | None, strings: StringPool | None) -> str | None:

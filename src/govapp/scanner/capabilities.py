@@ -24,10 +24,13 @@ Sources of the mappings:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from govapp.scanner.facts import Capability, Component, Evidence, SdkHit
 from govapp.scanner.sdk import catalogue, descriptor_package
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
 
 CAPABILITIES = (
     "accessibility",

@@ -27,20 +27,26 @@ from __future__ import annotations
 import errno
 import os
 import re
-import signal
 import stat
-import threading
 import time
-from collections.abc import Callable
-from pathlib import Path
-from types import FrameType
-from typing import Any
 
 from govapp.scanner.apk import scan_apk_archive
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import FileInfo, ScanResult
 from govapp.scanner.limits import DEFAULT_LIMITS, Limits
 from govapp.scanner.zip import ZipArchive, single_top_folder
+
+try:  # the C module behind ``signal`` (whose wrappers build enums at import and on every call)
+    import _signal as _sig
+except ImportError:  # pragma: no cover - not CPython
+    import signal as _sig
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+    from types import FrameType
+    from typing import Any
 
 _IPA_PLIST = re.compile(r"^Payload/[^/]+\.app/Info\.plist$")
 
@@ -53,16 +59,9 @@ def _alarm(signum: int, frame: FrameType | None) -> None:
     raise _Timeout()
 
 
-_CAN_ALARM = hasattr(signal, "setitimer")
-try:  # the C functions behind signal.signal/setitimer (the Python wrappers convert to enums,
-    # raising and catching an exception for a Python handler on every call)
-    import _signal
-
-    _set_handler: Callable[[int, Any], Any] = _signal.signal
-except ImportError:  # pragma: no cover - not CPython
-    _set_handler = signal.signal
-_SIGALRM = int(getattr(signal, "SIGALRM", 14))
-_ITIMER_REAL = int(getattr(signal, "ITIMER_REAL", 0))
+_CAN_ALARM = hasattr(_sig, "setitimer")
+_SIGALRM = int(getattr(_sig, "SIGALRM", 14))
+_ITIMER_REAL = int(getattr(_sig, "ITIMER_REAL", 0))
 
 
 class _TimeLimit:
@@ -77,22 +76,20 @@ class _TimeLimit:
         self.previous: Any = None
 
     def __enter__(self) -> None:
-        if (
-            not _CAN_ALARM
-            or self.seconds <= 0
-            or threading.current_thread() is not threading.main_thread()
-            or signal.getitimer(_ITIMER_REAL)[0] > 0
-        ):
+        if not _CAN_ALARM or self.seconds <= 0 or _sig.getitimer(_ITIMER_REAL)[0] > 0:
             return
-        self.previous = _set_handler(_SIGALRM, _alarm)
-        signal.setitimer(_ITIMER_REAL, self.seconds)
+        try:
+            self.previous = _sig.signal(_SIGALRM, _alarm)
+        except ValueError:  # not the main thread, where alone a handler can be set
+            return
+        _sig.setitimer(_ITIMER_REAL, self.seconds)
         self.armed = True
 
     def __exit__(self, *exc_info: object) -> None:
         if self.armed:
             self.armed = False
-            signal.setitimer(_ITIMER_REAL, 0)
-            _set_handler(_SIGALRM, self.previous)
+            _sig.setitimer(_ITIMER_REAL, 0)
+            _sig.signal(_SIGALRM, self.previous)
 
 
 def detect_kind(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> str:
@@ -150,7 +147,7 @@ def _kind_from_names(names: set[str], suffix: str) -> str:
     )
 
 
-def _stat(path: Path) -> os.stat_result | None:
+def _stat(path: str | os.PathLike[str]) -> os.stat_result | None:
     """One ``stat`` call; None when the path does not exist (as ``Path.exists`` decides)."""
     try:
         return os.stat(path)
@@ -243,17 +240,32 @@ _ZIP_READERS: dict[str, Callable[[Path, Limits], ScanResult]] = {
 }
 
 
-def _scan(path: Path, limits: Limits) -> ScanResult:
+def _suffix(name: str) -> str:
+    """``pathlib.PurePath.suffix`` of a file name."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def _as_path(path: str | os.PathLike[str]) -> Path:
+    # pathlib is imported only for directories, the non-APK readers and messages: the APK path
+    # works on the plain string (pathlib and what it imports are a tenth of the start-up).
+    from pathlib import Path
+
+    return path if isinstance(path, Path) else Path(path)
+
+
+def _scan(path: str | os.PathLike[str], limits: Limits) -> ScanResult:
     st = _stat(path)
     if st is None:
         raise ScanError("not_found", "no such file or directory")
     if stat.S_ISDIR(st.st_mode):
-        kind = detect_kind(path, limits=limits)
+        p = _as_path(path)
+        kind = detect_kind(p, limits=limits)
         if kind == "quickapp-dir":
-            return _read_quickapp_dir(path, limits)
-        return _read_miniprogram_dir(path, limits)
+            return _read_quickapp_dir(p, limits)
+        return _read_miniprogram_dir(p, limits)
     if not stat.S_ISREG(st.st_mode):
-        raise ScanError("unreadable", f"{path} is not a regular file")
+        raise ScanError("unreadable", f"{_as_path(path)} is not a regular file")
     size = st.st_size
     if size > limits.max_file_size:
         raise ScanError(
@@ -262,13 +274,14 @@ def _scan(path: Path, limits: Limits) -> ScanResult:
     with ZipArchive(path, limits=limits) as zf:
         # The SHA-256 comes from the archive's own descriptor (small files: its one whole read).
         hashed, sha256 = zf.digest()
-        info = FileInfo(name=path.name, size=hashed, sha256=sha256)
-        kind = _kind_from_names(zf.names_set(), path.suffix.lower())
+        name = os.path.basename(os.fspath(path))  # a regular file: the same as Path.name
+        info = FileInfo(name=name, size=hashed, sha256=sha256)
+        kind = _kind_from_names(zf.names_set(), _suffix(name).lower())
         if kind == "apk":
             result = scan_apk_archive(zf, file=info, limits=limits)
             result.file = info
             return result
-    result = _ZIP_READERS[kind](path, limits)
+    result = _ZIP_READERS[kind](_as_path(path), limits)
     result.file = info
     return result
 
@@ -276,7 +289,7 @@ def _scan(path: Path, limits: Limits) -> ScanResult:
 def scan_path(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan a package file or a source directory.  Only :class:`ScanError` escapes."""
     started = time.perf_counter()
-    p = path if isinstance(path, Path) else Path(path)
+    p = os.fspath(path) or "."  # a TypeError for what is not a path; "" is "." as for Path()
     try:
         with _TimeLimit(limits.max_seconds):
             result = _scan(p, limits)
@@ -291,6 +304,6 @@ def scan_path(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) 
     except RecursionError:
         raise ScanError("internal", "the package is nested too deeply to scan") from None
     except OSError as exc:
-        raise ScanError("unreadable", f"cannot read {p}: {exc.strerror or exc}") from None
+        raise ScanError("unreadable", f"cannot read {_as_path(p)}: {exc.strerror or exc}") from None
     result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     return result

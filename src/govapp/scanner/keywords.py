@@ -20,22 +20,19 @@ from its neighbours.  Hits are deduplicated per (term, where) and capped per cal
 
 from __future__ import annotations
 
-import csv
+import bisect
 import heapq
-import io
 import re
-import string
+from collections import namedtuple
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from typing import TYPE_CHECKING, Any, ClassVar
 
 from govapp.scanner.dex import DexFile
 from govapp.scanner.facts import KeywordHit
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    pass
+    from typing import Any, ClassVar, NamedTuple
 
 PRACTICES = (
     "clock_in",
@@ -59,19 +56,33 @@ _SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
 _SEP = "[_\\- ]?"
 
 
-@dataclass(frozen=True)
-class Keyword:
-    term: str
-    practice: str
-    language: str  # zh | en
-    requirement: str
-    fp_risk: str  # low | medium | high
-    note: str
+if TYPE_CHECKING:  # typed for mypy; a collections.namedtuple at run time (no typing import)
+
+    class Keyword(NamedTuple):
+        term: str
+        practice: str
+        language: str  # zh | en
+        requirement: str
+        fp_risk: str  # low | medium | high
+        note: str
+
+else:
+    Keyword = namedtuple(
+        "Keyword", ("term", "practice", "language", "requirement", "fp_risk", "note")
+    )
 
 
 def load_keywords(text: str | None = None) -> list[Keyword]:
-    """Parse keyword CSV text (the packaged ``keywords.csv`` when ``text`` is None)."""
+    """Parse keyword CSV text (the packaged ``keywords.csv`` when ``text`` is None).
+
+    The scanner itself reads the same list parsed ahead of time (``_tables.py``, built from the
+    CSV file by :mod:`govapp.scanner.tablegen`)."""
+    import csv
+    import io
+
     if text is None:
+        from importlib import resources
+
         text = resources.files("govapp.scanner.data").joinpath("keywords.csv").read_text("utf-8")
     out = []
     for row in csv.DictReader(io.StringIO(text)):
@@ -188,7 +199,7 @@ def _in_platform_descriptor(text: str, start: int) -> bool:
     return "L" in token and any(p in token for p in _PLATFORM_DESCRIPTORS)
 
 
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 class KeywordScanner:
@@ -207,29 +218,39 @@ class KeywordScanner:
         self.max_hits = max_hits
         self._zh = {k.term: k for k in self.keywords if k.language == "zh"}
         self._en = {_en_key(k.term): k for k in self.keywords if k.language == "en"}
-        self._compiled = False
         self._zh_pattern: re.Pattern[str] | None = None
-        self._en_pattern: re.Pattern[str] | None = None
+        # English terms with their lower-case form without separators ("clockin")
+        self._en_terms = [(k, _en_key(k.term)) for k in self.keywords if k.language == "en"]
+        self._en_patterns: dict[tuple[Keyword, ...], re.Pattern[str]] = {}
 
-    def _compile(self) -> None:
-        """Build the two patterns on the first text scanned: a scan whose DEX prefilter finds
-        nothing (most packages) never pays for compiling them."""
-        self._compiled = True
-        if self._zh:
+    def _en_pattern(self, lowered: str) -> re.Pattern[str] | None:
+        """The English pattern for a text (``lowered``: ASCII-lower-cased), built over only the
+        terms that can occur in it: a match of a term, its separators removed, is the term's
+        lower-case form, so a term whose form is not in the text without separators cannot
+        match, and leaving it out of the (trie-ordered) alternation changes no match.  Most
+        texts hold none or one or two terms: compiling a small pattern, or none, costs far less
+        than compiling all the terms (cached per set of terms)."""
+        squeezed = lowered.replace("_", "").replace("-", "").replace(" ", "")
+        present = tuple(k for k, key in self._en_terms if key in squeezed)
+        if not present:
+            return None
+        pattern = self._en_patterns.get(present)
+        if pattern is None:
+            if len(self._en_patterns) > 64:
+                self._en_patterns.clear()
+            en = _trie_regex(_en_atoms(_en_tokens(k.term)) for k in present)
+            # Searched in an ASCII-lower-cased copy of the text (same length, so spans line
+            # up); boundaries and camelCase steps are then checked on the original text.
+            pattern = self._en_patterns[present] = re.compile(f"{en}s?")
+        return pattern
+
+    def _zh_matches(self, text: str) -> Iterator[tuple[int, int, Keyword]]:
+        if not self._zh or text.isascii():  # every Chinese term is non-ASCII
+            return
+        if self._zh_pattern is None:
             self._zh_pattern = re.compile(
                 _trie_regex([re.escape(ch) for ch in term] for term in self._zh)
             )
-        if self._en:
-            en = _trie_regex(
-                _en_atoms(_en_tokens(k.term)) for k in self.keywords if k.language == "en"
-            )
-            # Searched in an ASCII-lower-cased copy of the text (same length, so spans line
-            # up); boundaries and camelCase steps are then checked on the original text.
-            self._en_pattern = re.compile(f"{en}s?")
-
-    def _zh_matches(self, text: str) -> Iterator[tuple[int, int, Keyword]]:
-        if self._zh_pattern is None:
-            return
         for m in self._zh_pattern.finditer(text):
             yield m.start(), m.end(), self._zh[m.group(0)]
 
@@ -241,10 +262,13 @@ class KeywordScanner:
         return kw
 
     def _en_matches(self, text: str) -> Iterator[tuple[int, int, Keyword]]:
-        if self._en_pattern is None:
+        if not self._en_terms:
             return
         lowered = text.translate(_ASCII_LOWER)
-        search = self._en_pattern.search
+        pattern = self._en_pattern(lowered)
+        if pattern is None:
+            return
+        search = pattern.search
         pos = 0
         while (m := search(lowered, pos)) is not None:
             start, end = m.span()
@@ -262,8 +286,6 @@ class KeywordScanner:
 
         With a ``separator`` the context of a hit never crosses it: it is taken from the one
         string that holds the term (``CONTEXT`` characters either side, within that string)."""
-        if not self._compiled:
-            self._compile()
         if "\\u" in text:
             text = _UESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
         hits: list[KeywordHit] = []
@@ -300,7 +322,9 @@ class KeywordScanner:
 
 @lru_cache(maxsize=1)
 def _default_keywords_tuple() -> tuple[Keyword, ...]:
-    return tuple(load_keywords())
+    from govapp.scanner._tables import KEYWORDS
+
+    return tuple(Keyword(*row) for row in KEYWORDS)
 
 
 def _default_keywords() -> list[Keyword]:
@@ -338,13 +362,30 @@ def merge_hits(hits: Iterable[KeywordHit], *, max_hits: int | None = None) -> li
 # -- DEX string tables -----------------------------------------------------------------------
 
 _ESCAPED_CJK = re.compile(rb"\\u[4-9][0-9a-fA-F]{3}")
-_ANY_CJK = re.compile(rb"[\xe4-\xe9][\x80-\xbf]")
 _CJK_LEADS = tuple(bytes([b]) for b in range(0xE4, 0xEA))
+# Walking the strings that hold CJK bytes one by one costs about a microsecond each, a regex pass
+# about ten nanoseconds a byte: beyond one such string per 128 bytes the pass is cheaper.
+_CJK_SPAN_SHIFT = 7
 
 
-def _has_cjk(block: bytes) -> bool:
-    """``_ANY_CJK.search(block)``, answered by a memchr per lead byte when none occurs at all."""
-    return any(lead in block for lead in _CJK_LEADS) and _ANY_CJK.search(block) is not None
+def _cjk_spans(block: bytes, limit: int) -> dict[int, int] | None:
+    """``{start: end}`` of the NUL-delimited strings of ``block`` that hold a byte 0xE4-0xE9 (a
+    CJK character's UTF-8 lead byte), found with memchr-speed ``find``; None when there are more
+    than ``limit`` of them (then a single regex pass over the block is cheaper)."""
+    spans: dict[int, int] = {}
+    n = len(block)
+    for lead in _CJK_LEADS:
+        i = block.find(lead)
+        while i >= 0:
+            start = block.rfind(b"\x00", 0, i) + 1
+            end = block.find(b"\x00", i)
+            if end < 0:
+                end = n
+            spans[start] = end
+            if len(spans) > limit:
+                return None
+            i = block.find(lead, end)
+    return spans
 
 
 class _LazyPattern:
@@ -381,7 +422,8 @@ class _DexKeywordFilter:
             for tokens in en_terms
             if tokens
         ]
-        self._gates = _gate_groups(self._en, [t for tokens in en_terms for t in tokens])
+        self._gates = _gate_groups(self._en, [tuple(tokens) for tokens in en_terms if tokens])
+        self._zh_rx: re.Pattern[bytes] | None = None
 
     _cache: ClassVar[dict[int, tuple[KeywordScanner, _DexKeywordFilter | None]]] = {}
 
@@ -415,19 +457,45 @@ class _DexKeywordFilter:
         return cls(zh, en)
 
     def positions(self, block: bytes) -> Iterator[int]:
-        # One C-speed scan tells whether the block holds any CJK text at all (most DEX string
-        # data does not); only then is each Chinese term searched with bytes.find.
-        if self._zh_terms and _has_cjk(block):
-            for term in self._zh_terms:
-                i = block.find(term)
-                while i != -1:
-                    yield i
-                    i = block.find(term, i + len(term))
+        # Every Chinese term holds a CJK character, whose UTF-8 lead byte is 0xE4-0xE9: only the
+        # strings holding one of those bytes (found by memchr, usually few) are searched.
+        if self._zh_terms:
+            yield from self._zh_positions(block)
         if b"\\u" in block:  # every match starts with it (a memchr-speed test first)
             for m in _ESCAPED_CJK.finditer(block):
                 yield m.start()
         if self._en:
             yield from self._en_positions(block)
+
+    def _zh_regex(self) -> re.Pattern[bytes]:
+        if self._zh_rx is None:
+            self._zh_rx = re.compile(b"|".join(re.escape(t) for t in self._zh_terms))
+        return self._zh_rx
+
+    def _zh_positions(self, block: bytes) -> Iterator[int]:
+        """A position inside every string of ``block`` that holds a Chinese term (at least)."""
+        spans = _cjk_spans(block, max(64, len(block) >> _CJK_SPAN_SHIFT))
+        if spans is None:  # Chinese text everywhere: one alternation pass over the whole block
+            for m in self._zh_regex().finditer(block):
+                yield m.start()
+            return
+        if not spans:
+            return
+        starts = sorted(spans)
+        # The strings with CJK bytes, joined by NUL (no term holds a NUL), and where each begins
+        sub = b"\x00".join(block[s : spans[s]] for s in starts)
+        at: list[int] = []
+        pos = 0
+        for s in starts:
+            at.append(pos)
+            pos += spans[s] - s + 1
+        # A few strings: a find per term over them costs less than compiling the alternation.
+        for term in self._zh_terms:
+            i = sub.find(term)
+            while i >= 0:
+                k = bisect.bisect_right(at, i) - 1
+                yield starts[k] + (i - at[k])
+                i = sub.find(term, spans[starts[k]] - starts[k] + at[k] + 1)  # the next string
 
     def _en_positions(self, block: bytes) -> Iterator[int]:
         lowered = block.lower()
@@ -471,29 +539,47 @@ def _occurrences(data: bytes, gate: bytes, first: int, limit: int) -> list[int] 
 
 
 _Term = tuple[bytes, "_LazyPattern"]
+_Plan = tuple[tuple[bytes | None, tuple[int, ...]], ...]
 
 
-def _gate_groups(terms: list[_Term], tokens: list[bytes]) -> list[tuple[bytes, list[_Term]]]:
-    """Group the English terms under shared "gate" substrings (``count`` for ``likecount``,
-    ``votecount``, ``sharecount`` ...): a term can only be present where its gate is, so one
-    substring test rules out a whole group.  Gates are chosen greedily among the terms' own
-    tokens of four letters or more that several terms contain; other terms gate themselves."""
-    left = list(terms)
-    groups: list[tuple[bytes, list[_Term]]] = []
-    candidates = sorted({t for t in tokens if len(t) >= 4})
+def gate_plan(terms: tuple[tuple[bytes, ...], ...]) -> _Plan:
+    """Group the English terms (their lower-case camelCase tokens) under shared "gate"
+    substrings (``count`` for ``likecount``, ``votecount``, ``sharecount`` ...): a term can only
+    be present where its gate is, so one substring test rules out a whole group.  Gates are
+    chosen greedily among the terms' own tokens of four letters or more that several terms
+    contain; other terms gate themselves (``None``).  Returns ``(gate, term indexes)`` pairs; the
+    plan of the packaged list is computed ahead of time (``_tables.EN_GATES``)."""
+    joined = [b"".join(t) for t in terms]
+    left = list(range(len(joined)))
+    plan: list[tuple[bytes | None, tuple[int, ...]]] = []
+    candidates = sorted({tok for t in terms for tok in t if len(tok) >= 4})
     while True:
         best: tuple[int, int, bytes] | None = None
         for gate in candidates:
-            n = sum(1 for joined, _ in left if gate in joined)
+            n = sum(1 for i in left if gate in joined[i])
             if n >= 2 and (best is None or (n, len(gate)) > best[:2]):
                 best = (n, len(gate), gate)
         if best is None:
             break
         gate = best[2]
-        groups.append((gate, [t for t in left if gate in t[0]]))
-        left = [t for t in left if gate not in t[0]]
-    groups.extend((t[0], [t]) for t in left)
-    return groups
+        plan.append((gate, tuple(i for i in left if gate in joined[i])))
+        left = [i for i in left if gate not in joined[i]]
+    plan.extend((None, (i,)) for i in left)
+    return tuple(plan)
+
+
+def _gate_groups(
+    terms: list[_Term], tokens: list[tuple[bytes, ...]]
+) -> list[tuple[bytes, list[_Term]]]:
+    """The groups of :func:`gate_plan` (``tokens``: each term's tokens), with the terms."""
+    key = tuple(tokens)
+    from govapp.scanner import _tables
+
+    plan = _tables.EN_GATES if key == _tables.EN_TOKENS else gate_plan(key)
+    # A term that gates itself is its own gate (the very object: tested with ``is``).
+    return [
+        (terms[idx[0]][0] if gate is None else gate, [terms[i] for i in idx]) for gate, idx in plan
+    ]
 
 
 def dex_keyword_hits(scanner: KeywordScanner, dex: DexFile) -> list[KeywordHit]:

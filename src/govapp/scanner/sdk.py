@@ -25,15 +25,13 @@ No regular expressions are used for matching.
 from __future__ import annotations
 
 import bisect
-import csv
-import io
+from collections import namedtuple
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
-from typing import NamedTuple
 
 from govapp.scanner.facts import Evidence, SdkHit
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 
 CATEGORIES = (
     "advertising",
@@ -55,34 +53,51 @@ MAX_EVIDENCE = 5
 _COLUMNS = ("id", "name", "name_zh", "vendor", "category", "match_on", "match", "pattern", "source")
 
 
-@dataclass(frozen=True)
-class SdkInfo:
-    id: str
-    name: str
-    name_zh: str
-    vendor: str
-    category: str
+# Named tuples (six hundred SDKs are built at start-up), from collections rather than typing:
+# the scanner's start-up imports no typing (see facts.py); the typed form is for mypy.
+if TYPE_CHECKING:
+    from typing import NamedTuple
+
+    class SdkInfo(NamedTuple):
+        id: str
+        name: str
+        name_zh: str
+        vendor: str
+        category: str
+
+    class Rule(NamedTuple):
+        sdk: SdkInfo
+        match_on: str
+        match: str  # exact | prefix
+        pattern: str
+        source: str
+
+else:
+    SdkInfo = namedtuple("SdkInfo", ("id", "name", "name_zh", "vendor", "category"))
+    Rule = namedtuple("Rule", ("sdk", "match_on", "match", "pattern", "source"))
 
 
-class Rule(NamedTuple):  # a tuple: two thousand of them are built at start-up
-    sdk: SdkInfo
-    match_on: str
-    match: str  # exact | prefix
-    pattern: str
-    source: str
-
-
-@dataclass
 class Catalogue:
     """The loaded catalogue with look-up structures for each kind of rule."""
 
-    sdks: dict[str, SdkInfo] = field(default_factory=dict)
-    rules: list[Rule] = field(default_factory=list)
-    packages: dict[str, SdkInfo] = field(default_factory=dict)  # dex package prefix -> sdk
-    exact: dict[str, dict[str, SdkInfo]] = field(default_factory=dict)  # match_on -> name -> sdk
-    # match_on -> sorted literal prefixes and the parallel list of sdks
-    prefixes: dict[str, tuple[list[str], list[SdkInfo]]] = field(default_factory=dict)
-    _roots: tuple[int, set[str]] | None = field(default=None, repr=False, compare=False)
+    def __init__(self) -> None:
+        self.sdks: dict[str, SdkInfo] = {}
+        self._rules: list[Rule] | None = []
+        # (sdk index, match_on, match, pattern, source) rows that ``rules`` is built from
+        self._rule_rows: tuple[tuple[int, str, str, str, str], ...] = ()
+        self.packages: dict[str, SdkInfo] = {}  # dex package prefix -> sdk
+        self.exact: dict[str, dict[str, SdkInfo]] = {}  # match_on -> name -> sdk
+        # match_on -> sorted literal prefixes and the parallel list of sdks
+        self.prefixes: dict[str, tuple[list[str], list[SdkInfo]]] = {}
+        self._roots: tuple[int, set[str]] | None = None
+
+    @property
+    def rules(self) -> list[Rule]:
+        """Every rule in catalogue order (built on first use: matching does not need them)."""
+        if self._rules is None:
+            sdks = list(self.sdks.values())
+            self._rules = [Rule(sdks[i], *rest) for i, *rest in self._rule_rows]
+        return self._rules
 
     def match_prefix(self, match_on: str, value: str) -> SdkInfo | None:
         """The SDK of the longest literal prefix rule of ``match_on`` that ``value`` starts with."""
@@ -123,11 +138,19 @@ class Catalogue:
 
 
 def _read_csv() -> str:
+    from importlib import resources
+
     return resources.files("govapp.scanner.data").joinpath("sdk_catalogue.csv").read_text("utf-8")
 
 
 def load_catalogue(text: str | None = None) -> Catalogue:
-    """Parse catalogue CSV text (the packaged catalogue when ``text`` is None)."""
+    """Parse catalogue CSV text (the packaged CSV file when ``text`` is None).
+
+    The scanner itself uses :func:`catalogue`, which reads the same rules parsed ahead of time
+    (``_tables.py``, built from the CSV file by :mod:`govapp.scanner.tablegen`)."""
+    import csv
+    import io
+
     cat = Catalogue()
     raw_prefixes: dict[str, dict[str, SdkInfo]] = {}
     rows = csv.reader(io.StringIO(text if text is not None else _read_csv()))
@@ -157,10 +180,30 @@ def load_catalogue(text: str | None = None) -> Catalogue:
     return cat
 
 
+def tables_catalogue() -> Catalogue:
+    """The packaged catalogue from the tables parsed ahead of time (``_tables.py``)."""
+    from govapp.scanner import _tables as t
+
+    cat = Catalogue()
+    sdks = [SdkInfo(*row) for row in t.SDKS]
+    cat.sdks = {sdk.id: sdk for sdk in sdks}
+    cat._rules, cat._rule_rows = None, t.RULES
+    cat.packages = {pattern: sdks[i] for pattern, i in t.PACKAGES.items()}
+    cat.exact = {
+        match_on: {name: sdks[i] for name, i in table.items()}
+        for match_on, table in t.EXACT.items()
+    }
+    cat.prefixes = {
+        match_on: (list(keys), [sdks[i] for i in idx])
+        for match_on, (keys, idx) in t.PREFIXES.items()
+    }
+    return cat
+
+
 @lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
-    """The packaged catalogue, parsed once per process."""
-    return load_catalogue()
+    """The packaged catalogue, loaded once per process."""
+    return tables_catalogue()
 
 
 def descriptor_package(descriptor: str) -> str | None:

@@ -23,12 +23,14 @@ import hashlib
 import re
 import struct
 import warnings as warnings_module
-from dataclasses import dataclass, field
-from typing import Any
 
 from govapp.scanner.errors import ScanError
 from govapp.scanner.facts import Certificate
 from govapp.scanner.zip import ZipArchive
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
 
 APK_SIG_BLOCK_MAGIC = b"APK Sig Block 42"
 V2_BLOCK_ID = 0x7109871A
@@ -111,10 +113,12 @@ def _children(data: bytes, parent: _Tlv) -> list[_Tlv]:
 _OID_SIGNED_DATA = bytes.fromhex("2a864886f70d010702")
 
 
-@dataclass
 class _SignedData:
-    certificates: list[bytes] = field(default_factory=list)
-    signer_ids: list[tuple[bytes, bytes]] = field(default_factory=list)  # (issuer TLV, serial)
+    """What a PKCS#7 SignedData holds: certificates and signer info."""
+
+    def __init__(self) -> None:
+        self.certificates: list[bytes] = []
+        self.signer_ids: list[tuple[bytes, bytes]] = []  # (issuer TLV, serial)
 
 
 def _parse_signed_data(data: bytes) -> _SignedData:
@@ -552,20 +556,58 @@ def _positive_int_ok(der: bytes, body: int, end: int) -> bool:
     return size == 1 or der[body] != 0 or der[body + 1] & 0x80 != 0
 
 
+# The algorithms of Android signing certificates and the parameters cryptography reads for them
+# (its AlgorithmParameters, cryptography-x509 common.rs): no parameters or NULL for the RSA and
+# ECDSA/DSA signature algorithms and rsaEncryption, a named-curve OID for id-ecPublicKey, and
+# Dss-Parms (RFC 3279 2.3.2) for id-dsa.  Any other algorithm goes to cryptography.
+_ALG_ABSENT_OR_NULL = frozenset(
+    bytes.fromhex(h)
+    for h in (
+        "2a864886f70d010101",  # rsaEncryption
+        "2a864886f70d010104",  # md5WithRSAEncryption
+        "2a864886f70d010105",  # sha1WithRSAEncryption
+        "2a864886f70d01010e",  # sha224WithRSAEncryption
+        "2a864886f70d01010b",  # sha256WithRSAEncryption
+        "2a864886f70d01010c",  # sha384WithRSAEncryption
+        "2a864886f70d01010d",  # sha512WithRSAEncryption
+        "2a8648ce3d0401",  # ecdsa-with-SHA1
+        "2a8648ce3d040301",  # ecdsa-with-SHA224
+        "2a8648ce3d040302",  # ecdsa-with-SHA256
+        "2a8648ce3d040303",  # ecdsa-with-SHA384
+        "2a8648ce3d040304",  # ecdsa-with-SHA512
+        "2a8648ce380403",  # dsa-with-sha1
+        "608648016503040301",  # dsa-with-sha224
+        "608648016503040302",  # dsa-with-sha256
+    )
+)
+_ALG_EC_PUBLIC_KEY = bytes.fromhex("2a8648ce3d0201")  # parameters: a named curve (an OID)
+_ALG_DSA = bytes.fromhex("2a8648ce380401")  # parameters: Dss-Parms SEQUENCE {p, q, g}
+
+
 def _algorithm(der: bytes, pos: int, limit: int) -> int:
-    """AlgorithmIdentifier with no parameters, NULL or an OID (a named curve)."""
+    """AlgorithmIdentifier of a known algorithm with the parameters cryptography expects for it:
+    none or NULL (signature algorithms, rsaEncryption), a named curve (id-ecPublicKey) or
+    Dss-Parms of three positive integers (id-dsa)."""
     body, end = _dhdr(der, pos, limit, 0x30)
     ob, oe = _dhdr(der, body, end, 0x06)
-    if not _oid_ok(der, ob, oe) or der[ob:oe] == _RSASSA_PSS:
-        raise _Asn1Error("unusual algorithm")
-    if oe == end:
-        return end
-    if der[oe] == 0x05:
+    oid = der[ob:oe]
+    if oid in _ALG_ABSENT_OR_NULL:
+        if oe == end:
+            return end
         pb, pe = _dhdr(der, oe, end, 0x05)
         ok = pb == pe
-    else:
+    elif oid == _ALG_EC_PUBLIC_KEY:
         pb, pe = _dhdr(der, oe, end, 0x06)
         ok = _oid_ok(der, pb, pe)
+    elif oid == _ALG_DSA:
+        sb, pe = _dhdr(der, oe, end, 0x30)
+        for _ in range(3):  # p, q, g: each a positive INTEGER in minimal form
+            ib, sb = _dhdr(der, sb, pe, 0x02)
+            if not _positive_int_ok(der, ib, sb) or (der[ib] == 0 and sb - ib == 1):
+                raise _Asn1Error("unusual DSA parameters")
+        ok = sb == pe
+    else:
+        raise _Asn1Error("unusual algorithm")
     if not ok or pe != end:
         raise _Asn1Error("unusual algorithm parameters")
     return end
@@ -663,6 +705,65 @@ def ordinary_certificate(der: bytes) -> bool:
         return False
 
 
+def _header_not_der(der: bytes, pos: int, limit: int) -> tuple[bool, int, int]:
+    """(not DER, contents start, end) of the element at ``pos``.  ``not DER`` is True when its
+    length octets are not DER's shortest definite form (a long form for a length that fits a
+    shorter one, the indefinite form, more than four length octets): rust-asn1, which
+    cryptography parses certificates with, rejects such a length wherever it reads one.  Raises
+    for anything this check does not decide (a multi-octet tag, a length past ``limit``)."""
+    if pos + 2 > limit or der[pos] & 0x1F == 0x1F:
+        raise _Asn1Error("unusual element")
+    n = der[pos + 1]
+    if n < 0x80:
+        body = pos + 2
+        return False, body, body + n
+    k = n & 0x7F
+    if not 1 <= k <= 4:
+        return True, 0, 0
+    body = pos + 2 + k
+    if body > limit:
+        raise _Asn1Error("length runs past its container")
+    size = int.from_bytes(der[pos + 2 : body], "big")
+    if size < (0x80 if k == 1 else 1 << (8 * (k - 1))):
+        return True, 0, 0
+    if body + size > limit:
+        raise _Asn1Error("element runs past its container")
+    return False, body, body + size
+
+
+def length_not_der(der: bytes) -> bool:
+    """True when a length that cryptography necessarily reads while loading ``der`` is not in
+    DER form, so that cryptography certainly rejects the certificate (as apksig's
+    ``v1-only-with-rsa-1024-cert-not-der`` test package's, whose signature BIT STRING has a
+    two-octet length of 129): the lengths of the Certificate SEQUENCE, of its three elements
+    (TBSCertificate, signature algorithm, signature) and of the TBSCertificate's elements,
+    walked in order.  A certificate can only load when every one of these elements is read, so
+    one such length decides it whatever the rest holds.  False means "not decided here"."""
+    try:
+        bad, body, end = _header_not_der(der, 0, len(der))
+        if bad:
+            return True
+        if end != len(der):
+            return False
+        pos = body
+        tbs = (0, 0)
+        for index in range(3):
+            bad, body, nxt = _header_not_der(der, pos, end)
+            if bad:
+                return True
+            if index == 0:
+                tbs = (body, nxt)
+            pos = nxt
+        pos, tbs_end = tbs
+        while pos < tbs_end:
+            bad, _, pos = _header_not_der(der, pos, tbs_end)
+            if bad:
+                return True
+    except _Asn1Error:
+        return False
+    return False
+
+
 _x509: Any = None
 
 
@@ -683,8 +784,10 @@ def cert_from_der(der: bytes, scheme: str, *, fast: bool = True) -> Certificate:
     attributes, one per RDN, plain ``...Z`` times, see :func:`ordinary_certificate`) subject,
     issuer, serial number and validity are read straight from the DER, identically to
     cryptography's ``rfc4514_string()``, ``serial_number`` and ``not_valid_*_utc``, without
-    loading cryptography; any other certificate is loaded by cryptography, which decides whether
-    it is decodable (``fast=False`` asks cryptography for all).
+    loading cryptography; a certificate with a length that is not DER where cryptography must
+    read it (:func:`length_not_der`) is one cryptography rejects, and gets the hashes only; any
+    other certificate is loaded by cryptography, which decides whether it is decodable
+    (``fast=False`` asks cryptography for all).
     """
     subject = issuer = serial = ""
     not_before: str | None = None
@@ -692,6 +795,8 @@ def cert_from_der(der: bytes, scheme: str, *, fast: bool = True) -> Certificate:
     quick = _quick_fields(der) if fast else None
     if quick is not None and ordinary_certificate(der):
         subject, issuer, serial, not_before, not_after = quick  # cryptography would agree
+    elif fast and length_not_der(der):
+        pass  # cryptography would reject it: hashes only
     else:
         x509 = _x509_module()
         try:
@@ -821,11 +926,13 @@ def certificates_from_scheme_block(value: bytes, scheme: str, warnings: list[str
     return certs
 
 
-@dataclass
 class SigningInfo:
-    schemes: list[str] = field(default_factory=list)
-    certificates: list[Certificate] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    """The signature schemes, certificates and warnings of a package."""
+
+    def __init__(self) -> None:
+        self.schemes: list[str] = []
+        self.certificates: list[Certificate] = []
+        self.warnings: list[str] = []
 
 
 _SCHEME_IDS = ((V2_BLOCK_ID, "v2"), (V3_BLOCK_ID, "v3"), (V31_BLOCK_ID, "v3.1"))

@@ -25,7 +25,6 @@ import os
 import struct
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from types import TracebackType
 
 from govapp.scanner.errors import ScanError
@@ -38,7 +37,8 @@ _CD_SIG = 0x02014B50
 _LOCAL_SIG = 0x04034B50
 _EOCD_SIZE = 22
 _MAX_COMMENT = 0xFFFF
-_CD_HEADER = struct.Struct("<IHHHHHHIIIHHHHHII")  # 46 bytes
+# 46 bytes; only the fields used are unpacked (versions, times, disk and attributes are skipped)
+_CD_HEADER = struct.Struct("<I4xHH4xIIIHHH8xI")
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # 30 bytes
 _BOMB_FLOOR = 1 << 20  # ratios are only judged above 1 MiB of output
 # Files up to this size are read once into memory: the SHA-256 is computed from that one read and
@@ -50,17 +50,44 @@ METHOD_STORED = 0
 METHOD_DEFLATED = 8
 
 
-@dataclass(slots=True)
 class ZipEntry:
     """One central directory entry (sizes and offset already resolved from ZIP64 extras)."""
 
-    name: str
-    compressed_size: int
-    uncompressed_size: int
-    method: int
-    local_header_offset: int
-    crc32: int
-    flags: int
+    __slots__ = (
+        "compressed_size",
+        "crc32",
+        "flags",
+        "local_header_offset",
+        "method",
+        "name",
+        "uncompressed_size",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        compressed_size: int,
+        uncompressed_size: int,
+        method: int,
+        local_header_offset: int,
+        crc32: int,
+        flags: int,
+    ) -> None:
+        self.name = name
+        self.compressed_size = compressed_size
+        self.uncompressed_size = uncompressed_size
+        self.method = method
+        self.local_header_offset = local_header_offset
+        self.crc32 = crc32
+        self.flags = flags
+
+    def __repr__(self) -> str:
+        return (
+            f"ZipEntry(name={self.name!r}, compressed_size={self.compressed_size}, "
+            f"uncompressed_size={self.uncompressed_size}, method={self.method}, "
+            f"local_header_offset={self.local_header_offset}, crc32={self.crc32}, "
+            f"flags={self.flags})"
+        )
 
 
 class ZipArchive:
@@ -255,21 +282,14 @@ class ZipArchive:
                 return
             (
                 sig,
-                _vmade,
-                _vneed,
                 flags,
                 method,
-                _mtime,
-                _mdate,
                 crc,
                 csize,
                 usize,
                 name_len,
                 extra_len,
                 comment_len,
-                _disk,
-                _iattr,
-                _eattr,
                 offset,
             ) = unpack(cd, pos)
             if sig != _CD_SIG:
