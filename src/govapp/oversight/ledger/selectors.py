@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
 
 from govapp.core.calendar import today_shanghai
@@ -19,6 +20,7 @@ from govapp.oversight.ledger.models import (
     BurdenBudget,
     BurdenOffice,
     Demand,
+    DemandField,
     DemandStatus,
     DictionaryVersion,
     Proposal,
@@ -131,6 +133,50 @@ def visible_demands(user: Any) -> QuerySet[Demand]:
     if review is None:
         return Demand.objects.all().select_related("unit", "division", "app")
     return Demand.objects.filter(cond | review).select_related("unit", "division", "app")
+
+
+def active_q(today: dt.date) -> Q:
+    """Listed demands in force on ``today`` (begun, not ended): what grassroots units are asked
+    for in the current period (the burden page counts the same ones)."""
+    return (
+        Q(status=DemandStatus.LISTED)
+        & (Q(starts_on__isnull=True) | Q(starts_on__lte=today))
+        & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    )
+
+
+def duplicated_q() -> Q:
+    """Listed demands with at least one field that an earlier listed demand of the same area
+    (the same division or one above it, :func:`area_codes`) already asks for: the datum is
+    asked twice.  The burden page's rule (the later demand carries the duplicated hours), as
+    one database condition."""
+    demand = OuterRef("demand")
+    earlier = (
+        DemandField.objects.filter(
+            item=OuterRef("item"),
+            item_scope=OuterRef("item_scope"),
+            demand__status=DemandStatus.LISTED,
+        )
+        .filter(
+            Q(demand__listed_at__lt=OuterRef("demand__listed_at"))
+            | Q(demand__listed_at=OuterRef("demand__listed_at"), demand__pk__lt=demand)
+        )
+        .filter(
+            Q(demand__scope_code=OuterRef("demand__scope_code"))
+            | Q(demand__scope_code=Substr(OuterRef("demand__scope_code"), 1, 4))
+            | Q(demand__scope_code=Substr(OuterRef("demand__scope_code"), 1, 2))
+        )
+    )
+    fields = (
+        DemandField.objects.filter(demand=OuterRef("pk")).exclude(item="").filter(Exists(earlier))
+    )
+    return Q(status=DemandStatus.LISTED) & Q(Exists(fields))
+
+
+def in_jurisdiction(qs: QuerySet[Demand], user: Any) -> QuerySet[Demand]:
+    """Only the demands of the user's own jurisdiction (their unit's, or their regions'),
+    without the rest of the public ledger."""
+    return qs.filter(pk__in=restrict(Demand.objects.all(), user, "view").values("pk"))
 
 
 def demand_or_404(user: Any, pk: int) -> Demand:
