@@ -190,7 +190,7 @@ def ledger_burden(user: Any, ctx: Ctx) -> Figure | None:
     n_pending, n_sent_back = int(row["pending"] or 0), int(row["sent_back"] or 0)
     if not _overseer(user) and not (n_active or n_pending or n_sent_back):
         return None
-    duplicated = active.filter(ledger_selectors.duplicated_q()).count()
+    duplicated = len(ledger_selectors.duplicated_ids(active))
     items: list[Item] = [
         {
             "key": "active",

@@ -65,7 +65,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     if f.get("active"):
         qs = qs.filter(selectors.active_q(today_shanghai()))
     if f.get("duplicated"):
-        qs = qs.filter(selectors.duplicated_q())
+        qs = qs.filter(pk__in=sorted(selectors.duplicated_ids(qs)))
     page = page_of(request, qs.order_by("-updated_at", "-pk"), 30)
     return render(
         request,
