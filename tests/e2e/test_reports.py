@@ -153,6 +153,7 @@ def test_oversight_figures_on_the_national_and_provincial_dashboards(
         cd=cd,  # type: ignore[arg-type]
     )
     base = live_server.url
+    page.set_default_timeout(60000)  # the dashboards count everything live on first view
     for username, shown in (
         ("cac", ("low_use_apps", "overlap_groups", "ledger_burden", "campaign_progress")),
         ("gd-cac", ("low_use_apps", "overlap_groups", "ledger_burden", "campaign_progress")),
@@ -164,7 +165,7 @@ def test_oversight_figures_on_the_national_and_provincial_dashboards(
             assert page.locator(f"#fig-{key}").count() == 1, (username, key)
         assert "低使用应用与退出处置" in page.content() and "自查自评进度" in page.content()
         assert page.locator("section[aria-labelledby=fig-low_use_apps] .fig-chart svg").count()
-        page.locator("section[aria-labelledby=fig-ledger_burden]").scroll_into_view_if_needed()
+        page.evaluate("window.scrollTo(0, 0)")  # a full-page shot, the sticky header on top
         snap(page, f"dashboard-oversight-{username}")
         for item in ("low_use_apps:case_overdue", "ledger_burden:duplicated"):
             link = page.locator(f"a[data-item='{item}']")
