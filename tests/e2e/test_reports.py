@@ -116,3 +116,64 @@ def test_map_scorecard_report_english_and_phone(live_server: Any, page: Any, bro
     assert login_unit.evaluate("document.documentElement.scrollWidth") <= 390
     snap(login_unit, "dashboard-gz-unit-390")
     phone.close()
+
+
+def test_oversight_figures_on_the_national_and_provincial_dashboards(
+    live_server: Any, page: Any
+) -> None:
+    """The four oversight figures drawn in Chinese for the CAC and Guangdong (screenshots
+    reports-dashboard-oversight-{cac,gd-cac}.png), each item leading to a list with as many
+    rows."""
+    from govapp.orgs.models import Unit, UnitKind
+    from tests import factories as f
+    from tests.reports.factories import oversight
+
+    demo_world()
+    gz = User.objects.get(username="gz-unit").unit
+    cd = User.objects.get(username="cd-unit").unit
+    central = User.objects.get(username="central-unit").unit
+    sz = f.unit("440304", name="深圳市测试局")
+    apps = {
+        "gz_filed": pf.app(unit=gz, name="穗好办"),
+        "gz_filed2": pf.app(unit=gz, name="穗值班通"),
+        "gz_unfiled": pf.app(unit=gz, status=AppStatus.UNFILED, name="穗值班通小程序"),
+        "sz_filed": pf.app(unit=sz, name="深i城管"),
+        "sz_revoked": pf.app(unit=sz, status=AppStatus.REVOKED, name="深巡查"),
+        "cd_filed": pf.app(unit=cd, name="蓉易办"),
+        "cd_dereg": pf.app(unit=cd, status=AppStatus.DEREGISTERED, name="蓉旧通"),
+        "central_filed": pf.app(unit=central, name="部政务通"),
+    }
+    oversight(
+        apps,
+        cac=User.objects.get(username="cac"),
+        cac_unit=Unit.objects.filter(kind=UnitKind.CAC).first(),  # type: ignore[arg-type]
+        gd_office=User.objects.get(username="gd-cac").unit,  # type: ignore[arg-type]
+        gz=gz,  # type: ignore[arg-type]
+        sz=sz,
+        cd=cd,  # type: ignore[arg-type]
+    )
+    base = live_server.url
+    page.set_default_timeout(60000)  # the dashboards count everything live on first view
+    for username, shown in (
+        ("cac", ("low_use_apps", "overlap_groups", "ledger_burden", "campaign_progress")),
+        ("gd-cac", ("low_use_apps", "overlap_groups", "ledger_burden", "campaign_progress")),
+    ):
+        login(page, base, username)
+        page.wait_for_selector("#fig-campaign_progress")
+        page.wait_for_timeout(600)
+        for key in shown:
+            assert page.locator(f"#fig-{key}").count() == 1, (username, key)
+        assert "低使用应用与退出处置" in page.content() and "自查自评进度" in page.content()
+        assert page.locator("section[aria-labelledby=fig-low_use_apps] .fig-chart svg").count()
+        page.evaluate("window.scrollTo(0, 0)")  # a full-page shot, the sticky header on top
+        snap(page, f"dashboard-oversight-{username}")
+        for item in ("low_use_apps:case_overdue", "ledger_burden:duplicated"):
+            link = page.locator(f"a[data-item='{item}']")
+            count = int(page.inner_text(f"a[data-item='{item}'] + .v"))
+            link.click()
+            page.wait_for_load_state()
+            rows = page.locator("table").last.locator("tbody tr:not(:has(td.empty))")
+            assert rows.count() == count, item
+            page.goto(f"{base}/")
+            page.wait_for_selector("#fig-campaign_progress")
+        logout(page)

@@ -198,6 +198,7 @@ def world() -> World:
         spot_check=check, app=a["cd_filed"], stratum="51", result=SpotResult.FAILED, tested_at=now
     )
     SpotCheckItem.objects.create(spot_check=check, app=a["central_filed"], stratum="central")
+    oversight(apps, cac=cac, cac_unit=cac_unit, gd_office=gd_office, gz=gz, sz=sz, cd=cd)
     return World(
         gz=gz,
         sz=sz,
@@ -211,3 +212,189 @@ def world() -> World:
         cd_member=f.unit_member(cd),
         apps=apps,
     )
+
+
+def oversight(
+    a: dict[str, App], *, cac: User, cac_unit: Unit, gd_office: Unit, gz: Unit, sz: Unit, cd: Unit
+) -> None:
+    """Rows of the four oversight areas (counted by govapp.reports.oversight_figures):
+
+    - usage: low-use flags (candidates gz_filed, cd_filed, central_filed; gz_filed2 has a live
+      case; sz_filed is exempt) and retirement cases (open and overdue, appealed, retired,
+      withdrawn);
+    - overlap: one run with duplicate groups undecided (4401, 51), decided consolidate (44,
+      after an earlier "distinct"; 5101) and distinct (5101), a same-app group that is not
+      counted, and consolidation cases open (44), escalated and done (5101);
+    - ledger: listed demands in force, ended and not yet begun, fields asked again in the same
+      county, city or province, one pending and one sent back;
+    - campaigns: a national and a Guangdong campaign open, one closed, with host tasks in
+      every state, a using unit's task and an external evaluation (neither counted).
+    """
+    from govapp.oversight.campaigns.models import (
+        Campaign,
+        CampaignState,
+        Checklist,
+        InspectionTask,
+        TaskKind,
+        TaskState,
+    )
+    from govapp.oversight.ledger.models import Demand, DemandField, DemandStatus
+    from govapp.oversight.overlap.models import (
+        CaseState,
+        ConsolidationCase,
+        Decision,
+        GroupDecision,
+        OverlapGroup,
+        OverlapRun,
+        Relation,
+    )
+    from govapp.oversight.usage.models import CaseState as RetireState
+    from govapp.oversight.usage.models import LowUseFlag, RetirementCase
+
+    today = today_shanghai()
+    now = timezone.now()
+    month = today.replace(day=1)
+    reason = [{"code": "few_users", "values": [12]}]
+    for key, exempt in (
+        ("gz_filed", False),
+        ("gz_filed2", False),
+        ("sz_filed", True),
+        ("cd_filed", False),
+        ("central_filed", False),
+    ):
+        LowUseFlag.objects.create(app=a[key], month=month, reasons=reason, exempt=exempt)
+    for key, state, days in (
+        ("gz_filed2", RetireState.OPEN, -2),  # open and overdue
+        ("sz_revoked", RetireState.APPEALED, 5),
+        ("cd_dereg", RetireState.RETIRING, -20),  # retired: the app is deregistered
+        ("central_filed", RetireState.WITHDRAWN, 3),  # withdrawn: still a candidate
+    ):
+        RetirementCase.objects.create(
+            app=a[key],
+            state=state,
+            reason="使用率长期偏低",
+            working_days=20,
+            deadline=today + dt.timedelta(days=days),
+            opened_by=cac,
+        )
+
+    run = OverlapRun.objects.create(finished_at=now, app_count=8, duplicate_count=5)
+
+    def group(scope: str, *keys: str, relation: str = Relation.DUPLICATE) -> OverlapGroup:
+        apps = [a[k] for k in keys]
+        g = OverlapGroup.objects.create(
+            run=run,
+            relation=relation,
+            score=0.9,
+            signature="-".join(str(x.pk) for x in sorted(apps, key=lambda x: x.pk)),
+            scope_code=scope,
+        )
+        g.apps.set(apps)
+        return g
+
+    def decide(g: OverlapGroup, decision: str, days_ago: int) -> None:
+        GroupDecision.objects.create(
+            signature=g.signature,
+            scope_code=g.scope_code,
+            decision=decision,
+            reason="测试认定",
+            decided_by=cac,
+            decided_at=now - dt.timedelta(days=days_ago),
+        )
+
+    group("4401", "gz_filed", "gz_filed2")  # undecided
+    group("4401", "gz_filed", "gz_unfiled", relation=Relation.SAME_APP)  # not counted
+    g44 = group("44", "gz_filed", "sz_filed")
+    decide(g44, Decision.DISTINCT, 10)
+    decide(g44, Decision.CONSOLIDATE, 1)  # the latest decision counts
+    group("51", "cd_filed", "cd_dereg", "sz_filed")  # undecided
+    g5101 = group("5101", "cd_filed", "cd_dereg")
+    decide(g5101, Decision.CONSOLIDATE, 3)
+    g5101b = group("5101", "cd_dereg", "central_filed")
+    decide(g5101b, Decision.DISTINCT, 2)
+    for g, state, staying in (
+        (g44, CaseState.OPEN, a["gz_filed"]),
+        (g5101, CaseState.ESCALATED, a["cd_filed"]),
+        (g5101, CaseState.DONE, a["cd_filed"]),
+    ):
+        ConsolidationCase.objects.create(
+            group=g, staying=staying, state=state, scope_code=g.scope_code, opened_by=cac
+        )
+
+    def demand(unit: Unit, code: str, status: str, items: list[str], **kw: Any) -> Demand:
+        d = Demand.objects.create(
+            title=f"测试填报事项{next(_seq)}",
+            unit=unit,
+            division=f.division(code),
+            status=status,
+            ledger_number=f"QD{next(_seq):06d}" if status == DemandStatus.LISTED else "",
+            **kw,
+        )
+        for i, item in enumerate(items):
+            DemandField.objects.create(  # "" : a field the dictionary does not know
+                demand=d, position=i, label=item or "其他情况", item=item, item_scope="person"
+            )
+        return d
+
+    listed = DemandStatus.LISTED
+
+    def at(days: int) -> dt.datetime:
+        return now - dt.timedelta(days=days)
+
+    demand(sz, "4401", listed, ["address"], listed_at=at(40))  # the city's, earliest
+    demand(gz, "440106", listed, ["name", "phone"], listed_at=at(30))
+    demand(gz, "440106", listed, ["name", "address"], listed_at=at(20))  # asks name, address again
+    demand(
+        sz, "440304", listed, ["name"], listed_at=at(50), ends_on=today - dt.timedelta(days=1)
+    )  # ended
+    demand(gz, "440106", DemandStatus.PENDING, ["name"])
+    demand(cd, "51", listed, ["phone"], listed_at=at(60))  # the province's
+    demand(cd, "510104", listed, ["name"], listed_at=at(30))
+    demand(cd, "510104", listed, ["phone", "income"], listed_at=at(10))  # phone again
+    demand(
+        cd, "510104", listed, ["name"], listed_at=at(5), starts_on=today + dt.timedelta(days=5)
+    )  # not yet begun
+    demand(cd, "510104", DemandStatus.SENT_BACK, ["name"])
+    demand(gz, "440106", listed, [""], listed_at=at(3))  # no datum known: never a duplicate
+
+    checklist = Checklist.objects.create(name="测试自查清单", version=1)
+
+    def campaign(title: str, owner: Unit, scope: str, **kw: Any) -> Campaign:
+        return Campaign.objects.create(
+            title=title,
+            owner_unit=owner,
+            scope_code=scope,
+            checklist=checklist,
+            working_days=20,
+            deadline=kw.pop("deadline", today + dt.timedelta(days=10)),
+            created_by=cac,
+            **kw,
+        )
+
+    national = campaign("全国测试专项", cac_unit, "")
+    guangdong = campaign("广东测试专项", gd_office, "44", deadline=today + dt.timedelta(days=5))
+    closed = campaign("已结束的测试专项", cac_unit, "", state=CampaignState.CLOSED)
+
+    def task(c: Campaign, key: str, state: str, due_days: int, **kw: Any) -> None:
+        app = a[key]
+        InspectionTask.objects.create(
+            campaign=c,
+            app=app,
+            kind=kw.pop("kind", TaskKind.HOST),
+            unit=kw.pop("unit", app.hosting_unit),
+            state=state,
+            due=today + dt.timedelta(days=due_days),
+            submitted_at=now if state in (TaskState.SUBMITTED, TaskState.ACCEPTED) else None,
+            **kw,
+        )
+
+    task(national, "gz_filed", TaskState.SUBMITTED, -1)
+    task(national, "gz_filed2", TaskState.PENDING, -1)  # overdue
+    task(national, "sz_filed", TaskState.ACCEPTED, 5)
+    task(national, "cd_filed", TaskState.RETURNED, 5)
+    task(national, "central_filed", TaskState.DRAFT, -3)  # overdue
+    task(national, "gz_filed", TaskState.PENDING, -1, kind=TaskKind.USER, unit=cd)  # not counted
+    task(national, "cd_filed", TaskState.PENDING, -1, kind=TaskKind.EXTERNAL, unit=None)
+    task(guangdong, "gz_filed", TaskState.PENDING, 5)
+    task(guangdong, "sz_filed", TaskState.SUBMITTED, 5)
+    task(closed, "gz_filed", TaskState.PENDING, -5)  # a closed campaign: not counted

@@ -10,7 +10,7 @@ from django.test import Client
 
 from govapp.registry.models import AppStatus
 from govapp.registry.selectors import apps_for
-from govapp.reports.figures import Ctx, WorkdayIndex, compute_figures, percentile
+from govapp.reports.figures import Ctx, WorkdayIndex, compute_figures, percentile, shown_to
 from govapp.reports.regions import rollup
 from govapp.reports.selectors import compute_dashboard, jurisdiction_reader, reach_of
 from tests import factories as f
@@ -40,23 +40,39 @@ def test_apps_by_status_counts_what_each_role_may_see() -> None:
     assert value(figs(w.sc)["apps_by_status"], "revoked") == 0
 
 
+OVERSIGHT = ("low_use_apps", "overlap_groups", "ledger_burden", "campaign_progress")
+
+
 def test_every_figure_matches_the_list_it_links_to() -> None:
-    """Follow each item's link as the same person: the list page shows as many rows."""
+    """Follow each item's link as the same person: the list page shows as many rows.  The
+    figures are the ones the dashboard draws for that person (``shown_to``); every item of
+    the oversight figures links to a list with rows (none is left unchecked)."""
     w = world()
     checked = 0
+    oversight_checked: dict[str, int] = dict.fromkeys(OVERSIGHT, 0)
     for user in (w.cac, w.gd, w.sc, w.auditor, w.gz_member, w.cd_member):
         client = Client()
         client.force_login(user)
-        for fig in compute_figures(user):
+        for fig in shown_to(compute_figures(user), user):
             for item in fig["items"]:
                 resp = client.get(item["url"])
                 assert resp.status_code == 200, (user, item["url"])
                 page = resp.context.get("page") if resp.context else None
                 if page is None or not hasattr(page, "paginator"):
+                    assert fig["key"] not in OVERSIGHT, (fig["key"], item)
                     continue  # a statistics page without a row list (complaint stats)
                 assert page.paginator.count == item["value"], (user.username, fig["key"], item)
                 checked += 1
-    assert checked > 100
+                if fig["key"] in OVERSIGHT:
+                    oversight_checked[fig["key"]] += 1
+    assert checked > 200
+    # every oversight figure was drawn and followed (overlap: the three regulators only)
+    assert oversight_checked == {
+        "low_use_apps": 8 * 6,
+        "overlap_groups": 6 * 3,
+        "ledger_burden": 4 * 6,
+        "campaign_progress": 3 * (2 + 2 + 1 + 2 + 2 + 1),
+    }, oversight_checked
 
 
 def test_specific_figures() -> None:
@@ -94,6 +110,7 @@ def test_a_province_adds_up_to_the_country() -> None:
         "findings_by_severity",
         "cases_by_state",
         "legacy_unfiled",
+        *OVERSIGHT,
     ):
         for item in nation[key]["items"]:
             parts = [value(p[key], item["key"]) for p in (gd, sc, central) if key in p]

@@ -17,6 +17,7 @@ from ninja import Router, Schema
 from govapp.core.errors import NotAllowed, NotFound
 from govapp.core.permissions import restrict
 from govapp.reports import opendata, selectors, services
+from govapp.reports.figures import shown_to
 from govapp.reports.models import GeneratedReport
 
 router = Router(tags=["reports"])
@@ -88,7 +89,7 @@ def dashboard(request: HttpRequest) -> Any:
     return {
         "computed_at": result.computed_at.isoformat(),
         "precomputed": result.snapshot,
-        "figures": result.data["figures"],
+        "figures": shown_to(result.data["figures"], request.user),
     }
 
 

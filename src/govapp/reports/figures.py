@@ -9,18 +9,18 @@ Labels are stored as the Chinese msgids (figures are computed under zh-hans, see
 :func:`compute_dashboard`) and translated when the page is drawn, so one precomputed snapshot
 serves both languages.
 
-Adding a figure is one entry in :data:`FIGURES` (a dotted path, so this module imports no
-app above it): the oversight apps (low-use apps, overlap groups, ledger burden, campaign
-progress) add theirs the same way.
+Adding a figure is one entry in :data:`FIGURES` (a dotted path); the oversight areas' figures
+(low-use apps, overlap groups, ledger burden, campaign progress) are in
+:mod:`govapp.reports.oversight_figures`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 from urllib.parse import urlencode
 
 from django.db.models import Count, DateTimeField, Q, QuerySet
@@ -93,6 +93,7 @@ class Figure(TypedDict, total=False):
     items: list[Item]
     trend: Trend
     note: str
+    audience: str  # a key of AUDIENCES: drawn only for people of that audience
 
 
 @dataclass
@@ -553,8 +554,7 @@ def spotcheck_results(user: Any, ctx: Ctx) -> Figure | None:
 
 # --- the list of figures ----------------------------------------------------------------------
 
-# One entry per figure, in display order: "module.path.function".  The oversight apps add
-# theirs here (low-use apps, overlap groups, ledger burden, campaign progress).
+# One entry per figure, in display order: "module.path.function".
 FIGURES: list[str] = [
     "govapp.reports.figures.apps_by_status",
     "govapp.reports.figures.apps_by_platform",
@@ -566,7 +566,26 @@ FIGURES: list[str] = [
     "govapp.reports.figures.complaints_by_category",
     "govapp.reports.figures.complaint_answer_speed",
     "govapp.reports.figures.spotcheck_results",
+    # the oversight areas (govapp.reports.oversight_figures)
+    "govapp.reports.oversight_figures.low_use_apps",
+    "govapp.reports.oversight_figures.overlap_groups",
+    "govapp.reports.oversight_figures.ledger_burden",
+    "govapp.reports.oversight_figures.campaign_progress",
 ]
+
+# Who may see a figure marked with ``audience`` (figures are shared by everybody of one reach,
+# regulators and auditors alike, so a figure of pages only regulators may open is left out
+# for the others when it is drawn).
+AUDIENCES: dict[str, Callable[[Any], bool]] = {"regulators": is_regulator}
+
+
+F = TypeVar("F", bound=Mapping[str, object])
+
+
+def shown_to(figures: Iterable[F], user: Any) -> list[F]:
+    """The figures ``user`` may see: those without an audience, and those of their audience."""
+    return [f for f in figures if "audience" not in f or AUDIENCES[str(f["audience"])](user)]
+
 
 FigureFn = Callable[[Any, Ctx], Figure | None]
 

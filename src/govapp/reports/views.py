@@ -19,7 +19,7 @@ from govapp.core.errors import GovappError, add_to_form
 from govapp.core.permissions import get_restricted_or_404, roles_of
 from govapp.reports import selectors, services
 from govapp.reports.content import previous_period
-from govapp.reports.figures import Ctx
+from govapp.reports.figures import Ctx, shown_to
 from govapp.reports.forms import GenerateForm, ScheduleForm
 from govapp.reports.models import GeneratedReport
 from govapp.reports.regions import (
@@ -87,7 +87,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     result = selectors.dashboard_for(request.user)
     services.snapshot_keep(kind=selectors.DASHBOARD, result=result)
     english = (get_language() or "").startswith("en")
-    figures = [_localise_figure(f, english) for f in result.data["figures"]]
+    figures = [_localise_figure(f, english) for f in shown_to(result.data["figures"], request.user)]
     reach = result.reach
     return render(
         request,
@@ -120,7 +120,11 @@ def map_view(request: HttpRequest) -> HttpResponse:
     if reach is None or not (prefix.isdigit() and len(prefix) == 2 and prefix.startswith(reach)):
         prefix = reach if reach and len(reach) == 2 else ""
     english = (get_language() or "").startswith("en")
-    figures = [_localise_figure(f, english) for f in result.data["figures"] if f.get("trend")]
+    figures = [
+        _localise_figure(f, english)
+        for f in shown_to(result.data["figures"], request.user)
+        if f.get("trend")
+    ]
     return render(
         request,
         "reports/map.html",

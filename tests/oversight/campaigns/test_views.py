@@ -170,3 +170,32 @@ def test_report_page_and_using_units_page(w: dict[str, Any]) -> None:
         .status_code
         == 404
     )
+
+
+def test_task_list_filters_by_kind_progress_and_overdue(w: dict[str, Any]) -> None:
+    """The campaign page's task list as the dashboard links to it."""
+    import datetime as dt
+
+    from govapp.core.calendar import today_shanghai
+
+    gd = _client(w["gd"])
+    gd.post("/oversight/campaigns/new/", {"title": "广东专项", "working_days": "10"})
+    campaign = Campaign.objects.get()
+    host = InspectionTask.objects.get(kind=TaskKind.HOST)
+
+    def listed(client: Client, **params: str) -> list[int]:
+        resp = client.get(f"/oversight/campaigns/{campaign.pk}/", params)
+        assert resp.status_code == 200
+        return [t.pk for t in resp.context["page"].object_list]
+
+    assert listed(gd, kind="host", progress="todo") == [host.pk]
+    assert listed(gd, kind="host", progress="done") == []
+    assert listed(gd, kind="host", overdue="1") == []
+    InspectionTask.objects.filter(pk=host.pk).update(due=today_shanghai() - dt.timedelta(days=1))
+    assert listed(gd, kind="host", overdue="1") == [host.pk]
+    InspectionTask.objects.filter(pk=host.pk).update(state=TaskState.SUBMITTED)
+    assert listed(gd, kind="host", progress="done") == [host.pk]
+    assert listed(gd, kind="host", overdue="1") == []
+    assert listed(gd, kind="user") == []
+    assert listed(gd, kind="nonsense") == [host.pk]  # refused: left out
+    assert listed(_client(w["gd_member"]), kind="host", progress="done") == [host.pk]

@@ -155,3 +155,39 @@ def test_public_page_shows_the_successor(world):
     page = Client().get(reverse("public:app", args=[b.filing_number]))
     assert page.status_code == 200
     assert "已由以下应用替代" in page.content.decode() and world["a"].name in page.content.decode()
+
+
+def test_index_by_decision_and_case_list_by_state(world):
+    """The lists the dashboard links to: groups awaiting a decision or decided (the latest
+    decision counts), consolidation cases by state; regulators only."""
+    c = _client(world["gd"])
+
+    def groups(**params):
+        resp = c.get(reverse("overlap:index"), params)
+        assert resp.status_code == 200
+        return [g.pk for g in resp.context["page"].object_list]
+
+    group = world["group"]
+    assert groups(decision="open") == [group.pk]
+    assert groups(decision="consolidate") == []
+    services.group_decide(actor=world["gd"], group=group, decision="distinct", reason="不同业务")
+    assert groups(decision="open") == [] and groups(decision="distinct") == [group.pk]
+    services.group_decide(actor=world["gd"], group=group, decision="consolidate", reason="")
+    assert groups(decision="distinct") == [] and groups(decision="consolidate") == [group.pk]
+    assert groups() == [group.pk] and groups(decision="nonsense") == [group.pk]
+    case = services.case_open(
+        actor=world["gd"], group=group, staying=world["a"], working_days=20, note=""
+    )
+
+    def cases(user, **params):
+        resp = _client(user).get(reverse("overlap:cases"), params)
+        return resp.status_code, [x.pk for x in resp.context["page"].object_list] if (
+            resp.status_code == 200
+        ) else []
+
+    assert cases(world["gd"]) == (200, [case.pk])
+    assert cases(world["gd"], state="open") == (200, [case.pk])
+    assert cases(world["gd"], state="done") == (200, [])
+    assert cases(f.regulator("51")) == (200, [])  # another province
+    assert cases(f.unit_member(world["th"]))[0] == 404
+    assert cases(f.auditor())[0] == 404  # the overlap pages are regulators'

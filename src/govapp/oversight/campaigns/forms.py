@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govapp.orgs.models import Unit, User
 from govapp.oversight.campaigns.evidence import Check
-from govapp.oversight.campaigns.models import AnswerValue
+from govapp.oversight.campaigns.models import AnswerValue, TaskKind, TaskState
 from govapp.registry.models import App, AppKind
 
 ANSWER_CHOICES = [("", _("未回答")), *AnswerValue.choices]
@@ -170,3 +170,26 @@ class ReviewForm(forms.Form):
             {"check": c, "confirm": self[f"c{c.question.pk}"], "note": self[f"n{c.question.pk}"]}
             for c in self.checks
         ]
+
+
+class TaskFilterForm(forms.Form):
+    """Which tasks a campaign's page lists (GET)."""
+
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部")), *TaskKind.choices]
+    )
+    progress = forms.ChoiceField(
+        label=_("进度"),
+        required=False,
+        choices=[("", _("全部")), ("todo", _("未完成自查")), ("done", _("已完成自查"))],
+    )
+    state = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *TaskState.choices]
+    )
+    overdue = forms.BooleanField(label=_("只看逾期"), required=False)
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters (an invalid one is left out, never an error page)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {k: v for k, v in data.items() if v}

@@ -60,6 +60,32 @@ def tasks_for(user: Any) -> QuerySet[InspectionTask]:
     return qs.select_related("app", "app__hosting_unit", "unit", "campaign", "evaluator")
 
 
+DONE_TASK_STATES = (TaskState.SUBMITTED, TaskState.ACCEPTED)
+
+
+def tasks_filtered(
+    qs: QuerySet[InspectionTask],
+    *,
+    kind: str = "",
+    progress: str = "",
+    state: str = "",
+    overdue: bool = False,
+) -> QuerySet[InspectionTask]:
+    """Tasks of one kind, by progress (``todo``: pending, in draft or returned; ``done``:
+    submitted or accepted), state, or overdue (still to do after the due date)."""
+    if kind:
+        qs = qs.filter(kind=kind)
+    if progress == "todo":
+        qs = qs.filter(state__in=OPEN_TASK_STATES)
+    elif progress == "done":
+        qs = qs.filter(state__in=DONE_TASK_STATES)
+    if state:
+        qs = qs.filter(state=state)
+    if overdue:
+        qs = qs.filter(state__in=OPEN_TASK_STATES, due__lt=today_shanghai())
+    return qs
+
+
 def task_get(user: Any, pk: int) -> InspectionTask:
     try:
         return tasks_for(user).get(pk=pk)

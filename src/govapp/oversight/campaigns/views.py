@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import GovappError, add_to_form
 from govapp.core.errors import message as error_message
+from govapp.core.pagination import page_of
 from govapp.core.permissions import can, get_restricted_or_404, is_regulator
 from govapp.orgs.models import Unit, User
 from govapp.oversight.campaigns import selectors, services
@@ -23,6 +26,7 @@ from govapp.oversight.campaigns.forms import (
     EvaluatorAssignForm,
     ProvincePlanForm,
     ReviewForm,
+    TaskFilterForm,
     UsingUnitForm,
 )
 from govapp.oversight.campaigns.models import (
@@ -106,12 +110,12 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("campaigns:detail", campaign.pk)
     level = 4 if province or (not campaign.is_national and len(campaign.scope_code) >= 2) else 2
     rows = selectors.campaign_progress(user, campaign, level=level)
-    tasks = selectors.tasks_for(user).filter(campaign=campaign).order_by("due", "app__name")
-    if request.GET.get("overdue"):
-        tasks = tasks.filter(state__in=OPEN_TASK_STATES, due__lt=today_shanghai())
-    if request.GET.get("state"):
-        tasks = tasks.filter(state=request.GET["state"])
-    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    task_filters = TaskFilterForm(request.GET or None)
+    chosen = task_filters.filters()
+    tasks = selectors.tasks_filtered(
+        selectors.tasks_for(user).filter(campaign=campaign).order_by("due", "app__name"), **chosen
+    )
+    page = page_of(request, tasks, 50)
     owns = services._owns(user, campaign)
     assign_form = None
     if owns and campaign.state == CampaignState.OPEN:
@@ -137,6 +141,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today_shanghai(),
             "classes": selectors.problem_classes(),
             "states": TaskState.choices,
+            "task_filters": task_filters,
+            "chosen": chosen,
+            "query": urlencode({k: "1" if v is True else v for k, v in chosen.items()}),
         },
     )
 

@@ -11,7 +11,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from govapp.orgs.models import Division, Unit
-from govapp.oversight.ledger.models import Demand, Frequency, ProposalState, TargetLevel
+from govapp.oversight.ledger.models import (
+    Demand,
+    DemandStatus,
+    Frequency,
+    ProposalState,
+    TargetLevel,
+)
 from govapp.oversight.ledger.services import FieldSpec, parse_field_lines
 from govapp.registry.models import App
 
@@ -163,3 +169,29 @@ class DictionaryForm(forms.Form):
 
 class CheckForm(forms.Form):
     number = forms.CharField(label=_("清单编号"), max_length=32)
+
+
+class DemandFilterForm(forms.Form):
+    """The filters of the ledger list (GET)."""
+
+    q = forms.CharField(label=_("名称、编号或部门"), required=False, max_length=64)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *DemandStatus.choices]
+    )
+    division = forms.RegexField(
+        label=_("区划代码"),
+        required=False,
+        regex=r"^\d{2,12}$",
+        max_length=12,
+        widget=forms.TextInput(attrs={"placeholder": "440113", "size": 8}),
+    )
+    mine = forms.BooleanField(label=_("只看本单位"), required=False)
+    area = forms.BooleanField(label=_("只看本辖区"), required=False)
+    active = forms.BooleanField(label=_("本期有效"), required=False)
+    duplicated = forms.BooleanField(label=_("含重复索要的数据"), required=False)
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters (an invalid one is left out, never an error page)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {k: v for k, v in data.items() if v}

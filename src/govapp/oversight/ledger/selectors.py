@@ -19,6 +19,7 @@ from govapp.oversight.ledger.models import (
     BurdenBudget,
     BurdenOffice,
     Demand,
+    DemandField,
     DemandStatus,
     DictionaryVersion,
     Proposal,
@@ -131,6 +132,59 @@ def visible_demands(user: Any) -> QuerySet[Demand]:
     if review is None:
         return Demand.objects.all().select_related("unit", "division", "app")
     return Demand.objects.filter(cond | review).select_related("unit", "division", "app")
+
+
+def active_q(today: dt.date) -> Q:
+    """Listed demands in force on ``today`` (begun, not ended): what grassroots units are asked
+    for in the current period (the burden page counts the same ones)."""
+    return (
+        Q(status=DemandStatus.LISTED)
+        & (Q(starts_on__isnull=True) | Q(starts_on__lte=today))
+        & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    )
+
+
+def duplicated_ids(demands: QuerySet[Demand]) -> set[int]:
+    """The listed demands among ``demands`` with at least one field whose datum (dictionary
+    item) an earlier listed demand of the same area (the same division or one above it,
+    :func:`area_codes`) already asks for: the datum is asked twice.  The burden page's rule
+    (the later demand carries the duplicated hours), in one pass over the fields of the areas
+    concerned (a correlated query per field is quadratic in a county's fields)."""
+    candidates = dict(
+        demands.filter(status=DemandStatus.LISTED).order_by().values_list("pk", "scope_code")
+    )
+    if not candidates:
+        return set()
+    codes = {c for scope in set(candidates.values()) for c in area_codes(scope)}
+    rows = list(
+        DemandField.objects.filter(demand__status=DemandStatus.LISTED, demand__scope_code__in=codes)
+        .exclude(item="")
+        .order_by()
+        .values_list("demand_id", "demand__scope_code", "demand__listed_at", "item_scope", "item")
+    )
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+    first: dict[tuple[str, str, str], tuple[dt.datetime, int]] = {}
+    for demand_id, scope, listed_at, item_scope, item in rows:
+        key, rank = (scope, item_scope, item), (listed_at or never, demand_id)
+        if key not in first or rank < first[key]:
+            first[key] = rank
+    out: set[int] = set()
+    for demand_id, scope, listed_at, item_scope, item in rows:
+        if demand_id in out or demand_id not in candidates:
+            continue
+        rank = (listed_at or never, demand_id)
+        for code in area_codes(scope):
+            src = first.get((code, item_scope, item))
+            if src is not None and src < rank:
+                out.add(demand_id)
+                break
+    return out
+
+
+def in_jurisdiction(qs: QuerySet[Demand], user: Any) -> QuerySet[Demand]:
+    """Only the demands of the user's own jurisdiction (their unit's, or their regions'),
+    without the rest of the public ledger."""
+    return qs.filter(pk__in=restrict(Demand.objects.all(), user, "view").values("pk"))
 
 
 def demand_or_404(user: Any, pk: int) -> Demand:

@@ -8,24 +8,27 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from govapp.core.calendar import today_shanghai
 from govapp.core.errors import GovappError, add_to_form, message
+from govapp.core.pagination import page_of
 from govapp.core.permissions import has_role, restrict
 from govapp.oversight.ledger import export, importer, selectors, services
 from govapp.oversight.ledger.forms import (
     BudgetForm,
     CheckForm,
     DecideForm,
+    DemandFilterForm,
     DemandForm,
     DictionaryForm,
     ImportForm,
@@ -41,29 +44,37 @@ UNIT_ROLES = ("unit_manager", "unit_filer")
 @require_GET
 def demand_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    f = {k: request.GET.get(k, "").strip()[:64] for k in ("q", "status", "division", "mine")}
+    form = DemandFilterForm(request.GET or None)
+    f = form.filters()
     qs = selectors.visible_demands(user)
-    if f["q"]:
+    if f.get("q"):
         qs = qs.filter(
             Q(title__icontains=f["q"])
             | Q(ledger_number__icontains=f["q"])
             | Q(department__icontains=f["q"])
         )
-    if f["status"] in DemandStatus.values:
+    if f.get("status"):
         qs = qs.filter(status=f["status"])
-    if f["division"]:
+    if f.get("division"):
         qs = qs.filter(scope_code__startswith=f["division"])
     unit_id = getattr(user, "unit_id", None)
-    if f["mine"] and unit_id:
+    if f.get("mine") and unit_id:
         qs = qs.filter(unit_id=unit_id)
-    page = Paginator(qs.order_by("-updated_at", "-pk"), 30).get_page(request.GET.get("page"))
+    if f.get("area"):
+        qs = selectors.in_jurisdiction(qs, user)
+    if f.get("active"):
+        qs = qs.filter(selectors.active_q(today_shanghai()))
+    if f.get("duplicated"):
+        qs = qs.filter(pk__in=sorted(selectors.duplicated_ids(qs)))
+    page = page_of(request, qs.order_by("-updated_at", "-pk"), 30)
     return render(
         request,
         "ledger/list.html",
         {
             "page": page,
+            "form": form,
             "f": f,
-            "statuses": DemandStatus.choices,
+            "query": urlencode({k: "1" if v is True else v for k, v in f.items()}),
             "can_propose": has_role(user, *UNIT_ROLES),
             "is_reviewer": selectors.is_reviewer(user),
             "queue_count": selectors.review_queue(user).count()

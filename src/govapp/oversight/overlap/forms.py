@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from govapp.oversight.overlap.models import Decision
+from govapp.oversight.overlap.models import CaseState, Decision, Relation
 
 USERS_CHOICES = [
     ("", _("不限")),
@@ -74,3 +74,20 @@ class CaseForm(forms.Form):
         staying = self.fields["staying"]
         assert isinstance(staying, forms.ChoiceField)
         staying.choices = apps
+
+
+class GroupFilterForm(forms.Form):
+    """Which groups the overlap page lists (GET)."""
+
+    relation = forms.ChoiceField(label=_("关系"), required=False, choices=Relation.choices)
+    decision = forms.ChoiceField(
+        label=_("认定"), required=False, choices=[("", _("全部")), *Decision.choices]
+    )
+
+
+class CaseFilterForm(forms.Form):
+    """Which consolidation cases the case list shows (GET)."""
+
+    state = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *CaseState.choices]
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -16,6 +16,7 @@ from govapp.orgs.models import Division
 from govapp.oversight.overlap import engine
 from govapp.oversight.overlap.models import (
     ConsolidationCase,
+    Decision,
     GroupDecision,
     OverlapGroup,
     OverlapRun,
@@ -54,6 +55,26 @@ def groups_for(user: Any, *, run: OverlapRun | None = None, relation: str = "") 
     if relation:
         qs = qs.filter(relation=relation)
     return qs.prefetch_related("apps__hosting_unit")
+
+
+def with_decision(qs: QuerySet[OverlapGroup]) -> QuerySet[OverlapGroup]:
+    """Each group annotated with ``latest_decision``: the latest decision on the same apps
+    (as :func:`decision_of`), None while no regulator has decided."""
+    latest = GroupDecision.objects.filter(signature=OuterRef("signature")).order_by(
+        "-decided_at", "-pk"
+    )
+    return qs.annotate(latest_decision=Subquery(latest.values("decision")[:1]))
+
+
+def groups_decided(qs: QuerySet[OverlapGroup], decision: str) -> QuerySet[OverlapGroup]:
+    """Groups whose latest decision is ``decision``; ``open``: awaiting a regulator's
+    decision (none yet).  Anything else: every group."""
+    if decision not in Decision.values:
+        return qs
+    qs = with_decision(qs)
+    if decision == Decision.OPEN:
+        return qs.filter(Q(latest_decision__isnull=True) | Q(latest_decision=Decision.OPEN))
+    return qs.filter(Q(latest_decision=decision))
 
 
 def decision_of(group: OverlapGroup) -> GroupDecision | None:

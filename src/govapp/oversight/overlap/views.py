@@ -3,6 +3,8 @@ the consolidation case, and "check before you build"."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,11 +14,18 @@ from django.views.decorators.http import require_POST
 
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import GovappError, add_to_form, message
+from govapp.core.pagination import page_of
 from govapp.core.permissions import can, get_restricted_or_404, has_role, is_regulator, restrict
 from govapp.orgs.models import Unit
 from govapp.oversight.overlap import selectors, services
-from govapp.oversight.overlap.forms import CaseForm, CheckForm, DecisionForm
-from govapp.oversight.overlap.models import OverlapGroup, ProposalCheck
+from govapp.oversight.overlap.forms import (
+    CaseFilterForm,
+    CaseForm,
+    CheckForm,
+    DecisionForm,
+    GroupFilterForm,
+)
+from govapp.oversight.overlap.models import OverlapGroup, ProposalCheck, Relation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,8 +38,13 @@ def _regulator_only(request: HttpRequest) -> None:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     _regulator_only(request)
-    relation = request.GET.get("relation", "duplicate")
-    groups = list(selectors.groups_for(request.user, relation=relation)[:500])
+    filters = GroupFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    relation = chosen.get("relation") or Relation.DUPLICATE
+    decision = chosen.get("decision", "")
+    qs = selectors.groups_decided(selectors.groups_for(request.user, relation=relation), decision)
+    page = page_of(request, qs, 50)
+    groups = list(page.object_list)
     decisions = selectors.decisions_by_signature([g.signature for g in groups])
     for g in groups:
         g.decision = decisions.get(g.signature)
@@ -40,10 +54,38 @@ def index(request: HttpRequest) -> HttpResponse:
         "overlap/index.html",
         {
             "groups": groups,
+            "page": page,
+            "filters": filters,
+            "query": urlencode(
+                {k: v for k, v in (("relation", relation), ("decision", decision)) if v}
+            ),
             "relation": relation,
+            "decision": decision,
             "run": selectors.latest_run(),
             "counts": selectors.function_counts(request.user)[:200],
             "cases": selectors.cases_for(request.user)[:50],
+        },
+    )
+
+
+@login_required
+def cases(request: HttpRequest) -> HttpResponse:
+    """The consolidation cases of the jurisdiction, by state."""
+    _regulator_only(request)
+    filters = CaseFilterForm(request.GET or None)
+    state = filters.cleaned_data.get("state", "") if filters.is_valid() else ""
+    qs = selectors.cases_for(request.user).order_by("-opened_at", "-pk")
+    if state:
+        qs = qs.filter(state=state)
+    return render(
+        request,
+        "overlap/cases.html",
+        {
+            "page": page_of(request, qs, 50),
+            "filters": filters,
+            "state": state,
+            "query": urlencode({"state": state} if state else {}),
+            "today": today_shanghai(),
         },
     )
 

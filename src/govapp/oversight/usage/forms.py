@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from govapp.core.calendar import today_shanghai
-from govapp.oversight.usage.models import ExemptionCategory
+from govapp.oversight.usage.models import ExemptionCategory, Stage
 from govapp.registry.models import App
 
 
@@ -149,3 +149,27 @@ class RetireForm(forms.Form):
         if app is None:
             raise forms.ValidationError(_("没有找到该备案编号的已备案应用。"))
         return app
+
+
+class LowUseFilterForm(forms.Form):
+    """Which flags the low-use list shows (GET)."""
+
+    show = forms.ChoiceField(
+        label=_("显示"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            ("candidates", _("退出候选")),
+            ("in_case", _("退出处置中")),
+            ("exempt", _("已豁免")),
+        ],
+    )
+
+
+class CaseFilterForm(forms.Form):
+    """Which retirement cases the pipeline lists (GET)."""
+
+    stage = forms.ChoiceField(
+        label=_("阶段"), required=False, choices=[("", _("全部")), *Stage.choices]
+    )
+    overdue = forms.BooleanField(label=_("只看已逾期"), required=False)

@@ -7,12 +7,13 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import has_role, is_regulator, restrict
 from govapp.oversight.usage.models import (
+    CaseState,
     DailyUsage,
     LowUseFlag,
     MonthlyReturn,
@@ -133,6 +134,28 @@ def lowuse_for(user: Any, *, include_exempt: bool = True) -> QuerySet[LowUseFlag
     return qs.order_by("exempt", "app__hosting_unit__scope_code", "app__name")
 
 
+# Which flags are candidates for retirement: not exempt and without a live case (the
+# services' LIVE_STATES); what the low-use list marks "候选" and can open cases for.
+LIVE_CASE_STATES = (CaseState.OPEN, CaseState.APPEALED)
+LOWUSE_SHOW = ("candidates", "in_case", "exempt")
+
+
+def lowuse_shown(qs: QuerySet[LowUseFlag], show: str) -> QuerySet[LowUseFlag]:
+    """The flags of one kind: ``candidates`` (neither exempt nor with a live retirement case),
+    ``in_case`` (a live case is open), ``exempt``; anything else: all of them."""
+    live = Q(app__retirement_cases__state__in=LIVE_CASE_STATES)
+    if show == "candidates":
+        return qs.filter(exempt=False).exclude(live)
+    if show == "in_case":
+        return qs.filter(
+            exempt=False,
+            app_id__in=RetirementCase.objects.filter(state__in=LIVE_CASE_STATES).values("app_id"),
+        )
+    if show == "exempt":
+        return qs.filter(exempt=True)
+    return qs
+
+
 def cases_for(user: Any) -> QuerySet[RetirementCase]:
     return restrict(
         RetirementCase.objects.select_related("app", "app__hosting_unit", "app__successor"),
@@ -143,6 +166,34 @@ def cases_for(user: Any) -> QuerySet[RetirementCase]:
 
 def is_overdue(case: RetirementCase, today: dt.date | None = None) -> bool:
     return case.stage == Stage.OPEN and case.deadline < (today or today_shanghai())
+
+
+_RETIRING_STATUS: dict[str, str] = {
+    Stage.RETIRED: "deregistered",
+    Stage.OFFLINE: "offline",
+    Stage.NOTICE: "shutdown_notice",
+}
+
+
+def stage_q(stage: str) -> Q:
+    """The database condition of :attr:`RetirementCase.stage` (the same rules, for counting
+    without loading every case)."""
+    withdrawn = Q(state=CaseState.WITHDRAWN)
+    if stage == Stage.WITHDRAWN:
+        return withdrawn
+    if stage in _RETIRING_STATUS:
+        return ~withdrawn & Q(app__status=_RETIRING_STATUS[stage])
+    not_retiring = ~withdrawn & ~Q(app__status__in=list(_RETIRING_STATUS.values()))
+    if stage == Stage.APPEALED:
+        return not_retiring & Q(state=CaseState.APPEALED)
+    if stage == Stage.OPEN:
+        return not_retiring & ~Q(state=CaseState.APPEALED)
+    return Q(pk__in=[])
+
+
+def overdue_q(today: dt.date) -> Q:
+    """:func:`is_overdue` as a database condition."""
+    return stage_q(Stage.OPEN) & Q(deadline__lt=today)
 
 
 def region_of(scope: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,14 +20,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import add_to_form
+from govapp.core.pagination import page_of
 from govapp.core.permissions import get_restricted_or_404, has_role, is_national, is_regulator
 from govapp.oversight.usage import exports, imports, selectors, services
 from govapp.oversight.usage.forms import (
     AppealForm,
+    CaseFilterForm,
     CriteriaForm,
     DecideForm,
     ExemptionForm,
     ImportForm,
+    LowUseFilterForm,
     OpenCasesForm,
     RatingForm,
     RetireForm,
@@ -218,17 +222,22 @@ def import_template(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def lowuse(request: HttpRequest) -> HttpResponse:
-    """The low-use list of the jurisdiction, the criteria next to every flag, and opening
-    retirement cases for the selected candidates in bulk."""
+    """The low-use list of the jurisdiction (all flags, or the candidates, the flags with a
+    retirement case, the exempt ones), the criteria next to every flag, and opening retirement
+    cases for the selected candidates in bulk."""
     _usage_user(request)
-    flags = list(selectors.lowuse_for(request.user))
+    filters = LowUseFilterForm(request.GET or None)
+    show = filters.cleaned_data.get("show", "") if filters.is_valid() else ""
+    flags_qs = selectors.lowuse_for(request.user)
+    page = page_of(request, selectors.lowuse_shown(flags_qs, show), 50)
+    flags = list(page.object_list)
     live = set(
         RetirementCase.objects.filter(
             app_id__in=[f.app_id for f in flags], state__in=services.LIVE_STATES
         ).values_list("app_id", flat=True)
     )
     candidates = App.objects.filter(
-        pk__in=[f.app_id for f in flags if not f.exempt and f.app_id not in live]
+        pk__in=selectors.lowuse_shown(flags_qs, "candidates").values("app_id")
     )
     form = None
     if is_regulator(request.user):
@@ -259,7 +268,14 @@ def lowuse(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "usage/lowuse.html",
-        {"rows": rows, "form": form, "month": flags[0].month if flags else None},
+        {
+            "rows": rows,
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "query": urlencode({"show": show} if show else {}),
+            "month": flags[0].month if flags else None,
+        },
     )
 
 
@@ -350,16 +366,38 @@ def case_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def cases(request: HttpRequest) -> HttpResponse:
-    """The retirement pipeline of the jurisdiction: counts by stage and region, overdue red."""
+    """The retirement pipeline of the jurisdiction: counts by stage and region, overdue red;
+    the list of cases of one stage, or the overdue ones."""
     _usage_user(request)
     data = selectors.pipeline(request.user)
-    stage = request.GET.get("stage", "")
-    shown = [c for c in data["cases"] if not stage or c.stage == stage]
-    rows = [{"case": c, "overdue": selectors.is_overdue(c, data["today"])} for c in shown]
+    filters = CaseFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    stage, overdue = chosen.get("stage", ""), bool(chosen.get("overdue"))
+    shown = [
+        c
+        for c in data["cases"]
+        if (not stage or c.stage == stage)
+        and (not overdue or selectors.is_overdue(c, data["today"]))
+    ]
+    page = page_of(request, shown, 50)
+    rows = [
+        {"case": c, "overdue": selectors.is_overdue(c, data["today"])} for c in page.object_list
+    ]
     return render(
         request,
         "usage/cases.html",
-        {**data, "rows": rows, "stage": stage, "is_regulator": is_regulator(request.user)},
+        {
+            **data,
+            "rows": rows,
+            "page": page,
+            "stage": stage,
+            "only_overdue": overdue,
+            "filters": filters,
+            "query": urlencode(
+                {k: v for k, v in (("stage", stage), ("overdue", overdue and "1")) if v}
+            ),
+            "is_regulator": is_regulator(request.user),
+        },
     )
 
 
