@@ -36,7 +36,17 @@ class SessionAuth(APIKeyCookie):
 
 AUTH = [BearerAuth(), SessionAuth()]
 
-api = NinjaAPI(
+
+class GovappAPI(NinjaAPI):
+    """The schema documents the error answers of every operation (core.errors)."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        from govapp.core.errors import document_error_responses
+
+        return document_error_responses(super().get_openapi_schema(**kwargs))
+
+
+api = GovappAPI(
     title="govapp API",
     version="1",
     description="政务移动互联网应用程序规范化管理系统 API. Public endpoints need no login; "

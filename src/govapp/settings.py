@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -306,6 +308,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("GOVAPP_FROM_EMAIL", "govapp@localhost")
 GOVAPP_LOGIN_MAX_FAILURES = _env_int("GOVAPP_LOGIN_MAX_FAILURES", 5)
 GOVAPP_LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("GOVAPP_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
 GOVAPP_LOGIN_LOCKOUT_MINUTES = _env_int("GOVAPP_LOGIN_LOCKOUT_MINUTES", 15)
+
+# Optional TOTP second factor (django-otp; govapp.orgs.services.second_factor_verify): anyone
+# may enrol on their account page; with GOVAPP_REQUIRE_TOTP_FOR_REGULATORS the regulator roles
+# must enrol at their next login.  Codes are checked with the login lockout above and
+# django-otp's per-device back-off (OTP_TOTP_THROTTLE_FACTOR seconds, doubling per failure).
+GOVAPP_REQUIRE_TOTP_FOR_REGULATORS = _env_bool("GOVAPP_REQUIRE_TOTP_FOR_REGULATORS", False)
+OTP_TOTP_ISSUER = _env_str("GOVAPP_TOTP_ISSUER", "govapp")
+OTP_TOTP_THROTTLE_FACTOR = _env_int("GOVAPP_TOTP_THROTTLE_SECONDS", 1)
+GOVAPP_TOTP_RECOVERY_CODES = _env_int("GOVAPP_TOTP_RECOVERY_CODES", 10)
 
 # Rate limits (govapp.core.ratelimit, shared by every process): ``COUNT/SECONDS`` or ``off``.
 # Reverse proxies in front of the web processes that append to X-Forwarded-For (0: none).

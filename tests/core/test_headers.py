@@ -74,6 +74,32 @@ def test_complaint_page_frame_ancestors_are_those_the_unit_registered(settings):
     assert "X-Frame-Options" not in r
 
 
+def test_http_origins_can_be_registered_only_where_the_intranet_allows_them(settings):
+    """GOVAPP_FRAME_ANCESTORS_ALLOW_HTTP lets registered http:// origins frame the page; the
+    unit must then also be able to register them (it could not before: the embedded page was
+    unreachable on such intranets)."""
+    from tests.complaints.factories import world
+
+    w = world()
+    key = complaint_services.app_complaint_key_ensure(app=w.app)
+    manager = f.unit_member(w.unit)
+    settings.GOVAPP_FRAME_ANCESTORS_ALLOW_HTTP = False
+    with pytest.raises(Exception, match="来源格式不正确"):
+        complaint_services.complaint_key_frame_ancestors_set(
+            key=key, origins="http://oa.gz.gov.cn:8080", actor=manager
+        )
+    settings.GOVAPP_FRAME_ANCESTORS_ALLOW_HTTP = True
+    complaint_services.complaint_key_frame_ancestors_set(
+        key=key, origins="http://oa.gz.gov.cn:8080", actor=manager
+    )
+    r = Client().get(f"/complaints/app/{key.key}/")
+    assert _csp(r)["frame-ancestors"] == "frame-ancestors 'self' http://oa.gz.gov.cn:8080"
+    with pytest.raises(Exception, match="来源格式不正确"):
+        complaint_services.complaint_key_frame_ancestors_set(
+            key=key, origins="ftp://oa.gz.gov.cn", actor=manager
+        )
+
+
 def test_https_settings_from_the_environment():
     import subprocess
     import sys

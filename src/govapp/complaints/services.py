@@ -518,18 +518,29 @@ def app_complaint_key_ensure(*, app: App) -> AppComplaintKey:
 
 
 _ORIGIN = re.compile(r"^https://[a-z0-9.-]+(?::\d{1,5})?$")
+_ORIGIN_HTTP = re.compile(r"^https?://[a-z0-9.-]+(?::\d{1,5})?$")
 
 
 def complaint_key_frame_ancestors_set(
     *, key: AppComplaintKey, origins: str, actor: Any
 ) -> AppComplaintKey:
     """The hosting unit registers the web origins allowed to frame its complaint page."""
+    from django.conf import settings
+
     _require(can(actor, "submit", key.app), _("您无权修改该应用的投诉入口。"))
     items = [o.strip().rstrip("/").lower() for o in re.split(r"[\s,]+", origins or "") if o.strip()]
-    bad = [o for o in items if not _ORIGIN.match(o)]
+    # plain-http origins are accepted (and framed, selectors.frame_ancestors_for_key) only where
+    # an intranet without TLS allows them explicitly; before, they were allowed to frame but
+    # could not be registered, so such a unit could never embed its page
+    pattern = _ORIGIN_HTTP if settings.GOVAPP_FRAME_ANCESTORS_ALLOW_HTTP else _ORIGIN
+    bad = [o for o in items if not pattern.match(o)]
     _require(
         not bad,
-        _("来源格式不正确：%(o)s。请填写 https://域名[:端口]，每行一个。")
+        (
+            _("来源格式不正确：%(o)s。请填写 https://域名[:端口] 或 http://域名[:端口]，每行一个。")
+            if settings.GOVAPP_FRAME_ANCESTORS_ALLOW_HTTP
+            else _("来源格式不正确：%(o)s。请填写 https://域名[:端口]，每行一个。")
+        )
         % {"o": "、".join(bad[:3])},
     )
     _require(len(items) <= 10, _("最多登记 10 个来源。"))

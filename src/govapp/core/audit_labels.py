@@ -110,6 +110,12 @@ VERBS: dict[str, Any] = {
     "login": _("登录"),
     "logout": _("退出登录"),
     "unlock": _("解除锁定"),
+    "password_change": _("修改密码"),
+    "password_reset": _("重置密码"),
+    "totp_enrol": _("启用两步验证"),
+    "totp_disable": _("停用两步验证"),
+    "totp_reset": _("重置两步验证"),
+    "recovery_code_use": _("使用两步验证恢复码"),
 }
 
 

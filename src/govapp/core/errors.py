@@ -78,3 +78,73 @@ def message(request: HttpRequest, exc: GovappError) -> None:
     messages.error(request, exc.message)
     for text in exc.errors.values():
         messages.error(request, text)
+
+
+ERROR_SCHEMA_NAME = "GovappError"
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": ERROR_SCHEMA_NAME,
+    "description": "Every refusal: `detail` a sentence that says what to do; `errors` field -> "
+    "message where fields were wrong.",
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+    "required": ["detail"],
+}
+_ERROR_TEXT = {
+    400: "Invalid input (InvalidInput)",
+    401: "Not logged in: no or an invalid token or session",
+    403: "Not allowed: role, jurisdiction, CSRF or a password change pending (NotAllowed)",
+    404: "Not found, or not within the caller's jurisdiction (NotFound)",
+    409: "The object's state does not allow this (Conflict)",
+    413: "Request body too large",
+    422: "Request parameters or body do not match the schema",
+    429: "Too many requests: retry after the Retry-After seconds",
+}
+_BODY_METHODS = {"post", "put", "patch", "delete"}
+
+
+def document_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the error answers every operation can give to the OpenAPI ``schema`` (in place),
+    where its route does not document them itself, all in the one JSON shape above:
+
+    - with a login (a ``security`` requirement): 401 without one, 403 for a role, the
+      jurisdiction, CSRF or a pending password change;
+    - with parameters or a body: 422 (schema validation) and 400 (a service's InvalidInput);
+    - with a path parameter, a query or a body: 404 (NotFound: an object named there does
+      not exist or is outside the caller's jurisdiction);
+    - methods that change data: 409 (Conflict), with a body also 413 (the body limit);
+    - without a login (public endpoints): 429 (the shared rate limits).
+
+    The fuzzing gate (tests/test_api_fuzz.py) checks every answer against these."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(ERROR_SCHEMA_NAME, ERROR_SCHEMA)
+    ref = {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
+    for path, operations in (schema.get("paths") or {}).items():
+        for method, op in operations.items():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            params = op.get("parameters") or []
+            codes: set[int] = set()
+            if op.get("security"):
+                codes |= {401, 403}
+            else:
+                codes.add(429)
+            if params or op.get("requestBody"):
+                codes |= {400, 422}
+            if "{" in path or params or op.get("requestBody"):
+                codes.add(404)  # an id in the path, query or body that is not within reach
+            if method in _BODY_METHODS:
+                codes.add(409)
+                if op.get("requestBody"):
+                    codes.add(413)
+            responses = op["responses"]
+            documented = {str(k) for k in responses}
+            for code in sorted(codes):
+                if str(code) not in documented:
+                    responses[code] = {
+                        "description": _ERROR_TEXT[code],
+                        "content": {"application/json": {"schema": ref}},
+                    }
+    return schema

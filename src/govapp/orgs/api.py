@@ -5,14 +5,23 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import request_user, restrict, roles_of
 from govapp.orgs.models import ApiToken, Unit
-from govapp.orgs.services import LoginLocked, login_attempt, token_issue, token_revoke
+from govapp.orgs.services import (
+    LoginLocked,
+    SecondFactorRefused,
+    login_attempt,
+    second_factor_verify,
+    token_issue,
+    token_revoke,
+    totp_device,
+    totp_required,
+)
 
 auth_router = Router(tags=["auth"])
 router = Router(tags=["orgs"])
@@ -22,6 +31,11 @@ class TokenIn(Schema):
     username: str
     password: str
     name: str = "api"
+    otp: str = Field(
+        "",
+        max_length=32,
+        description="两步验证码或恢复码（已启用两步验证的账号必填） / TOTP or recovery code",
+    )
 
 
 class TokenOut(Schema):
@@ -36,18 +50,30 @@ class ErrorOut(Schema):
 @auth_router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
+    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
     summary="签发 API 令牌",
 )
 def issue_token(request: HttpRequest, data: TokenIn) -> Status[Any]:
+    """An account with the TOTP second factor also sends ``otp`` (a current code or a
+    recovery code); wrong codes count against the login lockout like wrong passwords."""
     try:
         user = login_attempt(request=request, username=data.username, password=data.password)
+        if user is not None and totp_device(user) is not None:
+            if not data.otp:
+                return Status(401, {"detail": "需要两步验证码 (otp required)"})
+            second_factor_verify(request=request, user=user, code=data.otp)
     except LoginLocked as exc:
         return Status(
             429, {"detail": f"登录失败次数过多，请于 {exc.until:%Y-%m-%d %H:%M} 后再试 (locked)"}
         )
+    except SecondFactorRefused:
+        return Status(401, {"detail": "两步验证码不正确或已使用 (invalid otp)"})
     if user is None:
         return Status(401, {"detail": "用户名或密码错误 (invalid credentials)"})
+    if totp_device(user) is None and totp_required(user):
+        return Status(
+            403, {"detail": "请先登录网页启用两步验证 (second factor enrolment required)"}
+        )
     token, raw = token_issue(actor=user, user=user, name=data.name)
     return Status(200, {"token": raw, "expires_at": token.expires_at})
 

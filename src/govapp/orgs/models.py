@@ -236,3 +236,20 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code for the TOTP second factor (lost phone).  Only a keyed hash
+    is stored (HMAC-SHA256 with the secret key); the codes are shown once, at enrolment."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("两步验证恢复码")
+        verbose_name_plural = _("两步验证恢复码")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.pk}"

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govapp.core.audit import audit_record, diff, snapshot
+from govapp.core.errors import Conflict, InvalidInput, NotAllowed
 from govapp.orgs.models import (
     REGULATOR_KINDS,
+    REGULATOR_ROLES,
     UNIT_ROLES,
     ApiToken,
     Division,
@@ -220,16 +222,8 @@ def _login_limits() -> tuple[tuple[int, float], tuple[int, float]]:
     )
 
 
-def login_attempt(*, request: HttpRequest | None, username: str, password: str) -> User | None:
-    """Authenticate with two lockouts, both counted in the shared store (every process):
-
-    - per account *and* client address: GOVAPP_LOGIN_MAX_FAILURES failures within
-      GOVAPP_LOGIN_LOCKOUT_MINUTES lock that pair (even the right password is refused), so a
-      stranger guessing from elsewhere cannot lock the real user out of their own desk;
-    - per client address: GOVAPP_LOGIN_MAX_FAILURES_PER_ADDRESS failures over any accounts.
-
-    Unknown user names are counted exactly like real ones and get the same answers (Django's
-    backend hashes a dummy password for them, so the timing is the same too)."""
+def _login_check(request: HttpRequest | None, username: str) -> None:
+    """Refuse (LoginLocked) when the account-and-address or the address counter is full."""
     from govapp.core import ratelimit
 
     who = ratelimit.client_key(request) if request is not None else "no-address"
@@ -239,16 +233,22 @@ def login_attempt(*, request: HttpRequest | None, username: str, password: str) 
         ratelimit.hit(bucket=bucket, who=who, limit=acct_n, window=window, consume=False),
         ratelimit.hit(bucket="login-address", who=who, limit=addr_n, window=window, consume=False),
     ]
-    now = timezone.now()
     refused = [d for d in checks if not d.allowed]
     if refused:
-        raise LoginLocked(now + dt.timedelta(seconds=max(d.retry_after for d in refused)))
-    authed = authenticate(request, username=username, password=password)
-    if authed is not None:
-        assert isinstance(authed, User)
-        if authed.failed_logins or authed.locked_until:
-            User.objects.filter(pk=authed.pk).update(failed_logins=0, locked_until=None)
-        return authed
+        raise LoginLocked(
+            timezone.now() + dt.timedelta(seconds=max(d.retry_after for d in refused))
+        )
+
+
+def _login_failed(request: HttpRequest | None, username: str) -> None:
+    """Count one failure (a wrong password or a wrong second-factor code); raise LoginLocked
+    when this one fills a counter."""
+    from govapp.core import ratelimit
+
+    who = ratelimit.client_key(request) if request is not None else "no-address"
+    (acct_n, window), (addr_n, _w) = _login_limits()
+    bucket = _login_bucket(username)
+    now = timezone.now()
     account = ratelimit.hit(bucket=bucket, who=who, limit=acct_n, window=window)
     address = ratelimit.hit(bucket="login-address", who=who, limit=addr_n, window=window)
     after_this = [
@@ -268,6 +268,27 @@ def login_attempt(*, request: HttpRequest | None, username: str, password: str) 
                     actor=None, action="user.lockout", obj=user, after={"locked_until": until}
                 )
         raise LoginLocked(until)
+
+
+def login_attempt(*, request: HttpRequest | None, username: str, password: str) -> User | None:
+    """Authenticate with two lockouts, both counted in the shared store (every process):
+
+    - per account *and* client address: GOVAPP_LOGIN_MAX_FAILURES failures within
+      GOVAPP_LOGIN_LOCKOUT_MINUTES lock that pair (even the right password is refused), so a
+      stranger guessing from elsewhere cannot lock the real user out of their own desk;
+    - per client address: GOVAPP_LOGIN_MAX_FAILURES_PER_ADDRESS failures over any accounts.
+
+    Unknown user names are counted exactly like real ones and get the same answers (Django's
+    backend hashes a dummy password for them, so the timing is the same too).  A wrong code
+    at the second-factor step counts against the same limits (second_factor_verify)."""
+    _login_check(request, username)
+    authed = authenticate(request, username=username, password=password)
+    if authed is not None:
+        assert isinstance(authed, User)
+        if authed.failed_logins or authed.locked_until:
+            User.objects.filter(pk=authed.pk).update(failed_logins=0, locked_until=None)
+        return authed
+    _login_failed(request, username)
     return None
 
 
@@ -384,3 +405,216 @@ def user_password_reset(*, actor: Any, user: User) -> str:
         login_counters_clear(user.username)
         audit_record(actor=actor, action="user.password_reset", obj=user)
     return temporary
+
+
+# --- TOTP second factor (django-otp) ---------------------------------------------------------
+
+RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed by hand
+
+
+class SecondFactorRefused(InvalidInput):
+    """A wrong, replayed or used code."""
+
+
+def totp_device(user: User, *, confirmed: bool | None = True) -> Any:
+    """The user's TOTP device (confirmed, or with ``confirmed=False`` an enrolment that has
+    not been confirmed yet), or None."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    qs = TOTPDevice.objects.filter(user=user)
+    if confirmed is not None:
+        qs = qs.filter(confirmed=confirmed)
+    return qs.order_by("-pk").first()
+
+
+def totp_required(user: Any) -> bool:
+    """GOVAPP_REQUIRE_TOTP_FOR_REGULATORS and the user holds a regulator role."""
+    from govapp.core.permissions import has_role
+
+    return bool(settings.GOVAPP_REQUIRE_TOTP_FOR_REGULATORS) and has_role(user, *REGULATOR_ROLES)
+
+
+def _recovery_hash(user: User, code: str) -> str:
+    from django.utils.crypto import salted_hmac
+
+    normal = "".join(ch for ch in code.upper() if ch.isalnum())
+    return salted_hmac(
+        "govapp.orgs.recovery_code", f"{user.pk}:{normal}", algorithm="sha256"
+    ).hexdigest()
+
+
+def _recovery_codes_issue(user: User) -> list[str]:
+    from govapp.orgs.models import RecoveryCode
+
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = []
+    for _i in range(int(settings.GOVAPP_TOTP_RECOVERY_CODES)):
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _j in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(user=user, code_hash=_recovery_hash(user, c)) for c in codes]
+    )
+    return codes
+
+
+def recovery_codes_left(user: User) -> int:
+    from govapp.orgs.models import RecoveryCode
+
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def _is_totp_code(code: str) -> bool:
+    return code.isascii() and code.isdigit() and len(code) in (6, 8)
+
+
+def _totp_check(user: User, device: Any, code: str) -> bool:
+    """django-otp's verification: the device row is locked, a code of a time step already
+    used is refused (replay), failures back off exponentially per device."""
+    import django_otp
+
+    allowed, _info = device.verify_is_allowed()
+    if not allowed:
+        raise LoginLocked(
+            (_info or {}).get("locked_until") or timezone.now() + dt.timedelta(seconds=1)
+        )
+    return django_otp.verify_token(user, device.persistent_id, code) is not None
+
+
+def _recovery_use(user: User, code: str, *, actor: Any) -> bool:
+    from govapp.orgs.models import RecoveryCode
+
+    with transaction.atomic():
+        row = RecoveryCode.objects.filter(
+            user=user, code_hash=_recovery_hash(user, code), used_at__isnull=True
+        ).first()
+        # the conditional update makes a code single-use even under concurrent requests
+        if row is None or not RecoveryCode.objects.filter(pk=row.pk, used_at__isnull=True).update(
+            used_at=timezone.now()
+        ):
+            return False
+        audit_record(
+            actor=actor,
+            action="user.recovery_code_use",
+            obj=user,
+            after={"left": recovery_codes_left(user)},
+        )
+    return True
+
+
+def second_factor_verify(*, request: HttpRequest | None, user: User, code: str) -> str:
+    """The second step of a login: a TOTP code of the user's device, or one of their recovery
+    codes.  Counts against the login lockout (per account and address, per address) like a
+    wrong password.  Returns ``"totp"`` or ``"recovery"``; raises LoginLocked or
+    SecondFactorRefused."""
+    code = (code or "").strip().replace(" ", "")
+    _login_check(request, user.username)
+    device = totp_device(user)
+    ok = ""
+    if device is not None and code:
+        if _is_totp_code(code):
+            ok = "totp" if _totp_check(user, device, code) else ""
+        elif _recovery_use(user, code, actor=user):
+            ok = "recovery"
+    if ok:
+        return ok
+    _login_failed(request, user.username)
+    raise SecondFactorRefused(_("验证码不正确或已使用过，请输入验证器应用上当前显示的验证码。"))
+
+
+def totp_enrol_start(*, actor: Any, user: User) -> Any:
+    """A new, unconfirmed TOTP device (a fresh random key) for ``user`` to add to an
+    authenticator app; any earlier unconfirmed one is dropped.  Nothing changes for the login
+    until the enrolment is confirmed with a code (totp_enrol_confirm)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if getattr(actor, "pk", None) != user.pk:
+        raise NotAllowed(_("只能为自己的账号启用两步验证。"))
+    if totp_device(user) is not None:
+        raise Conflict(_("两步验证已启用。如需更换手机，请先停用再重新启用。"))
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name="totp", confirmed=False)
+
+
+def totp_enrol_confirm(
+    *, actor: Any, user: User, code: str, request: HttpRequest | None = None
+) -> list[str]:
+    """Confirm the enrolment with a code from the authenticator app: from now on the login
+    asks for a code.  Returns the single-use recovery codes (shown once, stored hashed).
+    With ``request`` (enrolment forced at login, before the session is authenticated) wrong
+    codes count against the login lockout."""
+    if getattr(actor, "pk", None) != user.pk:
+        raise NotAllowed(_("只能为自己的账号启用两步验证。"))
+    device = totp_device(user, confirmed=False)
+    if device is None:
+        raise Conflict(_("没有待确认的两步验证，请重新开始。"))
+    if request is not None:
+        _login_check(request, user.username)
+    code = (code or "").strip().replace(" ", "")
+    if not (_is_totp_code(code) and _totp_check(user, device, code)):
+        if request is not None:
+            _login_failed(request, user.username)
+        raise SecondFactorRefused(
+            _("验证码不正确。请确认手机时间准确，并输入验证器应用上当前显示的 6 位数字验证码。")
+        )
+    with transaction.atomic():
+        device.refresh_from_db()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _recovery_codes_issue(user)
+        audit_record(
+            actor=actor,
+            action="user.totp_enrol",
+            obj=user,
+            after={"second_factor": "totp", "recovery_codes": len(codes)},
+        )
+    return codes
+
+
+def _second_factor_drop(user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from govapp.orgs.models import RecoveryCode
+
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+
+
+def totp_disable(*, actor: Any, user: User, code: str) -> None:
+    """The holder turns the second factor off, proving it with a current code (or a recovery
+    code).  Where it is required for their role, the next login asks them to enrol again."""
+    if getattr(actor, "pk", None) != user.pk:
+        raise NotAllowed(_("只能停用自己账号的两步验证。"))
+    if totp_device(user) is None:
+        raise Conflict(_("两步验证未启用。"))
+    code = (code or "").strip().replace(" ", "")
+    device = totp_device(user)
+    ok = (_is_totp_code(code) and _totp_check(user, device, code)) or (
+        bool(code) and not _is_totp_code(code) and _recovery_use(user, code, actor=actor)
+    )
+    if not ok:
+        raise SecondFactorRefused(_("验证码不正确或已使用过，未停用两步验证。"))
+    with transaction.atomic():
+        _second_factor_drop(user)
+        audit_record(
+            actor=actor, action="user.totp_disable", obj=user, before={"second_factor": "totp"}
+        )
+
+
+def totp_reset(*, actor: Any, user: User) -> None:
+    """A unit manager (their unit's staff) or a national regulator removes ``user``'s second
+    factor after a lost phone; the user logs in with the password and (where required for
+    their role) enrols again.  The same rule as a password reset decides who may."""
+    if not can_manage_user(actor, user):
+        raise NotAllowed(_("您无权管理该账号。"))
+    if user.pk == getattr(actor, "pk", None):
+        raise NotAllowed(_("请在“账号安全”页停用自己的两步验证。"))
+    with transaction.atomic():
+        had = totp_device(user) is not None
+        _second_factor_drop(user)
+        audit_record(
+            actor=actor,
+            action="user.totp_reset",
+            obj=user,
+            before={"second_factor": "totp" if had else ""},
+        )
