@@ -4,8 +4,9 @@
 and writes each finding with its own statement; fine for one app, 47 apps a second for the whole
 registry.  Here the same facts are loaded for a batch of apps with one query per kind of fact,
 the rules run in memory, and findings are written in bulk: ``bulk_create`` for new ones,
-``bulk_update`` for the rest.  Audit events are still one per change through
-:func:`govapp.core.audit.audit_record` (a re-evaluation that changes nothing writes none).
+``bulk_update`` for the rest.  Audit events are still one per change, written per batch by
+:func:`govapp.core.audit.audit_record_many` (the same chain as one ``audit_record`` each, with
+one lock of the head; a re-evaluation that changes nothing writes none).
 
 The facts and the findings are the same as ``evaluate_app``'s (a test compares them).
 """
@@ -36,7 +37,7 @@ from govapp.compliance.models import (
     SpotResult,
 )
 from govapp.compliance.rules import RULES_BY_ID, evaluate
-from govapp.core.audit import audit_record
+from govapp.core.audit import audit_record_many
 from govapp.core.calendar import today_shanghai
 from govapp.registry.models import (
     OPEN_STATES,
@@ -161,12 +162,16 @@ def _load(apps: list[App], today: dt.date) -> _Loaded:
         exemptions[e.app_id][e.rule_id] = e
     got.exemptions = exemptions
     live: dict[int, dict[str, Finding]] = defaultdict(dict)
+    by_id = {a.pk: a for a in apps}
     for finding in (
         Finding.objects.select_for_update()
         .filter(app_id__in=ids)
         .exclude(status=FindingStatus.CLOSED)
         .order_by("pk")
     ):
+        # the app already loaded (with its unit): the audit event's scope reads it without a
+        # query per finding
+        finding.app = by_id[finding.app_id]
         live[finding.app_id][finding.rule_id] = finding
     got.live = live
     got.operations = _operation_facts(apps)
@@ -309,8 +314,9 @@ def _evaluate_batch(apps: list[App], actor: Any, out: BatchResult) -> None:
                     },
                 }
             )
-    for event in events:
-        audit_record(actor=actor, **event)
+    # One event per finding opened, changed or closed (house style: every change is audited),
+    # chained in one go: the head is locked and moved once per batch, not once per event.
+    audit_record_many(actor=actor, events=events)
 
 
 def evaluate_apps(qs: QuerySet[App], *, actor: Any, batch_size: int = BATCH_SIZE) -> BatchResult:
