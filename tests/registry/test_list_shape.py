@@ -107,3 +107,24 @@ def test_indexes_behind_the_list_sort_orders_exist(model):
     for name, columns in INDEXES[model].items():
         assert name in found, (name, sorted(found))
         assert found[name]["columns"] == columns
+
+
+def test_queue_regions_are_read_as_distinct_prefixes():
+    """The queue's region filter lists each province (national reviewer) or city (provincial
+    reviewer) with something waiting, and central departments, from one aggregate query."""
+    from govapp.registry.selectors import queue_regions
+
+    gz = rf.world("440106")
+    rf.forwarded(gz)
+    rf.forwarded(gz)
+    rf.submitted(gz)
+    cd = rf.world("510104")
+    rf.forwarded(cd)
+    central = rf.world(central=True)
+    rf.submitted(central)  # a central department's filing goes straight to the CAC
+    with CaptureQueriesContext(connection) as ctx:
+        regions = queue_regions(gz.cac)
+    assert [code for code, _name in regions] == ["44", "51", "central"]
+    assert len([q for q in ctx.captured_queries if "registry_application" in q["sql"]]) == 1
+    assert [code for code, _name in queue_regions(gz.province)] == ["4401"]
+    assert queue_regions(cd.province) == []  # Chengdu's filing already went on to the CAC
