@@ -95,3 +95,23 @@ def test_queries_per_batch_do_not_grow_with_the_number_of_apps():
     with CaptureQueriesContext(connection) as many:
         evaluate_apps(App.objects.all(), actor=None)
     assert len(many.captured_queries) <= len(few.captured_queries) + 2
+
+
+def test_first_evaluation_writes_findings_and_audit_events_in_a_fixed_number_of_queries():
+    """Opening findings for many apps costs the same queries as for a few: the findings are
+    bulk-created and their audit events (still one per finding) chained in one write."""
+    w = cf.world()
+    for _ in range(2):
+        cf.package_scan(cf.app(w), **cf.CLOCK_IN)
+    with CaptureQueriesContext(connection) as few:
+        first = evaluate_apps(App.objects.all(), actor=None)
+    Finding.objects.all().delete()
+    for _ in range(10):
+        cf.package_scan(cf.app(w), **cf.CLOCK_IN)
+    events_before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as many:
+        out = evaluate_apps(App.objects.all(), actor=None)
+    assert out.opened > first.opened
+    assert AuditEvent.objects.count() - events_before == out.opened  # one event per finding
+    assert len(many.captured_queries) <= len(few.captured_queries) + 2
+    assert audit_verify().ok
