@@ -444,7 +444,7 @@ def demo_registry_load(*, scale: float = 1.0) -> dict[str, int]:
     users = {u.username: u for u in User.objects.filter(username__in=["cac", "gd-cac", "sc-cac"])}
     units = _units(rng)
     plans = _plans(units, max(40, int(2060 * scale)), rng)
-    from govapp.registry.services import filing_number_issue
+    from govapp.registry.services.filing_numbers import filing_number_issue
 
     apps: list[App] = []
     for p in plans:

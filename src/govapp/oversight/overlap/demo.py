@@ -150,7 +150,7 @@ def _unit(name: str, code: str) -> Unit:
 def demo_overlap_load() -> dict[str, int]:
     if App.objects.filter(name=SENTINEL).exists():
         return {"apps": 0, "groups": 0}
-    from govapp.registry.services import filing_number_issue
+    from govapp.registry.services.filing_numbers import filing_number_issue
 
     now = timezone.now()
     created = 0

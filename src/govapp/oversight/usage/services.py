@@ -755,7 +755,8 @@ def case_retire(
 ) -> RetirementCase:
     """The unit retires the app: the shutdown notice of the registry (then the offline report
     and the deregistration application, R-14), naming the app its users should move to."""
-    from govapp.registry import services as registry
+    from govapp.registry.errors import RegistryError
+    from govapp.registry.services.shutdown import app_shutdown_notice
 
     _require(is_unit_of(actor, case.app), _("只有主办单位可以公告关停。"))
     if successor is not None and (
@@ -767,12 +768,12 @@ def case_retire(
     with transaction.atomic():
         locked = _lock_case(case, (CaseState.OPEN, CaseState.APPEALED))
         try:
-            registry.app_shutdown_notice(
+            app_shutdown_notice(
                 actor=actor, app=locked.app, shutdown_date=shutdown_date, notice=notice
             )
-        except registry.RegistryError as exc:
+        except RegistryError as exc:
             raise UsageError(str(exc.args[0]), dict(getattr(exc, "fields", {}) or {})) from exc
-        # App.successor: set here until registry.services.app_shutdown_order takes it
+        # App.successor: set here until registry.services.shutdown.app_shutdown_order takes it
         App.objects.filter(pk=locked.app_id).update(successor=successor)
         audit_record(
             actor=actor,
