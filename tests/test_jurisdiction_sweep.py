@@ -51,7 +51,7 @@ from govapp.oversight.campaigns.models import AppUsingUnit, Campaign, Inspection
 from govapp.oversight.ledger import services as lsvc
 from govapp.oversight.ledger.models import Demand, Proposal
 from govapp.public import selectors as public_selectors
-from govapp.registry.legacy import legacy_import
+from govapp.registry.legacy.services import legacy_import
 from govapp.registry.models import (
     App,
     Application,

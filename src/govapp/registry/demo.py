@@ -801,7 +801,8 @@ def _applications(  # noqa: C901 (existing; split when next changed)
 
 def _legacy(apps: list[App], plans: list[Plan], rng: random.Random) -> int:
     """The legacy inventory: apps live before 2026-01-25 (some filed since, some not)."""
-    from govapp.registry.legacy import TEMPLATE_HEADER, legacy_import
+    from govapp.registry.legacy.parser import TEMPLATE_HEADER
+    from govapp.registry.legacy.services import legacy_import
 
     out = io.StringIO()
     w = csv.writer(out)

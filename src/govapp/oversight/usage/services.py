@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed
+from govapp.core.escalation import escalate_overdue
 from govapp.core.permissions import active_grants, has_role, is_national, is_regulator, restrict
 from govapp.oversight.usage import counting
 from govapp.oversight.usage.models import (
@@ -792,26 +793,11 @@ def case_retire(
 def cases_escalate(*, today: dt.date | None = None) -> int:
     """Mark open cases past their deadline as escalated (overdue, shown in red)."""
     today = today or today_shanghai()
-    n = 0
-    for case in RetirementCase.objects.filter(
+    cases = RetirementCase.objects.filter(
         state=CaseState.OPEN, deadline__lt=today, escalated_at__isnull=True
-    ).select_related("app"):
-        if case.app.status != AppStatus.FILED:
-            continue
-        with transaction.atomic():
-            locked = RetirementCase.objects.select_for_update().get(pk=case.pk)
-            if locked.escalated_at is not None:
-                continue
-            locked.escalated_at = timezone.now()
-            locked.save(update_fields=["escalated_at"])
-            audit_record(
-                actor=None,
-                action="retirement.escalate",
-                obj=locked,
-                after={"deadline": locked.deadline, "overdue_since": today},
-            )
-        n += 1
-    return n
+    ).select_related("app")
+    filed = (case for case in cases if case.app.status == AppStatus.FILED)
+    return escalate_overdue(filed, action="retirement.escalate", today=today)
 
 
 def case_to_order(*, case: RetirementCase, actor: Any, working_days: int = 10) -> RetirementCase:
