@@ -249,47 +249,37 @@ def _header(line: int, record: list[str]) -> dict[str, int]:
     return columns
 
 
-def _row(  # noqa: C901 (existing; split when next changed)
-    line: int, record: list[str], columns: dict[str, int], result: ParseResult
-) -> LegacyRow | None:
-    def get(key: str) -> str:
-        index = columns.get(key)
-        return record[index].strip() if index is not None and index < len(record) else ""
+def _name_problems(label_empty: str, label_long: str, value: str) -> list[str]:
+    if not value:
+        return [label_empty]
+    return [label_long] if len(value) > 128 else []
 
-    problems: list[str] = []
-    name = get("name")
-    if not name:
-        problems.append(_("应用名称为空。"))
-    elif len(name) > 128:
-        problems.append(_("应用名称超过 128 个字符。"))
-    kind_text = get("kind")
-    kind = KIND_WORDS.get(kind_text.lower().replace(" ", ""), "")
+
+def _kind(text: str, problems: list[str]) -> str:
+    kind = KIND_WORDS.get(text.lower().replace(" ", ""), "")
     if not kind:
-        problems.append(
-            _("应用类型“%(v)s”无法识别：请填写 APP、小程序 或 快应用。") % {"v": kind_text}
-        )
-    unit_name = get("unit")
-    if not unit_name:
-        problems.append(_("主办单位为空。"))
-    elif len(unit_name) > 128:
-        problems.append(_("主办单位名称超过 128 个字符。"))
-    division_text = get("division").replace(" ", "")
-    division_code = ""
-    scope = ""
-    if division_text.lower() in CENTRAL_WORDS:
-        scope = CENTRAL
-    elif re.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{9}|\d{12}", division_text):
-        division_code = _short_code(division_text)
-        scope = division_code
-    else:
-        problems.append(
-            _(
-                "区划代码“%(v)s”格式不正确：请填写 2、4、6 或 9 位的行政区划代码，"
-                "国务院部门填写“中央”。"
-            )
-            % {"v": division_text}
-        )
-    platform_text = get("platform")
+        problems.append(_("应用类型“%(v)s”无法识别：请填写 APP、小程序 或 快应用。") % {"v": text})
+    return kind
+
+
+def _division(text: str, problems: list[str]) -> tuple[str, str]:
+    """(division code, scope code): ("", "central") for a State Council department."""
+    text = text.replace(" ", "")
+    if text.lower() in CENTRAL_WORDS:
+        return "", CENTRAL
+    if re.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{9}|\d{12}", text):
+        code = _short_code(text)
+        return code, code
+    problems.append(
+        _("区划代码“%(v)s”格式不正确：请填写 2、4、6 或 9 位的行政区划代码，国务院部门填写“中央”。")
+        % {"v": text}
+    )
+    return "", ""
+
+
+def _platform_identifier(
+    platform_text: str, identifier: str, kind: str, problems: list[str]
+) -> tuple[str, str]:
     platform = ""
     if platform_text:
         platform = PLATFORM_WORDS.get(platform_text.lower().replace(" ", ""), "")
@@ -300,7 +290,6 @@ def _row(  # noqa: C901 (existing; split when next changed)
                 )
                 % {"v": platform_text}
             )
-    identifier = get("identifier")
     if len(identifier) > 255:
         problems.append(_("包名或标识超过 255 个字符。"))
     elif identifier and re.search(r"\s", identifier):
@@ -310,14 +299,15 @@ def _row(  # noqa: C901 (existing; split when next changed)
             AppKind.MINI_PROGRAM: Platform.WECHAT,
             AppKind.QUICK_APP: Platform.QUICKAPP,
         }.get(kind, Platform.ANDROID)  # type: ignore[call-overload]
-    launched_on = None
-    launched_text = get("launched_on")
+    return platform, identifier
+
+
+def _launched_on(text: str, problems: list[str]) -> dt.date | None:
     try:
-        launched_on = _date(launched_text)
+        launched_on = _date(text)
     except ValueError:
-        problems.append(
-            _("上线日期“%(v)s”无法识别：请写成 2025-06-30 这样的日期。") % {"v": launched_text}
-        )
+        problems.append(_("上线日期“%(v)s”无法识别：请写成 2025-06-30 这样的日期。") % {"v": text})
+        return None
     if launched_on is not None and launched_on >= CUTOFF:
         problems.append(
             _(
@@ -326,10 +316,35 @@ def _row(  # noqa: C901 (existing; split when next changed)
             )
             % {"d": launched_on.isoformat()}
         )
-    status_text = get("status").lower()
-    retired = status_text in RETIRED_WORDS
-    if not retired and status_text not in IN_USE_WORDS:
-        problems.append(_("状态“%(v)s”无法识别：请填写 在用 或 已停用。") % {"v": get("status")})
+    return launched_on
+
+
+def _retired(text: str, problems: list[str]) -> bool:
+    status = text.lower()
+    retired = status in RETIRED_WORDS
+    if not retired and status not in IN_USE_WORDS:
+        problems.append(_("状态“%(v)s”无法识别：请填写 在用 或 已停用。") % {"v": text})
+    return retired
+
+
+def _row(
+    line: int, record: list[str], columns: dict[str, int], result: ParseResult
+) -> LegacyRow | None:
+    """One data record as a row, or None after recording each of its problems (in column
+    order) against ``line``."""
+
+    def get(key: str) -> str:
+        index = columns.get(key)
+        return record[index].strip() if index is not None and index < len(record) else ""
+
+    name, unit_name = get("name"), get("unit")
+    problems = _name_problems(_("应用名称为空。"), _("应用名称超过 128 个字符。"), name)
+    kind = _kind(get("kind"), problems)
+    problems += _name_problems(_("主办单位为空。"), _("主办单位名称超过 128 个字符。"), unit_name)
+    division_code, scope = _division(get("division"), problems)
+    platform, identifier = _platform_identifier(get("platform"), get("identifier"), kind, problems)
+    launched_on = _launched_on(get("launched_on"), problems)
+    retired = _retired(get("status"), problems)
     if problems:
         for p in problems:
             result.error(line, p)
