@@ -19,9 +19,10 @@ from govapp.core.calendar import today_shanghai
 from govapp.core.models import AuditEvent
 from govapp.registry.errors import RegistryError
 from govapp.registry.models import Application, ApplicationState, AppStatus
+from govapp.registry.services import review
 from govapp.registry.services.applications import application_save_draft, application_submit
 from govapp.registry.services.apps import identities_set
-from govapp.registry.services.review import application_approve, application_forward, testing_gaps
+from govapp.registry.services.review import application_approve, application_forward
 from tests.compliance import factories as cf
 from tests.registry import factories as rf
 
@@ -123,7 +124,7 @@ def test_an_approved_exemption_lets_a_high_finding_pass() -> None:
         "scenario_explanation": "仅在防汛应急响应期间启用",
     }
     application = _scanned(w, features=[ranking], keywords=(("积分排名", "ranking"),))
-    assert any(g.get("rule") == "R20_POINTS_RANKING" for g in testing_gaps(application))
+    assert any(g.get("rule") == "R20_POINTS_RANKING" for g in review.testing_gaps(application))
     ex = csvc.exemption_request(
         actor=w.member,
         app=application.app,
@@ -138,7 +139,7 @@ def test_an_approved_exemption_lets_a_high_finding_pass() -> None:
         actor=w.cac, exemption=ex, approve=True, expires_on=today_shanghai() + dt.timedelta(days=60)
     )
     application.refresh_from_db()
-    assert testing_gaps(application) == []
+    assert review.testing_gaps(application) == []
     application = application_approve(actor=w.cac, application=application)
     assert application.state == S.FILED
 
@@ -146,7 +147,7 @@ def test_an_approved_exemption_lets_a_high_finding_pass() -> None:
 def test_complete_testing_approves_without_override(client: Client) -> None:
     w = rf.world()
     application = _scanned(w)
-    assert testing_gaps(application) == []
+    assert review.testing_gaps(application) == []
     client.force_login(w.cac)
     body = client.get(f"{API}/{application.pk}").json()
     assert body["testing_done"] is True and body["testing_gaps"] == []
@@ -171,12 +172,12 @@ def test_changed_identity_makes_the_result_stale_until_re_evaluated() -> None:
         ],
     )
     application.refresh_from_db()
-    assert [g["code"] for g in testing_gaps(application)] == ["stale"]
+    assert [g["code"] for g in review.testing_gaps(application)] == ["stale"]
     with pytest.raises(RegistryError, match="检测结果需要更新"):
         application_approve(actor=w.cac, application=application)
     assert ctesting.testing_refresh_stale() == 1  # the periodic job re-evaluates by itself
     application.refresh_from_db()
-    gaps = testing_gaps(application)
+    gaps = review.testing_gaps(application)
     assert [g["code"] for g in gaps] == ["identity", "finding"]
     # and the findings followed: the package is now signed with a certificate not declared
     assert gaps[1]["rule"] == "R11_CERTIFICATE_MISMATCH"
