@@ -53,7 +53,8 @@ def main() -> None:
     django.setup()
     import openpyxl
 
-    from govapp.registry.legacy import TEMPLATE_HEADER, LegacyImportError, legacy_import
+    from govapp.registry.legacy.parser import TEMPLATE_HEADER, LegacyImportError
+    from govapp.registry.legacy.services import legacy_import
     from govapp.registry.models import App, LegacyInventoryItem
 
     apps = list(App.objects.select_related("hosting_unit").prefetch_related("identities")[:3000])

@@ -51,8 +51,7 @@ from govapp.oversight.campaigns.models import AppUsingUnit, Campaign, Inspection
 from govapp.oversight.ledger import services as lsvc
 from govapp.oversight.ledger.models import Demand, Proposal
 from govapp.public import selectors as public_selectors
-from govapp.registry import services as rsvc
-from govapp.registry.legacy import legacy_import
+from govapp.registry.legacy.services import legacy_import
 from govapp.registry.models import (
     App,
     Application,
@@ -61,6 +60,13 @@ from govapp.registry.models import (
     Notification,
     PlatformIdentity,
 )
+from govapp.registry.services.applications import (
+    application_create,
+    application_save_draft,
+    application_submit,
+)
+from govapp.registry.services.attachments import attachment_add
+from govapp.registry.services.review import application_approve, application_forward
 from govapp.reports.models import GeneratedReport
 from govapp.reports.services import report_generate
 from tests import factories as f
@@ -228,17 +234,17 @@ def _sections(name: str) -> dict[str, Any]:
 
 def _filed(w: rf.World, name: str, package: str, note: str = "") -> Application:
     a = rf.app(w, name=name, package=package)
-    application = rsvc.application_create(actor=w.member, app=a)
-    application = rsvc.application_save_draft(
+    application = application_create(actor=w.member, app=a)
+    application = application_save_draft(
         actor=w.member, application=application, sections=_sections(name), pledge_accepted=True
     )
-    application = rsvc.application_submit(actor=w.member, application=application)
+    application = application_submit(actor=w.member, application=application)
     if application.state != "forwarded":
-        application = rsvc.application_forward(actor=w.province, application=application, note=note)
+        application = application_forward(actor=w.province, application=application, note=note)
     if application.state != "forwarded":
         gsa = f.gsa_reviewer(application.app.hosting_unit.scope_code[:2])
-        application = rsvc.application_forward(actor=gsa, application=application, note=note)
-    return rsvc.application_approve(
+        application = application_forward(actor=gsa, application=application, note=note)
+    return application_approve(
         actor=w.cac, application=application, note=note, override_reason=rf.OVERRIDE
     )
 
@@ -274,14 +280,14 @@ def build() -> World:
     gd_app = gd_application.app
     gd_app.refresh_from_db()
     gd_draft_app = rf.app(gw, name="粤密草稿通", package="cn.gov.gdsecret.draft")
-    gd_draft = rsvc.application_create(actor=gd_member, app=gd_draft_app)
-    gd_draft = rsvc.application_save_draft(
+    gd_draft = application_create(actor=gd_member, app=gd_draft_app)
+    gd_draft = application_save_draft(
         actor=gd_member,
         application=gd_draft,
         sections=_sections("粤密草稿通"),
         pledge_accepted=True,
     )
-    gd_attachment = rsvc.attachment_add(
+    gd_attachment = attachment_add(
         actor=gd_member,
         application=gd_draft,
         section="other",

@@ -17,8 +17,12 @@ from govapp.compliance import services as csvc
 from govapp.compliance import testing as ctesting
 from govapp.core.calendar import today_shanghai
 from govapp.core.models import AuditEvent
-from govapp.registry import services as svc
+from govapp.registry.errors import RegistryError
 from govapp.registry.models import Application, ApplicationState, AppStatus
+from govapp.registry.services import review
+from govapp.registry.services.applications import application_save_draft, application_submit
+from govapp.registry.services.apps import identities_set
+from govapp.registry.services.review import application_approve, application_forward
 from tests.compliance import factories as cf
 from tests.registry import factories as rf
 
@@ -38,11 +42,11 @@ def _scanned(
         application = rf.draft(w)
         sections = rf.complete_sections(application.app.name)
         sections["features"] += features
-        application = svc.application_save_draft(
+        application = application_save_draft(
             actor=w.member, application=application, sections=sections
         )
         application = rf.province_forward(
-            w, svc.application_submit(actor=w.member, application=application)
+            w, application_submit(actor=w.member, application=application)
         )
     scan_kw.setdefault("version", "1.0.0")
     scan = cf.package_scan(application.app, **scan_kw)
@@ -55,8 +59,8 @@ def _scanned(
 
 def _approve_all_ways(client: Client, w: rf.World, application: Application, words: str) -> None:
     """Refused by the service, by the API (400, field override_reason) and by the page."""
-    with pytest.raises(svc.RegistryError) as exc:
-        svc.application_approve(actor=w.cac, application=application)
+    with pytest.raises(RegistryError) as exc:
+        application_approve(actor=w.cac, application=application)
     assert words in exc.value.message
     assert "override_reason" in exc.value.errors
     client.force_login(w.cac)
@@ -120,7 +124,7 @@ def test_an_approved_exemption_lets_a_high_finding_pass() -> None:
         "scenario_explanation": "仅在防汛应急响应期间启用",
     }
     application = _scanned(w, features=[ranking], keywords=(("积分排名", "ranking"),))
-    assert any(g.get("rule") == "R20_POINTS_RANKING" for g in svc.testing_gaps(application))
+    assert any(g.get("rule") == "R20_POINTS_RANKING" for g in review.testing_gaps(application))
     ex = csvc.exemption_request(
         actor=w.member,
         app=application.app,
@@ -135,15 +139,15 @@ def test_an_approved_exemption_lets_a_high_finding_pass() -> None:
         actor=w.cac, exemption=ex, approve=True, expires_on=today_shanghai() + dt.timedelta(days=60)
     )
     application.refresh_from_db()
-    assert svc.testing_gaps(application) == []
-    application = svc.application_approve(actor=w.cac, application=application)
+    assert review.testing_gaps(application) == []
+    application = application_approve(actor=w.cac, application=application)
     assert application.state == S.FILED
 
 
 def test_complete_testing_approves_without_override(client: Client) -> None:
     w = rf.world()
     application = _scanned(w)
-    assert svc.testing_gaps(application) == []
+    assert review.testing_gaps(application) == []
     client.force_login(w.cac)
     body = client.get(f"{API}/{application.pk}").json()
     assert body["testing_done"] is True and body["testing_gaps"] == []
@@ -160,7 +164,7 @@ def test_changed_identity_makes_the_result_stale_until_re_evaluated() -> None:
     ident = application.app.identities.get()
     # the unit cannot edit a forwarded application's identities through the draft, but the
     # app's not-yet-live identities can change: the stored result no longer applies
-    svc.identities_set(
+    identities_set(
         actor=w.member,
         app=application.app,
         identities=[
@@ -168,12 +172,12 @@ def test_changed_identity_makes_the_result_stale_until_re_evaluated() -> None:
         ],
     )
     application.refresh_from_db()
-    assert [g["code"] for g in svc.testing_gaps(application)] == ["stale"]
-    with pytest.raises(svc.RegistryError, match="检测结果需要更新"):
-        svc.application_approve(actor=w.cac, application=application)
+    assert [g["code"] for g in review.testing_gaps(application)] == ["stale"]
+    with pytest.raises(RegistryError, match="检测结果需要更新"):
+        application_approve(actor=w.cac, application=application)
     assert ctesting.testing_refresh_stale() == 1  # the periodic job re-evaluates by itself
     application.refresh_from_db()
-    gaps = svc.testing_gaps(application)
+    gaps = review.testing_gaps(application)
     assert [g["code"] for g in gaps] == ["identity", "finding"]
     # and the findings followed: the package is now signed with a certificate not declared
     assert gaps[1]["rule"] == "R11_CERTIFICATE_MISMATCH"
@@ -206,15 +210,15 @@ def test_override_with_reason_is_on_the_timeline_and_in_the_audit_log(client: Cl
 def test_joint_province_review_needs_both_bodies(settings: Any) -> None:
     w = rf.world()
     application = rf.submitted(w)
-    application = svc.application_forward(actor=w.province, application=application)
+    application = application_forward(actor=w.province, application=application)
     assert application.state == S.SUBMITTED and application.province_signoffs == ["cac"]
-    with pytest.raises(svc.RegistryError, match="正在等待"):
-        svc.application_forward(actor=w.province, application=application)
+    with pytest.raises(RegistryError, match="正在等待"):
+        application_forward(actor=w.province, application=application)
     gsa = rf.f.gsa_reviewer("44")
-    application = svc.application_forward(actor=gsa, application=application)
+    application = application_forward(actor=gsa, application=application)
     assert application.state == S.FORWARDED
     assert application.events.filter(action="province_signoff").count() == 1
     # a return by either body starts the round again
     settings.GOVAPP_PROVINCE_REVIEW_MODE = "either"
     other = rf.submitted(w)
-    assert svc.application_forward(actor=gsa, application=other).state == S.FORWARDED
+    assert application_forward(actor=gsa, application=other).state == S.FORWARDED

@@ -26,7 +26,7 @@ from govapp.compliance.scanning import (
 )
 from govapp.core.models import AuditEvent
 from govapp.registry.models import App, AppKind
-from govapp.registry.services import app_create, identities_set
+from govapp.registry.services.apps import app_create, identities_set
 from govapp.scanner.testkit.apk import build_apk, make_signing_key
 from tests import factories as f
 
@@ -289,7 +289,7 @@ def test_app_model_is_the_registry_one() -> None:
 
 def test_registry_pages_show_the_compliance_summary(world: dict[str, Any], client: Client) -> None:
     from govapp.compliance.services import compliance_evaluate
-    from govapp.registry.services import application_create
+    from govapp.registry.services.applications import application_create
 
     package_scan_run(
         scan_id=package_scan_create(

@@ -15,8 +15,13 @@ from govapp.core.calendar import today_shanghai
 from govapp.core.models import AuditEvent
 from govapp.public import selectors
 from govapp.public.selectors import verify
-from govapp.registry import services as rsvc
 from govapp.registry.models import AppStatus
+from govapp.registry.services.applications import (
+    application_create,
+    application_save_draft,
+    application_submit,
+)
+from govapp.registry.services.review import application_approve
 from tests.compliance import factories as cf
 from tests.registry import factories as rf
 from tests.tasks import run_queued_tasks
@@ -153,18 +158,18 @@ def test_overdue_escalates_then_penalty_revokes_and_refiling_restores(
     assert verify(filing_number=app.filing_number)["status"] == "revoked"
     assert AuditEvent.objects.filter(action="app.revoked", object_id=str(app.pk)).exists()
     # re-filing after full rectification, through the normal workflow
-    new = rsvc.application_create(actor=w.member, app=app)
-    new = rsvc.application_save_draft(
+    new = application_create(actor=w.member, app=app)
+    new = application_save_draft(
         actor=w.member,
         application=new,
         sections=rf.complete_sections(app.name),
         pledge_accepted=True,
     )
-    new = rsvc.application_submit(actor=w.member, application=new)
+    new = application_submit(actor=w.member, application=new)
     if new.state != "forwarded":
         new = rf.province_forward(w, new)
     with django_capture_on_commit_callbacks(execute=True):
-        rsvc.application_approve(actor=w.cac, application=new, override_reason=rf.OVERRIDE)
+        application_approve(actor=w.cac, application=new, override_reason=rf.OVERRIDE)
     # the approval enqueues the app's evaluation (core.wiring.FOLLOW_UPS["app.filed"]); the
     # worker runs it and the case is restored
     run_queued_tasks()

@@ -91,7 +91,7 @@ def test_findings_follow_a_change_of_declared_identity_by_themselves(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     from govapp.compliance.models import Finding
-    from govapp.registry import services as rsvc
+    from govapp.registry.services.apps import identities_set
 
     w = rf.world()
     app = rf.app(w)
@@ -99,7 +99,7 @@ def test_findings_follow_a_change_of_declared_identity_by_themselves(
     ident = app.identities.get()
     assert not Finding.objects.filter(app=app, rule_id="R11_CERTIFICATE_MISMATCH").exists()
     with django_capture_on_commit_callbacks(execute=True):
-        rsvc.identities_set(
+        identities_set(
             actor=w.member,
             app=app,
             identities=[

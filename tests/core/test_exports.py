@@ -14,7 +14,7 @@ from govapp.compliance import services as csvc
 from govapp.compliance.models import Finding
 from govapp.core.exports import SafeCsvWriter, csv_cell, formula_like, xlsx_append, xlsx_cell
 from govapp.orgs.services import token_issue
-from govapp.registry.legacy import legacy_template_csv
+from govapp.registry.legacy.parser import legacy_template_csv
 from tests.compliance import factories as cf
 
 PAYLOADS = [

@@ -13,7 +13,7 @@ from django.test.client import RequestFactory
 
 from govapp.core.middleware import BodyLimitMiddleware
 from govapp.core.spreadsheets import Limits, SpreadsheetTooLarge, csv_records, xlsx_records
-from govapp.registry.legacy import LegacyImportError, legacy_parse
+from govapp.registry.legacy.parser import LegacyImportError, legacy_parse
 
 
 def test_declared_body_over_the_limit_is_refused_before_reading(settings):
@@ -173,7 +173,7 @@ def test_xlsx_shared_strings_bomb_is_refused_before_parsing():
 
 
 def test_legacy_import_reports_oversized_fields_clearly():
-    from govapp.registry.legacy import TEMPLATE_HEADER
+    from govapp.registry.legacy.parser import TEMPLATE_HEADER
 
     data = (",".join(TEMPLATE_HEADER) + "\n" + "x" * 300_000 + ",APP\n").encode()
     with pytest.raises(LegacyImportError) as exc:

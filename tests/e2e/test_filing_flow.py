@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from govapp.registry.models import App, Application
-from govapp.registry.services import abandon_lapsed
+from govapp.registry.services.applications import abandon_lapsed
 from tests.e2e.conftest import cac_approve, demo_world, login, logout, province_sign_off, shot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]

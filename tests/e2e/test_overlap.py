@@ -11,7 +11,9 @@ import pytest
 from govapp.core.calendar import today_shanghai
 from govapp.orgs.models import Unit, User
 from govapp.oversight.overlap import services
-from govapp.registry import services as rsvc
+from govapp.registry.services.applications import application_save_draft, application_submit
+from govapp.registry.services.review import application_approve, application_forward
+from govapp.registry.services.shutdown import app_offline_report, app_shutdown_notice
 from tests import factories as f
 from tests.e2e.conftest import demo_world, login, logout, shot
 from tests.oversight.overlap.factories import CITYMGMT, CITYMGMT_2, filed_app
@@ -62,16 +64,16 @@ def test_check_before_build_and_consolidation(live_server: Any, page: Any, setti
     gd = User.objects.get(username="gd-cac")
     cac = User.objects.get(username="cac")
     b.refresh_from_db()
-    rsvc.app_shutdown_notice(
+    app_shutdown_notice(
         actor=member, app=b, shutdown_date=today_shanghai(), notice="已并入天河城管执法通"
     )
-    application = rsvc.app_offline_report(actor=member, app=b, report="用户和数据已迁移")
-    application = rsvc.application_save_draft(
+    application = app_offline_report(actor=member, app=b, report="用户和数据已迁移")
+    application = application_save_draft(
         actor=member, application=application, pledge_accepted=True
     )
-    application = rsvc.application_submit(actor=member, application=application)
-    application = rsvc.application_forward(actor=gd, application=application)
-    rsvc.application_approve(actor=cac, application=application)
+    application = application_submit(actor=member, application=application)
+    application = application_forward(actor=gd, application=application)
+    application_approve(actor=cac, application=application)
     services.cases_tick()
     page.reload()
     assert "已注销" in page.locator("#items").inner_text()

@@ -36,8 +36,14 @@ from govapp.compliance.scanning import package_scan_create, package_scan_run
 from govapp.core.calendar import today_shanghai
 from govapp.orgs.demo import demo_orgs_load
 from govapp.orgs.models import Unit, User
-from govapp.registry import services as reg
 from govapp.registry.models import App, AppKind, Platform
+from govapp.registry.services.applications import (
+    application_create,
+    application_save_draft,
+    application_submit,
+)
+from govapp.registry.services.apps import app_create, identities_set
+from govapp.registry.services.review import application_approve, application_forward
 from govapp.scanner.testkit import build_apk, make_signing_key
 from tests import factories as f
 from tests.e2e.conftest import cac_approve, login, logout, province_sign_off, shot
@@ -74,7 +80,7 @@ def _filed_app_with_ads_finding(tmp_path: Path) -> App:
     demo_orgs_load()
     gz, gd, cac = (User.objects.get(username=u) for u in ("gz-unit", "gd-cac", "cac"))
     unit = Unit.objects.get(name="广州市政务服务和数据管理局")
-    app = reg.app_create(
+    app = app_create(
         actor=gz,
         unit=unit,
         name="穗好办",
@@ -84,24 +90,24 @@ def _filed_app_with_ads_finding(tmp_path: Path) -> App:
         description="政务服务事项办理",
     )
     key = make_signing_key(common_name="cn.gov.gz.shb release signer")
-    reg.identities_set(
+    identities_set(
         actor=gz,
         app=app,
         identities=[
             {"platform": Platform.ANDROID, "identifier": PACKAGE, "cert_sha256": key.cert_sha256}
         ],
     )
-    application = reg.application_create(actor=gz, app=app)
-    reg.application_save_draft(
+    application = application_create(actor=gz, app=app)
+    application_save_draft(
         actor=gz,
         application=application,
         sections=complete_sections("穗好办"),
         pledge_accepted=True,
     )
-    application = reg.application_submit(actor=gz, application=application)
-    application = reg.application_forward(actor=gd, application=application)
-    application = reg.application_forward(actor=f.gsa_reviewer("44"), application=application)
-    reg.application_approve(
+    application = application_submit(actor=gz, application=application)
+    application = application_forward(actor=gd, application=application)
+    application = application_forward(actor=f.gsa_reviewer("44"), application=application)
+    application_approve(
         actor=cac, application=application, override_reason="演示：技术检测在系统外完成"
     )
     apk = _build(tmp_path, "1.0.0", 1, ads=True)

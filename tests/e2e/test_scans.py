@@ -10,7 +10,7 @@ import pytest
 from govapp.compliance.models import PackageScan
 from govapp.compliance.scanning import package_scan_run
 from govapp.registry.models import AppKind
-from govapp.registry.services import app_create
+from govapp.registry.services.apps import app_create
 from govapp.scanner.testkit.apk import build_apk
 from tests import factories as f
 from tests.e2e.conftest import shot

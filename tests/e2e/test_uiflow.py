@@ -19,8 +19,14 @@ from django.core.cache import cache
 
 from govapp.orgs.models import Unit, User
 from govapp.public import selectors as public_selectors
-from govapp.registry import services as reg
 from govapp.registry.models import App, AppKind, Application, Platform
+from govapp.registry.services.applications import (
+    application_create,
+    application_save_draft,
+    application_submit,
+)
+from govapp.registry.services.apps import app_create, identities_set
+from govapp.registry.services.review import application_approve, application_forward
 from tests import factories as f
 from tests.e2e.conftest import demo_world, login
 from tests.registry.factories import complete_sections
@@ -42,8 +48,8 @@ def _fits(page: Any, name: str = "") -> None:
 def _filed_app() -> App:
     unit = Unit.objects.get(name="广州市政务服务和数据管理局")
     gz = User.objects.get(username="gz-unit")
-    app = reg.app_create(actor=gz, unit=unit, name="穗好办", kind=AppKind.APP)
-    reg.identities_set(
+    app = app_create(actor=gz, unit=unit, name="穗好办", kind=AppKind.APP)
+    identities_set(
         actor=gz,
         app=app,
         identities=[
@@ -54,18 +60,18 @@ def _filed_app() -> App:
             }
         ],
     )
-    application = reg.application_create(actor=gz, app=app)
-    reg.application_save_draft(
+    application = application_create(actor=gz, app=app)
+    application_save_draft(
         actor=gz,
         application=application,
         sections=complete_sections("穗好办"),
         pledge_accepted=True,
     )
-    application = reg.application_submit(actor=gz, application=application)
-    application = reg.application_forward(
+    application = application_submit(actor=gz, application=application)
+    application = application_forward(
         actor=User.objects.get(username="gd-cac"), application=application
     )
-    application = reg.application_forward(
+    application = application_forward(
         actor=User.objects.get(username="gd-gsa"), application=application
     )
     assert application.state == "forwarded"
@@ -79,7 +85,7 @@ def test_public_pages_on_a_phone(live_server: Any, browser: Any, settings: Any) 
     public_selectors._memo["token"] = None
     demo_world()
     app = _filed_app()
-    reg.application_approve(
+    application_approve(
         actor=User.objects.get(username="cac"),
         application=Application.objects.get(app=app),
         override_reason="演示：检测报告线下出具",
@@ -129,8 +135,8 @@ def test_upload_keeps_typed_input_and_lists_the_file_under_its_section(
     demo_world()
     gz = User.objects.get(username="gz-unit")
     unit = Unit.objects.get(name="广州市政务服务和数据管理局")
-    app = reg.app_create(actor=gz, unit=unit, name="穗好办", kind=AppKind.APP)
-    application = reg.application_create(actor=gz, app=app)
+    app = app_create(actor=gz, unit=unit, name="穗好办", kind=AppKind.APP)
+    application = application_create(actor=gz, app=app)
     pdf = tmp_path / "立项批复.pdf"
     pdf.write_bytes(b"%PDF-1.4 e2e")
     base = live_server.url

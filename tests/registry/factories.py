@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from govapp.orgs.models import Unit, UnitKind, User
-from govapp.registry import services as svc
 from govapp.registry.models import App, AppKind, Application, Platform
+from govapp.registry.services.applications import (
+    application_create,
+    application_save_draft,
+    application_submit,
+)
+from govapp.registry.services.apps import app_create, identities_set
+from govapp.registry.services.review import application_approve, application_forward
 from tests import factories as f
 
 _seq = itertools.count(1)
@@ -81,7 +87,7 @@ def world(code: str = "440106", central: bool = False) -> World:
 
 def app(w: World, *, name: str | None = None, package: str | None = None) -> App:
     n = next(_seq)
-    a = svc.app_create(
+    a = app_create(
         actor=w.member,
         unit=w.unit,
         name=name or f"测试应用{n}",
@@ -90,7 +96,7 @@ def app(w: World, *, name: str | None = None, package: str | None = None) -> App
         target_levels=["prefecture"],
         description="移动办公",
     )
-    svc.identities_set(
+    identities_set(
         actor=w.member,
         app=a,
         identities=[
@@ -106,8 +112,8 @@ def app(w: World, *, name: str | None = None, package: str | None = None) -> App
 
 def draft(w: World, **kw: Any) -> Application:
     a = app(w, **kw)
-    application = svc.application_create(actor=w.member, app=a)
-    return svc.application_save_draft(
+    application = application_create(actor=w.member, app=a)
+    return application_save_draft(
         actor=w.member,
         application=application,
         sections=complete_sections(a.name),
@@ -116,15 +122,15 @@ def draft(w: World, **kw: Any) -> Application:
 
 
 def submitted(w: World, **kw: Any) -> Application:
-    return svc.application_submit(actor=w.member, application=draft(w, **kw))
+    return application_submit(actor=w.member, application=draft(w, **kw))
 
 
 def province_forward(w: World, application: Application) -> Application:
     """Both provincial bodies sign off (the joint review, the default), which forwards it."""
-    application = svc.application_forward(actor=w.province, application=application)
+    application = application_forward(actor=w.province, application=application)
     if application.state == "submitted":
         gsa = f.gsa_reviewer(application.app.hosting_unit.scope_code[:2])
-        application = svc.application_forward(actor=gsa, application=application)
+        application = application_forward(actor=gsa, application=application)
     return application
 
 
@@ -140,6 +146,6 @@ OVERRIDE = "测试数据：技术检测在系统外完成"
 
 def filed(w: World, **kw: Any) -> Application:
     """Approved with a written override (technical testing is the subject of its own tests)."""
-    return svc.application_approve(
+    return application_approve(
         actor=w.cac, application=forwarded(w, **kw), override_reason=OVERRIDE
     )

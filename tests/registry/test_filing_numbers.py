@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from govapp.registry import services as svc
 from govapp.registry.models import App
+from govapp.registry.services.review import application_approve
 from tests.registry import factories as rf
 
 
@@ -36,7 +36,7 @@ def test_parallel_approvals_get_distinct_numbers():
         try:
             barrier.wait()
             for a in chunk:
-                svc.application_approve(actor=w.cac, application=a, override_reason=rf.OVERRIDE)
+                application_approve(actor=w.cac, application=a, override_reason=rf.OVERRIDE)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

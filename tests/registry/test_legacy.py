@@ -8,14 +8,9 @@ import pytest
 from django.test import Client
 
 from govapp.core.models import AuditEvent
-from govapp.registry.legacy import (
-    LegacyImportError,
-    legacy_import,
-    legacy_items,
-    legacy_overdue,
-    legacy_rematch,
-    normalise_name,
-)
+from govapp.registry.legacy.parser import LegacyImportError, normalise_name
+from govapp.registry.legacy.selectors import legacy_items, legacy_overdue
+from govapp.registry.legacy.services import legacy_import, legacy_rematch
 from govapp.registry.models import AppStatus, LegacyInventoryItem, LegacyMatch
 from tests import factories as f
 from tests.public import factories as pf

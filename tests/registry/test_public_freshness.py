@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from govapp.registry.services.review import application_approve
 from tests.registry import factories as rf
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +29,7 @@ def test_filing_shows_in_verification_immediately(
     params = {"package": "cn.gov.gz.fresh", "cert_sha256": identity.cert_sha256}
     assert _verify(client, **params)["status"] == "not_filed"  # now cached
     with django_capture_on_commit_callbacks(execute=True):
-        rf.svc.application_approve(
-            actor=w.cac, application=application, override_reason=rf.OVERRIDE
-        )
+        application_approve(actor=w.cac, application=application, override_reason=rf.OVERRIDE)
     body = _verify(client, **params)
     assert body["status"] == "filed"
     assert body["filing_number"]

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from govapp.registry import services as svc
 from govapp.registry.models import Attachment, Notification
+from govapp.registry.services.attachments import attachment_add
 from tests.registry import factories as rf
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_upload_on_the_application_page_keeps_unsaved_input(
     assert application.sections["approval"]["basis"] == "第三次"
     assert not Attachment.objects.filter(pk=att.pk).exists()
     # the read-only page lists files under their sections
-    svc.attachment_add(
+    attachment_add(
         actor=w.member,
         application=application,
         section="operations",
@@ -101,7 +101,7 @@ def test_another_units_attachment_cannot_be_deleted_through_the_form(client: Cli
     mine = rf.draft(w)
     other = rf.world("510104")
     theirs = rf.draft(other)
-    att = svc.attachment_add(
+    att = attachment_add(
         actor=other.member, application=theirs, section="other", name="a.pdf", content=b"%PDF x"
     )
     client.force_login(w.member)

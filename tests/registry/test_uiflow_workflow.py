@@ -16,9 +16,26 @@ from govapp.compliance.models import Finding, FindingStatus
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.models import AuditEvent
 from govapp.public.selectors import public_app_search, verify
-from govapp.registry import services as svc
+from govapp.registry.errors import NotAllowed, RegistryError
 from govapp.registry.models import ApplicationState, AppStatus, Notification, ShutdownOrder
 from govapp.registry.numbers import filing_number_variants
+from govapp.registry.services.applications import (
+    application_answer_feedback,
+    application_resubmit,
+    application_save_draft,
+    application_submit,
+)
+from govapp.registry.services.review import (
+    application_approve,
+    application_request_feedback,
+    application_return,
+)
+from govapp.registry.services.shutdown import (
+    app_offline_report,
+    app_shutdown_notice,
+    app_shutdown_order,
+    offline_report_overdue,
+)
 from tests import factories as f
 from tests.registry import factories as rf
 
@@ -29,26 +46,24 @@ S = ApplicationState
 def _resubmit_with(w: rf.World, application: Any, **basic: str) -> Any:
     sections = rf.complete_sections(application.app.name)
     sections["basic"].update(basic)
-    application = svc.application_save_draft(
-        actor=w.member, application=application, sections=sections
-    )
-    return svc.application_resubmit(actor=w.member, application=application)
+    application = application_save_draft(actor=w.member, application=application, sections=sections)
+    return application_resubmit(actor=w.member, application=application)
 
 
 def test_a_second_list_with_new_items_must_say_why_the_first_missed_them(client: Client) -> None:
     w = rf.world()
-    application = svc.application_return(
+    application = application_return(
         actor=w.province, application=rf.submitted(w), missing_items=["立项批复文件"]
     )
     application = _resubmit_with(w, application, version="1.0.1")
     # repeating an item of the first list needs no reason
-    again = svc.application_return(
+    again = application_return(
         actor=w.province, application=application, missing_items=["立项批复文件 "]
     )
     assert again.events.last().data["new_items"] == []
     application = _resubmit_with(w, again, version="1.0.2")
-    with pytest.raises(svc.RegistryError, match="一次性告知") as exc:
-        svc.application_return(
+    with pytest.raises(RegistryError, match="一次性告知") as exc:
+        application_return(
             actor=w.province, application=application, missing_items=["等保测评报告"]
         )
     assert "late_reason" in exc.value.errors
@@ -88,15 +103,15 @@ def test_a_second_list_with_new_items_must_say_why_the_first_missed_them(client:
 
 def test_cac_feedback_lists_follow_the_same_rule() -> None:
     w = rf.world()
-    application = svc.application_request_feedback(
+    application = application_request_feedback(
         actor=w.cac, application=rf.forwarded(w), missing_items=["隐私政策"]
     )
-    application = svc.application_answer_feedback(actor=w.member, application=application)
-    with pytest.raises(svc.RegistryError):
-        svc.application_request_feedback(
+    application = application_answer_feedback(actor=w.member, application=application)
+    with pytest.raises(RegistryError):
+        application_request_feedback(
             actor=w.cac, application=application, missing_items=["隐私政策", "源代码审计报告"]
         )
-    application = svc.application_request_feedback(
+    application = application_request_feedback(
         actor=w.cac,
         application=application,
         missing_items=["隐私政策", "源代码审计报告"],
@@ -114,12 +129,10 @@ def test_shutdown_order_followed_to_deregistration(
     w = rf.world()
     app = rf.filed(w).app
     successor = rf.filed(w).app
-    with pytest.raises(svc.NotAllowed):
-        svc.app_shutdown_order(
-            app=app, reason="x", deadline=today_shanghai(), actor=w.other_province
-        )
-    with pytest.raises(svc.NotAllowed):
-        svc.app_shutdown_order(app=app, reason="x", deadline=today_shanghai(), actor=w.member)
+    with pytest.raises(NotAllowed):
+        app_shutdown_order(app=app, reason="x", deadline=today_shanghai(), actor=w.other_province)
+    with pytest.raises(NotAllowed):
+        app_shutdown_order(app=app, reason="x", deadline=today_shanghai(), actor=w.member)
     # the page: a regulator orders it, naming the successor by its filing number as typed
     client.force_login(w.province)
     typed = " " + successor.filing_number.removesuffix("号").replace("2", "２") + " "
@@ -141,15 +154,15 @@ def test_shutdown_order_followed_to_deregistration(
     page = client.get(reverse("registry:queue")).content.decode()
     assert "跟进中的关停通知" in page and app.name in page
     # the unit follows it: notice, offline report, deregistration
-    svc.app_shutdown_notice(actor=w.member, app=app, shutdown_date=today_shanghai(), notice="关停")
-    application = svc.app_offline_report(actor=w.member, app=app, report="已下线，数据已归档")
-    application = svc.application_save_draft(
+    app_shutdown_notice(actor=w.member, app=app, shutdown_date=today_shanghai(), notice="关停")
+    application = app_offline_report(actor=w.member, app=app, report="已下线，数据已归档")
+    application = application_save_draft(
         actor=w.member, application=application, pledge_accepted=True
     )
     application = rf.province_forward(
-        w, svc.application_submit(actor=w.member, application=application)
+        w, application_submit(actor=w.member, application=application)
     )
-    svc.application_approve(actor=w.cac, application=application)
+    application_approve(actor=w.cac, application=application)
     order.refresh_from_db()
     assert order.closed_at is not None
     page = client.get(reverse("registry:app", args=[app.pk])).content.decode()
@@ -162,26 +175,26 @@ def test_shutdown_order_followed_to_deregistration(
 def test_shutdown_order_refuses_bad_input() -> None:
     w = rf.world()
     app = rf.filed(w).app
-    with pytest.raises(svc.RegistryError):
-        svc.app_shutdown_order(app=app, reason=" ", deadline=today_shanghai(), actor=w.cac)
-    with pytest.raises(svc.RegistryError):
-        svc.app_shutdown_order(
+    with pytest.raises(RegistryError):
+        app_shutdown_order(app=app, reason=" ", deadline=today_shanghai(), actor=w.cac)
+    with pytest.raises(RegistryError):
+        app_shutdown_order(
             app=app, reason="r", deadline=today_shanghai() - dt.timedelta(days=1), actor=w.cac
         )
-    svc.app_shutdown_order(app=app, reason="r", deadline=today_shanghai(), actor=w.cac)
-    with pytest.raises(svc.RegistryError, match="未办结的关停通知"):
-        svc.app_shutdown_order(app=app, reason="r", deadline=today_shanghai(), actor=w.cac)
+    app_shutdown_order(app=app, reason="r", deadline=today_shanghai(), actor=w.cac)
+    with pytest.raises(RegistryError, match="未办结的关停通知"):
+        app_shutdown_order(app=app, reason="r", deadline=today_shanghai(), actor=w.cac)
 
 
 def test_overdue_offline_report_becomes_a_finding_and_shows_in_the_queue(client: Client) -> None:
     w = rf.world()
     app = rf.filed(w).app
-    app = svc.app_shutdown_notice(
+    app = app_shutdown_notice(
         actor=w.member, app=app, shutdown_date=today_shanghai(), notice="关停"
     )
     assert csvc.offline_reports_evaluate() == 0  # the shutdown date has not passed
-    assert not svc.offline_report_overdue(app)
-    assert svc.offline_report_overdue(app, add_working_days(today_shanghai(), 11).date)
+    assert not offline_report_overdue(app)
+    assert offline_report_overdue(app, add_working_days(today_shanghai(), 11).date)
     type(app).objects.filter(pk=app.pk).update(
         shutdown_date=today_shanghai() - dt.timedelta(days=30)
     )
@@ -192,7 +205,7 @@ def test_overdue_offline_report_becomes_a_finding_and_shows_in_the_queue(client:
     page = client.get(reverse("registry:queue")).content.decode()
     assert "关停后逾期未报告下线" in page and app.name in page
     # the report arrives: the finding closes on the next run
-    svc.app_offline_report(actor=w.member, app=app, report="已下线")
+    app_offline_report(actor=w.member, app=app, report="已下线")
     csvc.offline_reports_evaluate()
     finding.refresh_from_db()
     assert finding.status == FindingStatus.CLOSED

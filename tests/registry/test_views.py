@@ -200,11 +200,15 @@ def test_attachments_stored_by_hash_and_never_inline(client, settings, tmp_path)
 
 def test_change_filing_shows_diff_to_reviewer(client):
     from govapp.core.calendar import add_working_days, today_shanghai
-    from govapp.registry import services as svc
+    from govapp.registry.services.applications import (
+        application_create,
+        application_save_draft,
+        application_submit,
+    )
 
     w = rf.world()
     app = rf.filed(w).app
-    change = svc.application_create(
+    change = application_create(
         actor=w.member,
         app=app,
         kind="change",
@@ -213,10 +217,10 @@ def test_change_filing_shows_diff_to_reviewer(client):
     )
     sections = rf.complete_sections(app.name)
     sections["basic"]["version"] = "2.0.0"
-    change = svc.application_save_draft(
+    change = application_save_draft(
         actor=w.member, application=change, sections=sections, pledge_accepted=True
     )
-    change = svc.application_submit(actor=w.member, application=change)
+    change = application_submit(actor=w.member, application=change)
     _login(client, w.province)
     html = client.get(reverse("registry:application", args=[change.pk])).content.decode()
     assert "与已备案版本的差异" in html and "2.0.0" in html

@@ -40,7 +40,7 @@ from govapp.compliance.testing import testing_refresh
 from govapp.core.audit import audit_record
 from govapp.core.calendar import today_shanghai
 from govapp.registry.models import OPEN_STATES, App, Application, ExceptionDecision
-from govapp.registry.services import offline_report_deadline, offline_report_overdue
+from govapp.registry.services.shutdown import offline_report_deadline, offline_report_overdue
 from govapp.scanner.facts import ScanResult
 
 

@@ -200,7 +200,8 @@ def scan_adopt_identity(request: HttpRequest, scan_id: int) -> HttpResponse:
     """Use the package name and certificate the scan found as the app's identity on that
     platform; findings, identity checks and the testing report follow at once."""
     from govapp.compliance.services import compliance_evaluate
-    from govapp.registry import services as registry_services
+    from govapp.registry.errors import RegistryError
+    from govapp.registry.services.apps import identities_set
 
     scan = get_restricted_or_404(
         PackageScan.objects.select_related("app"), request.user, "view", pk=scan_id
@@ -227,8 +228,8 @@ def scan_adopt_identity(request: HttpRequest, scan_id: int) -> HttpResponse:
     ]
     rows.append(detected)
     try:
-        registry_services.identities_set(actor=request.user, app=scan.app, identities=rows)
-    except registry_services.RegistryError as exc:
+        identities_set(actor=request.user, app=scan.app, identities=rows)
+    except RegistryError as exc:
         messages.error(request, exc.message)
         return redirect("scans:detail", scan.pk)
     compliance_evaluate(app=scan.app, actor=request.user)

@@ -41,6 +41,7 @@ from govapp.compliance.rules import RULES_BY_ID
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import Conflict, GovappError, NotAllowed
+from govapp.core.escalation import escalate_overdue
 from govapp.core.permissions import can, is_national, is_regulator, restrict
 from govapp.registry.models import App, Application, AppStatus
 
@@ -451,27 +452,12 @@ def order_send_back(
 def orders_escalate(*, today: dt.date | None = None) -> int:
     """Mark overdue orders as escalated (visible in lists and on the regulators' home page)."""
     today = today or today_shanghai()
-    n = 0
     qs = RectificationOrder.objects.filter(
         state__in=[OrderState.OPEN, OrderState.SENT_BACK],
         deadline__lt=today,
         escalated_at__isnull=True,
     )
-    for order in qs:
-        with transaction.atomic():
-            locked = RectificationOrder.objects.select_for_update().get(pk=order.pk)
-            if locked.escalated_at is not None:
-                continue
-            locked.escalated_at = timezone.now()
-            locked.save(update_fields=["escalated_at"])
-            audit_record(
-                actor=None,
-                action="order.escalate",
-                obj=locked,
-                after={"deadline": locked.deadline, "overdue_since": today},
-            )
-        n += 1
-    return n
+    return escalate_overdue(qs, action="order.escalate", today=today)
 
 
 def order_fail(*, actor: Any, order: RectificationOrder, reason: str) -> PenaltyCase:

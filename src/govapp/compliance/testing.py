@@ -4,7 +4,7 @@ Testing is done when, for every platform identity the app declares, a package of
 submitted version was scanned to completion and its package name and signing certificate
 match the declared ones, and no high-severity finding is open without an approved exemption.
 :func:`testing_report` works that out from the scans and findings; :func:`testing_refresh`
-pushes it into the registry (``registry.services.application_testing_put``), which refuses an
+pushes it into the registry (``registry.services.review.application_testing_put``), which refuses an
 approval while anything is missing unless the reviewer writes an override reason.  The
 engine refreshes the report after every evaluation; :func:`testing_refresh_stale` (a
 periodic job in core.wiring.PERIODIC_JOBS) catches identities or versions edited since.
@@ -19,8 +19,8 @@ from django_tasks import task
 from govapp.compliance.models import Finding, FindingStatus, PackageScan, ScanStatus
 from govapp.compliance.rules import RULES_BY_ID
 from govapp.compliance.scanning import KIND_PLATFORMS
-from govapp.registry import services as registry_services
 from govapp.registry.models import OPEN_STATES, App, Application, ApplicationKind
+from govapp.registry.services.review import application_testing_put, testing_basis
 
 HIGH = {"high", "critical"}
 
@@ -137,7 +137,7 @@ def testing_refresh(*, app: App, actor: Any = None) -> int:
     for application in Application.objects.filter(app=app, state__in=OPEN_STATES).select_related(
         "app"
     ):
-        registry_services.application_testing_put(
+        application_testing_put(
             application=application, report=testing_report(application), actor=actor
         )
         n += 1
@@ -157,7 +157,7 @@ def testing_refresh_stale(*, limit: int = 500) -> int:
         .order_by("pk")
     )
     for application in qs[:limit]:
-        if (application.testing or {}).get("basis") == registry_services.testing_basis(application):
+        if (application.testing or {}).get("basis") == testing_basis(application):
             continue
         engine.evaluate_app(app=application.app, actor=None)
         n += 1

@@ -1,4 +1,8 @@
-"""Reading spreadsheets that users upload (legacy inventory, holiday calendar) within bounds.
+"""Reading spreadsheets that users upload (legacy inventory, burden ledger, usage returns,
+holiday calendar) within bounds.
+
+:func:`table_records` is the one reader of an uploaded table: CSV (UTF-8 or GB18030) or the
+first sheet of an XLSX, as ``(line number, cells as text)``.
 
 A crafted file can be small and still expensive: a sheet that claims a cell at XFD1048576,
 millions of empty rows, a 100 MB shared-strings part compressed to a few kilobytes, or one
@@ -10,6 +14,7 @@ answers within seconds instead of exhausting a worker.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import zipfile
@@ -20,8 +25,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 
-class SpreadsheetTooLarge(ValueError):
-    pass
+class SpreadsheetUnreadable(ValueError):
+    """The file cannot be read as a table; the message says what to do."""
+
+
+class SpreadsheetTooLarge(SpreadsheetUnreadable):
+    """The file exceeds a bound (rows, columns, cell length, shared strings, unpacked size)."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,7 @@ def xlsx_check(data: bytes, limits: Limits) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise SpreadsheetTooLarge(
+        raise SpreadsheetUnreadable(
             _("无法读取 XLSX 文件：请确认文件是 Excel 2007 及以上格式。")
         ) from exc
     with archive:
@@ -127,7 +136,7 @@ def xlsx_records(data: bytes, limits: Limits, cell: Any = None) -> Iterator[tupl
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise SpreadsheetTooLarge(
+        raise SpreadsheetUnreadable(
             _("无法读取 XLSX 文件（%(e)s）：请确认文件是 Excel 2007 及以上格式。") % {"e": exc}
         ) from exc
     try:
@@ -137,3 +146,41 @@ def xlsx_records(data: bytes, limits: Limits, cell: Any = None) -> Iterator[tupl
             yield number, _check_row(number, [to_text(v) for v in values], limits)
     finally:
         wb.close()
+
+
+def cell_text(value: Any) -> str:
+    """A spreadsheet value as the text a person typed: dates as ISO dates, 12.0 as "12"."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def decode_text(data: bytes) -> str:
+    """The text of an uploaded CSV: UTF-8 (with or without BOM), else GB18030 (what Excel
+    saves on Chinese Windows)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SpreadsheetUnreadable(_("文件编码无法识别：请另存为 UTF-8 编码的 CSV 或 XLSX 文件。"))
+
+
+def is_xlsx(data: bytes, file_name: str) -> bool:
+    return file_name.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
+
+
+def table_records(data: bytes, file_name: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    """``(line number, cells)`` of an uploaded CSV or XLSX table, within ``limits``; raises
+    :class:`SpreadsheetUnreadable` (or :class:`SpreadsheetTooLarge`) with a message for the
+    person who uploaded it.  Blank records are included (callers skip them)."""
+    if is_xlsx(data, file_name):
+        yield from xlsx_records(data, limits, cell_text)
+    else:
+        yield from csv_records(decode_text(data), limits)

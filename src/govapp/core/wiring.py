@@ -156,7 +156,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
 
 # Entering a calendar year recomputes provisional deadlines: functions year -> number changed.
 DEADLINE_RECOMPUTERS: tuple[str, ...] = (
-    "govapp.registry.services.deadlines_recompute",
+    "govapp.registry.services.applications.deadlines_recompute",
     "govapp.complaints.services.deadlines_recompute",
 )
 

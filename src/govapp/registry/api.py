@@ -16,8 +16,11 @@ from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import get_restricted_or_404
 from govapp.orgs.models import Unit
 from govapp.registry import selectors
-from govapp.registry import services as svc
+from govapp.registry.errors import RegistryError
 from govapp.registry.models import App, Application
+from govapp.registry.services import applications as application_services
+from govapp.registry.services import apps as app_services
+from govapp.registry.services import review as review_services
 
 router = Router(tags=["registry"])
 
@@ -162,7 +165,7 @@ def _app_out(a: App) -> dict[str, Any]:
 
 
 def _application_out(a: Application, *, with_sections: bool = True) -> dict[str, Any]:
-    gaps = svc.testing_gaps(a)
+    gaps = review_services.testing_gaps(a)
     out = {
         "id": a.pk,
         "app_id": a.app_id,
@@ -180,7 +183,7 @@ def _application_out(a: Application, *, with_sections: bool = True) -> dict[str,
         "exception_decision": a.exception_decision,
         "overdue": selectors.is_overdue(a),
         "testing_done": not gaps,
-        "testing_gaps": [svc.testing_gap_text(g) for g in gaps],
+        "testing_gaps": [review_services.testing_gap_text(g) for g in gaps],
         "province_signoffs": list(a.province_signoffs or []),
     }
     if with_sections:
@@ -188,7 +191,7 @@ def _application_out(a: Application, *, with_sections: bool = True) -> dict[str,
     return out
 
 
-def _fail(exc: svc.RegistryError) -> Status[dict[str, Any]]:
+def _fail(exc: RegistryError) -> Status[dict[str, Any]]:
     """The refusal in the one error shape, with its status (core.errors)."""
     return Status(exc.status_code, exc.as_json())
 
@@ -216,7 +219,7 @@ def app_detail(request: HttpRequest, app_id: int) -> Any:
 def app_create(request: HttpRequest, data: AppIn) -> Any:
     unit = get_restricted_or_404(Unit.objects.all(), request.user, "submit", pk=data.unit_id)
     try:
-        app = svc.app_create(
+        app = app_services.app_create(
             actor=request.user,
             unit=unit,
             name=data.name,
@@ -226,7 +229,7 @@ def app_create(request: HttpRequest, data: AppIn) -> Any:
             target_levels=data.target_levels,
             description=data.description,
         )
-    except svc.RegistryError as exc:
+    except RegistryError as exc:
         return _fail(exc)
     return Status(201, _app_out(app))
 
@@ -237,8 +240,10 @@ def app_identities(request: HttpRequest, app_id: int, data: list[IdentityIn]) ->
         App.objects.select_related("hosting_unit"), request.user, "submit", pk=app_id
     )
     try:
-        svc.identities_set(actor=request.user, app=app, identities=[d.dict() for d in data])
-    except svc.RegistryError as exc:
+        app_services.identities_set(
+            actor=request.user, app=app, identities=[d.dict() for d in data]
+        )
+    except RegistryError as exc:
         return _fail(exc)
     return Status(200, _app_out(app))
 
@@ -305,14 +310,14 @@ def application_events(request: HttpRequest, application_id: int) -> Any:
 def application_create(request: HttpRequest, data: ApplicationIn) -> Any:
     app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=data.app_id)
     try:
-        a = svc.application_create(
+        a = application_services.application_create(
             actor=request.user,
             app=app,
             kind=data.kind,
             change_description=data.change_description,
             planned_date=data.planned_date,
         )
-    except svc.RegistryError as exc:
+    except RegistryError as exc:
         return _fail(exc)
     return Status(201, _application_out(a))
 
@@ -325,7 +330,7 @@ def application_update(request: HttpRequest, application_id: int, data: DraftIn)
         Application.objects.select_related("app"), request.user, "submit", pk=application_id
     )
     try:
-        a = svc.application_save_draft(
+        a = application_services.application_save_draft(
             actor=request.user,
             application=a,
             sections=data.sections,
@@ -335,7 +340,7 @@ def application_update(request: HttpRequest, application_id: int, data: DraftIn)
             exception_reason=data.exception_reason,
             expected_version=data.version,
         )
-    except (svc.RegistryError, ValueError) as exc:
+    except (RegistryError, ValueError) as exc:
         if isinstance(exc, ValueError):
             return Status(400, {"detail": str(exc), "errors": {}})
         return _fail(exc)
@@ -374,24 +379,28 @@ def application_transition(
     v = data.version
     try:
         if action == "submit":
-            a = svc.application_submit(**kw, expected_version=v)
+            a = application_services.application_submit(**kw, expected_version=v)
         elif action == "resubmit":
-            a = svc.application_resubmit(**kw, expected_version=v)
+            a = application_services.application_resubmit(**kw, expected_version=v)
         elif action == "answer_feedback":
-            a = svc.application_answer_feedback(**kw, note=data.note, expected_version=v)
+            a = application_services.application_answer_feedback(
+                **kw, note=data.note, expected_version=v
+            )
         elif action == "withdraw":
-            a = svc.application_withdraw(**kw, reason=data.reason, expected_version=v)
+            a = application_services.application_withdraw(
+                **kw, reason=data.reason, expected_version=v
+            )
         elif action == "forward":
-            a = svc.application_forward(**kw, note=data.note, expected_version=v)
+            a = review_services.application_forward(**kw, note=data.note, expected_version=v)
         elif action == "return":
-            a = svc.application_return(
+            a = review_services.application_return(
                 **kw,
                 missing_items=data.missing_items,
                 late_reason=data.late_reason,
                 expected_version=v,
             )
         elif action == "request_feedback":
-            a = svc.application_request_feedback(
+            a = review_services.application_request_feedback(
                 **kw,
                 missing_items=data.missing_items,
                 late_reason=data.late_reason,
@@ -402,23 +411,25 @@ def application_transition(
                 return Status(
                     400, {"detail": "请填写 new_deadline（预计完成日期）。", "errors": {}}
                 )
-            a = svc.application_extend(
+            a = review_services.application_extend(
                 **kw, reason=data.reason, new_deadline=data.new_deadline, expected_version=v
             )
         elif action == "approve":
-            a = svc.application_approve(
+            a = review_services.application_approve(
                 **kw,
                 note=data.note,
                 override_reason=data.override_reason,
                 expected_version=v,
             )
         elif action == "reject":
-            a = svc.application_reject(**kw, reason=data.reason, expected_version=v)
+            a = review_services.application_reject(**kw, reason=data.reason, expected_version=v)
         elif action == "exception_request":
-            a = svc.application_exception_request(**kw, reason=data.reason)
+            a = application_services.application_exception_request(**kw, reason=data.reason)
         else:
-            a = svc.application_exception_decide(**kw, approve=bool(data.approve), note=data.note)
-    except svc.RegistryError as exc:
+            a = application_services.application_exception_decide(
+                **kw, approve=bool(data.approve), note=data.note
+            )
+    except RegistryError as exc:
         return _fail(exc)
     a.refresh_from_db()
     return Status(200, _application_out(a))

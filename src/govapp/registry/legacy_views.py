@@ -17,18 +17,14 @@ from govapp.core.calendar import today_shanghai
 from govapp.core.pagination import page_of
 from govapp.core.permissions import is_national, is_regulator, restrict
 from govapp.orgs.models import Division, DivisionLevel
-from govapp.registry.legacy import (
+from govapp.registry.legacy.parser import (
     CENTRAL,
     MAX_FILE_BYTES,
     LegacyImportError,
-    can_import,
-    legacy_deadline,
-    legacy_import,
-    legacy_items,
-    legacy_overdue_by_region,
-    legacy_rematch,
     legacy_template_csv,
 )
+from govapp.registry.legacy.selectors import legacy_deadline, legacy_items, legacy_overdue_by_region
+from govapp.registry.legacy.services import can_import, legacy_import, legacy_rematch
 from govapp.registry.models import LegacyImport
 
 STATES = (

@@ -60,7 +60,7 @@ def review_panels(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def legacy_panels(request: HttpRequest) -> list[dict[str, Any]]:
-    from govapp.registry.legacy import legacy_deadline, legacy_overdue
+    from govapp.registry.legacy.selectors import legacy_deadline, legacy_overdue
 
     user = request.user
     if not is_regulator(user) or today_shanghai() <= legacy_deadline():

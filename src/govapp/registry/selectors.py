@@ -156,7 +156,7 @@ def queue_regions(user: Any) -> list[tuple[str, str]]:
 
 def offline_overdue(user: Any) -> list[App]:
     """Apps in reach that announced a shutdown and owe an overdue offline report (R-14)."""
-    from govapp.registry.services import offline_report_overdue
+    from govapp.registry.services.shutdown import offline_report_overdue
 
     qs = restrict(App.objects.select_related("hosting_unit"), user, "review").filter(
         status=AppStatus.SHUTDOWN_NOTICE, shutdown_date__lt=today_shanghai()

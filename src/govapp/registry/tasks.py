@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from govapp.registry.services import abandon_lapsed
+from govapp.registry.services.applications import abandon_lapsed
 
 
 @task()

@@ -19,14 +19,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from govapp.core.audit import audit_read
-from govapp.core.calendar import today_shanghai
+from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.pagination import page_of
 from govapp.core.permissions import can, get_restricted_or_404, has_role, restrict
 from govapp.core.tasks import resolve
 from govapp.core.wiring import APP_SECTIONS
 from govapp.orgs.models import Role, Unit
 from govapp.registry import selectors
-from govapp.registry import services as svc
+from govapp.registry.errors import RegistryError, StaleVersion
 from govapp.registry.forms import ShutdownOrderForm
 from govapp.registry.models import (
     App,
@@ -48,6 +48,14 @@ from govapp.registry.schemas import (
     parse_sections,
     section_titles,
 )
+from govapp.registry.services import applications as application_services
+from govapp.registry.services import apps as app_services
+from govapp.registry.services import attachments as attachment_services
+from govapp.registry.services import notifications as notification_services
+from govapp.registry.services import review as review_services
+from govapp.registry.services import shutdown as shutdown_services
+from govapp.registry.services.base import is_cac, is_province_reviewer, setting
+from govapp.registry.services.workflow import ACTION_LABELS, EDITABLE_STATES
 
 S = ApplicationState
 PAGE_SIZE = 25
@@ -67,7 +75,7 @@ def _row_count(value: Any) -> int:
     return min(int(text), MAX_FORM_ROWS) if text.isascii() and text.isdigit() else 0
 
 
-def _error(request: HttpRequest, exc: svc.RegistryError) -> None:
+def _error(request: HttpRequest, exc: RegistryError) -> None:
     messages.error(request, exc.message)
     for msg in exc.errors.values():
         messages.error(request, msg)
@@ -129,7 +137,7 @@ def app_create(request: HttpRequest) -> HttpResponse:
         }
         unit = next((u for u in units if str(u.pk) == data["unit"]), units[0])
         try:
-            app = svc.app_create(
+            app = app_services.app_create(
                 actor=request.user,
                 unit=unit,
                 name=data["name"],
@@ -139,7 +147,7 @@ def app_create(request: HttpRequest) -> HttpResponse:
                 target_levels=[x for x in data["target_levels"] if x in TARGET_LEVELS],
                 description=data["description"],
             )
-        except svc.RegistryError as exc:
+        except RegistryError as exc:
             errors = exc.errors or {"general": exc.message}
             messages.error(request, exc.message)
         else:
@@ -148,7 +156,7 @@ def app_create(request: HttpRequest) -> HttpResponse:
                 _("已登记应用“%(n)s”。请填写平台标识，然后发起备案申请。") % {"n": app.name},
             )
             return redirect("registry:app", pk=app.pk)
-    below = [u for u in units if svc.unit_below_county(u)]
+    below = [u for u in units if app_services.unit_below_county(u)]
     return render(
         request,
         "registry/app_form.html",
@@ -200,21 +208,21 @@ def app_detail(
             "platforms": Platform.choices,
             "verify_url": "/public/verify/?"
             + urlencode({"filing_number": app.filing_number or ""}),
-            "offline_deadline": svc.offline_report_deadline(app),
+            "offline_deadline": shutdown_services.offline_report_deadline(app),
             "today": today_shanghai(),
-            "earliest_change": svc.add_working_days(
-                today_shanghai(), svc.setting("GOVAPP_CHANGE_NOTICE_WORKING_DAYS")
+            "earliest_change": add_working_days(
+                today_shanghai(), setting("GOVAPP_CHANGE_NOTICE_WORKING_DAYS")
             ).date,
             "blank_rows": range(2),
             "orders": [
-                {"order": o, "steps": svc.shutdown_order_progress(o)}
+                {"order": o, "steps": shutdown_services.shutdown_order_progress(o)}
                 for o in app.shutdown_orders.select_related("successor", "ordered_by")
             ],
-            "can_order_shutdown": svc.can_order_shutdown(request.user, app)
-            and app.status in svc.SHUTDOWN_ORDERABLE
+            "can_order_shutdown": shutdown_services.can_order_shutdown(request.user, app)
+            and app.status in shutdown_services.SHUTDOWN_ORDERABLE
             and not app.shutdown_orders.filter(closed_at__isnull=True).exists(),
             "order_form": order_form or ShutdownOrderForm(user=request.user, app=app),
-            "offline_overdue": svc.offline_report_overdue(app),
+            "offline_overdue": shutdown_services.offline_report_overdue(app),
             "app_sections": app_sections(request, app=app),
         },
     )
@@ -262,11 +270,11 @@ def app_identities(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     try:
-        svc.identities_set(
+        app_services.identities_set(
             actor=request.user, app=app, identities=[r for r in rows if r["identifier"].strip()]
         )
         messages.success(request, _("平台标识已保存。"))
-    except svc.RegistryError as exc:
+    except RegistryError as exc:
         _error(request, exc)
     return redirect("registry:app", pk=app.pk)
 
@@ -277,14 +285,14 @@ def app_apply(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=pk)
     kind = request.POST.get("kind", ApplicationKind.NEW)
     try:
-        application = svc.application_create(
+        application = application_services.application_create(
             actor=request.user,
             app=app,
             kind=kind,
             change_description=request.POST.get("change_description", ""),
             planned_date=parse_date(request.POST.get("planned_date", "") or ""),
         )
-    except svc.RegistryError as exc:
+    except RegistryError as exc:
         _error(request, exc)
         return redirect("registry:app", pk=app.pk)
     return redirect("registry:application_edit", pk=application.pk)
@@ -302,15 +310,15 @@ def app_shutdown(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请填写关停日期（YYYY-MM-DD）。"))
         return redirect("registry:app", pk=app.pk)
     try:
-        svc.app_shutdown_notice(
+        shutdown_services.app_shutdown_notice(
             actor=request.user, app=app, shutdown_date=day, notice=request.POST.get("notice", "")
         )
         messages.success(
             request,
             _("已公告关停。应用下线后请在 %(n)d 个工作日内提交下线报告。")
-            % {"n": svc.setting("GOVAPP_OFFLINE_REPORT_WORKING_DAYS")},
+            % {"n": setting("GOVAPP_OFFLINE_REPORT_WORKING_DAYS")},
         )
-    except svc.RegistryError as exc:
+    except RegistryError as exc:
         _error(request, exc)
     return redirect("registry:app", pk=app.pk)
 
@@ -320,10 +328,10 @@ def app_shutdown(request: HttpRequest, pk: int) -> HttpResponse:
 def app_offline(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=pk)
     try:
-        application = svc.app_offline_report(
+        application = shutdown_services.app_offline_report(
             actor=request.user, app=app, report=request.POST.get("report", "")
         )
-    except svc.RegistryError as exc:
+    except RegistryError as exc:
         _error(request, exc)
         return redirect("registry:app", pk=app.pk)
     messages.success(request, _("已记录下线报告，请确认承诺后提交注销备案申请。"))
@@ -340,14 +348,14 @@ def app_shutdown_order(request: HttpRequest, pk: int) -> HttpResponse:
     form = ShutdownOrderForm(request.POST, user=request.user, app=app)
     if form.is_valid():
         try:
-            svc.app_shutdown_order(
+            shutdown_services.app_shutdown_order(
                 app=app,
                 reason=form.cleaned_data["reason"],
                 deadline=form.cleaned_data["deadline"],
                 successor=form.cleaned_data["successor"],
                 actor=request.user,
             )
-        except svc.RegistryError as exc:
+        except RegistryError as exc:
             _error(request, exc)
         else:
             messages.success(
@@ -417,7 +425,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "states": [(s.value, s.label) for s in (S.SUBMITTED, S.FORWARDED, S.FEEDBACK)],
             "offline_overdue": selectors.offline_overdue(request.user),
             "orders": orders,
-            "offline_days": svc.setting("GOVAPP_OFFLINE_REPORT_WORKING_DAYS"),
+            "offline_days": setting("GOVAPP_OFFLINE_REPORT_WORKING_DAYS"),
         },
     )
 
@@ -427,7 +435,7 @@ def _actions_for(user: Any, application: Application) -> list[str]:
     out: list[str] = []
     st = application.state
     if can(user, "submit", app):
-        if st in svc.EDITABLE_STATES:
+        if st in EDITABLE_STATES:
             out.append("edit")
         if st == S.DRAFT:
             out.append("submit")
@@ -437,15 +445,15 @@ def _actions_for(user: Any, application: Application) -> list[str]:
             out.append("answer_feedback")
         if st in {S.DRAFT, S.SUBMITTED, S.RETURNED, S.FORWARDED, S.FEEDBACK}:
             out.append("withdraw")
-    if st == S.SUBMITTED and svc.is_province_reviewer(user, app):
-        if not svc.province_bodies_of(user) <= set(application.province_signoffs or []):
+    if st == S.SUBMITTED and is_province_reviewer(user, app):
+        if not review_services.province_bodies_of(user) <= set(application.province_signoffs or []):
             out.append("forward")
         out.append("return")
-    if st == S.FORWARDED and svc.is_cac(user):
+    if st == S.FORWARDED and is_cac(user):
         out += ["approve", "request_feedback", "extend", "reject"]
     if application.exception_decision == ExceptionDecision.REQUESTED and (
-        svc.is_cac(user)
-        or (svc.is_province_reviewer(user, app) and has_role(user, Role.PROVINCIAL_CAC_REVIEWER))
+        is_cac(user)
+        or (is_province_reviewer(user, app) and has_role(user, Role.PROVINCIAL_CAC_REVIEWER))
     ):
         out.append("exception_decide")
     return out
@@ -476,20 +484,23 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "s": sections,
             "titles": section_titles(),
             "events": _timeline(application),
-            "testing_gaps": [svc.testing_gap_text(g) for g in svc.testing_gaps(application)],
-            "testing": application.testing or {},
-            "review_mode": svc.province_review_mode(),
-            "signoffs": [
-                str(svc.PROVINCE_BODY_LABELS[b])
-                for b in application.province_signoffs or []
-                if b in svc.PROVINCE_BODY_LABELS
+            "testing_gaps": [
+                review_services.testing_gap_text(g)
+                for g in review_services.testing_gaps(application)
             ],
-            "signoffs_missing": svc.province_bodies_missing_text(
+            "testing": application.testing or {},
+            "review_mode": review_services.province_review_mode(),
+            "signoffs": [
+                str(review_services.PROVINCE_BODY_LABELS[b])
+                for b in application.province_signoffs or []
+                if b in review_services.PROVINCE_BODY_LABELS
+            ],
+            "signoffs_missing": review_services.province_bodies_missing_text(
                 application.province_signoffs or []
             )
             if application.state == S.SUBMITTED
             else "",
-            "has_earlier_list": bool(svc.earlier_missing_items(application)),
+            "has_earlier_list": bool(review_services.earlier_missing_items(application)),
             "attachments": list(application.attachments.all()),
             "attachments_by_section": _by_section(application),
             "actions": _actions_for(request.user, application),
@@ -499,8 +510,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "scenarios": SCENARIOS,
             "levels": TARGET_LEVELS,
             "identities": list(application.app.identities.all()),
-            "errors": svc.submission_errors(application)
-            if application.state in svc.EDITABLE_STATES
+            "errors": application_services.submission_errors(application)
+            if application.state in EDITABLE_STATES
             else {},
             "holder_labels": dict(Holder.choices),
             "states": dict(ApplicationState.choices),
@@ -520,7 +531,7 @@ def _timeline(application: Application) -> list[dict[str, Any]]:
             {
                 "at": e.at,
                 "actor": e.actor,
-                "action": svc.ACTION_LABELS.get(e.action, "")
+                "action": ACTION_LABELS.get(e.action, "")
                 if e.action != "create"
                 else _("创建申请"),
                 "action_code": e.action,
@@ -536,12 +547,12 @@ def _timeline(application: Application) -> list[dict[str, Any]]:
                 "late_reason": data.get("late_reason", ""),
                 "round": data.get("round"),
                 "changes": data.get("changes"),
-                "gaps": [svc.testing_gap_text(g) for g in data.get("gaps") or []],
+                "gaps": [review_services.testing_gap_text(g) for g in data.get("gaps") or []],
                 "reason": data.get("reason", ""),
                 "bodies": [
-                    str(svc.PROVINCE_BODY_LABELS[b])
+                    str(review_services.PROVINCE_BODY_LABELS[b])
                     for b in data.get("bodies") or []
-                    if b in svc.PROVINCE_BODY_LABELS
+                    if b in review_services.PROVINCE_BODY_LABELS
                 ],
             }
         )
@@ -642,7 +653,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "submit",
         pk=pk,
     )
-    if application.state not in svc.EDITABLE_STATES:
+    if application.state not in EDITABLE_STATES:
         messages.error(
             request, _("申请当前状态为“%(s)s”，不能修改。") % {"s": application.get_state_display()}
         )
@@ -654,7 +665,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValueError:
             version = 0
         try:
-            application = svc.application_save_draft(
+            application = application_services.application_save_draft(
                 actor=request.user,
                 application=application,
                 sections=_sections_from_post(request.POST),
@@ -676,7 +687,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     reverse("registry:application_edit", kwargs={"pk": application.pk}) + anchor
                 )
             if intent == "exception":
-                application = svc.application_exception_request(
+                application = application_services.application_exception_request(
                     actor=request.user,
                     application=application,
                     reason=request.POST.get("exception_reason", ""),
@@ -684,9 +695,9 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已申请例外，等待监管部门决定。"))
             elif intent in {"submit", "resubmit", "answer_feedback"}:
                 service = {
-                    "submit": svc.application_submit,
-                    "resubmit": svc.application_resubmit,
-                    "answer_feedback": svc.application_answer_feedback,
+                    "submit": application_services.application_submit,
+                    "resubmit": application_services.application_resubmit,
+                    "answer_feedback": application_services.application_answer_feedback,
                 }[intent]
                 application = service(actor=request.user, application=application)
                 messages.success(
@@ -698,11 +709,11 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("草稿已保存。"))
             return redirect("registry:application_edit", pk=application.pk)
-        except svc.RegistryError as exc:
+        except RegistryError as exc:
             errors = exc.errors
             messages.error(request, exc.message)
             application.refresh_from_db()
-            if not isinstance(exc, svc.StaleVersion):
+            if not isinstance(exc, StaleVersion):
                 # keep what the person typed
                 application.sections = parse_sections(
                     _sections_from_post(request.POST)
@@ -735,14 +746,14 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": list(application.attachments.all()),
             "attachments_by_section": _by_section(application),
             "section_keys": [*SECTION_KEYS, "similar_apps"],
-            "below_county": svc.unit_below_county(application.app.hosting_unit),
+            "below_county": app_services.unit_below_county(application.app.hosting_unit),
             "submit_intent": {
                 S.DRAFT: "submit",
                 S.RETURNED: "resubmit",
                 S.FEEDBACK: "answer_feedback",
             }.get(ApplicationState(application.state), "submit"),
-            "earliest_change": svc.add_working_days(
-                today_shanghai(), svc.setting("GOVAPP_CHANGE_NOTICE_WORKING_DAYS")
+            "earliest_change": add_working_days(
+                today_shanghai(), setting("GOVAPP_CHANGE_NOTICE_WORKING_DAYS")
             ).date,
         },
     )
@@ -757,7 +768,7 @@ def _attachment_intent(request: HttpRequest, application: Application, intent: s
         if upload is None:
             messages.warning(request, _("草稿已保存。请先选择要上传的文件。"))
             return f"#att-{arg}"
-        limit = svc.setting("GOVAPP_ATTACHMENT_MAX_BYTES")
+        limit = setting("GOVAPP_ATTACHMENT_MAX_BYTES")
         if upload.size and upload.size > limit:
             messages.error(
                 request,
@@ -766,14 +777,14 @@ def _attachment_intent(request: HttpRequest, application: Application, intent: s
             )
             return f"#att-{arg}"
         try:
-            att = svc.attachment_add(
+            att = attachment_services.attachment_add(
                 actor=request.user,
                 application=application,
                 section=arg,
                 name=upload.name or "file",
                 content=upload.read(),
             )
-        except svc.RegistryError as exc:
+        except RegistryError as exc:
             messages.info(request, _("草稿已保存。"))
             _error(request, exc)
         else:
@@ -790,9 +801,9 @@ def _attachment_intent(request: HttpRequest, application: Application, intent: s
     )
     section = att.section
     try:
-        svc.attachment_delete(actor=request.user, attachment=att)
+        attachment_services.attachment_delete(actor=request.user, attachment=att)
         messages.success(request, _("草稿已保存，附件已删除。"))
-    except svc.RegistryError as exc:
+    except RegistryError as exc:
         _error(request, exc)
     return f"#att-{section}"
 
@@ -816,26 +827,32 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     kw: dict[str, Any] = {"actor": user, "application": application}
     try:
         if action in {"withdraw", "reject"} and p.get("confirm") != "on":
-            raise svc.RegistryError(_("这是不可撤销的操作，请勾选“我确认”后再提交。"))
+            raise RegistryError(_("这是不可撤销的操作，请勾选“我确认”后再提交。"))
         if action == "submit":
-            svc.application_submit(**kw, expected_version=version)
+            application_services.application_submit(**kw, expected_version=version)
         elif action == "resubmit":
-            svc.application_resubmit(**kw, expected_version=version)
+            application_services.application_resubmit(**kw, expected_version=version)
         elif action == "answer_feedback":
-            svc.application_answer_feedback(**kw, note=p.get("note", ""), expected_version=version)
+            application_services.application_answer_feedback(
+                **kw, note=p.get("note", ""), expected_version=version
+            )
         elif action == "withdraw":
-            svc.application_withdraw(**kw, reason=p.get("reason", ""), expected_version=version)
+            application_services.application_withdraw(
+                **kw, reason=p.get("reason", ""), expected_version=version
+            )
         elif action == "forward":
-            svc.application_forward(**kw, note=p.get("note", ""), expected_version=version)
+            review_services.application_forward(
+                **kw, note=p.get("note", ""), expected_version=version
+            )
         elif action == "return":
-            svc.application_return(
+            review_services.application_return(
                 **kw,
                 missing_items=_lines(p.get("missing_items", "")),
                 late_reason=p.get("late_reason", ""),
                 expected_version=version,
             )
         elif action == "request_feedback":
-            svc.application_request_feedback(
+            review_services.application_request_feedback(
                 **kw,
                 missing_items=_lines(p.get("missing_items", "")),
                 late_reason=p.get("late_reason", ""),
@@ -844,26 +861,28 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "extend":
             day = parse_date(p.get("new_deadline", "") or "")
             if day is None:
-                raise svc.RegistryError(_("请填写预计完成日期（YYYY-MM-DD）。"))
-            svc.application_extend(
+                raise RegistryError(_("请填写预计完成日期（YYYY-MM-DD）。"))
+            review_services.application_extend(
                 **kw, reason=p.get("reason", ""), new_deadline=day, expected_version=version
             )
         elif action == "approve":
-            svc.application_approve(
+            review_services.application_approve(
                 **kw,
                 note=p.get("note", ""),
                 override_reason=p.get("override_reason", ""),
                 expected_version=version,
             )
         elif action == "reject":
-            svc.application_reject(**kw, reason=p.get("reason", ""), expected_version=version)
+            review_services.application_reject(
+                **kw, reason=p.get("reason", ""), expected_version=version
+            )
         elif action == "exception_decide":
-            svc.application_exception_decide(
+            application_services.application_exception_decide(
                 **kw, approve=p.get("decision") == "approve", note=p.get("note", "")
             )
         else:
             raise Http404
-    except svc.RegistryError as exc:
+    except RegistryError as exc:
         _error(request, exc)
     else:
         application.refresh_from_db()
@@ -871,7 +890,7 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             request,
             _("办理完成：%(a)s。当前状态“%(s)s”。")
             % {
-                "a": svc.ACTION_LABELS.get(action, _("例外决定")),
+                "a": ACTION_LABELS.get(action, _("例外决定")),
                 "s": application.get_state_display(),
             },
         )
@@ -891,7 +910,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if upload is None:
         messages.error(request, _("请选择要上传的文件。"))
     else:
-        limit = svc.setting("GOVAPP_ATTACHMENT_MAX_BYTES")
+        limit = setting("GOVAPP_ATTACHMENT_MAX_BYTES")
         if upload.size and upload.size > limit:
             messages.error(
                 request,
@@ -900,7 +919,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             try:
-                svc.attachment_add(
+                attachment_services.attachment_add(
                     actor=request.user,
                     application=application,
                     section=request.POST.get("section", "other"),
@@ -908,7 +927,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
                     content=upload.read(),
                 )
                 messages.success(request, _("附件已上传。"))
-            except svc.RegistryError as exc:
+            except RegistryError as exc:
                 _error(request, exc)
     return redirect(
         reverse("registry:application_edit", kwargs={"pk": application.pk}) + "#attachments"
@@ -939,9 +958,9 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
     application_pk = att.application_id
     try:
-        svc.attachment_delete(actor=request.user, attachment=att)
+        attachment_services.attachment_delete(actor=request.user, attachment=att)
         messages.success(request, _("附件已删除。"))
-    except svc.RegistryError as exc:
+    except RegistryError as exc:
         _error(request, exc)
     return redirect(
         reverse("registry:application_edit", kwargs={"pk": application_pk}) + "#attachments"
@@ -954,7 +973,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        n = svc.notifications_mark_read(user=request.user)
+        n = notification_services.notifications_mark_read(user=request.user)
         messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": n})
         return redirect("registry:notifications")
     page = _page(request, selectors.notifications_for(request.user))
@@ -967,6 +986,6 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     note = selectors.notifications_for(request.user).filter(pk=pk).first()
     if note is None:
         raise Http404(_("没有这条通知。"))
-    svc.notifications_mark_read(user=request.user, ids=[note.pk])
+    notification_services.notifications_mark_read(user=request.user, ids=[note.pk])
     target = note.url if note.url.startswith("/") and not note.url.startswith("//") else ""
     return redirect(target or reverse("registry:notifications"))

@@ -27,7 +27,7 @@ from govapp.compliance.models import (
 from govapp.compliance.rules import RULES_BY_ID
 from govapp.core.calendar import SHANGHAI, get_calendar
 from govapp.core.permissions import restrict
-from govapp.registry.legacy import legacy_deadline, legacy_items
+from govapp.registry.legacy.selectors import legacy_deadline, legacy_items
 from govapp.registry.models import App, Application, ApplicationState
 from govapp.reports.figures import Ctx, WorkdayIndex, local_day, median, percentile
 from govapp.reports.models import PeriodKind

@@ -45,7 +45,7 @@ from govapp.compliance.models import (
 from govapp.compliance.rules import RULES_BY_ID
 from govapp.core.calendar import SHANGHAI, get_calendar, today_shanghai
 from govapp.core.permissions import has_role, is_regulator, restrict
-from govapp.registry.legacy import legacy_deadline, legacy_items
+from govapp.registry.legacy.selectors import legacy_deadline, legacy_items
 from govapp.registry.models import (
     App,
     Application,

@@ -33,7 +33,7 @@ from govapp.compliance.models import (
 from govapp.core.calendar import SHANGHAI, get_calendar
 from govapp.core.permissions import restrict
 from govapp.public.selectors import FILED_LIKE, PLACEHOLDER_NAMES, division_names
-from govapp.registry.legacy import legacy_deadline, legacy_items
+from govapp.registry.legacy.selectors import legacy_deadline, legacy_items
 from govapp.registry.models import (
     App,
     Application,
@@ -222,17 +222,30 @@ def _overdue_applications_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[Applicat
     return qs.filter(TIER_Q[key]) if key in TIER_Q else qs
 
 
-def _application_rows(qs: QuerySet[Application], user: Any) -> list[Row]:
-    return [
-        Row(
-            a.app.name,
-            a.app.hosting_unit.name,
-            f"{a.get_state_display()} · {a.deadline}",
-            reverse("registry:application", args=[a.pk]),
-            a.app.hosting_unit.scope_code,
-        )
-        for a in qs
-    ]
+def _by_app_rows(
+    status: Callable[[Any], str], url: Callable[[Any], str]
+) -> Callable[[QuerySet[Any], Any], list[Row]]:
+    """Rows of objects that belong to an app: the app, its hosting unit, a status and a link."""
+
+    def rows(qs: QuerySet[Any], user: Any) -> list[Row]:
+        return [
+            Row(
+                o.app.name,
+                o.app.hosting_unit.name,
+                status(o),
+                url(o),
+                o.app.hosting_unit.scope_code,
+            )
+            for o in qs
+        ]
+
+    return rows
+
+
+_application_rows = _by_app_rows(
+    lambda a: f"{a.get_state_display()} · {a.deadline}",
+    lambda a: reverse("registry:application", args=[a.pk]),
+)
 
 
 def _penalties_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[PenaltyCase]:
@@ -240,17 +253,9 @@ def _penalties_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[PenaltyCase]:
     return qs.filter(state=key) if key in PenaltyState.values else qs
 
 
-def _penalty_rows(qs: QuerySet[PenaltyCase], user: Any) -> list[Row]:
-    return [
-        Row(
-            p.app.name,
-            p.app.hosting_unit.name,
-            p.get_state_display(),
-            reverse("compliance:penalty", args=[p.pk]),
-            p.app.hosting_unit.scope_code,
-        )
-        for p in qs
-    ]
+_penalty_rows = _by_app_rows(
+    lambda p: p.get_state_display(), lambda p: reverse("compliance:penalty", args=[p.pk])
+)
 
 
 def _spot_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[SpotCheckItem]:
@@ -258,17 +263,10 @@ def _spot_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[SpotCheckItem]:
     return qs.filter(result=key) if key in SpotResult.values else qs
 
 
-def _spot_rows(qs: QuerySet[SpotCheckItem], user: Any) -> list[Row]:
-    return [
-        Row(
-            i.app.name,
-            i.app.hosting_unit.name,
-            i.get_result_display(),
-            reverse("compliance:spotcheck", args=[i.spot_check_id]),
-            i.app.hosting_unit.scope_code,
-        )
-        for i in qs
-    ]
+_spot_rows = _by_app_rows(
+    lambda i: i.get_result_display(),
+    lambda i: reverse("compliance:spotcheck", args=[i.spot_check_id]),
+)
 
 
 APP_ORDER = ("name", "pk")

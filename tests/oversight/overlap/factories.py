@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from govapp.orgs.models import Unit
 from govapp.registry.models import App, AppKind, AppStatus
-from govapp.registry.services import filing_number_issue
+from govapp.registry.services.filing_numbers import filing_number_issue
 
 
 def filed_app(

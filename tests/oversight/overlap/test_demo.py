@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_loads_groups_for_both_provinces_and_is_idempotent():
-    for _n, _u, code, *_rest in APPS:
-        f.division(_division_code(code))
+    for row in APPS:
+        f.division(_division_code(row["division"]))
     for code in ("11", "4401", "5101"):
         f.division(code)
     demo_orgs_load()

@@ -13,8 +13,10 @@ from govapp.core.models import AuditEvent
 from govapp.orgs.models import Role
 from govapp.oversight.overlap import selectors, services
 from govapp.oversight.overlap.models import CaseState, Decision, OverlapGroup, Relation
-from govapp.registry import services as rsvc
 from govapp.registry.models import AppStatus
+from govapp.registry.services.applications import application_save_draft, application_submit
+from govapp.registry.services.review import application_approve, application_forward
+from govapp.registry.services.shutdown import app_offline_report, app_shutdown_notice
 from tests import factories as f
 from tests.oversight.overlap.factories import CITYMGMT, CITYMGMT_2, MEDINS, filed_app
 
@@ -130,16 +132,16 @@ def test_approval_flags():
 
 
 def _deregister(member, province, cac, app):
-    app = rsvc.app_shutdown_notice(
+    app = app_shutdown_notice(
         actor=member, app=app, shutdown_date=today_shanghai(), notice="已并入天河城管通"
     )
-    application = rsvc.app_offline_report(actor=member, app=app, report="用户和数据已迁移")
-    application = rsvc.application_save_draft(
+    application = app_offline_report(actor=member, app=app, report="用户和数据已迁移")
+    application = application_save_draft(
         actor=member, application=application, pledge_accepted=True
     )
-    application = rsvc.application_submit(actor=member, application=application)
-    application = rsvc.application_forward(actor=province, application=application)
-    rsvc.application_approve(actor=cac, application=application)
+    application = application_submit(actor=member, application=application)
+    application = application_forward(actor=province, application=application)
+    application_approve(actor=cac, application=application)
 
 
 # one provincial sign-off is enough here: joint review is tested in tests/registry

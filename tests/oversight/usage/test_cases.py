@@ -15,8 +15,10 @@ from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.models import AuditEvent
 from govapp.oversight.usage import selectors, services
 from govapp.oversight.usage.models import CaseState, RetirementCase, Stage
-from govapp.registry import services as registry
 from govapp.registry.models import AppStatus
+from govapp.registry.services.applications import application_submit
+from govapp.registry.services.review import application_approve, application_forward
+from govapp.registry.services.shutdown import app_offline_report
 from tests.oversight.usage import factories as uf
 
 pytestmark = pytest.mark.django_db
@@ -132,15 +134,13 @@ def test_retire_through_shutdown_offline_and_deregistration_with_successor_publi
     assert w.app.status == AppStatus.SHUTDOWN_NOTICE and w.app.successor == successor
     public = Client().get(f"/public/apps/{w.app.filing_number}/").content.decode()
     assert "关停退出" in public and "穗好办新版" in public
-    application = registry.app_offline_report(
-        actor=w.member, app=w.app, report="已下线，数据已移交。"
-    )
+    application = app_offline_report(actor=w.member, app=w.app, report="已下线，数据已移交。")
     assert RetirementCase.objects.get(pk=case.pk).stage == Stage.OFFLINE
     application.pledge_accepted = True
     application.save()
-    application = registry.application_submit(actor=w.member, application=application)
-    application = registry.application_forward(actor=w.gd, application=application)
-    registry.application_approve(actor=w.cac, application=application)
+    application = application_submit(actor=w.member, application=application)
+    application = application_forward(actor=w.gd, application=application)
+    application_approve(actor=w.cac, application=application)
     case = RetirementCase.objects.get(pk=case.pk)
     assert case.stage == Stage.RETIRED
     _public_cache_reset()  # the registry bumps the public version on commit (no commit here)

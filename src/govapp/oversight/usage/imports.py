@@ -1,5 +1,5 @@
 """Monthly returns from a CSV or XLSX file: every error with its line number, all or nothing
-(like the legacy inventory import, whose file readers it uses)."""
+(read with the shared bounded reader, ``core.spreadsheets.table_records``)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 
 from govapp.core.audit import audit_record
 from govapp.core.permissions import restrict
+from govapp.core.spreadsheets import Limits, SpreadsheetUnreadable, table_records
 from govapp.oversight.usage import services
 from govapp.oversight.usage.models import Source
-from govapp.registry.legacy import LegacyImportError, _csv_rows, _xlsx_rows
 from govapp.registry.models import App
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
+# rows counted blank or not, a few columns beyond the template, one cell at most 2,000 chars
+SHEET_LIMITS = Limits(rows=200_000 + 1000, columns=40, cell_chars=2000)
 COLUMNS = {
     "filing_number": ("备案编号", "filing_number", "filing number"),
     "month": ("月份", "month"),
@@ -137,13 +139,12 @@ def _check_row(
 def returns_parse(*, data: bytes, file_name: str, actor: Any) -> list[Row]:
     if len(data) > MAX_BYTES:
         raise ImportFailed([_("文件过大（上限 10 MB）：请拆分后分批导入。")])
-    is_xlsx = file_name.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
     errors: list[str] = []
     rows: list[Row] = []
     columns: dict[str, int] | None = None
     wanted: list[tuple[int, dict[str, str]]] = []
     try:
-        for line, record in _xlsx_rows(data) if is_xlsx else _csv_rows(data):
+        for line, record in table_records(data, file_name, SHEET_LIMITS):
             if not any(c.strip() for c in record):
                 continue
             if columns is None:
@@ -153,8 +154,8 @@ def returns_parse(*, data: bytes, file_name: str, actor: Any) -> list[Row]:
                 raise ImportFailed([_("行数超过上限 %(n)d：请拆分后分批导入。") % {"n": MAX_ROWS}])
             cells = {k: (record[i].strip() if i < len(record) else "") for k, i in columns.items()}
             wanted.append((line, cells))
-    except LegacyImportError as exc:
-        raise ImportFailed(exc.errors) from exc
+    except SpreadsheetUnreadable as exc:
+        raise ImportFailed([str(exc)]) from exc
     if columns is None:
         raise ImportFailed(
             [_("文件是空的：第一行应为表头（%(h)s）。") % {"h": "、".join(TEMPLATE_HEADER)}]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed
+from govapp.core.escalation import escalate_overdue
 from govapp.core.permissions import active_grants, has_role, is_national, is_regulator, restrict
 from govapp.oversight.usage import counting, limits
 from govapp.oversight.usage.models import (
@@ -801,7 +802,8 @@ def case_retire(
 ) -> RetirementCase:
     """The unit retires the app: the shutdown notice of the registry (then the offline report
     and the deregistration application, R-14), naming the app its users should move to."""
-    from govapp.registry import services as registry
+    from govapp.registry.errors import RegistryError
+    from govapp.registry.services.shutdown import app_shutdown_notice
 
     _require(is_unit_of(actor, case.app), _("只有主办单位可以公告关停。"))
     if successor is not None and (
@@ -813,12 +815,12 @@ def case_retire(
     with transaction.atomic():
         locked = _lock_case(case, (CaseState.OPEN, CaseState.APPEALED))
         try:
-            registry.app_shutdown_notice(
+            app_shutdown_notice(
                 actor=actor, app=locked.app, shutdown_date=shutdown_date, notice=notice
             )
-        except registry.RegistryError as exc:
+        except RegistryError as exc:
             raise UsageError(str(exc.args[0]), dict(getattr(exc, "fields", {}) or {})) from exc
-        # App.successor: set here until registry.services.app_shutdown_order takes it
+        # App.successor: set here until registry.services.shutdown.app_shutdown_order takes it
         App.objects.filter(pk=locked.app_id).update(successor=successor)
         audit_record(
             actor=actor,
@@ -837,26 +839,11 @@ def case_retire(
 def cases_escalate(*, today: dt.date | None = None) -> int:
     """Mark open cases past their deadline as escalated (overdue, shown in red)."""
     today = today or today_shanghai()
-    n = 0
-    for case in RetirementCase.objects.filter(
+    cases = RetirementCase.objects.filter(
         state=CaseState.OPEN, deadline__lt=today, escalated_at__isnull=True
-    ).select_related("app"):
-        if case.app.status != AppStatus.FILED:
-            continue
-        with transaction.atomic():
-            locked = RetirementCase.objects.select_for_update().get(pk=case.pk)
-            if locked.escalated_at is not None:
-                continue
-            locked.escalated_at = timezone.now()
-            locked.save(update_fields=["escalated_at"])
-            audit_record(
-                actor=None,
-                action="retirement.escalate",
-                obj=locked,
-                after={"deadline": locked.deadline, "overdue_since": today},
-            )
-        n += 1
-    return n
+    ).select_related("app")
+    filed = (case for case in cases if case.app.status == AppStatus.FILED)
+    return escalate_overdue(filed, action="retirement.escalate", today=today)
 
 
 def case_to_order(*, case: RetirementCase, actor: Any, working_days: int = 10) -> RetirementCase:

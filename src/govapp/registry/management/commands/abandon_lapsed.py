@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from govapp.registry.services import abandon_lapsed
+from govapp.registry.services.applications import abandon_lapsed
 
 
 class Command(BaseCommand):

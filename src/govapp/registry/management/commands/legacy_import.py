@@ -9,7 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from govapp.orgs.models import User
-from govapp.registry.legacy import LegacyImportError, legacy_import
+from govapp.registry.legacy.parser import LegacyImportError
+from govapp.registry.legacy.services import legacy_import
 
 
 class Command(BaseCommand):

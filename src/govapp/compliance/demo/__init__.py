@@ -43,9 +43,10 @@ from govapp.compliance.models import (
 )
 from govapp.core.audit import audit_record
 from govapp.core.calendar import today_shanghai
+from govapp.core.demo import demo_table
 from govapp.core.models import AuditEvent
 from govapp.orgs.models import User
-from govapp.registry.models import App, AppKind, AppStatus
+from govapp.registry.models import App, AppStatus
 
 SEED = 20260401
 SENTINEL = "demo.compliance_loaded"
@@ -65,73 +66,26 @@ class Variant:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-LOC = ("android.permission.ACCESS_FINE_LOCATION", "android.permission.ACCESS_COARSE_LOCATION")
-BG = (*LOC, "android.permission.ACCESS_BACKGROUND_LOCATION")
-
+# packages.json: the package variants built and scanned for real ({key, file_name, kind,
+# package, permissions, strings, types, extra}), the variant of each fixed demo app, the
+# weighted draw for the others and the variant by app kind.
+_TABLE = demo_table(__name__, "packages")
 VARIANTS = [
     Variant(
-        "clock_in",
-        "wanggeyuan-2.3.1.apk",
-        "apk",
-        "cn.gov.demo.wanggeyuan",
-        ("android.permission.INTERNET", *LOC, "android.permission.CAMERA"),
-        ("请完成每日上班打卡", "考勤打卡记录", "未签到人员名单", "定位打卡"),
-    ),
-    Variant(
-        "ranking",
-        "xuexi-1.8.0.apk",
-        "apk",
-        "cn.gov.demo.xuexi",
-        ("android.permission.INTERNET",),
-        ("积分排行榜", "本月学习积分排名", "点赞数计入考核", "学习时长排行"),
-    ),
-    Variant(
-        "ads",
-        "bianmin-3.0.2.apk",
-        "apk",
-        "cn.gov.demo.bianmin",
-        ("android.permission.INTERNET", "android.permission.READ_PHONE_STATE"),
-        ("便民服务",),
-        ("Lcom/qq/e/ads/banner/BannerView;", "Lcom/bytedance/sdk/openadsdk/TTAdSdk;"),
-    ),
-    Variant(
-        "track",
-        "xuncha-4.1.0.apk",
-        "apk",
-        "cn.gov.demo.xuncha",
-        ("android.permission.INTERNET", *BG, "android.permission.CAMERA"),
-        ("巡查轨迹上传", "实时上报位置轨迹", "上传现场照片", "拍照上传"),
-    ),
-    Variant(
-        "duration",
-        "zaixian-1.2.0.apk",
-        "apk",
-        "cn.gov.demo.zaixian",
-        ("android.permission.INTERNET",),
-        ("在线时长统计", "每日在线时长不少于", "在线时长排名"),
-    ),
-    Variant(
-        "clean",
-        "zhengwu-5.0.0.apk",
-        "apk",
-        "cn.gov.demo.zhengwu",
-        ("android.permission.INTERNET", "android.permission.ACCESS_NETWORK_STATE"),
-        ("办事指南", "政策查询", "投诉建议"),
-    ),
-    Variant("hap_track", "xuncha-harmony-1.0.0.hap", "hap", "cn.gov.demo.harmony"),
-    Variant("wechat", "wechat-miniprogram.zip", "wechat"),
+        row["key"],
+        row["file_name"],
+        row["kind"],
+        row["package"],
+        tuple(row["permissions"]),
+        tuple(row["strings"]),
+        tuple(row["types"]),
+        row["extra"],
+    )
+    for row in _TABLE["variants"]
 ]
-# variant keys of the fixed demo apps (the demo accounts' filed apps)
-FIXED = {
-    "穗好办": "clock_in",
-    "穗智管": "ranking",
-    "天府市民云": "track",
-    "蓉易办": "ads",
-    "应急管理": "clock_in",
-    "安全生产举报": "duration",
-}
-WEIGHTED = ["clock_in", "ranking", "ads", "track", "duration", "clean", "clean", "clean"]
-KIND_VARIANTS: dict[str, str] = {AppKind.MINI_PROGRAM: "wechat", AppKind.QUICK_APP: "clean"}
+FIXED: dict[str, str] = _TABLE["fixed"]
+WEIGHTED: list[str] = _TABLE["weighted"]
+KIND_VARIANTS: dict[str, str] = _TABLE["kind_variants"]
 
 
 def _build(v: Variant, folder: Path) -> tuple[str, bytes]:

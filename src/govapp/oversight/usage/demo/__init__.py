@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from govapp.core.audit import audit_record
 from govapp.core.calendar import add_working_days, today_shanghai
+from govapp.core.demo import demo_table
 from govapp.core.models import AuditEvent
 from govapp.orgs.models import User
 from govapp.oversight.usage import services
@@ -31,15 +32,10 @@ from govapp.registry.models import App, AppStatus
 
 SEED = 20261130
 SENTINEL = "demo.usage_loaded"
-LOW_USE = ("穗智管", "蓉易办", "安全生产举报")
-SEASONAL = ("防汛抗旱指挥", "应急管理")
-COMMENTS = [
-    "功能实用，办事方便。",
-    "希望增加夜间模式，联系我 13800138000。",
-    "登录太慢，经常闪退。",
-    "基本不用，和另一个应用功能重复。",
-    "我是张三，工号 A123，建议合并到一网通办。",
-]
+_TABLE = demo_table(__name__, "usage")
+LOW_USE = tuple(_TABLE["low_use"])
+SEASONAL = tuple(_TABLE["seasonal"])
+COMMENTS: list[str] = _TABLE["comments"]
 
 
 def _months(today: dt.date, n: int) -> list[dt.date]:

@@ -23,6 +23,7 @@ from django.db import transaction
 
 from govapp.core.audit import audit_record
 from govapp.core.calendar import SHANGHAI, add_working_days, today_shanghai
+from govapp.core.demo import demo_table
 from govapp.core.models import AuditEvent
 from govapp.orgs.models import Division, DivisionLevel, Unit, UnitKind, User
 from govapp.orgs.services import unit_create
@@ -45,154 +46,24 @@ SEED = 20260125
 SENTINEL = "demo.registry_loaded"
 PLACEHOLDER = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
-# (unit name pattern, kind, topics).  {p}: province, {c}: city, {x}: county.
-PROVINCE_UNITS = [
-    ("{p}政务服务和数据管理局", UnitKind.ADMIN_ORGAN, "gov"),
-    ("{p}公安厅", UnitKind.ADMIN_ORGAN, "police"),
-    ("{p}人力资源和社会保障厅", UnitKind.ADMIN_ORGAN, "hr"),
-    ("{p}卫生健康委员会", UnitKind.ADMIN_ORGAN, "health"),
-    ("{p}教育厅", UnitKind.ADMIN_ORGAN, "edu"),
-    ("{p}应急管理厅", UnitKind.ADMIN_ORGAN, "emergency"),
-    ("{p}总工会", UnitKind.MASS_ORG, "union"),
-]
-CITY_UNITS = [
-    ("{c}政务服务数据管理局", UnitKind.ADMIN_ORGAN, "gov"),
-    ("{c}城市管理和综合执法局", UnitKind.ADMIN_ORGAN, "city"),
-    ("{c}医疗保障局", UnitKind.ADMIN_ORGAN, "insurance"),
-]
-COUNTY_UNITS = [("{x}融媒体中心", UnitKind.PUBLIC_INSTITUTION, "media")]
-CENTRAL_UNITS = [
-    ("公安部", "police"),
-    ("教育部", "edu"),
-    ("人力资源和社会保障部", "hr"),
-    ("国家卫生健康委员会", "health"),
-    ("国家税务总局", "tax"),
-    ("国家医疗保障局", "insurance"),
-    ("交通运输部", "transport"),
-    ("自然资源部", "land"),
-    ("生态环境部", "env"),
-    ("水利部", "water"),
-    ("农业农村部", "agri"),
-    ("国家市场监督管理总局", "market"),
-]
-# topic -> [(app name stem, ascii slug, function)]
+# The tables beside this module.  units.json: hosting units per level {name pattern, kind,
+# topic} ({p}: province, {c}: city, {x}: county) and the central departments {name, topic};
+# topics.json: topic -> [{stem, slug, function}] of the generated apps; states.json: the
+# {state, weight} distribution of the generated apps; fixed.json: the work waiting for the demo
+# accounts, per unit [{name, state, overdue}].
+_UNITS = demo_table(__name__, "units")
+PROVINCE_UNITS = [(r["name"], r["kind"], r["topic"]) for r in _UNITS["province"]]
+CITY_UNITS = [(r["name"], r["kind"], r["topic"]) for r in _UNITS["city"]]
+COUNTY_UNITS = [(r["name"], r["kind"], r["topic"]) for r in _UNITS["county"]]
+CENTRAL_UNITS = [(r["name"], r["topic"]) for r in _UNITS["central"]]
 TOPICS: dict[str, list[tuple[str, str, str]]] = {
-    "gov": [
-        ("政务服务", "zwfw", "办事指南、在线申办和进度查询"),
-        ("一网通办", "ywtb", "高频政务服务事项掌上办理"),
-        ("电子证照", "dzzz", "身份证、营业执照等电子证照亮证"),
-        ("好差评", "hcp", "政务服务评价与整改反馈"),
-        ("协同办公", "xtbg", "公文流转、会议通知和日程"),
-        ("基层治理通", "jczl", "网格事件上报与处置（面向基层）"),
-    ],
-    "police": [
-        ("警民通", "jmt", "户政、出入境和交管业务预约"),
-        ("移动警务", "ydjw", "民警现场核查和警情处置"),
-        ("反诈宣传", "fzxc", "反电信诈骗预警与宣传"),
-    ],
-    "hr": [
-        ("社保服务", "sbfw", "社保缴费、待遇资格认证"),
-        ("就业服务", "jyfw", "岗位发布、求职登记和技能培训"),
-        ("人才服务", "rcfw", "人才认定和补贴申领"),
-    ],
-    "health": [
-        ("健康服务", "jkfw", "预约挂号、报告查询和电子健康卡"),
-        ("家庭医生", "jtys", "签约服务和慢病随访"),
-        ("疾控随访", "jksf", "传染病随访登记（面向基层）"),
-    ],
-    "edu": [
-        ("智慧教育", "zhjy", "课程资源和家校沟通"),
-        ("招生考试", "zsks", "报名、准考证打印和成绩查询"),
-        ("教师研修", "jsyx", "教师培训学时登记"),
-    ],
-    "emergency": [
-        ("应急指挥", "yjzh", "突发事件信息报送和视频会商"),
-        ("安全生产巡查", "aqsc", "企业安全检查记录"),
-        ("防汛值守", "fxzs", "汛期值班值守签到（应急特殊场景）"),
-    ],
-    "union": [("职工之家", "zgzj", "会员服务、普惠活动")],
-    "city": [
-        ("城管通", "cgt", "市容问题上报和处置"),
-        ("垃圾分类", "ljfl", "分类投放指引"),
-    ],
-    "insurance": [
-        ("医保服务", "ybfw", "医保电子凭证、异地就医备案"),
-        ("医保稽核", "ybjh", "定点机构稽核记录"),
-    ],
-    "media": [
-        ("掌上{x}", "zs", "本地新闻和便民服务"),
-        ("村务通", "cwt", "村务公开和事项上报（面向基层）"),
-    ],
-    "tax": [("电子税务", "dzsw", "个税申报、发票查验")],
-    "transport": [("交通出行", "jtcx", "路况、客运和货车通行")],
-    "land": [("不动产登记", "bdcdj", "不动产登记预约和查询")],
-    "env": [("环境监测", "hjjc", "空气和水质监测信息")],
-    "water": [("河湖长制", "hhzz", "河长巡河记录")],
-    "agri": [("农技服务", "njfw", "农技推广和病虫害预警")],
-    "market": [("市场监管", "scjg", "投诉举报和企业信用查询")],
+    topic: [(r["stem"], r["slug"], r["function"]) for r in rows]
+    for topic, rows in demo_table(__name__, "topics").items()
 }
-
-# (state, weight): the distribution of the generated apps
-STATES: list[tuple[str, int]] = [
-    ("filed", 44),
-    ("deregistered", 6),
-    ("revoked", 3),
-    ("shutdown_notice", 3),
-    ("offline", 2),
-    ("change", 2),
-    ("draft", 8),
-    ("submitted", 7),
-    ("returned", 3),
-    ("forwarded", 7),
-    ("feedback", 4),
-    ("abandoned", 3),
-    ("rejected", 3),
-    ("withdrawn", 2),
-    ("unfiled", 3),
-]
-
-# Work waiting for the demo accounts: (unit name, [(app name, state, overdue)])
+STATES: list[tuple[str, int]] = [(r["state"], r["weight"]) for r in demo_table(__name__, "states")]
 FIXED: list[tuple[str, list[tuple[str, str, bool]]]] = [
-    (
-        "广州市政务服务和数据管理局",
-        [
-            ("穗好办", "filed", False),
-            ("穗智管", "filed", False),
-            ("广州政务协同办公", "draft", False),
-            ("穗岁康", "draft", False),
-            ("广州市民之声", "feedback", False),
-            ("穗政通", "feedback", False),
-            ("广州基层减负助手", "returned", False),
-            ("广州一网通办", "submitted", True),
-            ("穗好办企业版", "submitted", False),
-            ("广州不动产登记", "forwarded", False),
-            ("广州老旧系统", "shutdown_notice", False),
-            ("广州网格通", "unfiled", False),
-        ],
-    ),
-    (
-        "成都市网络理政中心",
-        [
-            ("天府市民云", "filed", False),
-            ("蓉易办", "filed", False),
-            ("成都网络理政", "submitted", True),
-            ("蓉城政事", "submitted", False),
-            ("成都社区治理", "draft", False),
-            ("蓉e行", "feedback", False),
-            ("成都城运通", "deregistered", False),
-        ],
-    ),
-    (
-        "应急管理部",
-        [
-            ("应急管理", "filed", False),
-            ("安全生产举报", "filed", False),
-            ("应急值守", "forwarded", True),
-            ("防汛抗旱指挥", "forwarded", False),
-            ("应急培训", "draft", False),
-            ("灾害信息员", "feedback", False),
-        ],
-    ),
+    (u["unit"], [(a["name"], a["state"], a["overdue"]) for a in u["apps"]])
+    for u in demo_table(__name__, "fixed")
 ]
 
 
@@ -444,7 +315,7 @@ def demo_registry_load(*, scale: float = 1.0) -> dict[str, int]:
     users = {u.username: u for u in User.objects.filter(username__in=["cac", "gd-cac", "sc-cac"])}
     units = _units(rng)
     plans = _plans(units, max(40, int(2060 * scale)), rng)
-    from govapp.registry.services import filing_number_issue
+    from govapp.registry.services.filing_numbers import filing_number_issue
 
     apps: list[App] = []
     for p in plans:
@@ -801,7 +672,8 @@ def _applications(  # noqa: C901 (existing; split when next changed)
 
 def _legacy(apps: list[App], plans: list[Plan], rng: random.Random) -> int:
     """The legacy inventory: apps live before 2026-01-25 (some filed since, some not)."""
-    from govapp.registry.legacy import TEMPLATE_HEADER, legacy_import
+    from govapp.registry.legacy.parser import TEMPLATE_HEADER
+    from govapp.registry.legacy.services import legacy_import
 
     out = io.StringIO()
     w = csv.writer(out)

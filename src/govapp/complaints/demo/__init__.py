@@ -9,14 +9,13 @@ from typing import Any
 
 from govapp.complaints import services
 from govapp.complaints.models import Channel, Complaint
+from govapp.core.demo import demo_table
 from govapp.orgs.models import User
 from govapp.registry.models import App, AppStatus
 
-SAMPLES = [
-    ("44", "forced_use", "R-20", "要求每天上午九点前在应用内打卡签到，未打卡的按村通报排名。"),
-    ("51", "duplicate_reporting", "R-19", "同一份走访台账每周要在三个应用里分别填报一次。"),
-    ("central", "zombie_app", "", "应用已经很久没有更新，很多功能打不开，但仍要求下载安装。"),
-]
+# sample reports {scope, category, banned_practice, description}, filed against the first filed
+# app of the scope (province code or "central")
+SAMPLES: list[dict[str, str]] = demo_table(__name__, "complaints")
 
 
 def demo_complaints_load() -> dict[str, Any]:
@@ -24,15 +23,16 @@ def demo_complaints_load() -> dict[str, Any]:
     created = 0
     if not Complaint.objects.exists():
         filed = App.objects.filter(status=AppStatus.FILED).select_related("hosting_unit")
-        for scope, category, practice, text in SAMPLES:
+        for sample in SAMPLES:
+            scope = sample["scope"]
             app = next((a for a in filed if a.hosting_unit.scope_code.startswith(scope)), None)
             if app is None:
                 continue
             res = services.complaint_submit(
                 app=app,
-                category=category,
-                banned_practice=practice,
-                description=text,
+                category=sample["category"],
+                banned_practice=sample["banned_practice"],
+                description=sample["description"],
                 happened="2026年",
                 channel=Channel.WEB,
             )
