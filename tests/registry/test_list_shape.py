@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from govapp.registry import services as svc
+from govapp.registry.services import review as review_services
 from govapp.registry.models import App, Application
 from tests.registry import factories as rf
 
@@ -31,7 +31,7 @@ def _list_sql(client, url: str) -> tuple[dict, list[str]]:
 
 def _tested(application: Application, gaps: list[dict]) -> Application:
     """Give the application a technical-testing report for its current basis."""
-    application.testing = {"basis": svc.testing_basis(application), "gaps": gaps}
+    application.testing = {"basis": review_services.testing_basis(application), "gaps": gaps}
     application.save(update_fields=["testing"])
     return application
 
