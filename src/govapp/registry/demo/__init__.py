@@ -25,7 +25,7 @@ from govapp.core.audit import audit_record
 from govapp.core.calendar import SHANGHAI, add_working_days, today_shanghai
 from govapp.core.demo import demo_table
 from govapp.core.models import AuditEvent
-from govapp.orgs.models import Division, DivisionLevel, Unit, UnitKind, User
+from govapp.orgs.models import REGULATOR_KINDS, Division, DivisionLevel, Unit, UnitKind, User
 from govapp.orgs.services import unit_create
 from govapp.registry.models import (
     App,
@@ -176,6 +176,11 @@ def _units(rng: random.Random) -> list[tuple[Unit, str]]:
 
     def get(name: str, kind: str, division: Division) -> Unit:
         unit = existing.get((name, division.code))
+        if unit is not None and unit.kind in REGULATOR_KINDS:
+            # a regulator (the demo's provincial government-services administration) hosts no
+            # apps of its own here: its apps are run by its operations centre, a public institution
+            name, kind = f"{division.name}数字政府运营中心", UnitKind.PUBLIC_INSTITUTION
+            unit = existing.get((name, division.code))
         if unit is None:
             unit = unit_create(actor=None, name=name, kind=kind, division=division)
             existing[(name, division.code)] = unit
