@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 F = TypeVar("F", bound=forms.BaseForm)
 
@@ -25,6 +26,20 @@ def bind(request: HttpRequest, form_class: type[F], **kwargs: Any) -> F:
     if request.method == "POST":
         return form_class(request.POST, request.FILES or None, **kwargs)
     return form_class(**kwargs)
+
+
+def pressed(request: HttpRequest, name: str = "action") -> str:
+    """Which submit button of a page with several forms was pressed (its value, or "" when it
+    was not): the one raw POST value a view reads, and only to choose which form to bind.
+    Everything handed to a service comes from a form's ``cleaned_data``."""
+    if request.method != "POST":
+        return ""
+    return str(request.POST.get(name, "")) if name in request.POST else ""
+
+
+def was_pressed(request: HttpRequest, name: str) -> bool:
+    """Whether the submit button ``name`` was pressed (see :func:`pressed`)."""
+    return request.method == "POST" and name in request.POST
 
 
 def form_messages(request: HttpRequest, form: forms.BaseForm) -> None:
@@ -88,3 +103,21 @@ class RowsWidget(forms.Widget):
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return False
+
+
+class CalendarYearForm(forms.Form):
+    """A national regulator enters (or deletes) a year's holiday schedule, typed or as CSV."""
+
+    action = forms.ChoiceField(choices=[("save", "save"), ("delete", "delete")], required=False)
+    year = forms.IntegerField(
+        error_messages={"required": _("请填写年份。"), "invalid": _("请填写年份。")}
+    )
+    schedule = forms.CharField(required=False, strip=False)
+    notice = forms.CharField(required=False)
+    file = forms.FileField(required=False)
+
+    def clean_action(self) -> str:
+        return str(self.cleaned_data.get("action") or "save")
+
+    def clean_notice(self) -> str:
+        return str(self.cleaned_data.get("notice") or "").strip()[:255]

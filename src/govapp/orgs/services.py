@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govapp.core.audit import audit_record, diff, snapshot
+from govapp.core.errors import NotAllowed
 from govapp.orgs.models import (
     REGULATOR_KINDS,
     UNIT_ROLES,
@@ -117,6 +118,8 @@ def grant_create(
     division: Division | None = None,
     expires_at: dt.datetime | None = None,
 ) -> Grant:
+    if actor is not None and not grant_allowed(actor, role=role, unit=unit):
+        raise NotAllowed(_("您无权授予该角色。"))
     _check_grant_shape(role, unit, division)
     if unit is not None and unit.kind in REGULATOR_KINDS and role in UNIT_ROLES:
         raise ValidationError({"unit": _("监管机构不是主办单位。")})
@@ -131,6 +134,8 @@ def grant_create(
 
 
 def grant_revoke(*, actor: Any, grant: Grant) -> None:
+    if actor is not None and not grant_allowed(actor, role=grant.role, unit=grant.unit):
+        raise NotAllowed(_("您无权撤销该授权。"))
     with transaction.atomic():
         before = snapshot(grant)
         audit_record(actor=actor, action="grant.revoke", obj=grant, before=before)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import GovappError, add_to_form
+from govapp.core.forms import pressed
 from govapp.core.permissions import get_restricted_or_404, roles_of
 from govapp.reports import selectors, services
 from govapp.reports.content import previous_period
@@ -264,7 +265,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can_generate:
             raise PermissionDenied(_("只有监管人员可以生成和订阅统计报告。"))
-        action = request.POST.get("action", "generate")
+        action = pressed(request) or "generate"
         if action == "schedule":
             schedule_form = ScheduleForm(request.POST, scopes=scopes)
             if schedule_form.is_valid():

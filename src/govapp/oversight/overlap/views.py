@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import GovappError, add_to_form, message
+from govapp.core.forms import was_pressed
 from govapp.core.permissions import can, get_restricted_or_404, has_role, is_regulator, restrict
 from govapp.orgs.models import Unit
 from govapp.oversight.overlap import selectors, services
@@ -76,14 +77,14 @@ def export(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_restricted_or_404(OverlapGroup.objects.all(), request.user, "view", pk=pk)
     apps = list(group.apps.select_related("hosting_unit"))
-    decision_form = DecisionForm(request.POST if "decide" in request.POST else None)
+    decision_form = DecisionForm(request.POST if was_pressed(request, "decide") else None)
     case_form = CaseForm(
-        request.POST if "open_case" in request.POST else None,
+        request.POST if was_pressed(request, "open_case") else None,
         apps=[(a.pk, f"{a.name}（{a.hosting_unit.name}）") for a in apps],
     )
     if request.method == "POST":
         try:
-            if "decide" in request.POST and decision_form.is_valid():
+            if was_pressed(request, "decide") and decision_form.is_valid():
                 services.group_decide(
                     actor=request.user,
                     group=group,
@@ -92,7 +93,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("认定已保存，之后的检测会沿用该认定。"))
                 return redirect("overlap:group", pk=group.pk)
-            if "open_case" in request.POST and case_form.is_valid():
+            if was_pressed(request, "open_case") and case_form.is_valid():
                 staying = next(a for a in apps if a.pk == case_form.cleaned_data["staying"])
                 case = services.case_open(
                     actor=request.user,
@@ -104,7 +105,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("整合案件已开启。"))
                 return redirect("overlap:case", pk=case.pk)
         except GovappError as exc:
-            add_to_form(case_form if "open_case" in request.POST else decision_form, exc)
+            add_to_form(case_form if was_pressed(request, "open_case") else decision_form, exc)
     return render(
         request,
         "overlap/group.html",
