@@ -27,6 +27,7 @@ from ninja.errors import HttpError
 
 from govapp.complaints import export, privacy, selectors, services
 from govapp.complaints.models import Category, Complaint, Status
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_read
 from govapp.core.calendar import today_shanghai
 from govapp.core.pagination import API_MAX_OFFSET
@@ -173,7 +174,7 @@ def _row(c: Complaint, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _detail(c: Complaint, user: Any) -> dict[str, Any]:
+def _detail(c: Complaint, user: Actor) -> dict[str, Any]:
     messages = []
     for m in c.messages.select_related("author_user"):
         kind = "reporter" if m.author == "reporter" else ("reply" if m.to_reporter else "note")
@@ -470,7 +471,7 @@ def complaint_merge(request: HttpRequest, complaint_id: int, data: MergeIn) -> A
             raise HttpError(404, "找不到要合并到的举报，或不在您的管辖范围内。")
         into["c"] = target
 
-    def merge(*, complaint: Complaint, actor: Any) -> Any:
+    def merge(*, complaint: Complaint, actor: Actor) -> Any:
         return services.complaint_merge(complaint=complaint, into=into["c"], actor=actor)
 
     return _act(request, complaint_id, merge, check=check)

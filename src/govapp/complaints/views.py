@@ -71,7 +71,7 @@ def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def _files(request: HttpRequest) -> list[bytes]:
-    uploads: list[UploadedFile] = request.FILES.getlist("evidence")
+    uploads: list[UploadedFile[Any]] = request.FILES.getlist("evidence")
     limit = privacy.max_evidence_bytes()
     out = []
     for f in uploads:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from govapp.core import wiring
+from govapp.core.actor import Actor
 from govapp.core.audit_labels import (
     action_choices,
     action_label,
@@ -143,7 +144,7 @@ def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
     )
 
 
-def _can_edit_calendar(user: Any) -> bool:
+def _can_edit_calendar(user: Actor) -> bool:
     return has_role(user, "national_regulator")
 
 

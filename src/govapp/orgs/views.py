@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_read, audit_record
 from govapp.core.errors import NotAllowed
 from govapp.core.forms import bind, form_messages
@@ -142,7 +143,7 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("orgs:tokens")
 
 
-def _managed_units(user: object) -> object:
+def _managed_units(user: Actor) -> object:
     """Units in which ``user`` may create accounts."""
     from govapp.core.permissions import active_grants, has_role
 

@@ -16,8 +16,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_read
-from govapp.core.calendar import today_shanghai
+from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import message
 from govapp.core.forms import bind, first_errors, form_messages
 from govapp.core.pagination import page_of
@@ -193,7 +194,7 @@ def app_detail(
             + urlencode({"filing_number": app.filing_number or ""}),
             "offline_deadline": svc.offline_report_deadline(app),
             "today": today_shanghai(),
-            "earliest_change": svc.add_working_days(
+            "earliest_change": add_working_days(
                 today_shanghai(), svc.setting("GOVAPP_CHANGE_NOTICE_WORKING_DAYS")
             ).date,
             "blank_rows": range(2),
@@ -405,7 +406,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _actions_for(user: Any, application: Application) -> list[str]:
+def _actions_for(user: Actor, application: Application) -> list[str]:
     app = application.app
     out: list[str] = []
     st = application.state
@@ -605,7 +606,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 S.RETURNED: "resubmit",
                 S.FEEDBACK: "answer_feedback",
             }.get(ApplicationState(application.state), "submit"),
-            "earliest_change": svc.add_working_days(
+            "earliest_change": add_working_days(
                 today_shanghai(), svc.setting("GOVAPP_CHANGE_NOTICE_WORKING_DAYS")
             ).date,
         },

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from govapp.core.actor import Actor
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import GovappError, add_to_form
 from govapp.core.forms import pressed
@@ -74,7 +75,7 @@ def _home_panels(request: HttpRequest) -> list[dict[str, Any]]:
     return list(panels)
 
 
-def _map_measures(user: Any) -> list[dict[str, str]]:
+def _map_measures(user: Actor) -> list[dict[str, str]]:
     return [
         {"key": m.key, "label": tr(m.label)}
         for m in MEASURES.values()
@@ -232,7 +233,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
 # --- reports ----------------------------------------------------------------------------------
 
 
-def _scope_choices(user: Any) -> list[tuple[str, str]]:
+def _scope_choices(user: Actor) -> list[tuple[str, str]]:
     from govapp.orgs.models import Division
 
     reach = selectors.reach_of(user)

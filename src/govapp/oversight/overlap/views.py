@@ -3,6 +3,8 @@ the consolidation case, and "check before you build"."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +19,7 @@ from govapp.core.permissions import can, get_restricted_or_404, has_role, is_reg
 from govapp.orgs.models import Unit
 from govapp.oversight.overlap import selectors, services
 from govapp.oversight.overlap.forms import CaseForm, CheckForm, DecisionForm
-from govapp.oversight.overlap.models import OverlapGroup, ProposalCheck
+from govapp.oversight.overlap.models import GroupDecision, OverlapGroup, ProposalCheck
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,15 +29,30 @@ def _regulator_only(request: HttpRequest) -> None:
         raise Http404
 
 
+@dataclass(frozen=True)
+class GroupRow:
+    """One line of the overlap list: the group, the standing decision on its signature and
+    the function's name (instead of attributes stuck onto the model instance)."""
+
+    group: OverlapGroup
+    decision: GroupDecision | None
+    function_name: str
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     _regulator_only(request)
     relation = request.GET.get("relation", "duplicate")
-    groups = list(selectors.groups_for(request.user, relation=relation)[:500])
-    decisions = selectors.decisions_by_signature([g.signature for g in groups])
-    for g in groups:
-        g.decision = decisions.get(g.signature)
-        g.function_name = selectors.function_name(g.function)
+    found = list(selectors.groups_for(request.user, relation=relation)[:500])
+    decisions = selectors.decisions_by_signature([g.signature for g in found])
+    groups = [
+        GroupRow(
+            group=g,
+            decision=decisions.get(g.signature),
+            function_name=selectors.function_name(g.function),
+        )
+        for g in found
+    ]
     return render(
         request,
         "overlap/index.html",

@@ -18,6 +18,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed
@@ -60,14 +61,14 @@ def _require(ok: bool, message: str) -> None:
         raise UsageNotAllowed(message)
 
 
-def is_unit_of(actor: Any, app: App) -> bool:
+def is_unit_of(actor: Actor, app: App) -> bool:
     return (
         has_role(actor, "unit_manager", "unit_filer")
         and restrict(App.objects.filter(pk=app.pk), actor, "change").exists()
     )
 
 
-def is_regulator_of(actor: Any, app: App) -> bool:
+def is_regulator_of(actor: Actor, app: App) -> bool:
     return is_regulator(actor) and restrict(App.objects.filter(pk=app.pk), actor, "change").exists()
 
 
@@ -157,7 +158,7 @@ def _chunks(values: list[Any], size: int = 900) -> Any:
         yield values[i : i + size]
 
 
-def usage_close_day(*, before: dt.date | None = None, actor: Any = None) -> CloseResult:
+def usage_close_day(*, before: dt.date | None = None, actor: Actor | None = None) -> CloseResult:
     """Write the aggregates of the open days (all of them, or those before ``before``) and
     destroy their salts and every per-device key."""
     closed = counting.days_close(before=before)
@@ -292,7 +293,7 @@ def return_save(
     sessions: int = 0,
     functions: dict[str, int] | None = None,
     source: str = Source.FORM,
-    actor: Any,
+    actor: Actor,
 ) -> MonthlyReturn:
     """Create or correct the return of ``app`` for ``month`` (the audit log keeps the old
     figures)."""
@@ -338,7 +339,7 @@ def _return_write(*, app: App, month: dt.date, values: dict[str, Any], actor: An
     return row
 
 
-def _real(actor: Any) -> bool:
+def _real(actor: Actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
@@ -439,7 +440,7 @@ def criteria_set(*, scope: str, actor: Any, **values: Any) -> Criteria:
     return row
 
 
-def _reaches(actor: Any, scope: str) -> bool:
+def _reaches(actor: Actor, scope: str) -> bool:
     return any(
         g.division_id is not None and scope.startswith(g.division_id)
         for g in active_grants(actor)
@@ -464,7 +465,7 @@ def evaluation_month(today: dt.date | None = None) -> dt.date:
     return month_add(month_start(today or today_shanghai()), -1)
 
 
-def lowuse_evaluate(*, month: dt.date | None = None, actor: Any = None) -> int:
+def lowuse_evaluate(*, month: dt.date | None = None, actor: Actor | None = None) -> int:
     """Evaluate every filed app against the criteria of its province (or the national ones)
     for ``month`` (default: last month); replaces the flags.  Returns how many are flagged."""
     month = month_start(month or evaluation_month())
@@ -593,7 +594,7 @@ def exemption_grant(
     return ex
 
 
-def exemption_revoke(*, exemption: Exemption, actor: Any) -> Exemption:
+def exemption_revoke(*, exemption: Exemption, actor: Actor) -> Exemption:
     _require(is_regulator_of(actor, exemption.app), _("只有监管部门可以撤销豁免。"))
     with transaction.atomic():
         ex = Exemption.objects.select_for_update().get(pk=exemption.pk)
@@ -631,7 +632,7 @@ def _check_days(working_days: int) -> None:
         )
 
 
-def case_open(*, app: App, working_days: int, reason: str, actor: Any) -> RetirementCase:
+def case_open(*, app: App, working_days: int, reason: str, actor: Actor) -> RetirementCase:
     return cases_open_bulk(apps=[app], working_days=working_days, reason=reason, actor=actor)[0]
 
 
@@ -683,7 +684,7 @@ def _lock_case(case: RetirementCase, states: tuple[str, ...]) -> RetirementCase:
 
 
 def case_appeal(
-    *, case: RetirementCase, text: str, evidence: UploadedFile | None = None, actor: Any
+    *, case: RetirementCase, text: str, evidence: UploadedFile[Any] | None = None, actor: Actor
 ) -> RetirementCase:
     """The unit appeals with evidence (usage it can show, a rarely-used-by-design role)."""
     _require(is_unit_of(actor, case.app), _("只有主办单位可以申诉。"))
@@ -751,7 +752,7 @@ def case_retire(
     shutdown_date: dt.date,
     notice: str,
     successor: App | None,
-    actor: Any,
+    actor: Actor,
 ) -> RetirementCase:
     """The unit retires the app: the shutdown notice of the registry (then the offline report
     and the deregistration application, R-14), naming the app its users should move to."""
@@ -813,7 +814,7 @@ def cases_escalate(*, today: dt.date | None = None) -> int:
     return n
 
 
-def case_to_order(*, case: RetirementCase, actor: Any, working_days: int = 10) -> RetirementCase:
+def case_to_order(*, case: RetirementCase, actor: Actor, working_days: int = 10) -> RetirementCase:
     """An overdue case becomes a rectification order (and, if that fails, the penalty path of
     compliance): the app's open findings plus the overdue retirement are ordered corrected."""
     from govapp.compliance import services as compliance
