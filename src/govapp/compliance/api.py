@@ -161,7 +161,41 @@ def evaluate(request: HttpRequest, app_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/dashboard")
+class RuleCount(Schema):
+    rule: str
+    title: str
+    n: int
+
+
+class RegionCount(Schema):
+    region: str
+    name: str
+    n: int
+
+
+class DashboardOut(Schema):
+    """Live findings by status, rule and province within the caller's reach, and the to-dos."""
+
+    by_status: dict[str, int]
+    by_rule: list[RuleCount]
+    by_region: list[RegionCount]
+    open: int
+    exempted: int
+    closed: int
+    orders_overdue: int
+    exemptions_pending: int
+    penalties_proposed: int
+
+
+class PublicBulletinOut(Schema):
+    id: int
+    title: str
+    summary: str
+    published_at: str
+    cases: list[dict[str, Any]]
+
+
+@router.get("/dashboard", response=DashboardOut)
 def dashboard(request: HttpRequest) -> dict[str, Any]:
     return selectors.dashboard(request.user)
 
@@ -174,7 +208,7 @@ def orders(request: HttpRequest, overdue: bool = False) -> list[dict[str, Any]]:
     return [_order(o) for o in qs]
 
 
-@router.get("/bulletins", auth=None)
+@router.get("/bulletins", auth=None, response=list[PublicBulletinOut])
 def bulletins(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
