@@ -132,4 +132,6 @@ class BulletinForm(forms.Form):
         """The cases ticked before a refusal, to tick them again."""
         if not self.is_bound or not hasattr(self.data, "getlist"):
             return set()
-        return {int(x) for x in self.data.getlist("orders") if str(x).isdigit()}
+        return {
+            int(x) for x in self.data.getlist("orders") if str(x).isascii() and str(x).isdigit()
+        }
