@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from govapp.registry.services import review as review_services
 from govapp.registry.models import App, Application
+from govapp.registry.services import review as review_services
 from tests.registry import factories as rf
 
 pytestmark = pytest.mark.django_db

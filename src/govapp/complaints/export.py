@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from govapp.complaints import selectors
+from govapp.core.actor import Actor
 from govapp.core.calendar import today_shanghai
 from govapp.core.exports import xlsx_append
 
@@ -57,7 +58,7 @@ def _apps(agg: dict[str, Any]) -> list[list[Any]]:
 
 
 def stats_workbook(
-    user: Any, *, since: dt.date | None = None, until: dt.date | None = None
+    user: Actor, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> bytes:
     agg = selectors.complaint_aggregates(user, since=since, until=until, top=None)
     wb = Workbook()

@@ -24,6 +24,7 @@ from govapp.complaints.models import (
     ExplanationState,
     Status,
 )
+from govapp.core.actor import Actor
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import Action, active_grants, restrict
 from govapp.registry.models import App, AppStatus
@@ -32,7 +33,7 @@ HANDLER_ROLES = frozenset({"national_regulator", "provincial_cac_reviewer"})
 OVERSIGHT_ROLES = HANDLER_ROLES | {"provincial_gsa_reviewer", "auditor"}
 
 
-def _by_roles(qs: QuerySet[Complaint], user: Any, roles: frozenset[str]) -> QuerySet[Complaint]:
+def _by_roles(qs: QuerySet[Complaint], user: Actor, roles: frozenset[str]) -> QuerySet[Complaint]:
     if getattr(user, "is_superuser", False):
         return qs
     q = Q(pk__in=[])
@@ -45,7 +46,7 @@ def _by_roles(qs: QuerySet[Complaint], user: Any, roles: frozenset[str]) -> Quer
     return qs.filter(q)
 
 
-def complaints_for(user: Any, *, action: Action = "review") -> QuerySet[Complaint]:
+def complaints_for(user: Actor, *, action: Action = "review") -> QuerySet[Complaint]:
     """Reports this user may read and handle: cyberspace regulators over the app's unit."""
     qs = restrict(Complaint.objects.all(), user, action)
     return _by_roles(qs, user, HANDLER_ROLES).select_related(
@@ -53,19 +54,19 @@ def complaints_for(user: Any, *, action: Action = "review") -> QuerySet[Complain
     )
 
 
-def complaints_for_stats(user: Any) -> QuerySet[Complaint]:
+def complaints_for_stats(user: Actor) -> QuerySet[Complaint]:
     """Reports that count in this user's aggregates (no content is shown from these)."""
     qs = restrict(Complaint.objects.all(), user, "view")
     return _by_roles(qs, user, OVERSIGHT_ROLES)
 
 
-def can_handle_complaints(user: Any) -> bool:
+def can_handle_complaints(user: Actor) -> bool:
     return getattr(user, "is_superuser", False) or any(
         g.role in HANDLER_ROLES for g in active_grants(user)
     )
 
 
-def can_see_stats(user: Any) -> bool:
+def can_see_stats(user: Actor) -> bool:
     return getattr(user, "is_superuser", False) or any(
         g.role in OVERSIGHT_ROLES for g in active_grants(user)
     )
@@ -128,7 +129,7 @@ def is_overdue(c: Complaint, today: dt.date | None = None) -> dict[str, bool]:
     }
 
 
-def related_complaints(c: Complaint, user: Any) -> QuerySet[Complaint]:
+def related_complaints(c: Complaint, user: Actor) -> QuerySet[Complaint]:
     """Other open reports about the same app (candidates for merging)."""
     qs = complaints_for(user).exclude(pk=c.pk).filter(merged_into__isnull=True)
     if c.app_id is not None:
@@ -136,18 +137,18 @@ def related_complaints(c: Complaint, user: Any) -> QuerySet[Complaint]:
     return qs.filter(app_name_given__iexact=c.app_name_given)[:20]
 
 
-def explanation_requests_for(user: Any) -> QuerySet[ExplanationRequest]:
+def explanation_requests_for(user: Actor) -> QuerySet[ExplanationRequest]:
     """Redacted requests addressed to the user's unit (the ``submit`` action: unit roles)."""
     return restrict(ExplanationRequest.objects.all(), user, "submit").select_related(
         "app", "hosting_unit"
     )
 
 
-def open_explanations_for(user: Any) -> QuerySet[ExplanationRequest]:
+def open_explanations_for(user: Actor) -> QuerySet[ExplanationRequest]:
     return explanation_requests_for(user).filter(state=ExplanationState.OPEN)
 
 
-def unit_apps_with_keys(user: Any) -> list[tuple[App, AppComplaintKey | None]]:
+def unit_apps_with_keys(user: Actor) -> list[tuple[App, AppComplaintKey | None]]:
     apps = restrict(App.objects.all(), user, "submit").filter(status=AppStatus.FILED)
     keys = {k.app_id: k for k in AppComplaintKey.objects.filter(app__in=apps)}
     return [(a, keys.get(a.pk)) for a in apps.select_related("hosting_unit")]
@@ -224,7 +225,7 @@ def _region(scope: str) -> str:
 
 
 def complaint_aggregates(
-    user: Any,
+    user: Actor,
     *,
     since: dt.date | None = None,
     until: dt.date | None = None,

@@ -41,6 +41,7 @@ from govapp.complaints.models import (
 from govapp.compliance.selectors import verified_report_finding_ref
 from govapp.compliance.services import app_operation_facts_put
 from govapp.core import middleware
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.permissions import can, has_role
@@ -245,7 +246,7 @@ def complaint_add_information(
     return msg
 
 
-def _can_handle(actor: Any, complaint: Complaint) -> bool:
+def _can_handle(actor: Actor, complaint: Complaint) -> bool:
     from govapp.complaints.selectors import complaints_for
 
     return complaints_for(actor, action="review").filter(pk=complaint.pk).exists()
@@ -290,7 +291,7 @@ def _change(
     return c
 
 
-def _push_operation_facts(app_id: int, actor: Any) -> None:
+def _push_operation_facts(app_id: int, actor: Actor) -> None:
     """Complaint counts by category and the reports opened for checking reach the compliance
     engine (R-29, R-33): only counts, categories and the regulator's own note, nothing the
     reporter wrote."""
@@ -300,7 +301,7 @@ def _push_operation_facts(app_id: int, actor: Any) -> None:
     )
 
 
-def complaint_acknowledge(*, complaint: Complaint, actor: Any) -> Complaint:
+def complaint_acknowledge(*, complaint: Complaint, actor: Actor) -> Complaint:
     def apply(c: Complaint) -> None:
         _require(c.status == Status.RECEIVED, _("这件举报已受理。"))
         c.status = Status.ACKNOWLEDGED
@@ -342,7 +343,7 @@ def complaint_reply(
     return msg
 
 
-def complaint_dismiss(*, complaint: Complaint, actor: Any, reason: str) -> Complaint:
+def complaint_dismiss(*, complaint: Complaint, actor: Actor, reason: str) -> Complaint:
     reason = (reason or "").strip()
     _require(len(reason) >= 4, _("请写明不予受理的理由（举报人可以看到）。"))
 
@@ -354,7 +355,7 @@ def complaint_dismiss(*, complaint: Complaint, actor: Any, reason: str) -> Compl
     return _change(complaint=complaint, actor=actor, action="complaint.dismiss", apply=apply)
 
 
-def complaint_merge(*, complaint: Complaint, into: Complaint, actor: Any) -> Complaint:
+def complaint_merge(*, complaint: Complaint, into: Complaint, actor: Actor) -> Complaint:
     """Merge a report into a related one; the reporter then follows the primary's outcome."""
     _require(complaint.pk != into.pk, _("不能把举报合并到它自己。"))
     _require(_can_handle(actor, into), _("找不到要合并到的举报，请核对编号。"))
@@ -377,7 +378,7 @@ def complaint_merge(*, complaint: Complaint, into: Complaint, actor: Any) -> Com
     return merged
 
 
-def complaint_open_finding(*, complaint: Complaint, actor: Any, note: str) -> Complaint:
+def complaint_open_finding(*, complaint: Complaint, actor: Actor, note: str) -> Complaint:
     """Mark the report for checking: the compliance engine opens an R33 finding for the app
     from the regulator's note (see _push_operation_facts) when the transaction commits."""
     # the note becomes evidence of a finding the hosting unit reads
@@ -482,7 +483,7 @@ def explanation_respond(
     return req
 
 
-def complaint_answer(*, complaint: Complaint, actor: Any, outcome: str) -> Complaint:
+def complaint_answer(*, complaint: Complaint, actor: Actor, outcome: str) -> Complaint:
     """Close the report with the outcome the reporter reads."""
     outcome = (outcome or "").strip()
     _require(len(outcome) >= 4, _("请写明处理结果（举报人可以看到）。"))
@@ -522,7 +523,7 @@ _ORIGIN_HTTP = re.compile(r"^https?://[a-z0-9.-]+(?::\d{1,5})?$")
 
 
 def complaint_key_frame_ancestors_set(
-    *, key: AppComplaintKey, origins: str, actor: Any
+    *, key: AppComplaintKey, origins: str, actor: Actor
 ) -> AppComplaintKey:
     """The hosting unit registers the web origins allowed to frame its complaint page."""
     from django.conf import settings

@@ -22,23 +22,28 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 
 from govapp.complaints import export, privacy, selectors, services
 from govapp.complaints.models import Category, Complaint, Status
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_read
 from govapp.core.calendar import today_shanghai
+from govapp.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from govapp.core.pagination import API_MAX_OFFSET
 from govapp.core.permissions import has_role
 
 router = Router(tags=["complaint triage"])
 
-NOT_FOUND = "没有这件举报，或不在您的管辖范围内。"
-NOTHING_HERE = "没有找到（投诉举报由应用主办单位的上级网信部门办理）。"
-COUNTS_ONLY = "您只能查看举报统计（GET /api/v1/complaints/stats.xlsx），不能查看或办理举报。"
-CLOSED = "这件举报已办结，不能再进行此操作。"
-CONFIRM = "此操作会结束办理，请以 confirm=true 确认后重新提交。"
+NOT_FOUND = gettext_lazy("没有这件举报，或不在您的管辖范围内。")
+NOTHING_HERE = gettext_lazy("没有找到（投诉举报由应用主办单位的上级网信部门办理）。")
+COUNTS_ONLY = gettext_lazy(
+    "您只能查看举报统计（GET /api/v1/complaints/stats.xlsx），不能查看或办理举报。"
+)
+CLOSED = gettext_lazy("这件举报已办结，不能再进行此操作。")
+CONFIRM = gettext_lazy("此操作会结束办理，请以 confirm=true 确认后重新提交。")
 
 
 class Error(Schema):
@@ -173,7 +178,7 @@ def _row(c: Complaint, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _detail(c: Complaint, user: Any) -> dict[str, Any]:
+def _detail(c: Complaint, user: Actor) -> dict[str, Any]:
     messages = []
     for m in c.messages.select_related("author_user"):
         kind = "reporter" if m.author == "reporter" else ("reply" if m.to_reporter else "note")
@@ -245,14 +250,14 @@ def _reach(request: HttpRequest) -> QuerySet[Complaint]:
     if selectors.can_handle_complaints(user):
         return selectors.complaints_for(user)
     if selectors.can_see_stats(user):
-        raise HttpError(403, COUNTS_ONLY)
-    raise HttpError(404, NOTHING_HERE)
+        raise NotAllowed(COUNTS_ONLY)
+    raise NotFound(NOTHING_HERE)
 
 
 def _get(request: HttpRequest, complaint_id: int) -> Complaint:
     found = selectors.complaints_for(request.user).filter(pk=complaint_id).first()
     if found is None:  # outside reach, counts-only roles and units included: as if absent
-        raise HttpError(404, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return found
 
 
@@ -266,7 +271,7 @@ def _act(
 ) -> dict[str, Any]:
     c = _get(request, complaint_id)
     if c.is_closed:
-        raise HttpError(409, CLOSED)
+        raise Conflict(CLOSED)
     if check is not None:
         check(c)
     try:
@@ -274,15 +279,15 @@ def _act(
     except ValidationError as exc:
         c.refresh_from_db()
         if c.is_closed:  # closed concurrently
-            raise HttpError(409, CLOSED) from exc
-        raise HttpError(400, " ".join(exc.messages)) from exc
+            raise Conflict(CLOSED) from exc
+        raise InvalidInput(" ".join(exc.messages)) from exc
     fresh = selectors.complaints_for(request.user).get(pk=c.pk)
     return _detail(fresh, request.user)
 
 
 def _confirmed(confirm: bool) -> None:
     if confirm is not True:
-        raise HttpError(400, CONFIRM)
+        raise InvalidInput(CONFIRM)
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -307,9 +312,13 @@ def complaint_list(
 ) -> Any:
     qs = _reach(request)
     if status and status != "open" and status not in Status.values:
-        raise HttpError(400, f"status 应为 open 或以下之一：{', '.join(Status.values)}。")
+        raise InvalidInput(
+            _("status 应为 open 或以下之一：%(v0)s。") % {"v0": ", ".join(Status.values)}
+        )
     if category and category not in Category.values:
-        raise HttpError(400, f"category 应为以下之一：{', '.join(Category.values)}。")
+        raise InvalidInput(
+            _("category 应为以下之一：%(v0)s。") % {"v0": ", ".join(Category.values)}
+        )
     qs = selectors.complaint_filter(
         qs, status=status, category=category, overdue=overdue, q=q.strip()[:64]
     )
@@ -340,7 +349,7 @@ def complaint_list(
 )
 def stats_xlsx(request: HttpRequest, since: str = "", until: str = "") -> Any:
     if not selectors.can_see_stats(request.user):
-        raise HttpError(404, NOTHING_HERE)
+        raise NotFound(NOTHING_HERE)
     dates: list[dt.date | None] = []
     for name, value in (("since", since), ("until", until)):
         try:
@@ -348,7 +357,7 @@ def stats_xlsx(request: HttpRequest, since: str = "", until: str = "") -> Any:
         except ValueError:
             parsed = None
         if value.strip() and parsed is None:
-            raise HttpError(400, f"{name} 应为 YYYY-MM-DD 格式的日期。")
+            raise InvalidInput(_("%(v0)s 应为 YYYY-MM-DD 格式的日期。") % {"v0": name})
         dates.append(parsed)
     body = export.stats_workbook(request.user, since=dates[0], until=dates[1])
     resp = HttpResponse(body, content_type=export.XLSX)
@@ -415,7 +424,7 @@ class OutcomeIn(Schema):
 def complaint_acknowledge(request: HttpRequest, complaint_id: int) -> Any:
     def check(c: Complaint) -> None:
         if c.status != Status.RECEIVED:
-            raise HttpError(409, "这件举报已受理。")
+            raise Conflict(_("这件举报已受理。"))
 
     return _act(request, complaint_id, services.complaint_acknowledge, check=check)
 
@@ -463,14 +472,14 @@ def complaint_merge(request: HttpRequest, complaint_id: int, data: MergeIn) -> A
 
     def check(c: Complaint) -> None:
         if data.into is None:
-            raise HttpError(400, "请填写要合并到的举报编号（into）。")
+            raise InvalidInput(_("请填写要合并到的举报编号（into）。"))
         _confirmed(data.confirm)
         target = selectors.complaints_for(request.user).filter(pk=data.into).first()
         if target is None:
-            raise HttpError(404, "找不到要合并到的举报，或不在您的管辖范围内。")
+            raise NotFound(_("找不到要合并到的举报，或不在您的管辖范围内。"))
         into["c"] = target
 
-    def merge(*, complaint: Complaint, actor: Any) -> Any:
+    def merge(*, complaint: Complaint, actor: Actor) -> Any:
         return services.complaint_merge(complaint=complaint, into=into["c"], actor=actor)
 
     return _act(request, complaint_id, merge, check=check)
@@ -484,7 +493,7 @@ def complaint_merge(request: HttpRequest, complaint_id: int, data: MergeIn) -> A
 def complaint_open_finding(request: HttpRequest, complaint_id: int, data: NoteIn) -> Any:
     def check(c: Complaint) -> None:
         if not has_role(request.user, "national_regulator", "provincial_cac_reviewer"):
-            raise HttpError(403, "您无权立案。")
+            raise NotAllowed(_("您无权立案。"))
 
     return _act(request, complaint_id, services.complaint_open_finding, check=check, note=data.note)
 

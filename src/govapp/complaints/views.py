@@ -27,6 +27,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from govapp.complaints import privacy, selectors, services
+from govapp.complaints.forms import (
+    REPORT_FIELDS,
+    ExplanationForm,
+    FollowForm,
+    ManageForm,
+    ReportForm,
+    UnitKeyForm,
+)
 from govapp.complaints.models import (
     BannedPractice,
     Category,
@@ -40,6 +48,7 @@ from govapp.complaints.models import (
 from govapp.complaints.public import complaint_public_view
 from govapp.core.audit import audit_read
 from govapp.core.calendar import today_shanghai
+from govapp.core.forms import bind
 from govapp.core.pagination import page_of
 from govapp.core.permissions import get_restricted_or_404
 from govapp.registry.models import App, AppStatus
@@ -62,7 +71,7 @@ def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def _files(request: HttpRequest) -> list[bytes]:
-    uploads: list[UploadedFile] = request.FILES.getlist("evidence")
+    uploads: list[UploadedFile[Any]] = request.FILES.getlist("evidence")
     limit = privacy.max_evidence_bytes()
     out = []
     for f in uploads:
@@ -90,16 +99,18 @@ def _form_context(app: App | None, data: dict[str, str], **extra: Any) -> dict[s
     }
 
 
-FIELDS = ("app_query", "filing_number", "category", "banned_practice", "description", "happened")
+FIELDS = REPORT_FIELDS
 
 
 def _submit(
     request: HttpRequest, *, app: App | None, channel: str, template: str, embed: bool
 ) -> HttpResponse:
-    data = {k: request.POST.get(k, "").strip() for k in FIELDS}
-    proven = privacy.pow_verify(request.POST.get("pow", ""))
+    form = bind(request, ReportForm)
+    data = form.kept()
+    valid = form.is_valid()
+    proven = privacy.pow_verify(form.cleaned_data.get("pow", "") if valid else "")
     limit = privacy.rate_limit(request, action="report", proven=proven, consume=False)
-    errors: list[str] = []
+    errors: list[str] = [] if valid else [str(e) for errs in form.errors.values() for e in errs]
     if not limit.allowed:
         errors.append(
             _("提交过于频繁，请在 %(m)d 分钟后重试。") % {"m": max(1, limit.retry_after // 60)}
@@ -190,7 +201,10 @@ def follow(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, Any] = {"errors": [], "receipt": "", "view": None}
     status = 200
     if request.method == "POST":
-        receipt = request.POST.get("receipt", "").strip()
+        form = bind(request, FollowForm)
+        form.is_valid()
+        c = form.cleaned_data
+        receipt = str(c.get("receipt", "")).strip()
         ctx["receipt"] = receipt
         limit = privacy.rate_limit(request, action="lookup")
         found = selectors.complaint_by_receipt(receipt) if limit.allowed else None
@@ -203,17 +217,17 @@ def follow(request: HttpRequest) -> HttpResponse:
             ctx["errors"].append(_("查询码不正确，请核对后重试（字母不区分大小写，横线可省略）。"))
             status = 404
         else:
-            if request.POST.get("action") == "add":
+            if c.get("action") == "add":
                 try:
                     services.complaint_add_information(
                         complaint=found,
-                        text=request.POST.get("text", ""),
+                        text=c.get("text", ""),
                         evidence=_files(request),
                     )
                     ctx["added"] = True
                 except ValidationError as exc:
                     ctx["errors"].extend(exc.messages)
-                    ctx["text"] = request.POST.get("text", "")
+                    ctx["text"] = c.get("text", "")
                     status = 422
                 found.refresh_from_db()
             ctx["view"] = complaint_public_view(found)
@@ -276,17 +290,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     form: dict[str, str] = {}
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        form = {
-            k: request.POST.get(k, "")
-            for k in ("text", "reason", "into", "note", "outcome", "redacted")
-        }
+        bound = bind(request, ManageForm)
+        form = bound.kept()
         try:
-            if action not in ACTIONS:
-                raise ValidationError(_("未知操作，请刷新页面后重试。"))
-            if action in {"dismiss", "merge", "answer"} and request.POST.get("confirm") != "1":
-                raise ValidationError(_("请勾选确认后再提交（此操作会结束办理）。"))
-            _act(request, c, action, form)
+            if not bound.is_valid():
+                raise ValidationError([str(e) for errs in bound.errors.values() for e in errs])
+            _act(request, c, bound.cleaned_data)
         except ValidationError as exc:
             errors.extend(exc.messages)
         else:
@@ -313,7 +322,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, c: Complaint, action: str, form: dict[str, str]) -> None:
+def _act(request: HttpRequest, c: Complaint, form: dict[str, Any]) -> None:
+    action = form["action"]
     user = request.user
     if action == "ack":
         services.complaint_acknowledge(complaint=c, actor=user)
@@ -343,7 +353,7 @@ def _act(request: HttpRequest, c: Complaint, action: str, form: dict[str, str]) 
             complaint=c,
             actor=user,
             redacted_text=form["redacted"],
-            confirmed_redacted=request.POST.get("confirm_redacted") == "1",
+            confirmed_redacted=form["confirm_redacted"],
         )
         messages.success(request, _("已向主办单位发出脱敏后的说明要求。"))
     elif action == "answer":
@@ -408,17 +418,18 @@ def unit(request: HttpRequest) -> HttpResponse:
     redacted explanation requests addressed to it."""
     _unit_only(request)
     if request.method == "POST":
+        form = bind(request, UnitKeyForm)
         app = get_restricted_or_404(
             App.objects.filter(status=AppStatus.FILED),
             request.user,
             "submit",
-            pk=request.POST.get("app", "0") if _is_id(request.POST.get("app", "")) else 0,
+            pk=form.cleaned_data["app"] if form.is_valid() else 0,
         )
         app_key = services.app_complaint_key_ensure(app=app)
-        if "frame_ancestors" in request.POST:
+        if form.sets_origins():
             try:
                 services.complaint_key_frame_ancestors_set(
-                    key=app_key, origins=request.POST["frame_ancestors"], actor=request.user
+                    key=app_key, origins=form.cleaned_data["frame_ancestors"], actor=request.user
                 )
                 messages.success(request, _("已保存允许嵌入的网页来源。"))
             except ValidationError as exc:
@@ -463,7 +474,8 @@ def explanation(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     text = ""
     if request.method == "POST":
-        text = request.POST.get("response", "")
+        form = bind(request, ExplanationForm)
+        text = form.cleaned_data["response"] if form.is_valid() else ""
         try:
             services.explanation_respond(request=req, actor=request.user, response=text)
         except ValidationError as exc:

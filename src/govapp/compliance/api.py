@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from govapp.compliance import selectors
@@ -22,6 +22,8 @@ from govapp.compliance.models import (
     SpotCheckItem,
 )
 from govapp.compliance.rules import RULES
+from govapp.core.actor import Actor
+from govapp.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from govapp.core.pagination import API_MAX_OFFSET
 from govapp.core.permissions import get_restricted_or_404, restrict
 from govapp.registry.models import App
@@ -94,7 +96,10 @@ class OrderOut(Schema):
 
 
 class Error(Schema):
+    """The one error shape (core.errors): what was wrong, and per field where it applies."""
+
     detail: str
+    errors: dict[str, str] = {}
 
 
 def _finding(f: Any) -> dict[str, Any]:
@@ -130,8 +135,8 @@ def findings(
     status: str = "",
     severity: str = "",
     region: str = "",
-    limit: int = Query(50, ge=1),
-    offset: int = Query(0, ge=0, le=API_MAX_OFFSET),
+    limit: int = Query(50, ge=1),  # type: ignore[type-arg]  # ninja marker, not a generic
+    offset: int = Query(0, ge=0, le=API_MAX_OFFSET),  # type: ignore[type-arg]
 ) -> dict[str, Any]:
     qs = selectors.findings_for(
         request.user, app=app, rule=rule, status=status, severity=severity, region=region
@@ -146,7 +151,7 @@ def evaluate(request: HttpRequest, app_id: int) -> dict[str, Any]:
     try:
         out = svc.compliance_evaluate(app=app, actor=request.user)
     except svc.ComplianceError as exc:
-        raise HttpError(403, exc.message) from exc
+        raise NotAllowed(exc.message) from exc
     live = selectors.findings_for(request.user, app=app.pk)
     return {
         "opened": len(out.opened),
@@ -156,7 +161,41 @@ def evaluate(request: HttpRequest, app_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/dashboard")
+class RuleCount(Schema):
+    rule: str
+    title: str
+    n: int
+
+
+class RegionCount(Schema):
+    region: str
+    name: str
+    n: int
+
+
+class DashboardOut(Schema):
+    """Live findings by status, rule and province within the caller's reach, and the to-dos."""
+
+    by_status: dict[str, int]
+    by_rule: list[RuleCount]
+    by_region: list[RegionCount]
+    open: int
+    exempted: int
+    closed: int
+    orders_overdue: int
+    exemptions_pending: int
+    penalties_proposed: int
+
+
+class PublicBulletinOut(Schema):
+    id: int
+    title: str
+    summary: str
+    published_at: str
+    cases: list[dict[str, Any]]
+
+
+@router.get("/dashboard", response=DashboardOut)
 def dashboard(request: HttpRequest) -> dict[str, Any]:
     return selectors.dashboard(request.user)
 
@@ -169,7 +208,7 @@ def orders(request: HttpRequest, overdue: bool = False) -> list[dict[str, Any]]:
     return [_order(o) for o in qs]
 
 
-@router.get("/bulletins", auth=None)
+@router.get("/bulletins", auth=None, response=list[PublicBulletinOut])
 def bulletins(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -192,14 +231,14 @@ ERR = {400: Error, 403: Error, 404: Error, 409: Error}
 
 
 def _call(fn: Any, **kw: Any) -> Any:
+    """Call a service; its refusals reach the one API handler (core.errors): 403 and 409 as
+    they are, any other compliance refusal as invalid input (400) with its field errors."""
     try:
         return fn(**kw)
-    except svc.ComplianceForbidden as exc:
-        raise HttpError(403, exc.message) from exc
-    except svc.ComplianceConflict as exc:
-        raise HttpError(409, exc.message) from exc
+    except (NotAllowed, Conflict):
+        raise
     except svc.ComplianceError as exc:
-        raise HttpError(400, exc.message) from exc
+        raise InvalidInput(exc.message, exc.errors) from exc
 
 
 def _order(o: RectificationOrder) -> dict[str, Any]:
@@ -349,9 +388,9 @@ def order_create(request: HttpRequest, app_id: int, data: OrderIn) -> Any:
     found = list(Finding.objects.filter(app=app, pk__in=data.findings))
     missing = sorted(set(data.findings) - {f.pk for f in found})
     if missing:
-        raise HttpError(
-            400,
-            f"合规问题 {', '.join(map(str, missing))} 不属于该应用，请用 GET /findings?app={app.pk} 查看。",
+        raise InvalidInput(
+            _("合规问题 %(v0)s 不属于该应用，请用 GET /findings?app=%(v1)s 查看。")
+            % {"v0": ", ".join(map(str, missing)), "v1": app.pk},
         )
     order = _call(
         svc.order_issue,
@@ -385,8 +424,9 @@ def order_respond(request: HttpRequest, order_id: int, data: RespondIn) -> Any:
     if data.scan_id:
         scan = PackageScan.objects.filter(pk=data.scan_id, app_id=order.app_id).first()
         if scan is None:
-            raise HttpError(
-                400, f"检测 {data.scan_id} 不是该应用的安装包检测，请先上传新版本安装包。"
+            raise InvalidInput(
+                _("检测 %(v0)s 不是该应用的安装包检测，请先上传新版本安装包。")
+                % {"v0": data.scan_id}
             )
     order = _call(
         svc.order_respond, actor=request.user, order=order, response=data.response, scan=scan
@@ -427,7 +467,7 @@ class ReturnIn(Schema):
 )
 def order_return(request: HttpRequest, order_id: int, data: ReturnIn) -> Any:
     if data.working_days is not None and not 1 <= data.working_days <= 60:
-        raise HttpError(400, "新的整改期限应为 1 到 60 个工作日。")
+        raise InvalidInput(_("新的整改期限应为 1 到 60 个工作日。"))
     order = _call(
         svc.order_send_back,
         actor=request.user,
@@ -505,12 +545,12 @@ def penalty_decide(request: HttpRequest, case_id: int, data: PenaltyDecideIn) ->
     )
     if data.decision == "revoke":
         if not data.confirm:
-            raise HttpError(400, "撤销备案不可撤回，请确认后以 confirm=true 重新提交。")
+            raise InvalidInput(_("撤销备案不可撤回，请确认后以 confirm=true 重新提交。"))
         case = _call(svc.penalty_revoke, actor=request.user, case=case, note=data.note)
     elif data.decision == "drop":
         case = _call(svc.penalty_drop, actor=request.user, case=case, note=data.note)
     else:
-        raise HttpError(400, "decision 应为 revoke（撤销备案）或 drop（不予处罚）。")
+        raise InvalidInput(_("decision 应为 revoke（撤销备案）或 drop（不予处罚）。"))
     return Status(200, _penalty(case))
 
 
@@ -548,7 +588,7 @@ def _item(i: SpotCheckItem) -> dict[str, Any]:
     }
 
 
-def _spotcheck(c: SpotCheck, user: Any) -> dict[str, Any]:
+def _spotcheck(c: SpotCheck, user: Actor) -> dict[str, Any]:
     items = restrict(c.items.select_related("app"), user, "view")
     return {
         "id": c.pk,
@@ -643,7 +683,9 @@ def bulletin_publish(request: HttpRequest, data: BulletinIn) -> Any:
     )
     missing = sorted(set(data.orders) - {o.pk for o in orders})
     if missing:
-        raise HttpError(404, f"整改通知 {', '.join(map(str, missing))} 不存在或不在您的辖区内。")
+        raise NotFound(
+            _("整改通知 %(v0)s 不存在或不在您的辖区内。") % {"v0": ", ".join(map(str, missing))}
+        )
     b = _call(
         svc.bulletin_publish,
         actor=request.user,

@@ -37,6 +37,7 @@ from govapp.compliance.models import (
     SpotResult,
 )
 from govapp.compliance.rules import RULES_BY_ID, evaluate
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record_many
 from govapp.core.calendar import today_shanghai
 from govapp.registry.models import (
@@ -224,7 +225,7 @@ def _built(app: App, got: _Loaded) -> engine.Built:
     return engine.Built(facts, scan, used)
 
 
-def _evaluate_batch(apps: list[App], actor: Any, out: BatchResult) -> None:
+def _evaluate_batch(apps: list[App], actor: Actor | None, out: BatchResult) -> None:
     now = timezone.now()
     got = _load(apps, today_shanghai())
     new: list[tuple[Finding, App, Any]] = []
@@ -353,7 +354,9 @@ def _update_findings(changed: list[Finding]) -> None:
             )
 
 
-def evaluate_apps(qs: QuerySet[App], *, actor: Any, batch_size: int = BATCH_SIZE) -> BatchResult:
+def evaluate_apps(
+    qs: QuerySet[App], *, actor: Actor | None, batch_size: int = BATCH_SIZE
+) -> BatchResult:
     """Evaluate every rule for each app of ``qs`` and write the findings, one transaction per
     batch of ``batch_size`` apps (keyset over the primary key, so memory stays flat)."""
     out = BatchResult()

@@ -37,6 +37,7 @@ from govapp.compliance.models import (
 )
 from govapp.compliance.rules import RULES_BY_ID, Hit, evaluate
 from govapp.compliance.testing import testing_refresh
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
 from govapp.core.calendar import today_shanghai
 from govapp.registry.models import OPEN_STATES, App, Application, ExceptionDecision
@@ -189,7 +190,7 @@ def _sources(built: Built) -> dict[str, str]:
     }
 
 
-def sync_findings(*, app: App, built: Built, hits: Iterable[Hit], actor: Any) -> Outcome:
+def sync_findings(*, app: App, built: Built, hits: Iterable[Hit], actor: Actor | None) -> Outcome:
     """Write the findings of one evaluation (call inside a transaction)."""
     now = timezone.now()
     out = Outcome()
@@ -295,7 +296,9 @@ def new_finding(
     )
 
 
-def evaluate_app(*, app: App, actor: Any, application: Application | None = None) -> Outcome:
+def evaluate_app(
+    *, app: App, actor: Actor | None, application: Application | None = None
+) -> Outcome:
     """Evaluate every rule for ``app`` and write its findings (one transaction)."""
     with transaction.atomic():
         app = (

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
 from govapp.compliance.models import PackageScan
+from govapp.core.actor import Actor
 from govapp.core.permissions import restrict
 
 SDK_CATEGORY_LABELS = {
@@ -63,7 +64,7 @@ PRACTICE_LABELS = {
 }
 
 
-def scans_for(user: Any, *, q: str = "", status: str = "") -> QuerySet[PackageScan]:
+def scans_for(user: Actor, *, q: str = "", status: str = "") -> QuerySet[PackageScan]:
     qs = restrict(
         PackageScan.objects.select_related("hosting_unit", "app").defer("facts"), user, "view"
     )

@@ -20,12 +20,13 @@ from govapp.compliance.models import (
     SpotCheck,
 )
 from govapp.compliance.rules import RULES_BY_ID
+from govapp.core.actor import Actor
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import restrict
 
 
 def findings_for(
-    user: Any,
+    user: Actor,
     *,
     app: int | None = None,
     rule: str = "",
@@ -51,7 +52,7 @@ def findings_for(
     return qs.order_by("status", "-last_seen", "pk")
 
 
-def dashboard(user: Any) -> dict[str, Any]:
+def dashboard(user: Actor) -> dict[str, Any]:
     """Counts of live findings by rule, region (province) and status, for the user's reach."""
     qs = restrict(Finding.objects.all(), user, "view")
     by_status = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
@@ -89,7 +90,7 @@ def dashboard(user: Any) -> dict[str, Any]:
 
 
 def orders_for(
-    user: Any, *, state: str = "", overdue: bool = False
+    user: Actor, *, state: str = "", overdue: bool = False
 ) -> QuerySet[RectificationOrder]:
     qs = restrict(RectificationOrder.objects.all(), user, "view").select_related(
         "app__hosting_unit"
@@ -103,20 +104,20 @@ def orders_for(
     return qs
 
 
-def overdue_orders(user: Any) -> QuerySet[RectificationOrder]:
+def overdue_orders(user: Actor) -> QuerySet[RectificationOrder]:
     return orders_for(user, overdue=True)
 
 
-def exemptions_for(user: Any, *, status: str = "") -> QuerySet[Exemption]:
+def exemptions_for(user: Actor, *, status: str = "") -> QuerySet[Exemption]:
     qs = restrict(Exemption.objects.all(), user, "view").select_related("app__hosting_unit")
     return qs.filter(status=status) if status else qs
 
 
-def penalties_for(user: Any) -> QuerySet[PenaltyCase]:
+def penalties_for(user: Actor) -> QuerySet[PenaltyCase]:
     return restrict(PenaltyCase.objects.all(), user, "view").select_related("app__hosting_unit")
 
 
-def spotchecks_for(user: Any) -> QuerySet[SpotCheck]:
+def spotchecks_for(user: Actor) -> QuerySet[SpotCheck]:
     return (
         restrict(SpotCheck.objects.all(), user, "view")
         .annotate(n=Count("items"), failed=Count("items", filter=Q(items__result="failed")))
@@ -124,7 +125,7 @@ def spotchecks_for(user: Any) -> QuerySet[SpotCheck]:
     )
 
 
-def resolved_orders(user: Any) -> QuerySet[RectificationOrder]:
+def resolved_orders(user: Actor) -> QuerySet[RectificationOrder]:
     return restrict(
         RectificationOrder.objects.filter(state__in=[OrderState.ACCEPTED, OrderState.FAILED]),
         user,

@@ -38,6 +38,7 @@ from govapp.compliance.models import (
     SpotResult,
 )
 from govapp.compliance.rules import RULES_BY_ID
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import Conflict, GovappError, NotAllowed
@@ -73,11 +74,11 @@ def _require(ok: bool, message: str) -> None:
         raise ComplianceForbidden(message)
 
 
-def is_unit_of(actor: Any, app: App) -> bool:
+def is_unit_of(actor: Actor, app: App) -> bool:
     return can(actor, "submit", app)
 
 
-def is_regulator_of(actor: Any, app: App) -> bool:
+def is_regulator_of(actor: Actor, app: App) -> bool:
     return is_regulator(actor) and can(actor, "review", app)
 
 
@@ -85,7 +86,7 @@ def is_regulator_of(actor: Any, app: App) -> bool:
 
 
 def app_operation_facts_put(
-    *, app: App, source: str, facts: dict[str, Any], actor: Any = None
+    *, app: App, source: str, facts: dict[str, Any], actor: Actor | None = None
 ) -> bool:
     """Store what ``source`` (an app above compliance: complaints, usage, ledger ...) knows about
     ``app``'s operation, as fields of the rules' Operation facts, and re-evaluate the app when the
@@ -119,7 +120,7 @@ def app_operation_facts_put(
 
 
 def compliance_evaluate(
-    *, app: App, actor: Any, application: Application | None = None
+    *, app: App, actor: Actor | None, application: Application | None = None
 ) -> engine.Outcome:
     """Re-evaluate every rule for one app (idempotent).  Units and regulators of the app may;
     auditors (who only read) may not: evaluation writes findings and audit events."""
@@ -132,7 +133,7 @@ def compliance_evaluate(
     return outcome
 
 
-def _penalties_mark_restored(*, app: App, actor: Any) -> None:
+def _penalties_mark_restored(*, app: App, actor: Actor | None) -> None:
     """After re-filing through the normal workflow, a revoked case is marked restored."""
     app.refresh_from_db(fields=["status", "filed_at"])
     if app.status != AppStatus.FILED:
@@ -152,7 +153,7 @@ def _penalties_mark_restored(*, app: App, actor: Any) -> None:
             )
 
 
-def scan_evaluate(*, scan: PackageScan, actor: Any = None) -> engine.Outcome | None:
+def scan_evaluate(*, scan: PackageScan, actor: Actor | None = None) -> engine.Outcome | None:
     """Evaluate the scan's app with the scan's facts (the follow-up of a finished scan)."""
     if scan.app is None or scan.status != ScanStatus.DONE:
         return None
@@ -366,7 +367,7 @@ def _lock_order(
 
 
 def order_respond(
-    *, actor: Any, order: RectificationOrder, response: str, scan: PackageScan | None = None
+    *, actor: Actor, order: RectificationOrder, response: str, scan: PackageScan | None = None
 ) -> RectificationOrder:
     """The unit reports what it changed; a new package version is evaluated at once."""
     app = order.app
@@ -395,7 +396,7 @@ def order_open_findings(order: RectificationOrder) -> list[Finding]:
 
 
 def order_accept(
-    *, actor: Any, order: RectificationOrder, note: str = "", force: bool = False
+    *, actor: Actor, order: RectificationOrder, note: str = "", force: bool = False
 ) -> RectificationOrder:
     app = order.app
     _require(is_regulator_of(actor, app), _("只有该应用所在辖区的监管人员可以验收整改。"))
@@ -428,7 +429,7 @@ def order_accept(
 
 
 def order_send_back(
-    *, actor: Any, order: RectificationOrder, note: str, working_days: int | None = None
+    *, actor: Actor, order: RectificationOrder, note: str, working_days: int | None = None
 ) -> RectificationOrder:
     app = order.app
     _require(is_regulator_of(actor, app), _("只有该应用所在辖区的监管人员可以退回整改。"))
@@ -753,7 +754,7 @@ def spotcheck_redraw(check: SpotCheck) -> list[int]:
     return sorted(a.pk for a, _ in draw_sample(apps, weights, check.sample_size, check.seed))
 
 
-def _scope_of(actor: Any) -> str:
+def _scope_of(actor: Actor) -> str:
     from govapp.core.permissions import JURISDICTION_ROLES, active_grants
 
     codes = sorted(

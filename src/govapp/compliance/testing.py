@@ -19,6 +19,7 @@ from django_tasks import task
 from govapp.compliance.models import Finding, FindingStatus, PackageScan, ScanStatus
 from govapp.compliance.rules import RULES_BY_ID
 from govapp.compliance.scanning import KIND_PLATFORMS
+from govapp.core.actor import Actor
 from govapp.registry.models import OPEN_STATES, App, Application, ApplicationKind
 from govapp.registry.services.review import application_testing_put, testing_basis
 
@@ -131,7 +132,7 @@ def testing_report(application: Application) -> dict[str, Any]:
     return {"gaps": gaps, "scans": used}
 
 
-def testing_refresh(*, app: App, actor: Any = None) -> int:
+def testing_refresh(*, app: App, actor: Actor | None = None) -> int:
     """Recompute and push the report of each open application of ``app``."""
     n = 0
     for application in Application.objects.filter(app=app, state__in=OPEN_STATES).select_related(

@@ -11,13 +11,22 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govapp.compliance import selectors
 from govapp.compliance import services as svc
+from govapp.compliance.forms import (
+    BulletinForm,
+    ExemptionDecideForm,
+    ExemptionRequestForm,
+    OrderActForm,
+    OrderIssueForm,
+    PenaltyActForm,
+    SpotCheckDrawForm,
+    SpotCheckRecordForm,
+)
 from govapp.compliance.models import (
     Exemption,
     Finding,
@@ -32,6 +41,8 @@ from govapp.compliance.models import (
 from govapp.compliance.notices import KINDS, notice_xlsx
 from govapp.compliance.rules import RULES, RULES_BY_ID
 from govapp.core.calendar import today_shanghai
+from govapp.core.errors import message
+from govapp.core.forms import bind, form_messages
 from govapp.core.pagination import page_of
 from govapp.core.permissions import (
     can,
@@ -73,13 +84,6 @@ def _decorate(findings: Any) -> list[Any]:
         f.info = _rule_info(f.rule_id)
         out.append(f)
     return out
-
-
-def _int(value: str | None, default: int = 0) -> int:
-    try:
-        return int(value or default)
-    except ValueError:
-        return default
 
 
 # --- dashboard and lists ----------------------------------------------------------------------
@@ -192,22 +196,27 @@ def app_evaluate(request: HttpRequest, app_id: int) -> HttpResponse:
 @require_POST
 def exemption_request(request: HttpRequest, app_id: int) -> HttpResponse:
     app = get_restricted_or_404(App.objects.all(), request.user, "view", pk=app_id)
-    upload = request.FILES.get("document")
+    form = bind(request, ExemptionRequestForm)
+    if not form.is_valid():
+        form_messages(request, form)
+        return redirect("compliance:app", app_id=app.pk)
+    c = form.cleaned_data
+    upload = c["document"]
     try:
         svc.exemption_request(
             actor=request.user,
             app=app,
-            rule_id=request.POST.get("rule_id", ""),
-            scenario=request.POST.get("scenario", ""),
-            reason=request.POST.get("reason", ""),
+            rule_id=c["rule_id"],
+            scenario=c["scenario"],
+            reason=c["reason"],
             document_name=(upload.name or "") if upload else "",
             # at most one byte over the limit: the service refuses it without holding more
             document=upload.read(svc.MAX_DOCUMENT_BYTES + 1) if upload else b"",
-            requested_expiry=parse_date(request.POST.get("requested_expiry", "") or ""),
+            requested_expiry=c["requested_expiry"],
         )
         messages.success(request, _("豁免申请已提交，等待监管部门审批。"))
     except svc.ComplianceError as exc:
-        messages.error(request, exc.message)
+        message(request, exc)
     return redirect("compliance:app", app_id=app.pk)
 
 
@@ -227,25 +236,29 @@ def exemption_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ex = get_restricted_or_404(
         Exemption.objects.select_related("app__hosting_unit"), request.user, "view", pk=pk
     )
-    if request.method == "POST":
-        approve = request.POST.get("decision") == "approve"
+    form = bind(request, ExemptionDecideForm)
+    if request.method == "POST" and not form.is_valid():
+        form_messages(request, form)
+    elif request.method == "POST":
+        approve = form.cleaned_data["decision"] == "approve"
         try:
             svc.exemption_decide(
                 actor=request.user,
                 exemption=ex,
                 approve=approve,
-                expires_on=parse_date(request.POST.get("expires_on", "") or ""),
-                note=request.POST.get("note", ""),
+                expires_on=form.cleaned_data["expires_on"],
+                note=form.cleaned_data["note"],
             )
             messages.success(request, _("已批准豁免。") if approve else _("已不予批准。"))
             return redirect("compliance:exemption", pk=ex.pk)
         except svc.ComplianceError as exc:
-            messages.error(request, exc.message)
+            message(request, exc)
     return render(
         request,
         "compliance/exemption_detail.html",
         {
             "ex": ex,
+            "form": form,
             "info": _rule_info(ex.rule_id),
             "is_reg": svc.is_regulator_of(request.user, ex.app),
         },
@@ -272,20 +285,22 @@ def exemption_document(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def order_issue(request: HttpRequest, app_id: int) -> HttpResponse:
     app = get_restricted_or_404(App.objects.all(), request.user, "view", pk=app_id)
-    ids = [_int(x) for x in request.POST.getlist("findings")]
-    findings = list(Finding.objects.filter(app=app, pk__in=ids))
+    form = bind(request, OrderIssueForm, app=app)
+    if not form.is_valid():
+        form_messages(request, form)
+        return redirect("compliance:app", app_id=app.pk)
     try:
         order = svc.order_issue(
             actor=request.user,
             app=app,
-            findings=findings,
-            instructions=request.POST.get("instructions", ""),
-            working_days=_int(request.POST.get("working_days"), 10),
+            findings=list(form.cleaned_data["findings"]),
+            instructions=form.cleaned_data["instructions"],
+            working_days=form.cleaned_data["working_days"],
         )
         messages.success(request, _("整改通知已下达，期限 %(d)s。") % {"d": order.deadline})
         return redirect("compliance:order", pk=order.pk)
     except svc.ComplianceError as exc:
-        messages.error(request, exc.message)
+        message(request, exc)
     return redirect("compliance:app", app_id=app.pk)
 
 
@@ -312,54 +327,21 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_restricted_or_404(
         RectificationOrder.objects.select_related("app__hosting_unit"), request.user, "view", pk=pk
     )
+    form = bind(request, OrderActForm, order=order)
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        note = request.POST.get("note", "")
-        try:
-            if action == "respond":
-                scan_id = _int(request.POST.get("scan"))
-                scan = (
-                    PackageScan.objects.filter(pk=scan_id, app=order.app).first()
-                    if scan_id
-                    else None
-                )
-                svc.order_respond(
-                    actor=request.user,
-                    order=order,
-                    response=request.POST.get("response", ""),
-                    scan=scan,
-                )
-                messages.success(request, _("整改情况已报送，已按最新材料重新检测。"))
-            elif action == "accept":
-                svc.order_accept(
-                    actor=request.user,
-                    order=order,
-                    note=note,
-                    force=request.POST.get("force") == "1",
-                )
-                messages.success(request, _("已验收，整改完成。"))
-            elif action == "send_back":
-                svc.order_send_back(
-                    actor=request.user,
-                    order=order,
-                    note=note,
-                    working_days=_int(request.POST.get("working_days")) or None,
-                )
-                messages.success(request, _("已退回重新整改。"))
-            elif action == "fail":
-                case = svc.order_fail(actor=request.user, order=order, reason=note)
-                messages.success(request, _("已认定整改不合格，并提出撤销备案的处理建议。"))
-                return redirect("compliance:penalty", pk=case.pk)
-            else:
-                messages.error(request, _("未知的操作，请刷新页面后重试。"))
-            return redirect("compliance:order", pk=order.pk)
-        except svc.ComplianceError as exc:
-            messages.error(request, exc.message)
+        if not form.is_valid():
+            form_messages(request, form)
+        else:
+            try:
+                return _order_act(request, order, form.cleaned_data)
+            except svc.ComplianceError as exc:
+                message(request, exc)
     return render(
         request,
         "compliance/order_detail.html",
         {
             "order": order,
+            "form": form,
             "findings": _decorate(order.findings.all()),
             "is_unit": can(request.user, "submit", order.app),
             "is_reg": svc.is_regulator_of(request.user, order.app),
@@ -368,6 +350,26 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "penalties": order.penalties.all(),
         },
     )
+
+
+def _order_act(request: HttpRequest, order: RectificationOrder, c: dict[str, Any]) -> HttpResponse:
+    action, note = c["action"], c["note"]
+    if action == "respond":
+        svc.order_respond(actor=request.user, order=order, response=c["response"], scan=c["scan"])
+        messages.success(request, _("整改情况已报送，已按最新材料重新检测。"))
+    elif action == "accept":
+        svc.order_accept(actor=request.user, order=order, note=note, force=c["force"])
+        messages.success(request, _("已验收，整改完成。"))
+    elif action == "send_back":
+        svc.order_send_back(
+            actor=request.user, order=order, note=note, working_days=c["working_days"] or None
+        )
+        messages.success(request, _("已退回重新整改。"))
+    else:  # "fail"
+        case = svc.order_fail(actor=request.user, order=order, reason=note)
+        messages.success(request, _("已认定整改不合格，并提出撤销备案的处理建议。"))
+        return redirect("compliance:penalty", pk=case.pk)
+    return redirect("compliance:order", pk=order.pk)
 
 
 # --- penalties ----------------------------------------------------------------------------------
@@ -390,20 +392,23 @@ def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "view",
         pk=pk,
     )
-    if request.method == "POST":
-        action = request.POST.get("action", "")
+    form = bind(request, PenaltyActForm)
+    if request.method == "POST" and not form.is_valid():
+        form_messages(request, form)
+    elif request.method == "POST":
+        action, note = form.cleaned_data["action"], form.cleaned_data["note"]
         try:
             if action == "revoke":
-                if request.POST.get("confirm") != "1":
+                if not form.cleaned_data["confirm"]:
                     raise svc.ComplianceError(_("撤销备案前请勾选确认。"))
-                svc.penalty_revoke(actor=request.user, case=case, note=request.POST.get("note", ""))
+                svc.penalty_revoke(actor=request.user, case=case, note=note)
                 messages.success(request, _("已撤销备案，公开核验即时显示为“备案已撤销”。"))
             elif action == "drop":
-                svc.penalty_drop(actor=request.user, case=case, note=request.POST.get("note", ""))
+                svc.penalty_drop(actor=request.user, case=case, note=note)
                 messages.success(request, _("已决定不予处罚。"))
             return redirect("compliance:penalty", pk=case.pk)
         except svc.ComplianceError as exc:
-            messages.error(request, exc.message)
+            message(request, exc)
     return render(
         request,
         "compliance/penalty_detail.html",
@@ -433,25 +438,29 @@ def penalty_notice(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @login_required
 def spotcheck_list(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        seed_text = request.POST.get("seed", "").strip()
+    form = bind(request, SpotCheckDrawForm)
+    if request.method == "POST" and not form.is_valid():
+        form_messages(request, form)
+    elif request.method == "POST":
+        c = form.cleaned_data
         try:
             check = svc.spotcheck_draw(
                 actor=request.user,
-                name=request.POST.get("name", ""),
-                sample_size=_int(request.POST.get("sample_size"), 0),
-                seed=int(seed_text) if seed_text.isascii() and seed_text.isdigit() else None,
-                forced=request.POST.get("forced") == "1",
+                name=c["name"],
+                sample_size=c["sample_size"],
+                seed=c["seed"],
+                forced=c["forced"],
             )
             messages.success(request, _("已抽取 %(n)d 个应用。") % {"n": check.items.count()})
             return redirect("compliance:spotcheck", pk=check.pk)
         except svc.ComplianceError as exc:
-            messages.error(request, exc.message)
+            message(request, exc)
     return render(
         request,
         "compliance/spotcheck_list.html",
         {
             "page": _page(request, selectors.spotchecks_for(request.user)),
+            "form": form,
             "query": "",
             "regulator": is_regulator(request.user),
         },
@@ -508,15 +517,17 @@ def spotcheck_record(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_restricted_or_404(
         SpotCheckItem.objects.select_related("app"), request.user, "view", pk=pk
     )
-    values = {"yes": True, "no": False}
-    checks = {k: values.get(request.POST.get(k, "")) for k in svc.CHECK_FIELDS}
+    form = bind(request, SpotCheckRecordForm)
+    if not form.is_valid():
+        form_messages(request, form)
+        return redirect("compliance:spotcheck", pk=item.spot_check_id)
     try:
         svc.spotcheck_record(
-            actor=request.user, item=item, checks=checks, note=request.POST.get("note", "")
+            actor=request.user, item=item, checks=form.checks(), note=form.cleaned_data["note"]
         )
         messages.success(request, _("检测结果已录入，并已重新检测该应用。"))
     except svc.ComplianceError as exc:
-        messages.error(request, exc.message)
+        message(request, exc)
     return redirect("compliance:spotcheck", pk=item.spot_check_id)
 
 
@@ -549,18 +560,25 @@ def bulletin_new(request: HttpRequest) -> HttpResponse:
     if not is_regulator(request.user):
         raise Http404
     orders = selectors.resolved_orders(request.user)
-    if request.method == "POST":
-        ids = [_int(x) for x in request.POST.getlist("orders")]
+    form = bind(request, BulletinForm, user=request.user)
+    if request.method == "POST" and not form.is_valid():
+        form_messages(request, form)
+    elif request.method == "POST":
+        c = form.cleaned_data
         try:
             b = svc.bulletin_publish(
                 actor=request.user,
-                title=request.POST.get("title", ""),
-                summary=request.POST.get("summary", ""),
-                orders=list(RectificationOrder.objects.filter(pk__in=ids)),
-                anonymised=request.POST.get("anonymised") == "1",
+                title=c["title"],
+                summary=c["summary"],
+                orders=list(c["orders"]),
+                anonymised=c["anonymised"],
             )
             messages.success(request, _("通报已发布。"))
             return redirect("compliance:bulletin", pk=b.pk)
         except svc.ComplianceError as exc:
-            messages.error(request, exc.message)
-    return render(request, "compliance/bulletin_new.html", {"orders": orders[:200]})
+            message(request, exc)
+    return render(
+        request,
+        "compliance/bulletin_new.html",
+        {"orders": orders[:200], "form": form, "kept_orders": form.kept_orders()},
+    )

@@ -4,10 +4,11 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from govapp.core.errors import NotAllowed
 from govapp.core.models import AuditEvent
 from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import can_read_audit
@@ -65,7 +66,7 @@ def events(
     until: dt.datetime | None = None,
 ) -> Any:
     if not can_read_audit(request.user):
-        raise HttpError(403, "只有监管人员和审计人员可以查看审计日志 (forbidden)")
+        raise NotAllowed(_("只有监管人员和审计人员可以查看审计日志 (forbidden)"))
     return audit_events(
         user=request.user,
         object_type=object_type,

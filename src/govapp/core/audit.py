@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from django.db import models, transaction
 from django.utils import timezone
 
+from govapp.core.actor import Actor
 from govapp.core.middleware import current_request_id
 from govapp.core.models import AuditEvent, AuditHead
 
@@ -67,7 +68,9 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
     return data
 
 
-def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict, dict]:
+def diff(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the keys that changed, for compact events."""
     if before is None or after is None:
         return before or {}, after or {}
@@ -378,7 +381,7 @@ def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
     return VerifyResult(True, checked)
 
 
-def audit_read(*, actor: Any, obj: models.Model) -> AuditEvent | None:
+def audit_read(*, actor: Actor, obj: models.Model) -> AuditEvent | None:
     """R-28's "who saw what": record that ``actor`` opened a record holding personal or
     confidential data (a filing application with its handler's contact, a complaint, an account).
 

@@ -8,10 +8,12 @@ wrong and what to do.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.functional import Promise
 
 
 class GovappError(Exception):
@@ -19,7 +21,9 @@ class GovappError(Exception):
 
     status_code: ClassVar[int] = 409
 
-    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str | Promise, errors: Mapping[str, str | Promise] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = str(message)
         self.errors = {k: str(v) for k, v in (errors or {}).items()}

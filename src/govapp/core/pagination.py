@@ -92,7 +92,7 @@ def _page_rows(queryset: Any, offset: int, limit: int) -> list[Any]:
     return [found[pk] for pk in ids if pk in found]
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """A Django paginator that serves no page starting beyond ``max_rows`` rows."""
 
     def __init__(self, *args: Any, max_rows: int | None = None, **kwargs: Any) -> None:
@@ -104,7 +104,7 @@ class CappedPaginator(Paginator):
         return max(1, min(self.num_pages, -(-self.max_rows // self.per_page)))
 
 
-def page_of(request: HttpRequest, qs: Any, per_page: int, *, param: str = "page") -> Page:
+def page_of(request: HttpRequest, qs: Any, per_page: int, *, param: str = "page") -> Page[Any]:
     """The requested page of ``qs`` (a queryset or a list), clamped to pages that exist."""
     paginator = CappedPaginator(qs, per_page)
     raw = (request.GET.get(param) or "1").strip()

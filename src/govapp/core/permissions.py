@@ -21,6 +21,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from govapp.core.actor import Actor
+
 Action = Literal["view", "change", "submit", "review", "decide", "admin"]
 ACTIONS: tuple[Action, ...] = ("view", "change", "submit", "review", "decide", "admin")
 
@@ -73,7 +75,7 @@ def active_grants(user: Any) -> list[Any]:
     return cached
 
 
-def roles_of(user: Any) -> set[str]:
+def roles_of(user: Actor) -> set[str]:
     return {g.role for g in active_grants(user)}
 
 
@@ -92,7 +94,7 @@ def _q_for(jur: Jurisdiction, grants: Iterable[Any], action: str) -> Q | None:
     return q
 
 
-def restrict(qs: QuerySet[M], user: Any, action: Action = "view") -> QuerySet[M]:
+def restrict(qs: QuerySet[M], user: Actor, action: Action = "view") -> QuerySet[M]:
     """Only the rows of ``qs`` that ``user`` may ``action``."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
@@ -109,12 +111,14 @@ def restrict(qs: QuerySet[M], user: Any, action: Action = "view") -> QuerySet[M]
     return qs.filter(q)
 
 
-def can(user: Any, action: Action, obj: models.Model) -> bool:
+def can(user: Actor, action: Action, obj: models.Model) -> bool:
     model = type(obj)
     return restrict(model._default_manager.filter(pk=obj.pk), user, action).exists()
 
 
-def get_restricted_or_404(qs: QuerySet[M], user: Any, action: Action = "view", **lookup: Any) -> M:
+def get_restricted_or_404(
+    qs: QuerySet[M], user: Actor, action: Action = "view", **lookup: Any
+) -> M:
     """Like get_object_or_404, but an object outside the user's reach is simply not found
     (a 404 does not reveal that it exists)."""
     try:
@@ -128,33 +132,33 @@ def request_user(request: Any) -> Any:
     return request.user
 
 
-def has_role(user: Any, *roles: str) -> bool:
+def has_role(user: Actor, *roles: str) -> bool:
     if user is not None and getattr(user, "is_superuser", False):
         return True
     return bool(roles_of(user) & set(roles))
 
 
-def is_regulator(user: Any) -> bool:
+def is_regulator(user: Actor) -> bool:
     return has_role(
         user, "national_regulator", "provincial_cac_reviewer", "provincial_gsa_reviewer"
     )
 
 
-def is_national(user: Any) -> bool:
+def is_national(user: Actor) -> bool:
     if user is not None and getattr(user, "is_superuser", False):
         return True
     return any(g.role in JURISDICTION_ROLES and g.division_id is None for g in active_grants(user))
 
 
-def is_unit_staff(user: Any) -> bool:
+def is_unit_staff(user: Actor) -> bool:
     return has_role(user, "unit_manager", "unit_filer")
 
 
-def can_edit_calendar(user: Any) -> bool:
+def can_edit_calendar(user: Actor) -> bool:
     return has_role(user, "national_regulator") or is_national(user)
 
 
-def can_read_audit(user: Any) -> bool:
+def can_read_audit(user: Actor) -> bool:
     return has_role(
         user, "national_regulator", "provincial_cac_reviewer", "provincial_gsa_reviewer", "auditor"
     )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from govapp.core.actor import Actor
 from govapp.core.models import AuditEvent
 from govapp.core.permissions import can_read_audit, restrict
 
@@ -28,7 +28,7 @@ def audit_day(event: AuditEvent) -> dt.date:
 
 def audit_events(
     *,
-    user: Any,
+    user: Actor,
     object_type: str = "",
     object_id: str = "",
     actor: str = "",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
 from govapp.core.calendar import recompute_deadlines
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear, DayKind
@@ -98,7 +98,7 @@ def parse_schedule(text: str, *, year: int) -> list[DayEntry]:
 
 def calendar_year_set(
     *,
-    actor: Any,
+    actor: Actor,
     year: int,
     days: Iterable[DayEntry],
     source: str = CalendarSource.MANUAL,
@@ -142,7 +142,7 @@ def calendar_year_set(
     return cal_year
 
 
-def calendar_year_delete(*, actor: Any, year: int) -> None:
+def calendar_year_delete(*, actor: Actor, year: int) -> None:
     with transaction.atomic():
         cal_year = CalendarYear.objects.select_for_update().filter(year=year).first()
         if cal_year is None:

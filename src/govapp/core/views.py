@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from govapp.core import wiring
+from govapp.core.actor import Actor
 from govapp.core.audit_labels import (
     action_choices,
     action_label,
@@ -24,6 +25,7 @@ from govapp.core.audit_labels import (
     object_type_label,
 )
 from govapp.core.calendar import get_calendar, holiday_label, today_shanghai
+from govapp.core.forms import CalendarYearForm, bind
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear
 from govapp.core.pagination import page_of
 from govapp.core.permissions import can_read_audit, has_role, roles_of
@@ -142,7 +144,7 @@ def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
     )
 
 
-def _can_edit_calendar(user: Any) -> bool:
+def _can_edit_calendar(user: Actor) -> bool:
     return has_role(user, "national_regulator")
 
 
@@ -160,11 +162,13 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not _can_edit_calendar(request.user):
             raise PermissionDenied(_("只有国家监管人员可以录入节假日安排。"))
-        action = request.POST.get("action", "save")
-        try:
-            year = int(request.POST.get("year", ""))
-        except ValueError:
-            errors.append(_("请填写年份。"))
+        form = bind(request, CalendarYearForm)
+        if form.is_valid():
+            c = form.cleaned_data
+            action, year = c["action"], c["year"]
+        else:
+            action = ""
+            errors.extend(str(e) for errs in form.errors.values() for e in errs)
         if not errors and action == "delete":
             try:
                 calendar_year_delete(actor=request.user, year=year)
@@ -173,8 +177,8 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 errors.extend(exc.messages)
         elif not errors:
-            upload = request.FILES.get("file")
-            schedule_text = request.POST.get("schedule", "")
+            upload = c["file"]
+            schedule_text = c["schedule"]
             source = CalendarSource.MANUAL
             if upload is not None:
                 if upload.size and upload.size > 256 * 1024:
@@ -193,7 +197,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
                         year=year,
                         days=days,
                         source=source,
-                        notice=request.POST.get("notice", "").strip()[:255],
+                        notice=c["notice"],
                     )
                     messages.success(
                         request,

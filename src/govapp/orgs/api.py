@@ -5,10 +5,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from govapp.core.errors import NotFound
 from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import request_user, restrict, roles_of
 from govapp.orgs.models import ApiToken, Unit
@@ -153,5 +154,5 @@ def unit_detail(request: HttpRequest, unit_id: int) -> dict[str, object]:
         .first()
     )
     if unit is None:
-        raise HttpError(404, "未找到该单位，或不在您的管辖范围内 (not found)")
+        raise NotFound(_("未找到该单位，或不在您的管辖范围内 (not found)"))
     return _unit_out(unit)

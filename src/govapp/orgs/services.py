@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed
 from govapp.orgs.models import (
@@ -36,7 +37,7 @@ TOKEN_PREFIX = "gva_"  # noqa: S105 - a public prefix, not a secret
 
 def unit_create(
     *,
-    actor: Any,
+    actor: Actor | None,
     name: str,
     kind: str,
     division: Division,
@@ -53,7 +54,7 @@ def unit_create(
     return unit
 
 
-def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
+def unit_update(*, actor: Actor, unit: Unit, **changes: Any) -> Unit:
     allowed = {"name", "kind", "division", "parent", "credit_code", "is_active"}
     unknown = set(changes) - allowed
     if unknown:
@@ -72,7 +73,7 @@ def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
 
 def user_create(
     *,
-    actor: Any,
+    actor: Actor | None,
     username: str,
     password: str | None,
     display_name: str = "",
@@ -112,13 +113,15 @@ def _check_grant_shape(role: str, unit: Unit | None, division: Division | None) 
 
 def grant_create(
     *,
-    actor: Any,
+    actor: Actor | None,
     user: User,
     role: str,
     unit: Unit | None = None,
     division: Division | None = None,
     expires_at: dt.datetime | None = None,
 ) -> Grant:
+    if actor is not None and not grant_allowed(actor, role=role, unit=unit):
+        raise NotAllowed(_("您无权授予该角色。"))
     _check_grant_shape(role, unit, division)
     if unit is not None and unit.kind in REGULATOR_KINDS and role in UNIT_ROLES:
         raise ValidationError({"unit": _("监管机构不是主办单位。")})
@@ -132,7 +135,9 @@ def grant_create(
     return grant
 
 
-def grant_revoke(*, actor: Any, grant: Grant) -> None:
+def grant_revoke(*, actor: Actor, grant: Grant) -> None:
+    if actor is not None and not grant_allowed(actor, role=grant.role, unit=grant.unit):
+        raise NotAllowed(_("您无权撤销该授权。"))
     with transaction.atomic():
         before = snapshot(grant)
         audit_record(actor=actor, action="grant.revoke", obj=grant, before=before)
@@ -147,7 +152,7 @@ def _hash_token(raw: str) -> str:
 
 
 def token_issue(
-    *, actor: Any, user: User, name: str = "api", lifetime_days: int | None = 90
+    *, actor: Actor, user: User, name: str = "api", lifetime_days: int | None = 90
 ) -> tuple[ApiToken, str]:
     """Returns the token row and the raw token, which is shown once and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -172,7 +177,7 @@ def token_issue(
     return token, raw
 
 
-def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is None:
@@ -302,7 +307,7 @@ def login_counters_clear(username: str) -> None:
 # --- Who may manage whom -------------------------------------------------------------------
 
 
-def can_manage_user(actor: Any, target: User) -> bool:
+def can_manage_user(actor: Actor, target: User) -> bool:
     """National regulators manage every account; unit managers the staff of their own unit."""
     from govapp.core.permissions import active_grants, has_role
 
@@ -313,7 +318,7 @@ def can_manage_user(actor: Any, target: User) -> bool:
     )
 
 
-def grant_allowed(actor: Any, *, role: str, unit: Unit | None) -> bool:
+def grant_allowed(actor: Actor, *, role: str, unit: Unit | None) -> bool:
     from govapp.core.permissions import active_grants, has_role
 
     if has_role(actor, Role.NATIONAL_REGULATOR):
@@ -325,7 +330,7 @@ def grant_allowed(actor: Any, *, role: str, unit: Unit | None) -> bool:
     )
 
 
-def user_set_active(*, actor: Any, user: User, active: bool) -> User:
+def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
     if not can_manage_user(actor, user):
         raise ValidationError(_("您无权管理该账号。"))
     if user.pk == getattr(actor, "pk", None) and not active:
@@ -348,7 +353,7 @@ def user_set_active(*, actor: Any, user: User, active: bool) -> User:
     return user
 
 
-def user_unlock(*, actor: Any, user: User) -> User:
+def user_unlock(*, actor: Actor, user: User) -> User:
     if not can_manage_user(actor, user):
         raise ValidationError(_("您无权管理该账号。"))
     with transaction.atomic():
@@ -362,7 +367,7 @@ def user_unlock(*, actor: Any, user: User) -> User:
 # --- Passwords -----------------------------------------------------------------------------
 
 
-def user_password_change(*, actor: Any, user: User, old_password: str, new_password: str) -> User:
+def user_password_change(*, actor: Actor, user: User, old_password: str, new_password: str) -> User:
     """The holder changes their own password (Django's validators apply)."""
     from django.contrib.auth.password_validation import validate_password
 
@@ -381,7 +386,7 @@ def user_password_change(*, actor: Any, user: User, old_password: str, new_passw
     return user
 
 
-def user_password_reset(*, actor: Any, user: User) -> str:
+def user_password_reset(*, actor: Actor, user: User) -> str:
     """A unit manager (their unit's staff) or a national regulator gives ``user`` a one-time
     temporary password; it must be changed at the next login and the user's API tokens stop
     working.  Returns the temporary password (shown once, never stored in clear)."""

@@ -19,12 +19,21 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_read, audit_record
-from govapp.core.errors import GovappError
+from govapp.core.errors import GovappError, NotAllowed
 from govapp.core.errors import message as error_message
+from govapp.core.forms import bind, form_messages, pressed
 from govapp.core.pagination import page_of
 from govapp.core.permissions import get_restricted_or_404, request_user, restrict
-from govapp.orgs.forms import CodeForm
+from govapp.orgs.forms import (
+    CodeForm,
+    LoginForm,
+    PasswordChangeForm,
+    TokenForm,
+    UserActForm,
+    UserNewForm,
+)
 from govapp.orgs.models import (
     UNIT_ROLES,
     ApiToken,
@@ -39,7 +48,6 @@ from govapp.orgs.services import (
     LoginLocked,
     SecondFactorRefused,
     can_manage_user,
-    grant_allowed,
     grant_create,
     grant_revoke,
     login_attempt,
@@ -102,16 +110,18 @@ def _locked_text(exc: LoginLocked) -> str:
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    form = bind(request, LoginForm)
+    valid = form.is_valid()
+    next_url = (form.data.get("next") if form.is_bound else "") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         next_url = ""
     error = ""
     username = ""
     if request.method == "POST":
-        username = request.POST.get("username", "").strip()
-        password = request.POST.get("password", "")
-        if not username or not password:
-            error = _("请输入用户名和密码。")
+        username = str(form.data.get("username", "")).strip()
+        password = form.cleaned_data["password"] if valid else ""
+        if not valid:
+            error = " ".join(str(e) for errs in form.errors.values() for e in errs)
         else:
             try:
                 user = login_attempt(request=request, username=username, password=password)
@@ -182,7 +192,8 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
 def token_list(request: HttpRequest) -> HttpResponse:
     new_token = ""
     if request.method == "POST":
-        name = request.POST.get("name", "").strip() or "api"
+        form = bind(request, TokenForm)
+        name = form.cleaned_data["name"] if form.is_valid() else "api"
         _token, new_token = token_issue(actor=request.user, user=request_user(request), name=name)
         messages.success(request, _("已签发新令牌。请立即复制保存，它只显示这一次。"))
     tokens = ApiToken.objects.filter(user=request_user(request)).order_by("-created_at")
@@ -198,7 +209,7 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("orgs:tokens")
 
 
-def _managed_units(user: object) -> object:
+def _managed_units(user: Actor) -> object:
     """Units in which ``user`` may create accounts."""
     from govapp.core.permissions import active_grants, has_role
 
@@ -238,16 +249,15 @@ def user_new(request: HttpRequest) -> HttpResponse:
     if not units.exists():  # type: ignore[attr-defined]
         raise PermissionDenied(_("您无权创建账号。"))
     errors: list[str] = []
-    data = request.POST if request.method == "POST" else {}
+    form = bind(request, UserNewForm)
+    data = form.data
     if request.method == "POST":
-        unit_pk = str(data.get("unit") or "")
-        unit = (
-            units.filter(pk=unit_pk).first()  # type: ignore[attr-defined]
-            if unit_pk.isascii() and unit_pk.isdigit()
-            else None
-        )
-        username = (data.get("username") or "").strip()
-        password = data.get("password") or ""
+        if not form.is_valid():
+            errors.extend(str(e) for errs in form.errors.values() for e in errs)
+        c = form.cleaned_data
+        unit = units.filter(pk=c["unit"]).first() if c.get("unit") else None  # type: ignore[attr-defined]
+        username = str(c.get("username") or "").strip()
+        password = str(c.get("password") or "")
         if unit is None:
             errors.append(_("请选择所属单位。"))
         if not username:
@@ -269,9 +279,9 @@ def user_new(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     username=username,
                     password=password,
-                    display_name=(data.get("display_name") or "").strip(),
+                    display_name=c["display_name"].strip(),
                     unit=unit,
-                    email=(data.get("email") or "").strip(),
+                    email=c["email"].strip(),
                 )
             except ValidationError as exc:
                 errors.extend(exc.messages)
@@ -286,14 +296,15 @@ def user_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _user_action(request: HttpRequest, target: User) -> None:
-    """One management action of the user page (grant, revoke, (de)activate, unlock, resets)."""
-    action = request.POST.get("action", "")
+def _user_action(request: HttpRequest, target: User, c: dict[str, Any]) -> None:
+    """One management action of the user page (grant, revoke, (de)activate, unlock, resets),
+    from the cleaned UserActForm; the services check the manager's right to it."""
+    action = c["action"]
     try:
         if action == "grant":
-            role = request.POST.get("role", "")
+            role = c["role"]
             unit = target.unit if role in UNIT_ROLES else None
-            code = request.POST.get("division", "").strip()
+            code = c["division"].strip()
             division = None
             if role in {Role.PROVINCIAL_CAC_REVIEWER, Role.PROVINCIAL_GSA_REVIEWER} or (
                 role == Role.AUDITOR and code
@@ -301,16 +312,12 @@ def _user_action(request: HttpRequest, target: User) -> None:
                 division = Division.objects.filter(code=code).first()
                 if division is None:
                     raise ValidationError(_("请填写正确的区划代码（如广东省为 44）。"))
-            if not grant_allowed(request.user, role=role, unit=unit):
-                raise PermissionDenied(_("您无权授予该角色。"))
             grant_create(actor=request.user, user=target, role=role, unit=unit, division=division)
             messages.success(request, _("已授权。"))
         elif action == "revoke":
-            grant = Grant.objects.filter(pk=request.POST.get("grant") or 0, user=target).first()
+            grant = Grant.objects.filter(pk=c["grant"] or 0, user=target).first()
             if grant is None:
                 raise ValidationError(_("该授权不存在。"))
-            if not grant_allowed(request.user, role=grant.role, unit=grant.unit):
-                raise PermissionDenied(_("您无权撤销该授权。"))
             grant_revoke(actor=request.user, grant=grant)
             messages.success(request, _("已撤销授权。"))
         elif action in {"activate", "deactivate"}:
@@ -334,6 +341,8 @@ def _user_action(request: HttpRequest, target: User) -> None:
             )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
     except GovappError as exc:
         error_message(request, exc)
 
@@ -350,7 +359,11 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.method == "POST":
         if not manage:
             raise PermissionDenied(_("您无权管理该账号。"))
-        _user_action(request, target)
+        form = bind(request, UserActForm)
+        if not form.is_valid():
+            form_messages(request, form)
+            return redirect("orgs:user", target.pk)
+        _user_action(request, target, form.cleaned_data)
         return redirect("orgs:user", target.pk)
     from govapp.core.permissions import has_role
 
@@ -382,16 +395,16 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     errors: list[str] = []
     if request.method == "POST":
-        new = request.POST.get("new_password", "")
-        if new != request.POST.get("new_password2", ""):
-            errors.append(_("两次输入的新密码不一致。"))
+        form = bind(request, PasswordChangeForm)
+        if not form.is_valid():
+            errors.extend(str(e) for errs in form.errors.values() for e in errs)
         else:
             try:
                 user_password_change(
                     actor=user,
                     user=user,
-                    old_password=request.POST.get("old_password", ""),
-                    new_password=new,
+                    old_password=form.cleaned_data["old_password"],
+                    new_password=form.cleaned_data["new_password"],
                 )
             except ValidationError as exc:
                 errors.extend(exc.messages)
@@ -514,7 +527,7 @@ def account_security(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     error = ""
     if request.method == "POST":
-        action = request.POST.get("action", "")
+        action = pressed(request)
         try:
             if action == "start":
                 totp_enrol_start(actor=user, user=user)

@@ -7,11 +7,12 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from govapp.core.audit import audit_read
+from govapp.core.errors import NotFound
 from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import get_restricted_or_404
 from govapp.orgs.models import Unit
@@ -373,7 +374,7 @@ def application_transition(
     request: HttpRequest, application_id: int, action: str, data: TransitionIn
 ) -> Any:
     if action not in TRANSITIONS:
-        raise HttpError(404, f"未知的办理动作：{action}")
+        raise NotFound(_("未知的办理动作：%(v0)s") % {"v0": action})
     a = _get(request, application_id)
     kw: dict[str, Any] = {"actor": request.user, "application": a}
     v = data.version

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from govapp.core.actor import Actor
 from govapp.core.permissions import has_role, is_regulator
 from govapp.orgs.models import Role
 
 
-def can_see_legacy(user: Any) -> bool:
+def can_see_legacy(user: Actor) -> bool:
     return is_regulator(user) or has_role(user, Role.UNIT_MANAGER, Role.UNIT_FILER)

@@ -9,6 +9,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import has_role, restrict
 from govapp.orgs.models import Division, Role, Unit
@@ -65,7 +66,7 @@ def application_list_rows(qs: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def apps_for(user: Any, *, q: str = "", status: str = "", kind: str = "") -> QuerySet[App]:
+def apps_for(user: Actor, *, q: str = "", status: str = "", kind: str = "") -> QuerySet[App]:
     qs = restrict(
         App.objects.select_related("hosting_unit", "hosting_unit__division"), user, "view"
     )
@@ -86,7 +87,7 @@ def apps_for(user: Any, *, q: str = "", status: str = "", kind: str = "") -> Que
 
 
 def applications_for(
-    user: Any, *, state: str = "", kind: str = "", q: str = "", app: App | None = None
+    user: Actor, *, state: str = "", kind: str = "", q: str = "", app: App | None = None
 ) -> QuerySet[Application]:
     qs = restrict(Application.objects.select_related("app", "app__hosting_unit"), user, "view")
     if app is not None:
@@ -101,7 +102,7 @@ def applications_for(
 
 
 def review_queue(
-    user: Any,
+    user: Actor,
     *,
     q: str = "",
     region: str = "",
@@ -133,7 +134,7 @@ def review_queue(
     return qs
 
 
-def queue_regions(user: Any) -> list[tuple[str, str]]:
+def queue_regions(user: Actor) -> list[tuple[str, str]]:
     """Region choices for the queue filter: the provinces (or, for a provincial reviewer,
     the cities) that have something waiting, plus central departments."""
     national = has_role(user, Role.NATIONAL_REGULATOR)
@@ -154,7 +155,7 @@ def queue_regions(user: Any) -> list[tuple[str, str]]:
     return out
 
 
-def offline_overdue(user: Any) -> list[App]:
+def offline_overdue(user: Actor) -> list[App]:
     """Apps in reach that announced a shutdown and owe an overdue offline report (R-14)."""
     from govapp.registry.services.shutdown import offline_report_overdue
 
@@ -164,7 +165,7 @@ def offline_overdue(user: Any) -> list[App]:
     return [a for a in qs.order_by("shutdown_date", "pk")[:200] if offline_report_overdue(a)]
 
 
-def shutdown_orders_open(user: Any) -> QuerySet[ShutdownOrder]:
+def shutdown_orders_open(user: Actor) -> QuerySet[ShutdownOrder]:
     """Shutdown orders in reach not yet followed through to deregistration."""
     return (
         restrict(ShutdownOrder.objects.select_related("app", "app__hosting_unit"), user, "view")
@@ -173,7 +174,7 @@ def shutdown_orders_open(user: Any) -> QuerySet[ShutdownOrder]:
     )
 
 
-def _review_queue(user: Any) -> QuerySet[Application]:
+def _review_queue(user: Actor) -> QuerySet[Application]:
     qs = restrict(Application.objects.select_related("app", "app__hosting_unit"), user, "review")
     cond = Q(pk__in=[])
     if has_role(user, Role.PROVINCIAL_CAC_REVIEWER, Role.PROVINCIAL_GSA_REVIEWER):
@@ -187,7 +188,7 @@ def _review_queue(user: Any) -> QuerySet[Application]:
     return qs.filter(cond).order_by("deadline", "submitted_at", "pk")
 
 
-def unit_todo(user: Any) -> QuerySet[Application]:
+def unit_todo(user: Actor) -> QuerySet[Application]:
     qs = restrict(Application.objects.select_related("app", "app__hosting_unit"), user, "submit")
     return qs.filter(state__in=[S.DRAFT, S.RETURNED, S.FEEDBACK]).order_by(
         "deadline", "-updated_at"

@@ -12,14 +12,15 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_read
 from govapp.core.calendar import add_working_days, today_shanghai
+from govapp.core.errors import message
+from govapp.core.forms import bind, first_errors, form_messages
 from govapp.core.pagination import page_of
 from govapp.core.permissions import can, get_restricted_or_404, has_role, restrict
 from govapp.core.tasks import resolve
@@ -27,7 +28,19 @@ from govapp.core.wiring import APP_SECTIONS
 from govapp.orgs.models import Role, Unit
 from govapp.registry import selectors
 from govapp.registry.errors import RegistryError, StaleVersion
-from govapp.registry.forms import ShutdownOrderForm
+from govapp.registry.forms import (
+    KIND_CHOICES_AT_DOOR,
+    AppCreateForm,
+    ApplicationActForm,
+    ApplicationDraftForm,
+    ApplyForm,
+    AttachmentUploadForm,
+    IdentitiesForm,
+    OfflineReportForm,
+    ShutdownNoticeForm,
+    ShutdownOrderForm,
+    sections_from_data,
+)
 from govapp.registry.models import (
     App,
     AppKind,
@@ -65,20 +78,8 @@ def _page(request: HttpRequest, qs: Any) -> Any:
     return page_of(request, selectors.lean(qs), PAGE_SIZE)
 
 
-MAX_FORM_ROWS = 200
-
-
-def _row_count(value: Any) -> int:
-    """The number of repeated rows a form says it sends: a malformed or absurd count is not
-    a server error (and cannot make the loop run for minutes)."""
-    text = str(value or "0").strip()
-    return min(int(text), MAX_FORM_ROWS) if text.isascii() and text.isdigit() else 0
-
-
 def _error(request: HttpRequest, exc: RegistryError) -> None:
-    messages.error(request, exc.message)
-    for msg in exc.errors.values():
-        messages.error(request, msg)
+    message(request, exc)
 
 
 # --- apps --------------------------------------------------------------------------------
@@ -107,13 +108,6 @@ def app_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-KIND_CHOICES_AT_DOOR = [
-    *AppKind.choices,
-    ("public_account", gettext_lazy("政务公众账号（微信公众号、微博等）")),
-    ("work_group", gettext_lazy("工作群组（微信群、钉钉群等）")),
-]
-
-
 @login_required
 def app_create(request: HttpRequest) -> HttpResponse:
     units = list(
@@ -126,36 +120,34 @@ def app_create(request: HttpRequest) -> HttpResponse:
     data: dict[str, Any] = {"kind": "", "target_levels": []}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        data = {
-            "unit": request.POST.get("unit", ""),
-            "name": request.POST.get("name", "").strip(),
-            "kind": request.POST.get("kind", ""),
-            "public_facing": request.POST.get("public_facing") == "on",
-            "target_users": request.POST.get("target_users", "").strip(),
-            "target_levels": request.POST.getlist("target_levels"),
-            "description": request.POST.get("description", "").strip(),
-        }
-        unit = next((u for u in units if str(u.pk) == data["unit"]), units[0])
-        try:
-            app = app_services.app_create(
-                actor=request.user,
-                unit=unit,
-                name=data["name"],
-                kind=data["kind"],
-                public_facing=data["public_facing"],
-                target_users=data["target_users"],
-                target_levels=[x for x in data["target_levels"] if x in TARGET_LEVELS],
-                description=data["description"],
-            )
-        except RegistryError as exc:
-            errors = exc.errors or {"general": exc.message}
-            messages.error(request, exc.message)
+        form = bind(request, AppCreateForm)
+        data = form.kept()
+        if not form.is_valid():
+            errors = first_errors(form)
+            messages.error(request, _("应用没有登记：请按提示修改。"))
         else:
-            messages.success(
-                request,
-                _("已登记应用“%(n)s”。请填写平台标识，然后发起备案申请。") % {"n": app.name},
-            )
-            return redirect("registry:app", pk=app.pk)
+            c = form.cleaned_data
+            unit = next((u for u in units if str(u.pk) == c["unit"]), units[0])
+            try:
+                app = app_services.app_create(
+                    actor=request.user,
+                    unit=unit,
+                    name=c["name"].strip(),
+                    kind=c["kind"],
+                    public_facing=c["public_facing"],
+                    target_users=c["target_users"].strip(),
+                    target_levels=list(c["target_levels"]),
+                    description=c["description"].strip(),
+                )
+            except RegistryError as exc:
+                errors = exc.errors or {"general": exc.message}
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("已登记应用“%(n)s”。请填写平台标识，然后发起备案申请。") % {"n": app.name},
+                )
+                return redirect("registry:app", pk=app.pk)
     below = [u for u in units if app_services.unit_below_county(u)]
     return render(
         request,
@@ -254,24 +246,13 @@ def app_badge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def app_identities(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=pk)
-    rows = []
-    for i in range(_row_count(request.POST.get("rows"))):
-        rows.append(
-            {
-                k: request.POST.get(f"id-{i}-{k}", "")
-                for k in (
-                    "platform",
-                    "identifier",
-                    "host_platform",
-                    "cert_sha256",
-                    "cert_sha1",
-                    "cert_md5",
-                )
-            }
-        )
+    form = bind(request, IdentitiesForm)
+    if not form.is_valid():
+        form_messages(request, form)
+        return redirect("registry:app", pk=app.pk)
     try:
         app_services.identities_set(
-            actor=request.user, app=app, identities=[r for r in rows if r["identifier"].strip()]
+            actor=request.user, app=app, identities=form.cleaned_data["identities"]
         )
         messages.success(request, _("平台标识已保存。"))
     except RegistryError as exc:
@@ -283,14 +264,17 @@ def app_identities(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def app_apply(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=pk)
-    kind = request.POST.get("kind", ApplicationKind.NEW)
+    form = bind(request, ApplyForm)
+    if not form.is_valid():
+        form_messages(request, form)
+        return redirect("registry:app", pk=app.pk)
     try:
         application = application_services.application_create(
             actor=request.user,
             app=app,
-            kind=kind,
-            change_description=request.POST.get("change_description", ""),
-            planned_date=parse_date(request.POST.get("planned_date", "") or ""),
+            kind=form.cleaned_data["kind"],
+            change_description=form.cleaned_data["change_description"],
+            planned_date=form.cleaned_data["planned_date"],
         )
     except RegistryError as exc:
         _error(request, exc)
@@ -302,16 +286,16 @@ def app_apply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def app_shutdown(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=pk)
-    day = parse_date(request.POST.get("shutdown_date", "") or "")
-    if request.POST.get("confirm") != "on":
-        messages.error(request, _("请勾选“确认公告关停”后再提交。"))
-        return redirect("registry:app", pk=app.pk)
-    if day is None:
-        messages.error(request, _("请填写关停日期（YYYY-MM-DD）。"))
+    form = bind(request, ShutdownNoticeForm)
+    if not form.is_valid():
+        form_messages(request, form)
         return redirect("registry:app", pk=app.pk)
     try:
         shutdown_services.app_shutdown_notice(
-            actor=request.user, app=app, shutdown_date=day, notice=request.POST.get("notice", "")
+            actor=request.user,
+            app=app,
+            shutdown_date=form.cleaned_data["shutdown_date"],
+            notice=form.cleaned_data["notice"],
         )
         messages.success(
             request,
@@ -327,9 +311,11 @@ def app_shutdown(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def app_offline(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=pk)
+    form = bind(request, OfflineReportForm)
+    form.is_valid()  # one optional text field: always valid
     try:
         application = shutdown_services.app_offline_report(
-            actor=request.user, app=app, report=request.POST.get("report", "")
+            actor=request.user, app=app, report=form.cleaned_data.get("report", "")
         )
     except RegistryError as exc:
         _error(request, exc)
@@ -345,7 +331,7 @@ def app_shutdown_order(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_restricted_or_404(
         App.objects.select_related("hosting_unit"), request.user, "review", pk=pk
     )
-    form = ShutdownOrderForm(request.POST, user=request.user, app=app)
+    form = bind(request, ShutdownOrderForm, user=request.user, app=app)
     if form.is_valid():
         try:
             shutdown_services.app_shutdown_order(
@@ -430,7 +416,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _actions_for(user: Any, application: Application) -> list[str]:
+def _actions_for(user: Actor, application: Application) -> list[str]:
     app = application.app
     out: list[str] = []
     st = application.state
@@ -561,83 +547,6 @@ def _timeline(application: Application) -> list[dict[str, Any]]:
     return rows
 
 
-def _sections_from_post(post: Any) -> dict[str, Any]:
-    def g(key: str) -> str:
-        return str(post.get(key, "")).strip()
-
-    features = []
-    for i in range(_row_count(post.get("feature_rows"))):
-        p = f"features-{i}-"
-        features.append(
-            {
-                "name": g(p + "name"),
-                "description": g(p + "description"),
-                "reason": g(p + "reason"),
-                "basis": g(p + "basis"),
-                "grassroots_facing": post.get(p + "grassroots_facing") == "on",
-                "sensitive_kind": g(p + "sensitive_kind")
-                if g(p + "sensitive_kind") in SENSITIVE_KINDS
-                else "",
-                "scenario": g(p + "scenario") if g(p + "scenario") in SCENARIOS else "",
-                "scenario_explanation": g(p + "scenario_explanation"),
-            }
-        )
-    similar = []
-    for i in range(_row_count(post.get("similar_rows"))):
-        p = f"similar-{i}-"
-        similar.append(
-            {"name": g(p + "name"), "unit": g(p + "unit"), "relation": g(p + "relation")}
-        )
-    mlps = g("operations.mlps_level")
-    return {
-        "basic": {
-            k: g(f"basic.{k}")
-            for k in (
-                "app_name",
-                "version",
-                "target_users",
-                "handler_name",
-                "handler_post",
-                "handler_phone",
-                "handler_email",
-            )
-        }
-        | {"target_levels": [x for x in post.getlist("basic.target_levels") if x in TARGET_LEVELS]},
-        "approval": {
-            k: g(f"approval.{k}")
-            for k in (
-                "basis",
-                "content",
-                "result",
-                "document_no",
-                "overlap_check",
-                "overlap_reason",
-            )
-        },
-        "features": features,
-        "acceptance": {
-            k: g(f"acceptance.{k}")
-            for k in ("date", "completeness", "stability", "usability", "conclusion")
-        },
-        "operations": {
-            k: g(f"operations.{k}")
-            for k in (
-                "om_team",
-                "om_rules",
-                "tech_plan",
-                "security_testing",
-                "mlps_test_date",
-                "mlps_institution",
-                "security_rules",
-            )
-        }
-        | {"mlps_level": mlps if mlps in {"", "1", "2", "3", "4", "5", "none"} else ""},
-        "other": {"notes": g("other.notes")},
-        "similar_apps": similar,
-        "no_similar_apps": post.get("no_similar_apps") == "on",
-    }
-
-
 def _by_section(application: Application) -> dict[str, list[Attachment]]:
     out: dict[str, list[Attachment]] = {}
     for att in application.attachments.all():
@@ -660,64 +569,22 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("registry:application", pk=application.pk)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        try:
-            version = int(request.POST.get("version", "0"))
-        except ValueError:
-            version = 0
-        try:
-            application = application_services.application_save_draft(
-                actor=request.user,
-                application=application,
-                sections=_sections_from_post(request.POST),
-                pledge_accepted=request.POST.get("pledge_accepted") == "on",
-                exception_reason=request.POST.get("exception_reason")
-                if "exception_reason" in request.POST
-                else None,
-                change_description=request.POST.get("change_description")
-                if "change_description" in request.POST
-                else None,
-                planned_date=parse_date(request.POST.get("planned_date", "") or ""),
-                expected_version=version,
-            )
-            intent = request.POST.get("intent", "save")
-            if intent.startswith(("upload:", "delete_attachment:")):
-                # the draft was saved above, so nothing typed is lost by the upload
-                anchor = _attachment_intent(request, application, intent)
-                return redirect(
-                    reverse("registry:application_edit", kwargs={"pk": application.pk}) + anchor
-                )
-            if intent == "exception":
-                application = application_services.application_exception_request(
-                    actor=request.user,
-                    application=application,
-                    reason=request.POST.get("exception_reason", ""),
-                )
-                messages.success(request, _("已申请例外，等待监管部门决定。"))
-            elif intent in {"submit", "resubmit", "answer_feedback"}:
-                service = {
-                    "submit": application_services.application_submit,
-                    "resubmit": application_services.application_resubmit,
-                    "answer_feedback": application_services.application_answer_feedback,
-                }[intent]
-                application = service(actor=request.user, application=application)
-                messages.success(
-                    request,
-                    _("已提交。当前办理方：%(h)s，办理期限 %(d)s。")
-                    % {"h": application.get_holder_display(), "d": application.deadline},
-                )
-                return redirect("registry:application", pk=application.pk)
-            else:
-                messages.success(request, _("草稿已保存。"))
-            return redirect("registry:application_edit", pk=application.pk)
-        except RegistryError as exc:
-            errors = exc.errors
-            messages.error(request, exc.message)
-            application.refresh_from_db()
-            if not isinstance(exc, StaleVersion):
-                # keep what the person typed
-                application.sections = parse_sections(
-                    _sections_from_post(request.POST)
-                ).model_dump()
+        form = bind(request, ApplicationDraftForm)
+        if not form.is_valid():
+            errors = first_errors(form)
+            messages.error(request, _("草稿没有保存：请按提示修改。"))
+            application.sections = parse_sections(sections_from_data(form.data)).model_dump()
+        else:
+            c = form.cleaned_data
+            try:
+                return _draft_save(request, application, c)
+            except RegistryError as exc:
+                errors = exc.errors
+                messages.error(request, exc.message)
+                application.refresh_from_db()
+                if not isinstance(exc, StaleVersion):
+                    # keep what the person typed
+                    application.sections = parse_sections(c["sections"]).model_dump()
     sections = parse_sections(application.sections)
     features = [*sections.features, *[None] * 2]
     similar = [*sections.similar_apps, *[None] * 2]
@@ -757,6 +624,48 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             ).date,
         },
     )
+
+
+def _draft_save(request: HttpRequest, application: Application, c: dict[str, Any]) -> HttpResponse:
+    """Save the draft, then do what the button asked (upload, exception, submit)."""
+    application = application_services.application_save_draft(
+        actor=request.user,
+        application=application,
+        sections=c["sections"],
+        pledge_accepted=c["pledge_accepted"],
+        exception_reason=c["exception_reason"],
+        change_description=c["change_description"],
+        planned_date=c["planned_date"],
+        expected_version=c["version"],
+    )
+    intent: str = c["intent"]
+    if intent.startswith(("upload:", "delete_attachment:")):
+        # the draft was saved above, so nothing typed is lost by the upload
+        anchor = _attachment_intent(request, application, intent)
+        return redirect(
+            reverse("registry:application_edit", kwargs={"pk": application.pk}) + anchor
+        )
+    if intent == "exception":
+        application = application_services.application_exception_request(
+            actor=request.user, application=application, reason=c["exception_reason"] or ""
+        )
+        messages.success(request, _("已申请例外，等待监管部门决定。"))
+    elif intent in {"submit", "resubmit", "answer_feedback"}:
+        service = {
+            "submit": application_services.application_submit,
+            "resubmit": application_services.application_resubmit,
+            "answer_feedback": application_services.application_answer_feedback,
+        }[intent]
+        application = service(actor=request.user, application=application)
+        messages.success(
+            request,
+            _("已提交。当前办理方：%(h)s，办理期限 %(d)s。")
+            % {"h": application.get_holder_display(), "d": application.deadline},
+        )
+        return redirect("registry:application", pk=application.pk)
+    else:
+        messages.success(request, _("草稿已保存。"))
+    return redirect("registry:application_edit", pk=application.pk)
 
 
 def _attachment_intent(request: HttpRequest, application: Application, intent: str) -> str:
@@ -808,25 +717,21 @@ def _attachment_intent(request: HttpRequest, application: Application, intent: s
     return f"#att-{section}"
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip(" -·•\t") for line in (text or "").splitlines() if line.strip(" -·•\t")]
-
-
 @login_required
 @require_POST
-def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:  # noqa: C901 (existing; split when next changed)
+def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:  # noqa: C901 (one branch per button)
     application = get_restricted_or_404(
         Application.objects.select_related("app", "app__hosting_unit"), request.user, "view", pk=pk
     )
-    user = request.user
-    p = request.POST
+    form = bind(request, ApplicationActForm)
+    if not form.is_valid():
+        form_messages(request, form)
+        return redirect("registry:application", pk=application.pk)
+    c = form.cleaned_data
+    version = c["version"]
+    kw: dict[str, Any] = {"actor": request.user, "application": application}
     try:
-        version = int(p.get("version", "")) if p.get("version") else None
-    except ValueError:
-        version = None
-    kw: dict[str, Any] = {"actor": user, "application": application}
-    try:
-        if action in {"withdraw", "reject"} and p.get("confirm") != "on":
+        if action in {"withdraw", "reject"} and not c["confirm"]:
             raise RegistryError(_("这是不可撤销的操作，请勾选“我确认”后再提交。"))
         if action == "submit":
             application_services.application_submit(**kw, expected_version=version)
@@ -834,51 +739,44 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             application_services.application_resubmit(**kw, expected_version=version)
         elif action == "answer_feedback":
             application_services.application_answer_feedback(
-                **kw, note=p.get("note", ""), expected_version=version
+                **kw, note=c["note"], expected_version=version
             )
         elif action == "withdraw":
             application_services.application_withdraw(
-                **kw, reason=p.get("reason", ""), expected_version=version
+                **kw, reason=c["reason"], expected_version=version
             )
         elif action == "forward":
-            review_services.application_forward(
-                **kw, note=p.get("note", ""), expected_version=version
+            review_services.application_forward(**kw, note=c["note"], expected_version=version)
+        elif action in {"return", "request_feedback"}:
+            service = (
+                review_services.application_return
+                if action == "return"
+                else review_services.application_request_feedback
             )
-        elif action == "return":
-            review_services.application_return(
+            service(
                 **kw,
-                missing_items=_lines(p.get("missing_items", "")),
-                late_reason=p.get("late_reason", ""),
-                expected_version=version,
-            )
-        elif action == "request_feedback":
-            review_services.application_request_feedback(
-                **kw,
-                missing_items=_lines(p.get("missing_items", "")),
-                late_reason=p.get("late_reason", ""),
+                missing_items=c["missing_items"],
+                late_reason=c["late_reason"],
                 expected_version=version,
             )
         elif action == "extend":
-            day = parse_date(p.get("new_deadline", "") or "")
-            if day is None:
+            if c["new_deadline"] is None:
                 raise RegistryError(_("请填写预计完成日期（YYYY-MM-DD）。"))
             review_services.application_extend(
-                **kw, reason=p.get("reason", ""), new_deadline=day, expected_version=version
+                **kw, reason=c["reason"], new_deadline=c["new_deadline"], expected_version=version
             )
         elif action == "approve":
             review_services.application_approve(
                 **kw,
-                note=p.get("note", ""),
-                override_reason=p.get("override_reason", ""),
+                note=c["note"],
+                override_reason=c["override_reason"],
                 expected_version=version,
             )
         elif action == "reject":
-            review_services.application_reject(
-                **kw, reason=p.get("reason", ""), expected_version=version
-            )
+            review_services.application_reject(**kw, reason=c["reason"], expected_version=version)
         elif action == "exception_decide":
             application_services.application_exception_decide(
-                **kw, approve=p.get("decision") == "approve", note=p.get("note", "")
+                **kw, approve=c["decision"] == "approve", note=c["note"]
             )
         else:
             raise Http404
@@ -906,7 +804,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_restricted_or_404(
         Application.objects.select_related("app"), request.user, "submit", pk=pk
     )
-    upload = request.FILES.get("file")
+    form = bind(request, AttachmentUploadForm)
+    upload = form.cleaned_data.get("file") if form.is_valid() else None
     if upload is None:
         messages.error(request, _("请选择要上传的文件。"))
     else:
@@ -922,7 +821,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 attachment_services.attachment_add(
                     actor=request.user,
                     application=application,
-                    section=request.POST.get("section", "other"),
+                    section=form.cleaned_data["section"],
                     name=upload.name or "file",
                     content=upload.read(),
                 )

@@ -43,6 +43,7 @@ from govapp.compliance.models import (
     SpotResult,
 )
 from govapp.compliance.rules import RULES_BY_ID
+from govapp.core.actor import Actor
 from govapp.core.calendar import SHANGHAI, get_calendar, today_shanghai
 from govapp.core.permissions import has_role, is_regulator, restrict
 from govapp.registry.legacy.selectors import legacy_deadline, legacy_items
@@ -175,7 +176,7 @@ def _counts(qs: QuerySet[Any], field_name: str) -> dict[str, int]:
 # --- the figures -----------------------------------------------------------------------------
 
 
-def apps_by_status(user: Any, ctx: Ctx) -> Figure:
+def apps_by_status(user: Actor, ctx: Ctx) -> Figure:
     qs = restrict(App.objects.all(), user, "view")
     counts = _counts(qs, "status")
     items: list[Item] = [
@@ -199,7 +200,7 @@ def apps_by_status(user: Any, ctx: Ctx) -> Figure:
     }
 
 
-def apps_by_platform(user: Any, ctx: Ctx) -> Figure:
+def apps_by_platform(user: Actor, ctx: Ctx) -> Figure:
     """Apps with an identity on each platform (an app on Android and iOS counts on both)."""
     qs = restrict(PlatformIdentity.objects.all(), user, "view").exclude(
         app__status=AppStatus.DEREGISTERED
@@ -250,7 +251,7 @@ TIERS = (
 )
 
 
-def applications_waiting(user: Any, ctx: Ctx) -> Figure:
+def applications_waiting(user: Actor, ctx: Ctx) -> Figure:
     qs = restrict(Application.objects.all(), user, "view")
     aggregates: dict[str, Any] = {}
     for key, _label, cond in TIERS:
@@ -295,7 +296,7 @@ def applications_waiting(user: Any, ctx: Ctx) -> Figure:
     }
 
 
-def legacy_unfiled(user: Any, ctx: Ctx) -> Figure | None:
+def legacy_unfiled(user: Actor, ctx: Ctx) -> Figure | None:
     if not (is_regulator(user) or has_role(user, "auditor", "unit_manager", "unit_filer")):
         return None
     unfiled = legacy_items(user=user, state="unfiled", today=ctx.today)
@@ -336,7 +337,7 @@ def legacy_unfiled(user: Any, ctx: Ctx) -> Figure | None:
     }
 
 
-def findings_by_rule(user: Any, ctx: Ctx) -> Figure:
+def findings_by_rule(user: Actor, ctx: Ctx) -> Figure:
     live = compliance_selectors.findings_for(user).select_related(None)
     counts = _counts(live, "rule_id")
     items: list[Item] = []
@@ -365,7 +366,7 @@ def findings_by_rule(user: Any, ctx: Ctx) -> Figure:
     }
 
 
-def findings_by_severity(user: Any, ctx: Ctx) -> Figure:
+def findings_by_severity(user: Actor, ctx: Ctx) -> Figure:
     live = compliance_selectors.findings_for(user).select_related(None)
     counts = _counts(live.filter(status=FindingStatus.OPEN), "severity")
     items: list[Item] = [
@@ -389,7 +390,7 @@ def findings_by_severity(user: Any, ctx: Ctx) -> Figure:
     }
 
 
-def cases_by_state(user: Any, ctx: Ctx) -> Figure:
+def cases_by_state(user: Actor, ctx: Ctx) -> Figure:
     orders = restrict(RectificationOrder.objects.all(), user, "view")
     order_counts = _counts(orders, "state")
     late = compliance_selectors.overdue_orders(user).count()
@@ -438,7 +439,7 @@ def cases_by_state(user: Any, ctx: Ctx) -> Figure:
     }
 
 
-def complaints_by_category(user: Any, ctx: Ctx) -> Figure | None:
+def complaints_by_category(user: Actor, ctx: Ctx) -> Figure | None:
     if not complaint_selectors.can_see_stats(user):
         return None
     qs = complaint_selectors.complaints_for_stats(user)
@@ -482,7 +483,7 @@ def complaint_answer_days(qs: QuerySet[Complaint]) -> list[tuple[str, int]]:
     return out
 
 
-def complaint_answer_speed(user: Any, ctx: Ctx) -> Figure | None:
+def complaint_answer_speed(user: Actor, ctx: Ctx) -> Figure | None:
     if not complaint_selectors.can_see_stats(user):
         return None
     qs = complaint_selectors.complaints_for_stats(user)
@@ -523,7 +524,7 @@ def complaint_answer_speed(user: Any, ctx: Ctx) -> Figure | None:
     }
 
 
-def spotcheck_results(user: Any, ctx: Ctx) -> Figure | None:
+def spotcheck_results(user: Actor, ctx: Ctx) -> Figure | None:
     qs = restrict(SpotCheckItem.objects.all(), user, "view")
     counts = _counts(qs, "result")
     if not counts and not is_regulator(user):
@@ -597,7 +598,7 @@ def resolve(path: str) -> FigureFn:
 
 
 def compute_figures(
-    user: Any, paths: Iterable[str] | None = None, ctx: Ctx | None = None
+    user: Actor, paths: Iterable[str] | None = None, ctx: Ctx | None = None
 ) -> list[Figure]:
     """Every figure this user may see, labels as Chinese msgids."""
     ctx = ctx or Ctx.for_today()

@@ -30,6 +30,7 @@ from govapp.compliance.models import (
     SpotCheckItem,
     SpotResult,
 )
+from govapp.core.actor import Actor
 from govapp.core.calendar import SHANGHAI, get_calendar
 from govapp.core.permissions import restrict
 from govapp.public.selectors import FILED_LIKE, PLACEHOLDER_NAMES, division_names
@@ -131,23 +132,23 @@ class Measure:
     related: tuple[str, ...] = ()
 
 
-def _apps_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[App]:
+def _apps_qs(user: Actor, key: str, ctx: Ctx) -> QuerySet[App]:
     qs = restrict(App.objects.all(), user, "view")
     return qs.filter(status=key) if key in AppStatus.values else qs
 
 
-def _filed_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[App]:
+def _filed_qs(user: Actor, key: str, ctx: Ctx) -> QuerySet[App]:
     return restrict(App.objects.filter(status__in=FILED_LIKE), user, "view")
 
 
-def _platform_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[App]:
+def _platform_qs(user: Actor, key: str, ctx: Ctx) -> QuerySet[App]:
     qs = restrict(App.objects.exclude(status=AppStatus.DEREGISTERED), user, "view")
     if key in Platform.values:
         qs = qs.filter(pk__in=restrict(App.objects.filter(identities__platform=key), user, "view"))
     return qs
 
 
-def _app_rows(qs: QuerySet[App], user: Any) -> list[Row]:
+def _app_rows(qs: QuerySet[App], user: Actor) -> list[Row]:
     return [
         Row(
             a.name,
@@ -160,25 +161,25 @@ def _app_rows(qs: QuerySet[App], user: Any) -> list[Row]:
     ]
 
 
-def _legacy_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[LegacyInventoryItem]:
+def _legacy_qs(user: Actor, key: str, ctx: Ctx) -> QuerySet[LegacyInventoryItem]:
     state = "overdue" if ctx.today > legacy_deadline() else "unfiled"
     return legacy_items(user=user, state=state, today=ctx.today)
 
 
-def _legacy_rows(qs: QuerySet[LegacyInventoryItem], user: Any) -> list[Row]:
+def _legacy_rows(qs: QuerySet[LegacyInventoryItem], user: Actor) -> list[Row]:
     return [
         Row(i.name, i.unit_name, i.get_kind_display(), reverse("registry:legacy"), i.scope_code)
         for i in qs
     ]
 
 
-def _findings_high_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[Finding]:
+def _findings_high_qs(user: Actor, key: str, ctx: Ctx) -> QuerySet[Finding]:
     return restrict(
         Finding.objects.filter(status=FindingStatus.OPEN, severity__in=HIGH), user, "view"
     )
 
 
-def _finding_rows(qs: QuerySet[Finding], user: Any) -> list[Row]:
+def _finding_rows(qs: QuerySet[Finding], user: Actor) -> list[Row]:
     return [
         Row(
             f"{f.app.name} · {f.rule_id}",
@@ -191,7 +192,7 @@ def _finding_rows(qs: QuerySet[Finding], user: Any) -> list[Row]:
     ]
 
 
-def _complaints_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[Complaint]:
+def _complaints_qs(user: Actor, key: str, ctx: Ctx) -> QuerySet[Complaint]:
     qs = complaint_selectors.complaints_for_stats(user)
     if key == "overdue":
         return qs.filter(complaint_selectors.overdue_q(ctx.today))
@@ -200,7 +201,7 @@ def _complaints_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[Complaint]:
     return qs
 
 
-def _complaint_rows(qs: QuerySet[Complaint], user: Any) -> list[Row]:
+def _complaint_rows(qs: QuerySet[Complaint], user: Actor) -> list[Row]:
     handler = complaint_selectors.can_handle_complaints(user)
     # Only the reference, category and state: statistics readers never see content.
     return [
@@ -215,7 +216,7 @@ def _complaint_rows(qs: QuerySet[Complaint], user: Any) -> list[Row]:
     ]
 
 
-def _overdue_applications_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[Application]:
+def _overdue_applications_qs(user: Actor, key: str, ctx: Ctx) -> QuerySet[Application]:
     qs = restrict(Application.objects.all(), user, "view").filter(
         state__in=WAITING_STATES, deadline__lt=ctx.today
     )
@@ -248,7 +249,7 @@ _application_rows = _by_app_rows(
 )
 
 
-def _penalties_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[PenaltyCase]:
+def _penalties_qs(user: Actor, key: str, ctx: Ctx) -> QuerySet[PenaltyCase]:
     qs = restrict(PenaltyCase.objects.all(), user, "view")
     return qs.filter(state=key) if key in PenaltyState.values else qs
 
@@ -258,7 +259,7 @@ _penalty_rows = _by_app_rows(
 )
 
 
-def _spot_qs(user: Any, key: str, ctx: Ctx) -> QuerySet[SpotCheckItem]:
+def _spot_qs(user: Actor, key: str, ctx: Ctx) -> QuerySet[SpotCheckItem]:
     qs = restrict(SpotCheckItem.objects.all(), user, "view")
     return qs.filter(result=key) if key in SpotResult.values else qs
 
@@ -366,14 +367,14 @@ MEASURES: dict[str, Measure] = {
 }
 
 
-def measure_visible(measure: Measure, user: Any) -> bool:
+def measure_visible(measure: Measure, user: Actor) -> bool:
     if measure.key == "complaints":
         return complaint_selectors.can_see_stats(user)
     return True
 
 
 def drill_queryset(
-    measure: Measure, user: Any, *, key: str, region: str, ctx: Ctx
+    measure: Measure, user: Actor, *, key: str, region: str, ctx: Ctx
 ) -> QuerySet[Any]:
     qs = measure.queryset(user, key, ctx).select_related(*measure.related).order_by(*measure.order)
     if region == CENTRAL:
@@ -390,7 +391,7 @@ def _map_key(scope: str) -> str:
     return scope[: child_length(scope[:2])]
 
 
-def map_counts(user: Any, ctx: Ctx) -> dict[str, dict[str, int]]:
+def map_counts(user: Actor, ctx: Ctx) -> dict[str, dict[str, int]]:
     """For each map measure, counts by prefecture-level scope code (rolled up by the page):
     a few hundred keys per measure at national scale instead of one per county."""
     out: dict[str, dict[str, int]] = {}
@@ -453,7 +454,7 @@ SCORECARD_COLUMNS = (
 )
 
 
-def scorecard(user: Any, *, prefix: str, ctx: Ctx) -> dict[str, Any]:
+def scorecard(user: Actor, *, prefix: str, ctx: Ctx) -> dict[str, Any]:
     """One row per child region of ``prefix`` ('' = provinces and the central bodies) with the
     scorecard's measures, plus the total row, counted over what ``user`` may see."""
     year_ago = dt.datetime.combine(ctx.today - dt.timedelta(days=365), dt.time.min, tzinfo=SHANGHAI)

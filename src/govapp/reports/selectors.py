@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from govapp.core.actor import Actor
 from govapp.core.permissions import (
     JURISDICTION_ROLES,
     active_grants,
@@ -64,7 +65,7 @@ def max_age_seconds() -> int:
     return int(getattr(settings, "GOVAPP_REPORTS_MAX_AGE", 900))
 
 
-def reach_of(user: Any) -> str | None:
+def reach_of(user: Actor) -> str | None:
     """'' for the whole country, a division code for one division, None for anything else
     (unit roles, or grants over several divisions)."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -90,15 +91,15 @@ def jurisdiction_reader(scope_code: str) -> User:
     return reader
 
 
-def can_see_scorecard(user: Any) -> bool:
+def can_see_scorecard(user: Actor) -> bool:
     return is_regulator(user) or has_role(user, "auditor")
 
 
-def can_generate_reports(user: Any) -> bool:
+def can_generate_reports(user: Actor) -> bool:
     return is_regulator(user)
 
 
-def can_read_reports(user: Any) -> bool:
+def can_read_reports(user: Actor) -> bool:
     return is_regulator(user) or has_role(user, "auditor")
 
 
@@ -155,7 +156,7 @@ class Result:
         self.reach = reach
 
 
-def cached_for_user(kind: str, user: Any, compute: Callable[[], Any]) -> tuple[Any, bool]:
+def cached_for_user(kind: str, user: Actor, compute: Callable[[], Any]) -> tuple[Any, bool]:
     """``compute()`` for one person, kept in the cache under the same policy as snapshots
     (only when it was slow; while nothing audited changed, or, when very slow, for
     GOVAPP_REPORTS_MAX_AGE).  Returns (value, came from the cache)."""
@@ -176,7 +177,7 @@ def cached_for_user(kind: str, user: Any, compute: Callable[[], Any]) -> tuple[A
     return value, False
 
 
-def dashboard_for(user: Any) -> Result:
+def dashboard_for(user: Actor) -> Result:
     reach = reach_of(user)
     if reach is None:
         start = timezone.now()
@@ -202,7 +203,7 @@ def dashboard_for(user: Any) -> Result:
     )
 
 
-def scorecard_prefix(user: Any, requested: str) -> str | None:
+def scorecard_prefix(user: Actor, requested: str) -> str | None:
     """The region whose children the scorecard compares: the requested one if the user's
     reach covers it, else the user's own reach; None when the user has no single reach."""
     reach = reach_of(user)
@@ -214,7 +215,7 @@ def scorecard_prefix(user: Any, requested: str) -> str | None:
     return reach
 
 
-def scorecard_for(user: Any, prefix: str) -> Result:
+def scorecard_for(user: Actor, prefix: str) -> Result:
     """``prefix`` must come from :func:`scorecard_prefix`: it lies inside the user's reach, so
     the rows counted for its jurisdiction reader are rows the user may see."""
     snap = fresh_snapshot(SCORECARD, prefix)
@@ -233,11 +234,11 @@ def scorecard_for(user: Any, prefix: str) -> Result:
     )
 
 
-def reports_for(user: Any) -> QuerySet[GeneratedReport]:
+def reports_for(user: Actor) -> QuerySet[GeneratedReport]:
     return restrict(GeneratedReport.objects.all(), user, "view").order_by(
         "-period_start", "-created_at", "-pk"
     )
 
 
-def schedules_for(user: Any) -> QuerySet[ReportSchedule]:
+def schedules_for(user: Actor) -> QuerySet[ReportSchedule]:
     return restrict(ReportSchedule.objects.all(), user, "view")

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import InvalidInput, NotAllowed
@@ -99,7 +100,7 @@ def snapshots_refresh(*, scopes: list[str] | None = None) -> int:
 # --- reports ------------------------------------------------------------------------------------
 
 
-def _check_scope(actor: Any, scope_code: str) -> None:
+def _check_scope(actor: Actor, scope_code: str) -> None:
     """The actor must be a regulator whose jurisdiction covers ``scope_code``."""
     if getattr(actor, "is_superuser", False):
         return

@@ -14,8 +14,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from govapp.core.actor import Actor
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import GovappError, add_to_form
+from govapp.core.forms import pressed
 from govapp.core.permissions import get_restricted_or_404, roles_of
 from govapp.reports import selectors, services
 from govapp.reports.content import previous_period
@@ -73,7 +75,7 @@ def _home_panels(request: HttpRequest) -> list[dict[str, Any]]:
     return list(panels)
 
 
-def _map_measures(user: Any) -> list[dict[str, str]]:
+def _map_measures(user: Actor) -> list[dict[str, str]]:
     return [
         {"key": m.key, "label": tr(m.label)}
         for m in MEASURES.values()
@@ -235,7 +237,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
 # --- reports ----------------------------------------------------------------------------------
 
 
-def _scope_choices(user: Any) -> list[tuple[str, str]]:
+def _scope_choices(user: Actor) -> list[tuple[str, str]]:
     from govapp.orgs.models import Division
 
     reach = selectors.reach_of(user)
@@ -268,7 +270,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can_generate:
             raise PermissionDenied(_("只有监管人员可以生成和订阅统计报告。"))
-        action = request.POST.get("action", "generate")
+        action = pressed(request) or "generate"
         if action == "schedule":
             schedule_form = ScheduleForm(request.POST, scopes=scopes)
             if schedule_form.is_valid():

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from govapp.core.actor import Actor
 from govapp.oversight.campaigns import selectors
 from govapp.oversight.campaigns.models import Campaign, TaskState
 
@@ -22,7 +23,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def campaign_workbook(user: Any, campaign: Campaign) -> bytes:
+def campaign_workbook(user: Actor, campaign: Campaign) -> bytes:
     level = 2 if campaign.is_national and not selectors.province_of(user) else 4
     rows = selectors.campaign_progress(user, campaign, level=level)
     total = selectors.progress_total(rows)

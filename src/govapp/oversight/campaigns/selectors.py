@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 
+from govapp.core.actor import Actor
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import active_grants, has_role, is_regulator, restrict
 from govapp.orgs.models import Division
@@ -26,7 +27,7 @@ from govapp.oversight.campaigns.models import (
 from govapp.oversight.campaigns.services import task_questions
 
 
-def campaigns_for(user: Any) -> QuerySet[Campaign]:
+def campaigns_for(user: Actor) -> QuerySet[Campaign]:
     """Regulators and auditors: campaigns in their jurisdiction plus national ones (which every
     provincial office takes part in). Units and evaluators: campaigns they have a task in."""
     if is_regulator(user) or has_role(user, "auditor"):
@@ -40,14 +41,14 @@ def campaigns_for(user: Any) -> QuerySet[Campaign]:
     return Campaign.objects.filter(pk__in=task_campaigns).select_related("owner_unit")
 
 
-def campaign_get(user: Any, pk: int) -> Campaign:
+def campaign_get(user: Actor, pk: int) -> Campaign:
     try:
         return campaigns_for(user).get(pk=pk)
     except Campaign.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def tasks_for(user: Any) -> QuerySet[InspectionTask]:
+def tasks_for(user: Actor) -> QuerySet[InspectionTask]:
     """Tasks a user may read: by jurisdiction (regulators, auditors, the unit of the task) and
     the evaluations assigned to them; an evaluator sees nothing else."""
     reach = restrict(InspectionTask.objects.all(), user, "view")
@@ -86,7 +87,7 @@ def tasks_filtered(
     return qs
 
 
-def task_get(user: Any, pk: int) -> InspectionTask:
+def task_get(user: Actor, pk: int) -> InspectionTask:
     try:
         return tasks_for(user).get(pk=pk)
     except InspectionTask.DoesNotExist as exc:
@@ -169,7 +170,7 @@ class Progress:
         return 100.0 * (self.submitted + self.accepted) / self.tasks if self.tasks else 0.0
 
 
-def campaign_progress(user: Any, campaign: Campaign, *, level: int = 2) -> list[Progress]:
+def campaign_progress(user: Actor, campaign: Campaign, *, level: int = 2) -> list[Progress]:
     """Completion, overdue, problems found and rectified per region (level 2: provinces, 4:
     prefectures), over the tasks the user may read."""
     today = today_shanghai()
@@ -223,7 +224,7 @@ def progress_total(rows: list[Progress]) -> Progress:
     return total
 
 
-def non_responders(user: Any, campaign: Campaign) -> QuerySet[InspectionTask]:
+def non_responders(user: Actor, campaign: Campaign) -> QuerySet[InspectionTask]:
     return (
         tasks_for(user)
         .filter(campaign=campaign, state__in=OPEN_TASK_STATES, due__lt=today_shanghai())
@@ -236,11 +237,11 @@ def problem_classes() -> list[tuple[str, str]]:
     return [(str(v), str(label)) for v, label in ProblemClass.choices]
 
 
-def using_units_for(user: Any, app_id: int) -> QuerySet[AppUsingUnit]:
+def using_units_for(user: Actor, app_id: int) -> QuerySet[AppUsingUnit]:
     return restrict(AppUsingUnit.objects.filter(app_id=app_id), user, "view").select_related("unit")
 
 
-def province_of(user: Any) -> str:
+def province_of(user: Actor) -> str:
     for g in active_grants(user):
         if g.role == "provincial_cac_reviewer" and g.division_id:
             return str(g.division_id)[:2]

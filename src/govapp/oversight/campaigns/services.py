@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govapp.compliance.services import app_operation_facts_put
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed
@@ -77,7 +78,7 @@ def checklist_default() -> Checklist:
 # --- scope -----------------------------------------------------------------------------------
 
 
-def actor_scope(actor: Any) -> str | None:
+def actor_scope(actor: Actor) -> str | None:
     """The division prefix a regulator may launch over ("" = national), or None if none."""
     prefixes = [
         g.division_id or ""
@@ -90,7 +91,7 @@ def actor_scope(actor: Any) -> str | None:
 
 
 def apps_in_scope(
-    *, actor: Any, regions: Iterable[str], kinds: Iterable[str], grassroots_only: bool
+    *, actor: Actor, regions: Iterable[str], kinds: Iterable[str], grassroots_only: bool
 ) -> list[App]:
     qs = restrict(App.objects.filter(status__in=IN_SERVICE), actor, "review")
     regions = [r for r in regions if r]
@@ -212,7 +213,7 @@ def campaign_launch(
 
 def province_plan_set(
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     province_code: str,
     internal_deadline: dt.date | None,
@@ -278,7 +279,7 @@ def province_plan_set(
     return plan
 
 
-def campaign_close(*, actor: Any, campaign: Campaign) -> Campaign:
+def campaign_close(*, actor: Actor, campaign: Campaign) -> Campaign:
     _require(_owns(actor, campaign), _("只有组织专项的监管部门可以结束专项。"))
     _require(campaign.state == CampaignState.OPEN, _("专项已结束。"), Conflict)
     with transaction.atomic():
@@ -295,7 +296,7 @@ def campaign_close(*, actor: Any, campaign: Campaign) -> Campaign:
     return campaign
 
 
-def _owns(actor: Any, campaign: Campaign) -> bool:
+def _owns(actor: Actor, campaign: Campaign) -> bool:
     scope = actor_scope(actor)
     if scope is None:
         return False
@@ -315,7 +316,7 @@ def task_questions(task: InspectionTask) -> list[Question]:
     return base + (extra if task.kind != TaskKind.USER else [])
 
 
-def may_answer(actor: Any, task: InspectionTask) -> bool:
+def may_answer(actor: Actor, task: InspectionTask) -> bool:
     if task.kind == TaskKind.EXTERNAL:
         return task.evaluator_id is not None and task.evaluator_id == getattr(actor, "pk", None)
     return (
@@ -325,7 +326,7 @@ def may_answer(actor: Any, task: InspectionTask) -> bool:
     )
 
 
-def may_review(actor: Any, task: InspectionTask) -> bool:
+def may_review(actor: Actor, task: InspectionTask) -> bool:
     return (
         task.kind != TaskKind.EXTERNAL
         and can(actor, "review", task.app)
@@ -335,7 +336,7 @@ def may_review(actor: Any, task: InspectionTask) -> bool:
 
 def task_answer(
     *,
-    actor: Any,
+    actor: Actor,
     task: InspectionTask,
     answers: dict[int, tuple[str, str]],
     submit: bool = False,
@@ -460,7 +461,7 @@ def task_review(
     return locked
 
 
-def _push_problems(app: App, actor: Any) -> None:
+def _push_problems(app: App, actor: Actor) -> None:
     """Every accepted problem of the app (admitted or confirmed) as operation facts."""
     problems = []
     for a in (
@@ -489,7 +490,7 @@ def _push_problems(app: App, actor: Any) -> None:
 
 
 def evaluator_assign(
-    *, actor: Any, campaign: Campaign, evaluator: User, apps: Iterable[App]
+    *, actor: Actor, campaign: Campaign, evaluator: User, apps: Iterable[App]
 ) -> list[InspectionTask]:
     """Assign an evaluator (a user holding the evaluator role) to apps of the campaign."""
     _require(_owns(actor, campaign), _("只有组织专项的监管部门可以委托第三方评估。"))
@@ -527,7 +528,7 @@ def evaluator_assign(
 # --- using units -----------------------------------------------------------------------------
 
 
-def using_unit_add(*, actor: Any, app: App, unit: Unit, note: str = "") -> AppUsingUnit:
+def using_unit_add(*, actor: Actor, app: App, unit: Unit, note: str = "") -> AppUsingUnit:
     _require(can(actor, "change", app), _("只有主办单位或监管部门可以登记使用单位。"))
     _require(unit.pk != app.hosting_unit_id, _("主办单位不需要登记为使用单位。"), InvalidInput)
     with transaction.atomic():
@@ -539,7 +540,7 @@ def using_unit_add(*, actor: Any, app: App, unit: Unit, note: str = "") -> AppUs
     return row
 
 
-def using_unit_remove(*, actor: Any, row: AppUsingUnit) -> None:
+def using_unit_remove(*, actor: Actor, row: AppUsingUnit) -> None:
     _require(can(actor, "change", row.app), _("只有主办单位或监管部门可以移除使用单位。"))
     with transaction.atomic():
         audit_record(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import GovappError, add_to_form
 from govapp.core.errors import message as error_message
+from govapp.core.forms import pressed
 from govapp.core.pagination import page_of
 from govapp.core.permissions import can, get_restricted_or_404, is_regulator
 from govapp.orgs.models import Unit, User
@@ -204,7 +205,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             initial={"version": task.version},
         )
         if request.method == "POST" and answer_form.is_valid():
-            submit = request.POST.get("action") == "submit"
+            submit = pressed(request) == "submit"
             try:
                 # what was typed is saved first, so a refused submission loses nothing and the
                 # page shows the contradictions of the saved answers
@@ -222,7 +223,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 task.refresh_from_db()
                 checks = selectors.task_checks(task)
                 answer_form.checks = checks
-                data = request.POST.copy()
+                data = answer_form.data.copy()  # type: ignore[attr-defined]
                 data["version"] = str(task.version)
                 answer_form.data = data
             else:
@@ -309,12 +310,13 @@ def using_units(request: HttpRequest, app_pk: int) -> HttpResponse:
     units = units.filter(scope_code__startswith=province) if province.isdigit() else units
     form = UsingUnitForm(request.POST or None, units=units.order_by("scope_code", "name"))
     if request.method == "POST":
-        if "remove" in request.POST:
+        remove = pressed(request, "remove")
+        if remove:
             row = get_restricted_or_404(
                 AppUsingUnit.objects.select_related("app", "unit"),
                 request.user,
                 "change",
-                pk=request.POST.get("remove") or 0,
+                pk=int(remove) if remove.isascii() and remove.isdigit() else 0,
                 app=app,
             )
             try:

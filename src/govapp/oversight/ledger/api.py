@@ -186,7 +186,7 @@ def demand(request: HttpRequest, demand_id: int) -> dict[str, Any]:
 
 
 @router.post("/demands", response={201: DemandOut})
-def demand_create(request: HttpRequest, payload: DemandIn) -> Status:
+def demand_create(request: HttpRequest, payload: DemandIn) -> Status[Any]:
     user = request.user
     unit = getattr(user, "unit", None)
     if unit is None or not has_role(user, "unit_manager", "unit_filer"):
@@ -218,7 +218,7 @@ def demand_create(request: HttpRequest, payload: DemandIn) -> Status:
 
 
 @router.post("/demands/{demand_id}/propose", response={201: ProposalOut})
-def demand_propose(request: HttpRequest, demand_id: int, payload: ProposeIn) -> Status:
+def demand_propose(request: HttpRequest, demand_id: int, payload: ProposeIn) -> Status[Any]:
     d = selectors.editable_demand_or_404(request.user, demand_id)
     p = services.demand_propose(demand=d, reason=payload.reason, actor=request.user)
     return Status(201, _proposal_out(p))

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from govapp.core.actor import Actor
 from govapp.oversight.ledger import selectors
 from govapp.oversight.ledger.burden import q
 from govapp.oversight.ledger.importer import safe_cell
@@ -29,7 +30,7 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -
     ws.freeze_panes = "A2"
 
 
-def ledger_workbook(user: Any, *, prefix: str = "") -> bytes:
+def ledger_workbook(user: Actor, *, prefix: str = "") -> bytes:
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
 from govapp.core.errors import NotAllowed
 from govapp.core.spreadsheets import Limits, SpreadsheetUnreadable, table_records
@@ -178,7 +179,7 @@ def _header(line: int, record: list[str]) -> dict[str, int]:
 
 @dataclass
 class _Lookups:
-    actor: Any
+    actor: Actor
     divisions: dict[str, Division | None] = field(default_factory=dict)
     apps: dict[str, App | None] = field(default_factory=dict)
 
@@ -275,7 +276,7 @@ def _row(line: int, v: dict[str, str], look: _Lookups) -> Row | list[str]:
     )  # fmt: skip
 
 
-def ledger_parse(data: bytes, file_name: str, *, actor: Any) -> list[Row]:
+def ledger_parse(data: bytes, file_name: str, *, actor: Actor) -> list[Row]:
     """Rows of a county's list, or LedgerImportError with every line-numbered error."""
     if len(data) > MAX_FILE_BYTES:
         raise LedgerImportError([_("文件过大（上限 5 MB）：请拆分后分批导入。")])

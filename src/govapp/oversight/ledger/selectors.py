@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from govapp.core.actor import Actor
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import active_grants, has_role, is_national, restrict
 from govapp.oversight.ledger.burden import burden_of, q
@@ -61,7 +62,7 @@ def dictionary_data() -> dict[str, Any]:
     return matcher_current().dictionary.data
 
 
-def is_dictionary_editor(user: Any) -> bool:
+def is_dictionary_editor(user: Actor) -> bool:
     return has_role(user, *EDITOR_ROLES)
 
 
@@ -78,7 +79,7 @@ def area_codes(code: str) -> list[str]:
     return out
 
 
-def _office_prefixes(user: Any) -> list[str]:
+def _office_prefixes(user: Actor) -> list[str]:
     unit_ids = [g.unit_id for g in active_grants(user) if g.role == "unit_manager" and g.unit_id]
     if not unit_ids:
         return []
@@ -87,7 +88,7 @@ def _office_prefixes(user: Any) -> list[str]:
     )
 
 
-def can_review_area(user: Any, code: str, *, regulators_only: bool = False) -> bool:
+def can_review_area(user: Actor, code: str, *, regulators_only: bool = False) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
@@ -100,15 +101,15 @@ def can_review_area(user: Any, code: str, *, regulators_only: bool = False) -> b
     return any(code.startswith(p) for p in _office_prefixes(user))
 
 
-def can_review(user: Any, demand: Demand) -> bool:
+def can_review(user: Actor, demand: Demand) -> bool:
     return can_review_area(user, demand.scope_code)
 
 
-def is_reviewer(user: Any) -> bool:
+def is_reviewer(user: Actor) -> bool:
     return has_role(user, *REVIEW_ROLES) or bool(_office_prefixes(user))
 
 
-def _review_q(user: Any, prefix: str = "") -> Q | None:
+def _review_q(user: Actor, prefix: str = "") -> Q | None:
     """None = everything; else the divisions the user reviews."""
     if getattr(user, "is_superuser", False):
         return None
@@ -123,7 +124,7 @@ def _review_q(user: Any, prefix: str = "") -> Q | None:
     return q_
 
 
-def visible_demands(user: Any) -> QuerySet[Demand]:
+def visible_demands(user: Actor) -> QuerySet[Demand]:
     """Demands a person may see: within their jurisdiction (own unit's, or their regions'),
     those they review, plus every listed demand (the ledger is public)."""
     mine = restrict(Demand.objects.all(), user, "view").values("pk")
@@ -187,21 +188,21 @@ def in_jurisdiction(qs: QuerySet[Demand], user: Any) -> QuerySet[Demand]:
     return qs.filter(pk__in=restrict(Demand.objects.all(), user, "view").values("pk"))
 
 
-def demand_or_404(user: Any, pk: int) -> Demand:
+def demand_or_404(user: Actor, pk: int) -> Demand:
     try:
         return visible_demands(user).get(pk=pk)
     except Demand.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def editable_demand_or_404(user: Any, pk: int) -> Demand:
+def editable_demand_or_404(user: Actor, pk: int) -> Demand:
     try:
         return restrict(Demand.objects.all(), user, "change").get(pk=pk)
     except Demand.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def review_queue(user: Any) -> QuerySet[Proposal]:
+def review_queue(user: Actor) -> QuerySet[Proposal]:
     qs = Proposal.objects.filter(state=ProposalState.PENDING).select_related(
         "demand", "demand__unit", "demand__division"
     )
@@ -211,7 +212,7 @@ def review_queue(user: Any) -> QuerySet[Proposal]:
     return qs.filter(review)
 
 
-def proposals_visible(user: Any) -> QuerySet[Proposal]:
+def proposals_visible(user: Actor) -> QuerySet[Proposal]:
     mine = restrict(Proposal.objects.all(), user, "view").values("pk")
     review = _review_q(user, "demand__")
     qs = Proposal.objects.select_related("demand", "demand__unit", "reuse_source")
@@ -220,7 +221,7 @@ def proposals_visible(user: Any) -> QuerySet[Proposal]:
     return qs.filter(Q(pk__in=mine) | review)
 
 
-def proposal_or_404(user: Any, pk: int) -> Proposal:
+def proposal_or_404(user: Actor, pk: int) -> Proposal:
     try:
         return proposals_visible(user).get(pk=pk)
     except Proposal.DoesNotExist as exc:
@@ -388,7 +389,7 @@ def _active_in(demand: Demand, start: dt.date, end: dt.date) -> bool:
     return begin <= end and (demand.ends_on is None or demand.ends_on >= start)
 
 
-def burden_report(user: Any, *, prefix: str = "", today: dt.date | None = None) -> BurdenReport:
+def burden_report(user: Actor, *, prefix: str = "", today: dt.date | None = None) -> BurdenReport:
     """Listed demands visible to the user under ``prefix`` (a division code), heaviest first,
     with their duplicated fields, per department / app / region, and a 12-month trend."""
     today = today or today_shanghai()
@@ -556,7 +557,7 @@ def app_ledger_facts(app: App) -> dict[str, Any]:
     }
 
 
-def duplicate_complaints(user: Any, demand: Demand) -> QuerySet[Any]:
+def duplicate_complaints(user: Actor, demand: Demand) -> QuerySet[Any]:
     """Complaints of category duplicate_reporting that cite this demand's ledger number."""
     from govapp.complaints.models import Complaint
 
@@ -568,7 +569,7 @@ def duplicate_complaints(user: Any, demand: Demand) -> QuerySet[Any]:
     return restrict(qs, user, "review")
 
 
-def national_or_region_prefixes(user: Any) -> list[str] | None:
+def national_or_region_prefixes(user: Actor) -> list[str] | None:
     """None = national; else the division prefixes the user oversees."""
     if is_national(user):
         return None

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govapp.compliance.services import app_operation_facts_put
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, snapshot
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed
@@ -169,7 +170,7 @@ def demand_create(
 
 
 def demand_update(
-    *, demand: Demand, fields: Sequence[FieldSpec] | None = None, actor: Any, **changes: Any
+    *, demand: Demand, fields: Sequence[FieldSpec] | None = None, actor: Actor, **changes: Any
 ) -> Demand:
     """Edit a draft or a sent-back demand (listed demands change through the gateway)."""
     if demand.status not in (DemandStatus.DRAFT, DemandStatus.SENT_BACK):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from govapp.core.actor import Actor
 from govapp.core.permissions import has_role, is_regulator, restrict
 from govapp.orgs.models import Division
 from govapp.oversight.overlap import engine
@@ -32,7 +33,7 @@ def function_name(code: str | None) -> str:
     return fn.en if (get_language() or "").startswith("en") else fn.zh
 
 
-def can_use_check(user: Any) -> bool:
+def can_use_check(user: Actor) -> bool:
     return has_role(
         user,
         "unit_manager",
@@ -47,7 +48,9 @@ def latest_run() -> OverlapRun | None:
     return OverlapRun.objects.filter(finished_at__isnull=False).first()
 
 
-def groups_for(user: Any, *, run: OverlapRun | None = None, relation: str = "") -> QuerySet:
+def groups_for(
+    user: Actor, *, run: OverlapRun | None = None, relation: str = ""
+) -> QuerySet[OverlapGroup]:
     run = run or latest_run()
     if run is None:
         return OverlapGroup.objects.none()
@@ -93,7 +96,7 @@ def _division_names(codes: set[str]) -> dict[str, str]:
     return dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
 
 
-def function_counts(user: Any, run: OverlapRun | None = None) -> list[dict[str, Any]]:
+def function_counts(user: Actor, run: OverlapRun | None = None) -> list[dict[str, Any]]:
     """Apps per function per region in the user's reach ("广东省: 7 网格化服务管理")."""
     run = run or latest_run()
     if run is None:
@@ -123,11 +126,11 @@ def function_counts(user: Any, run: OverlapRun | None = None) -> list[dict[str, 
     return rows
 
 
-def checks_for(user: Any) -> QuerySet:
+def checks_for(user: Actor) -> QuerySet[Any]:
     return restrict(ProposalCheck.objects.select_related("unit"), user, "view")
 
 
-def cases_for(user: Any) -> QuerySet:
+def cases_for(user: Actor) -> QuerySet[Any]:
     return restrict(ConsolidationCase.objects.select_related("staying", "group"), user, "view")
 
 
@@ -162,7 +165,7 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def groups_workbook(user: Any) -> bytes:
+def groups_workbook(user: Actor) -> bytes:
     groups = list(groups_for(user))
     decisions = decisions_by_signature([g.signature for g in groups])
     wb = Workbook()

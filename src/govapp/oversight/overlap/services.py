@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed
@@ -102,7 +103,7 @@ def signature_of(app_ids: list[int]) -> str:
 # -- runs ----------------------------------------------------------------------------------------
 
 
-def overlap_run_execute(*, actor: Any) -> OverlapRun:
+def overlap_run_execute(*, actor: Actor | None) -> OverlapRun:
     """Run the engine over the database's apps and store the groups. Decisions of earlier runs
     stay valid: they are found again by the group's apps (its signature)."""
     if actor is not None and not is_regulator(actor):
@@ -257,7 +258,7 @@ def can_check(actor: Any, unit: Unit) -> bool:
     return has_role(actor, "unit_manager", "unit_filer") and actor.unit_id == unit.pk
 
 
-def suspended_units(actor: Any) -> Any:
+def suspended_units(actor: Actor) -> Any:
     """R-31: units in the actor's reach whose filings were revoked (no new project approvals)."""
     revoked = App.objects.filter(status=AppStatus.REVOKED).values("hosting_unit_id")
     return restrict(Unit.objects.filter(pk__in=revoked), actor, "view").order_by("scope_code")
@@ -402,7 +403,7 @@ def case_open(
     return case
 
 
-def _successor_set(*, actor: Any, app: App, successor: App) -> None:
+def _successor_set(*, actor: Actor, app: App, successor: App) -> None:
     before = {"successor": app.successor_id}
     App.objects.filter(pk=app.pk).update(successor=successor)
     audit_record(

@@ -3,6 +3,7 @@ the consolidation case, and "check before you build"."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import GovappError, add_to_form, message
+from govapp.core.forms import was_pressed
 from govapp.core.pagination import page_of
 from govapp.core.permissions import can, get_restricted_or_404, has_role, is_regulator, restrict
 from govapp.orgs.models import Unit
@@ -25,7 +27,7 @@ from govapp.oversight.overlap.forms import (
     DecisionForm,
     GroupFilterForm,
 )
-from govapp.oversight.overlap.models import OverlapGroup, ProposalCheck, Relation
+from govapp.oversight.overlap.models import GroupDecision, OverlapGroup, ProposalCheck, Relation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,6 +35,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _regulator_only(request: HttpRequest) -> None:
     if not is_regulator(request.user):
         raise Http404
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One line of the overlap list: the group, the standing decision on its signature and
+    the function's name (instead of attributes stuck onto the model instance)."""
+
+    group: OverlapGroup
+    decision: GroupDecision | None
+    function_name: str
 
 
 @login_required
@@ -44,11 +56,16 @@ def index(request: HttpRequest) -> HttpResponse:
     decision = chosen.get("decision", "")
     qs = selectors.groups_decided(selectors.groups_for(request.user, relation=relation), decision)
     page = page_of(request, qs, 50)
-    groups = list(page.object_list)
-    decisions = selectors.decisions_by_signature([g.signature for g in groups])
-    for g in groups:
-        g.decision = decisions.get(g.signature)
-        g.function_name = selectors.function_name(g.function)
+    found = list(page.object_list)
+    decisions = selectors.decisions_by_signature([g.signature for g in found])
+    groups = [
+        GroupRow(
+            group=g,
+            decision=decisions.get(g.signature),
+            function_name=selectors.function_name(g.function),
+        )
+        for g in found
+    ]
     return render(
         request,
         "overlap/index.html",
@@ -118,14 +135,14 @@ def export(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_restricted_or_404(OverlapGroup.objects.all(), request.user, "view", pk=pk)
     apps = list(group.apps.select_related("hosting_unit"))
-    decision_form = DecisionForm(request.POST if "decide" in request.POST else None)
+    decision_form = DecisionForm(request.POST if was_pressed(request, "decide") else None)
     case_form = CaseForm(
-        request.POST if "open_case" in request.POST else None,
+        request.POST if was_pressed(request, "open_case") else None,
         apps=[(a.pk, f"{a.name}（{a.hosting_unit.name}）") for a in apps],
     )
     if request.method == "POST":
         try:
-            if "decide" in request.POST and decision_form.is_valid():
+            if was_pressed(request, "decide") and decision_form.is_valid():
                 services.group_decide(
                     actor=request.user,
                     group=group,
@@ -134,7 +151,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("认定已保存，之后的检测会沿用该认定。"))
                 return redirect("overlap:group", pk=group.pk)
-            if "open_case" in request.POST and case_form.is_valid():
+            if was_pressed(request, "open_case") and case_form.is_valid():
                 staying = next(a for a in apps if a.pk == case_form.cleaned_data["staying"])
                 case = services.case_open(
                     actor=request.user,
@@ -146,7 +163,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("整合案件已开启。"))
                 return redirect("overlap:case", pk=case.pk)
         except GovappError as exc:
-            add_to_form(case_form if "open_case" in request.POST else decision_form, exc)
+            add_to_form(case_form if was_pressed(request, "open_case") else decision_form, exc)
     return render(
         request,
         "overlap/group.html",

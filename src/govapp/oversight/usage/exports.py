@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from govapp.core.actor import Actor
 from govapp.oversight.usage import selectors
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -34,7 +35,7 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -
         ws.column_dimensions[get_column_letter(i)].width = max(12, len(h) * 2 + 2)
 
 
-def workbook(user: Any) -> bytes:
+def workbook(user: Actor) -> bytes:
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)

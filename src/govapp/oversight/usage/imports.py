@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
 from govapp.core.permissions import restrict
 from govapp.core.spreadsheets import Limits, SpreadsheetUnreadable, table_records
@@ -136,7 +136,7 @@ def _check_row(
     return [], Row(line, app, month, **values)
 
 
-def returns_parse(*, data: bytes, file_name: str, actor: Any) -> list[Row]:
+def returns_parse(*, data: bytes, file_name: str, actor: Actor) -> list[Row]:
     if len(data) > MAX_BYTES:
         raise ImportFailed([_("文件过大（上限 10 MB）：请拆分后分批导入。")])
     errors: list[str] = []
@@ -177,7 +177,7 @@ def returns_parse(*, data: bytes, file_name: str, actor: Any) -> list[Row]:
     return rows
 
 
-def returns_import(*, data: bytes, file_name: str, actor: Any) -> Result:
+def returns_import(*, data: bytes, file_name: str, actor: Actor) -> Result:
     """Import every row or none."""
     rows = returns_parse(data=data, file_name=file_name, actor=actor)
     result = Result(rows=rows)

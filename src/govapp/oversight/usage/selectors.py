@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.calendar import today_shanghai
 from govapp.core.permissions import has_role, is_regulator, restrict
 from govapp.oversight.usage.models import (
@@ -29,11 +30,11 @@ MIN_RATINGS_SHOWN = 5
 DAYS_SHOWN = 90
 
 
-def can_use(user: Any) -> bool:
+def can_use(user: Actor) -> bool:
     return is_regulator(user) or has_role(user, "unit_manager", "unit_filer", "auditor")
 
 
-def apps_for(user: Any) -> QuerySet[App]:
+def apps_for(user: Actor) -> QuerySet[App]:
     return restrict(App.objects.select_related("hosting_unit"), user, "view")
 
 
@@ -125,7 +126,7 @@ def flag_rows(flag: LowUseFlag) -> list[dict[str, str]]:
     return [reason_text(r, flag.criteria) for r in flag.reasons]
 
 
-def lowuse_for(user: Any, *, include_exempt: bool = True) -> QuerySet[LowUseFlag]:
+def lowuse_for(user: Actor, *, include_exempt: bool = True) -> QuerySet[LowUseFlag]:
     qs = restrict(
         LowUseFlag.objects.select_related("app", "app__hosting_unit"), user, "view"
     ).filter(app__status="filed")
@@ -156,7 +157,7 @@ def lowuse_shown(qs: QuerySet[LowUseFlag], show: str) -> QuerySet[LowUseFlag]:
     return qs
 
 
-def cases_for(user: Any) -> QuerySet[RetirementCase]:
+def cases_for(user: Actor) -> QuerySet[RetirementCase]:
     return restrict(
         RetirementCase.objects.select_related("app", "app__hosting_unit", "app__successor"),
         user,
@@ -210,7 +211,7 @@ def region_of(scope: str) -> str:
     return " · ".join(parts) or code
 
 
-def pipeline(user: Any) -> dict[str, Any]:
+def pipeline(user: Actor) -> dict[str, Any]:
     """Counts of the jurisdiction's cases by stage and by region (province / city)."""
     today = today_shanghai()
     cases = list(cases_for(user))

@@ -19,6 +19,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed
@@ -62,14 +63,14 @@ def _require(ok: bool, message: str) -> None:
         raise UsageNotAllowed(message)
 
 
-def is_unit_of(actor: Any, app: App) -> bool:
+def is_unit_of(actor: Actor, app: App) -> bool:
     return (
         has_role(actor, "unit_manager", "unit_filer")
         and restrict(App.objects.filter(pk=app.pk), actor, "change").exists()
     )
 
 
-def is_regulator_of(actor: Any, app: App) -> bool:
+def is_regulator_of(actor: Actor, app: App) -> bool:
     return is_regulator(actor) and restrict(App.objects.filter(pk=app.pk), actor, "change").exists()
 
 
@@ -159,7 +160,7 @@ def _chunks(values: list[Any], size: int = 900) -> Any:
         yield values[i : i + size]
 
 
-def usage_close_day(*, before: dt.date | None = None, actor: Any = None) -> CloseResult:
+def usage_close_day(*, before: dt.date | None = None, actor: Actor | None = None) -> CloseResult:
     """Write the aggregates of the open days (all of them, or those before ``before``) and
     destroy their salts and every per-device hash: bulk reads, one upsert per 5,000 daily rows
     and one audit event for the whole close."""
@@ -304,7 +305,7 @@ def return_save(
     sessions: int = 0,
     functions: dict[str, int] | None = None,
     source: str = Source.FORM,
-    actor: Any,
+    actor: Actor,
 ) -> MonthlyReturn:
     """Create or correct the return of ``app`` for ``month`` (the audit log keeps the old
     figures)."""
@@ -350,7 +351,7 @@ def _return_write(*, app: App, month: dt.date, values: dict[str, Any], actor: An
     return row
 
 
-def _real(actor: Any) -> bool:
+def _real(actor: Actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
@@ -451,7 +452,7 @@ def criteria_set(*, scope: str, actor: Any, **values: Any) -> Criteria:
     return row
 
 
-def _reaches(actor: Any, scope: str) -> bool:
+def _reaches(actor: Actor, scope: str) -> bool:
     return any(
         g.division_id is not None and scope.startswith(g.division_id)
         for g in active_grants(actor)
@@ -476,7 +477,7 @@ def evaluation_month(today: dt.date | None = None) -> dt.date:
     return month_add(month_start(today or today_shanghai()), -1)
 
 
-def lowuse_evaluate(*, month: dt.date | None = None, actor: Any = None) -> int:
+def lowuse_evaluate(*, month: dt.date | None = None, actor: Actor | None = None) -> int:
     """Evaluate every filed app against the criteria of its province (or the national ones)
     for ``month`` (default: last month); replaces the flags.  Returns how many are flagged.
 
@@ -640,7 +641,7 @@ def exemption_grant(
     return ex
 
 
-def exemption_revoke(*, exemption: Exemption, actor: Any) -> Exemption:
+def exemption_revoke(*, exemption: Exemption, actor: Actor) -> Exemption:
     _require(is_regulator_of(actor, exemption.app), _("只有监管部门可以撤销豁免。"))
     with transaction.atomic():
         ex = Exemption.objects.select_for_update().get(pk=exemption.pk)
@@ -678,7 +679,7 @@ def _check_days(working_days: int) -> None:
         )
 
 
-def case_open(*, app: App, working_days: int, reason: str, actor: Any) -> RetirementCase:
+def case_open(*, app: App, working_days: int, reason: str, actor: Actor) -> RetirementCase:
     return cases_open_bulk(apps=[app], working_days=working_days, reason=reason, actor=actor)[0]
 
 
@@ -730,7 +731,7 @@ def _lock_case(case: RetirementCase, states: tuple[str, ...]) -> RetirementCase:
 
 
 def case_appeal(
-    *, case: RetirementCase, text: str, evidence: UploadedFile | None = None, actor: Any
+    *, case: RetirementCase, text: str, evidence: UploadedFile[Any] | None = None, actor: Actor
 ) -> RetirementCase:
     """The unit appeals with evidence (usage it can show, a rarely-used-by-design role)."""
     _require(is_unit_of(actor, case.app), _("只有主办单位可以申诉。"))
@@ -798,7 +799,7 @@ def case_retire(
     shutdown_date: dt.date,
     notice: str,
     successor: App | None,
-    actor: Any,
+    actor: Actor,
 ) -> RetirementCase:
     """The unit retires the app: the shutdown notice of the registry (then the offline report
     and the deregistration application, R-14), naming the app its users should move to."""
@@ -846,7 +847,7 @@ def cases_escalate(*, today: dt.date | None = None) -> int:
     return escalate_overdue(filed, action="retirement.escalate", today=today)
 
 
-def case_to_order(*, case: RetirementCase, actor: Any, working_days: int = 10) -> RetirementCase:
+def case_to_order(*, case: RetirementCase, actor: Actor, working_days: int = 10) -> RetirementCase:
     """An overdue case becomes a rectification order (and, if that fails, the penalty path of
     compliance): the app's open findings plus the overdue retirement are ordered corrected."""
     from govapp.compliance import services as compliance

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import add_to_form
+from govapp.core.forms import pressed
 from govapp.core.pagination import page_of
 from govapp.core.permissions import get_restricted_or_404, has_role, is_national, is_regulator
 from govapp.oversight.usage import exports, imports, selectors, services
@@ -286,7 +287,7 @@ def criteria(request: HttpRequest) -> HttpResponse:
     from govapp.core.permissions import active_grants
 
     if is_national(request.user):
-        scope = request.GET.get("scope", request.POST.get("scope", "")).strip()
+        scope = request.GET.get("scope", pressed(request, "scope")).strip()
     else:
         scope = next((g.division_id[:2] for g in active_grants(request.user) if g.division_id), "")
     current = services.criteria_for_scope(scope)
@@ -344,9 +345,9 @@ def exemption_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_open(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_restricted_or_404(App.objects.all(), request.user, pk=pk)
-    form = OpenCasesForm(
-        {**request.POST.dict(), "apps": [str(app.pk)]}, apps=App.objects.filter(pk=app.pk)
-    )
+    data = request.POST.copy()
+    data.setlist("apps", [str(app.pk)])
+    form = OpenCasesForm(data, apps=App.objects.filter(pk=app.pk))
     if form.is_valid():
         try:
             case = services.case_open(
@@ -413,7 +414,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = case.app
     is_unit = services.is_unit_of(request.user, app)
     is_reg = services.is_regulator_of(request.user, app)
-    action = request.POST.get("action", "")
+    action = pressed(request)
     appeal_form = AppealForm(
         request.POST if action == "appeal" else None,
         request.FILES if action == "appeal" else None,
