@@ -23,6 +23,7 @@ from ninja import Router, Schema
 from govapp.complaints import privacy, selectors, services
 from govapp.complaints.models import Channel, Complaint
 from govapp.complaints.public import complaint_public_view
+from govapp.core.errors import ErrorOut
 
 router = Router(auth=None, tags=["public complaints"])
 
@@ -36,10 +37,6 @@ def anonymous(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(*args, **kwargs)
 
     return wrapper
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class EvidenceIn(Schema):
@@ -69,14 +66,14 @@ class ReceiptOut(Schema):
     note: str
 
 
-class MessageOut(Schema):
+class ReporterMessageOut(Schema):
     author: str
     author_label: str
     text: str
     date: str
 
 
-class ComplaintOut(Schema):
+class ReporterComplaintOut(Schema):
     status: str
     status_label: str
     closed: bool
@@ -92,7 +89,7 @@ class ComplaintOut(Schema):
     description: str
     happened: str
     evidence_count: int
-    messages: list[MessageOut]
+    messages: list[ReporterMessageOut]
     outcome: str
     merged: bool
 
@@ -238,7 +235,7 @@ def stats(request: HttpRequest, filing_number: str) -> Any:
 
 @router.get(
     "/{receipt}",
-    response={200: ComplaintOut, 404: ErrorOut, 429: ErrorOut},
+    response={200: ReporterComplaintOut, 404: ErrorOut, 429: ErrorOut},
     summary="凭查询码查看办理进展和答复",
 )
 @anonymous
@@ -251,7 +248,7 @@ def read(request: HttpRequest, receipt: str) -> Any:
 
 @router.post(
     "/{receipt}/messages",
-    response={201: ComplaintOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: ReporterComplaintOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="凭查询码补充材料",
 )
 @anonymous

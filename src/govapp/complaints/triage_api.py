@@ -32,6 +32,7 @@ from govapp.core.actor import Actor
 from govapp.core.audit import audit_read
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from govapp.core.errors import ErrorOut as TriageError
 from govapp.core.pagination import API_MAX_OFFSET
 from govapp.core.permissions import has_role
 
@@ -46,11 +47,7 @@ CLOSED = gettext_lazy("这件举报已办结，不能再进行此操作。")
 CONFIRM = gettext_lazy("此操作会结束办理，请以 confirm=true 确认后重新提交。")
 
 
-class Error(Schema):
-    detail: str
-
-
-ERR = {400: Error, 403: Error, 404: Error, 409: Error}
+ERR = {400: TriageError, 403: TriageError, 404: TriageError, 409: TriageError}
 
 
 def _confirm_required(schema: dict[str, Any]) -> None:
@@ -92,7 +89,7 @@ class ComplaintPageOut(Schema):
     count: int
 
 
-class MessageOut(Schema):
+class TriageMessageOut(Schema):
     id: int
     author: str
     kind: str = Field(description="reporter | reply (the reporter reads it) | note (internal)")
@@ -101,7 +98,7 @@ class MessageOut(Schema):
     date: dt.date
 
 
-class EvidenceOut(Schema):
+class ComplaintEvidenceOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -144,8 +141,8 @@ class ComplaintOut(ComplaintRowOut):
     merged_into: RefOut | None
     merged_here: list[RefOut]
     related: list[RefOut] = Field(description="other open reports about the same app (merge)")
-    messages: list[MessageOut]
-    evidence: list[EvidenceOut]
+    messages: list[TriageMessageOut]
+    evidence: list[ComplaintEvidenceOut]
     explanations: list[ExplanationOut]
     redaction_suggestion: str = Field(
         description="a starting point for request-explanation (contact data removed); edit it"
@@ -295,7 +292,7 @@ def _confirmed(confirm: bool) -> None:
 
 @router.get(
     "",
-    response={200: ComplaintPageOut, 400: Error, 403: Error, 404: Error},
+    response={200: ComplaintPageOut, 400: TriageError, 403: TriageError, 404: TriageError},
     summary="管辖范围内的投诉举报列表",
     description="Filters: `status` (a status, or `open` for every report not yet closed), "
     "`category`, `overdue=true`, `q` (app name, filing number or JB-number). "
@@ -333,7 +330,7 @@ def complaint_list(
 
 @router.get(
     "/stats.xlsx",
-    response={200: None, 400: Error, 403: Error, 404: Error},
+    response={200: None, 400: TriageError, 403: TriageError, 404: TriageError},
     url_name="complaints_stats_xlsx",
     summary="举报统计导出（XLSX，仅数量，不含举报内容）",
     description="Counts by category, app, hosting unit, region and month within the caller's "
@@ -368,7 +365,7 @@ def stats_xlsx(request: HttpRequest, since: str = "", until: str = "") -> Any:
 
 @router.get(
     "/{complaint_id}",
-    response={200: ComplaintOut, 404: Error},
+    response={200: ComplaintOut, 404: TriageError},
     summary="举报详情（监管人员办理页面的同样内容）",
 )
 def complaint_detail(request: HttpRequest, complaint_id: int) -> Any:

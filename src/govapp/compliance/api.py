@@ -24,6 +24,7 @@ from govapp.compliance.models import (
 from govapp.compliance.rules import RULES
 from govapp.core.actor import Actor
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from govapp.core.errors import ErrorOut as Error
 from govapp.core.pagination import API_MAX_OFFSET
 from govapp.core.permissions import get_restricted_or_404, restrict
 from govapp.registry.models import App
@@ -93,13 +94,6 @@ class OrderOut(Schema):
     rounds: int = 0
     decision_note: str = ""
     penalty_ids: list[int] = []
-
-
-class Error(Schema):
-    """The one error shape (core.errors): what was wrong, and per field where it applies."""
-
-    detail: str
-    errors: dict[str, str] = {}
 
 
 def _finding(f: Any) -> dict[str, Any]:
@@ -173,7 +167,7 @@ class RegionCount(Schema):
     n: int
 
 
-class DashboardOut(Schema):
+class ComplianceDashboardOut(Schema):
     """Live findings by status, rule and province within the caller's reach, and the to-dos."""
 
     by_status: dict[str, int]
@@ -195,7 +189,7 @@ class PublicBulletinOut(Schema):
     cases: list[dict[str, Any]]
 
 
-@router.get("/dashboard", response=DashboardOut)
+@router.get("/dashboard", response=ComplianceDashboardOut)
 def dashboard(request: HttpRequest) -> dict[str, Any]:
     return selectors.dashboard(request.user)
 
@@ -455,7 +449,7 @@ def order_accept(request: HttpRequest, order_id: int, data: AcceptIn) -> Any:
     return Status(200, _order_out(order))
 
 
-class ReturnIn(Schema):
+class OrderReturnIn(Schema):
     note: str
     working_days: int | None = None
 
@@ -465,7 +459,7 @@ class ReturnIn(Schema):
     response={200: OrderOut, **ERR},
     summary="退回重新整改（可给新的工作日期限）",
 )
-def order_return(request: HttpRequest, order_id: int, data: ReturnIn) -> Any:
+def order_return(request: HttpRequest, order_id: int, data: OrderReturnIn) -> Any:
     if data.working_days is not None and not 1 <= data.working_days <= 60:
         raise InvalidInput(_("新的整改期限应为 1 到 60 个工作日。"))
     order = _call(

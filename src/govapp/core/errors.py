@@ -14,6 +14,15 @@ from typing import Any, ClassVar
 from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.functional import Promise
+from ninja import Schema
+
+
+class ErrorOut(Schema):
+    """The one error shape of the API, as every route documents it: what was wrong, and per
+    field where it applies (the answer of :func:`install_api_handler`)."""
+
+    detail: str
+    errors: dict[str, str] = {}
 
 
 class GovappError(Exception):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from govapp.core.errors import NotFound
+from govapp.core.errors import ErrorOut, NotFound
 from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import request_user, restrict, roles_of
 from govapp.orgs.models import ApiToken, Unit
@@ -42,10 +42,6 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     token: str
     expires_at: dt.datetime | None
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 @auth_router.post(

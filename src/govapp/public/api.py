@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from govapp.core import ratelimit
+from govapp.core.errors import ErrorOut
 from govapp.public.selectors import (
     VerifyInputError,
     parse_since,
@@ -28,10 +29,6 @@ from govapp.public.selectors import (
 router = Router(auth=None, tags=["public"])
 
 MAX_PAGE_SIZE = 100
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class AppItemOut(Schema):
@@ -50,7 +47,7 @@ class AppItemOut(Schema):
     url: str
 
 
-class IdentityOut(Schema):
+class PublicIdentityOut(Schema):
     platform: str
     platform_label: str
     identifier: str
@@ -69,7 +66,7 @@ class HarvestItemOut(AppItemOut):
     shutdown_date: str | None
     offline_at: str | None
     deregistered_at: str | None
-    identities: list[IdentityOut]
+    identities: list[PublicIdentityOut]
 
 
 class AppPageOut(Schema):
@@ -85,7 +82,7 @@ class AppDetailOut(AppItemOut):
     shutdown_notice: str
     offline_at: str | None
     deregistered_at: str | None
-    identities: list[IdentityOut]
+    identities: list[PublicIdentityOut]
     verify_url: str
 
 

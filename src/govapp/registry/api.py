@@ -12,7 +12,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from govapp.core.audit import audit_read
-from govapp.core.errors import NotFound
+from govapp.core.errors import ErrorOut, NotFound
 from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import get_restricted_or_404
 from govapp.orgs.models import Unit
@@ -92,11 +92,6 @@ class EventOut(Schema):
     # missing-items lists with what is new on them and why, section changes between
     # submissions, the testing gaps an override approved past, provincial sign-offs
     data: dict[str, Any] = {}
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
 
 
 class AppIn(Schema):

@@ -14,7 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpRe
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from govapp.core.errors import NotAllowed, NotFound
+from govapp.core.errors import ErrorOut, NotAllowed, NotFound
 from govapp.core.permissions import restrict
 from govapp.reports import opendata, selectors, services
 from govapp.reports.figures import shown_to
@@ -76,10 +76,6 @@ class ReportOut(Schema):
     created_at: str
     xlsx_url: str
     print_url: str
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 @router.get("/dashboard", response=DashboardOut, summary="工作台统计（本人管辖范围）")

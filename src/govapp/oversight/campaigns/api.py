@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from govapp.core.errors import NotFound
+from govapp.core.errors import ErrorOut, NotFound
 from govapp.oversight.campaigns import selectors, services
 from govapp.oversight.campaigns.models import Campaign, InspectionTask
 
@@ -62,26 +62,26 @@ class TaskOut(Schema):
     version: int
 
 
-class EvidenceOut(Schema):
+class AnswerEvidenceOut(Schema):
     kind: str
     label: str
     detail: str
 
 
-class CheckOut(Schema):
+class AnswerCheckOut(Schema):
     question_id: int
     code: str
     text: str
     problem_class: str
     answer: str
     explanation: str
-    evidence: list[EvidenceOut]
+    evidence: list[AnswerEvidenceOut]
     contradiction: bool
     confirmed_problem: bool
 
 
 class TaskDetailOut(TaskOut):
-    checks: list[CheckOut]
+    checks: list[AnswerCheckOut]
     review_note: str
 
 
@@ -101,11 +101,6 @@ class ReviewIn(Schema):
     accept: bool
     note: str = ""
     confirmed: list[int] = []
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
 
 
 ERR = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}

@@ -111,7 +111,7 @@ class BurdenOut(Schema):
     trend: list[dict[str, Any]]
 
 
-class CheckOut(Schema):
+class LedgerCheckOut(Schema):
     status: str
     ledger_number: str
     title: str | None = None
@@ -280,7 +280,7 @@ def burden(request: HttpRequest, division: str = "") -> dict[str, Any]:
     }
 
 
-@public_router.get("/{ledger_number}", response=CheckOut, auth=None)
+@public_router.get("/{ledger_number}", response=LedgerCheckOut, auth=None)
 def check(request: HttpRequest, ledger_number: str) -> dict[str, Any]:
     """Is a request carrying this ledger number legitimate? status: listed | not_listed |
     withdrawn | replaced | expired | not_yet_valid."""

@@ -37,7 +37,7 @@ class MatchOut(Schema):
     reasons: list[str]
 
 
-class CheckOut(Schema):
+class ProposalCheckOut(Schema):
     number: str
     name: str
     function: str
@@ -89,7 +89,7 @@ def _group(g: OverlapGroup) -> dict[str, Any]:
     }
 
 
-@router.post("/checks", response={201: CheckOut}, summary="建设前重复核查（R-16）")
+@router.post("/checks", response={201: ProposalCheckOut}, summary="建设前重复核查（R-16）")
 def check_create(request: HttpRequest, data: CheckIn) -> Any:
     unit = get_restricted_or_404(Unit.objects.all(), request.user, "view", pk=data.unit_id)
     c = services.proposal_check_create(
@@ -104,7 +104,7 @@ def check_create(request: HttpRequest, data: CheckIn) -> Any:
     return Status(201, _check(c))
 
 
-@router.get("/checks/{number}", response=CheckOut, summary="查看核查结果")
+@router.get("/checks/{number}", response=ProposalCheckOut, summary="查看核查结果")
 def check_get(request: HttpRequest, number: str) -> Any:
     return _check(
         get_restricted_or_404(ProposalCheck.objects.all(), request.user, "view", number=number)

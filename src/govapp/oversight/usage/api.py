@@ -97,7 +97,7 @@ def app_usage(request: HttpRequest, filing_number: str) -> dict[str, Any]:
     return selectors.app_usage(_app(request, filing_number))
 
 
-class ReturnIn(Schema):
+class UsageReturnIn(Schema):
     month: str  # YYYY-MM
     active_users: int
     intended_users: int
@@ -118,7 +118,7 @@ class ReturnOut(Schema):
     response={200: ReturnOut, 400: dict[str, Any], 403: dict[str, Any]},
     url_name="usage_return",
 )
-def return_put(request: HttpRequest, filing_number: str, payload: ReturnIn) -> Any:
+def return_put(request: HttpRequest, filing_number: str, payload: UsageReturnIn) -> Any:
     """Send (or correct) the monthly return of one app; the audit log keeps earlier figures."""
     app = _app(request, filing_number)
     try:
