@@ -57,6 +57,7 @@ def test_enrol_and_log_in_with_a_code(live_server: Any, page: Any, settings: Any
     page.fill("#id_code", "000000" if _code(device) != "000000" else "111111")
     page.click("button:has-text('验证并登录')")
     page.wait_for_selector("text=验证码不正确")
+    page.wait_for_timeout(1500)  # django-otp's back-off after a wrong code is 1 s
     page.fill("#id_code", _code(device))
     shot(page, "accounts-3-login-code")
     page.click("button:has-text('验证并登录')")

@@ -180,6 +180,9 @@ def test_the_device_backs_off_after_a_wrong_code(settings):
     s.post(CODE, {"code": f"{(int(right) + 1) % 1_000_000:06d}"})
     r = s.post(CODE, {"code": right})  # right, but within the back-off after a failure
     assert r.status_code == 400 and s.get("/").status_code == 302
+    # the page says how long to wait; it is not the login lockout
+    page = r.content.decode()
+    assert "请等待 60 秒" in page and "失败次数过多" not in page
 
 
 def test_disable_needs_a_current_code():

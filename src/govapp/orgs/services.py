@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 from typing import Any
 
@@ -479,8 +480,12 @@ def _totp_check(user: User, device: Any, code: str) -> bool:
 
     allowed, _info = device.verify_is_allowed()
     if not allowed:
-        raise LoginLocked(
-            (_info or {}).get("locked_until") or timezone.now() + dt.timedelta(seconds=1)
+        # django-otp's back-off after a wrong code (1 s, 2 s, 4 s ...): not the login lockout,
+        # so say how long to wait rather than "too many failures"
+        until = (_info or {}).get("locked_until") or timezone.now() + dt.timedelta(seconds=1)
+        wait = max(1, math.ceil((until - timezone.now()).total_seconds()))
+        raise SecondFactorRefused(
+            _("验证码输入过快：请等待 %(n)d 秒后再输入（连续输错后等待时间会加倍）。") % {"n": wait}
         )
     return django_otp.verify_token(user, device.persistent_id, code) is not None
 
