@@ -1,4 +1,4 @@
-"""What the reports app keeps (see docs/adr/0003-reports-keeps-figures-and-reports.md).
+"""What the reports app keeps (see docs/adr/0006-reports-keeps-figures-and-reports.md).
 
 Reports reads every other app through its selectors and writes only its own three tables:
 precomputed figures (so a national dashboard answers in milliseconds on 100,000 apps), the
