@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govapp.compliance.forms import ScanUploadForm
 from govapp.compliance.models import PackageScan, ScanStatus
 from govapp.compliance.scan_selectors import facts_view, scans_for
 from govapp.compliance.scanning import (
@@ -73,11 +74,14 @@ def scan_upload(request: HttpRequest) -> HttpResponse:
     from govapp.registry.models import Application
 
     apps = _apps_for_upload(request.user)
-    app_id = request.POST.get("app") or request.GET.get("app") or ""
-    application_id = request.POST.get("application") or request.GET.get("application") or ""
+    posted = request.method == "POST"
+    form = ScanUploadForm(request.POST if posted else request.GET, request.FILES or None)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    app_id = str(chosen.get("app") or "").strip()
+    application_id = str(chosen.get("application") or "").strip()
     errors: list[str] = []
-    if request.method == "POST":
-        upload = request.FILES.get("package")
+    if posted:
+        upload = chosen.get("package")
         app = apps.filter(pk=app_id).first() if _is_id(app_id) else None
         application = None
         if _is_id(application_id):
