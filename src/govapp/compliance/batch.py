@@ -254,17 +254,9 @@ def _evaluate_batch(apps: list[App], actor: Actor | None, out: BatchResult) -> N
                     )
                 )
                 continue
-            before = {"status": finding.status, "evidence": finding.evidence}
-            was_changed = finding.status != status or finding.evidence != evidence
-            finding.status = status
-            finding.evidence = evidence
-            finding.severity = rule.severity
-            finding.app_version = version
-            finding.fact_sources = sources
-            finding.scan = built.scan
-            finding.application = built.application
-            finding.exemption = exemption
-            finding.last_seen = now
+            before, was_changed = engine.refresh_finding(
+                finding, rule, built, status, evidence, version, sources, exemption, now
+            )
             changed.append(finding)
             if was_changed:
                 out.updated += 1

@@ -223,17 +223,9 @@ def sync_findings(*, app: App, built: Built, hits: Iterable[Hit], actor: Actor |
             )
             out.opened.append(finding)
             continue
-        before = {"status": finding.status, "evidence": finding.evidence}
-        changed = finding.status != status or finding.evidence != evidence
-        finding.status = status
-        finding.evidence = evidence
-        finding.severity = rule.severity
-        finding.app_version = version
-        finding.fact_sources = sources
-        finding.scan = built.scan
-        finding.application = built.application
-        finding.exemption = exemption
-        finding.last_seen = now
+        before, changed = refresh_finding(
+            finding, rule, built, status, evidence, version, sources, exemption, now
+        )
         finding.save()
         if changed:
             audit_record(
@@ -294,6 +286,33 @@ def new_finding(
         first_seen=now,
         last_seen=now,
     )
+
+
+def refresh_finding(
+    finding: Finding,
+    rule: Any,
+    built: Built,
+    status: str,
+    evidence: Any,
+    version: str,
+    sources: Any,
+    exemption: Any,
+    now: Any,
+) -> tuple[dict[str, Any], bool]:
+    """Bring an existing (unsaved) ``finding`` up to this evaluation; returns its status and
+    evidence before, and whether either changed (the one-app and the batch paths share it)."""
+    before = {"status": finding.status, "evidence": finding.evidence}
+    changed = finding.status != status or finding.evidence != evidence
+    finding.status = status
+    finding.evidence = evidence
+    finding.severity = rule.severity
+    finding.app_version = version
+    finding.fact_sources = sources
+    finding.scan = built.scan
+    finding.application = built.application
+    finding.exemption = exemption
+    finding.last_seen = now
+    return before, changed
 
 
 def evaluate_app(
