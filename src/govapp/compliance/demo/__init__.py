@@ -1,15 +1,19 @@
 """Demo compliance data (demo only, never production), loaded after the registry's demo data.
 
-* A handful of varied packages (APKs, a HarmonyOS HAP, a WeChat mini-program) is built once
-  with :mod:`govapp.scanner.testkit`, uploaded through the real upload service
-  (``scanning.package_scan_create``) and REALLY scanned (``scanning.package_scan_run``); the
-  files are stored by content hash, so a second build finds them again.
-* A fixed-seed subset of filed apps gets a stored scan whose facts are a copy of one of those
-  real scans (the identity check is computed honestly for each app), and the engine evaluates
-  every one of them, so findings exist (clock-in, ranking, ads SDK, location tracks ...).
-* Exemptions (requested, approved, refused, expired), rectification orders in every state
-  (some overdue and escalated), a penalty case with revocation and one waiting for the CAC,
-  a spot check with a recorded seed and a published bulletin.
+What the demo world contains is data, in the tables beside this module; the code below is one
+short step per kind of row, each calling the real, audited service:
+
+* ``packages.json``: the package variants built with :mod:`govapp.scanner.testkit`, uploaded
+  through the real upload service (``scanning.package_scan_create``) and REALLY scanned
+  (``scanning.package_scan_run``) once (stored by content hash, so a second build finds them
+  again); the variant of each fixed demo app, the weighted draw for the others and the variant
+  by app kind.  A fixed-seed share of the filed apps gets a stored scan whose facts are a copy
+  of one of those real scans, and the engine evaluates every one of them, so findings exist.
+* ``scenario.json``: the compliance story, as rows run in order: ``script`` (exemptions
+  requested, refused, approved, expired; rectification orders answered, sent back, accepted),
+  ``overdue`` (orders issued in rounds per region, backdated, escalated; two failed, one of them
+  revoked, the other waiting for the CAC), ``spot_check`` (a draw with a recorded seed and the
+  results of its first items) and ``bulletin`` (a published bulletin of resolved cases).
 
 The demo accounts each have compliance work waiting: gz-unit an order to answer, gd-cac an
 exemption to decide, sc-cac an order to accept, cac a penalty to decide.  Idempotent (a
@@ -21,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +42,7 @@ from govapp.compliance.models import (
     FindingStatus,
     OrderState,
     PackageScan,
+    PenaltyCase,
     RectificationOrder,
     ScanStatus,
     SpotCheck,
@@ -50,8 +56,8 @@ from govapp.registry.models import App, AppStatus
 
 SEED = 20260401
 SENTINEL = "demo.compliance_loaded"
-SCANNED_SHARE = 0.25  # of the filed apps outside the fixed ones
 DOC = "安保任务通知（演示材料）\n".encode()
+SERIOUS = ("high", "critical")
 
 
 @dataclass(frozen=True)
@@ -66,9 +72,6 @@ class Variant:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-# packages.json: the package variants built and scanned for real ({key, file_name, kind,
-# package, permissions, strings, types, extra}), the variant of each fixed demo app, the
-# weighted draw for the others and the variant by app kind.
 _TABLE = demo_table(__name__, "packages")
 VARIANTS = [
     Variant(
@@ -86,6 +89,25 @@ VARIANTS = [
 FIXED: dict[str, str] = _TABLE["fixed"]
 WEIGHTED: list[str] = _TABLE["weighted"]
 KIND_VARIANTS: dict[str, str] = _TABLE["kind_variants"]
+SCENARIO: dict[str, Any] = demo_table(__name__, "scenario")
+
+
+@dataclass
+class World:
+    """What the steps share: the demo accounts, the fixed apps, the real scans, the seeded
+    draw of scanned apps, and what earlier steps left for later ones."""
+
+    rng: random.Random
+    today: dt.date
+    now: dt.datetime
+    users: dict[str, User]
+    fixed: dict[str, App]
+    base: dict[str, PackageScan] = field(default_factory=dict)
+    chosen: list[App] = field(default_factory=list)
+    overdue: list[tuple[RectificationOrder, User]] = field(default_factory=list)
+
+
+# --- packages: build, upload and scan each variant once; attach copies to apps -------------
 
 
 def _build(v: Variant, folder: Path) -> tuple[str, bytes]:
@@ -139,14 +161,9 @@ def _real_scans(uploader: User, app: App) -> dict[str, PackageScan]:
     return out
 
 
-def _user(name: str) -> User:
-    return User.objects.get(username=name)
-
-
 def _attach(
     app: App, base: PackageScan, created_at: dt.datetime, uploader: User | None
 ) -> PackageScan:
-    facts = dict(base.facts or {})
     return PackageScan(
         hosting_unit=app.hosting_unit,
         app=app,
@@ -154,7 +171,7 @@ def _attach(
         sha256=base.sha256,
         size=base.size,
         status=ScanStatus.DONE,
-        facts=facts,
+        facts=dict(base.facts or {}),
         kind=base.kind,
         package=base.package,
         # The facts come from a sample package, not this app's own: say so instead of
@@ -176,8 +193,140 @@ def _attach(
     )
 
 
-def _finding(app: App, rule: str) -> Finding:
+def _drawn_variant(w: World, app: App) -> str:
+    """The variant of a drawn app: by its kind, else the weighted draw (with its swaps)."""
+    key = KIND_VARIANTS.get(str(app.kind)) or w.rng.choice(WEIGHTED)
+    swap = SCENARIO["swaps"].get(key)
+    if swap is not None and w.rng.random() < swap["share"]:
+        key = swap["variant"]
+    return key
+
+
+def _scan_and_evaluate(w: World) -> list[App]:
+    """Stored scans for the fixed apps and a seeded share of the other filed apps, evaluated."""
+    others = list(
+        App.objects.filter(status=AppStatus.FILED)
+        .exclude(pk__in=[a.pk for a in w.fixed.values()])
+        .select_related("hosting_unit")
+        .prefetch_related("identities")
+        .order_by("pk")
+    )
+    share = int(len(others) * SCENARIO["scanned_share"])
+    w.chosen = sorted(w.rng.sample(others, share), key=lambda a: a.pk)
+    rows = [
+        _attach(a, w.base[FIXED[name]], w.now - dt.timedelta(days=3), None)
+        for name, a in sorted(w.fixed.items())
+    ]
+    for a in w.chosen:
+        key = _drawn_variant(w, a)
+        age = w.rng.randint(5, 420)
+        rows.append(_attach(a, w.base[key], w.now - dt.timedelta(days=age), None))
+    PackageScan.objects.bulk_create(rows)
+    evaluated = list(w.fixed.values()) + w.chosen
+    for a in evaluated:
+        engine.evaluate_app(app=a, actor=None)
+    return evaluated
+
+
+# --- scenario.json "script": one function per kind of row ----------------------------------
+
+
+def _days(w: World, row: dict[str, Any], key: str) -> dt.date | None:
+    return w.today + dt.timedelta(days=row[key]) if key in row else None
+
+
+def _exemption(w: World, row: dict[str, Any]) -> None:
+    app = w.fixed[row["app"]]
+    ex = svc.exemption_request(
+        actor=w.users[row["by"]],
+        app=app,
+        rule_id=row["rule"],
+        scenario=row["scenario"],
+        reason=row["reason"],
+        document_name=row["document_name"],
+        document=DOC,
+        requested_expiry=_days(w, row, "requested_expiry_days"),
+    )
+    if "decide" in row:
+        decide = row["decide"]
+        svc.exemption_decide(
+            actor=w.users[decide["by"]],
+            exemption=ex,
+            approve=decide["approve"],
+            expires_on=_days(w, decide, "expires_in_days"),
+            note=decide.get("note", ""),
+        )
+    if "expired_days_ago" in row:  # a past emergency: the exemption has run out
+        expired = w.today - dt.timedelta(days=row["expired_days_ago"])
+        Exemption.objects.filter(pk=ex.pk).update(expires_on=expired)
+
+
+def _exemptions_expire(w: World, row: dict[str, Any]) -> None:
+    svc.exemptions_expire(today=w.today)
+
+
+def _open_finding(app: App, rule: str) -> Finding:
     return Finding.objects.get(app=app, rule_id=rule, status=FindingStatus.OPEN)
+
+
+def _rescan(w: World, app: App, spec: dict[str, Any] | None, uploader: User) -> PackageScan | None:
+    if spec is None:
+        return None
+    created = w.now - dt.timedelta(days=spec["days_ago"])
+    scan = _attach(app, w.base[spec["variant"]], created, uploader)
+    scan.save()
+    return scan
+
+
+def _order(w: World, row: dict[str, Any]) -> None:
+    app = w.fixed[row["app"]]
+    order = svc.order_issue(
+        actor=w.users[row["by"]],
+        app=app,
+        findings=[_open_finding(app, row["rule"])],
+        instructions=row["instructions"],
+        working_days=row["working_days"],
+    )
+    if "respond" in row:
+        respond = row["respond"]
+        unit = w.users[respond["by"]]
+        scan = _rescan(w, app, respond.get("rescan"), unit)
+        svc.order_respond(actor=unit, order=order, response=respond["response"], scan=scan)
+    if "send_back" in row:
+        back = row["send_back"]
+        svc.order_send_back(
+            actor=w.users[back["by"]],
+            order=order,
+            note=back["note"],
+            working_days=back["working_days"],
+        )
+    if "accept" in row:
+        accept = row["accept"]
+        svc.order_accept(actor=w.users[accept["by"]], order=order, note=accept["note"])
+
+
+SCRIPT_STEPS: dict[str, Callable[[World, dict[str, Any]], None]] = {
+    "exemption": _exemption,
+    "exemptions_expire": _exemptions_expire,
+    "order": _order,
+}
+
+
+# --- scenario.json "overdue", "spot_check", "bulletin" -------------------------------------
+
+
+def _serious_findings(app: App) -> Any:
+    return Finding.objects.filter(app=app, status=FindingStatus.OPEN, severity__in=SERIOUS)
+
+
+def _overdue_target(w: World, prefix: str, used: set[int]) -> App | None:
+    """The first drawn app of the region with a serious open finding not already ordered."""
+    for a in w.chosen:
+        if a.pk in used or not a.hosting_unit.scope_code.startswith(prefix):
+            continue
+        if _serious_findings(a).exists():
+            return a
+    return None
 
 
 def _backdate(order: RectificationOrder, today: dt.date, days_overdue: int) -> None:
@@ -188,234 +337,95 @@ def _backdate(order: RectificationOrder, today: dt.date, days_overdue: int) -> N
     order.refresh_from_db()
 
 
+def _overdue_orders(w: World, spec: dict[str, Any]) -> None:
+    """Orders issued round by round per region, backdated past their deadline, escalated."""
+    used: set[int] = set()
+    for row in spec["rounds"]:
+        hit = _overdue_target(w, row["scope"], used)
+        if hit is None:
+            continue
+        used.add(hit.pk)
+        actor = w.users[row["by"]]
+        order = svc.order_issue(
+            actor=actor,
+            app=hit,
+            findings=list(_serious_findings(hit)),
+            instructions=spec["instructions"],
+            working_days=spec["working_days"],
+        )
+        _backdate(order, w.today, row["days_overdue"])
+        w.overdue.append((order, actor))
+    svc.orders_escalate(today=w.today)
+
+
+def _failed_orders(w: World, spec: dict[str, Any]) -> None:
+    """Two overdue orders failed (a later round's, so each regulator keeps an overdue order
+    when there are enough); the first is revoked, the other waits for the CAC's decision."""
+    overdue = w.overdue
+    to_fail = overdue[3:5] if len(overdue) >= 5 else overdue[-2:]
+    failed: list[PenaltyCase] = [
+        svc.order_fail(actor=actor, order=order, reason=spec["fail_reason"])
+        for order, actor in to_fail
+    ]
+    if len(failed) == 2:
+        revoke = spec["revoke"]
+        svc.penalty_revoke(actor=w.users[revoke["by"]], case=failed[0], note=revoke["note"])
+
+
+def _spot_check(w: World, spec: dict[str, Any]) -> None:
+    """A spot check with a recorded seed; the results of its first items."""
+    actor = w.users[spec["by"]]
+    check = svc.spotcheck_draw(
+        actor=actor, name=spec["name"], sample_size=spec["sample_size"], seed=SEED
+    )
+    items = check.items.select_related("app").order_by("pk")[: len(spec["results"])]
+    for item, checks in zip(items, spec["results"], strict=False):
+        svc.spotcheck_record(actor=actor, item=item, checks=checks, note=spec["note"])
+
+
+def _bulletin(w: World, spec: dict[str, Any]) -> None:
+    """A published bulletin of the resolved cases."""
+    resolved = RectificationOrder.objects.filter(
+        state__in=[OrderState.ACCEPTED, OrderState.FAILED]
+    ).order_by("pk")
+    svc.bulletin_publish(
+        actor=w.users[spec["by"]],
+        title=spec["title"],
+        summary=spec["summary"],
+        orders=list(resolved),
+        anonymised=spec["anonymised"],
+    )
+
+
+# --- the loader ----------------------------------------------------------------------------
+
+
+def _world() -> World:
+    fixed = App.objects.filter(name__in=FIXED, status=AppStatus.FILED)
+    world = World(
+        rng=random.Random(SEED),
+        today=today_shanghai(),
+        now=timezone.now(),
+        users={u.username: u for u in User.objects.all()},
+        fixed={a.name: a for a in fixed},
+    )
+    world.base = _real_scans(world.users["gz-unit"], world.fixed["穗好办"])
+    return world
+
+
 def demo_compliance_load() -> dict[str, Any]:
     if AuditEvent.objects.filter(action=SENTINEL).exists():
         return {"scans": PackageScan.objects.count(), "created": 0}
     if not App.objects.filter(name="穗好办").exists():
         raise RuntimeError("load the registry demo data first (registry.demo)")
-    rng = random.Random(SEED)
-    today = today_shanghai()
-    now = timezone.now()
-    gz, cd, central = _user("gz-unit"), _user("cd-unit"), _user("central-unit")
-    cac, gd, sc = _user("cac"), _user("gd-cac"), _user("sc-cac")
-    fixed = {a.name: a for a in App.objects.filter(name__in=FIXED, status=AppStatus.FILED)}
-    base = _real_scans(gz, fixed["穗好办"])
-
-    # 1. stored scans for the fixed apps and a seeded share of the other filed apps
-    others = list(
-        App.objects.filter(status=AppStatus.FILED)
-        .exclude(pk__in=[a.pk for a in fixed.values()])
-        .select_related("hosting_unit")
-        .prefetch_related("identities")
-        .order_by("pk")
-    )
-    chosen = sorted(rng.sample(others, int(len(others) * SCANNED_SHARE)), key=lambda a: a.pk)
-    rows = [
-        _attach(a, base[FIXED[name]], now - dt.timedelta(days=3), None)
-        for name, a in sorted(fixed.items())
-    ]
-    for a in chosen:
-        key = KIND_VARIANTS.get(str(a.kind)) or rng.choice(WEIGHTED)
-        if key == "clock_in" and rng.random() < 0.3:
-            key = "hap_track"
-        age = rng.randint(5, 420)
-        rows.append(_attach(a, base[key], now - dt.timedelta(days=age), None))
-    PackageScan.objects.bulk_create(rows)
-    evaluated = list(fixed.values()) + chosen
-    for a in evaluated:
-        engine.evaluate_app(app=a, actor=None)
-
-    # 2. exemptions: refused, then an order (gz-unit answers it)
-    shb, szg = fixed["穗好办"], fixed["穗智管"]
-    ex = svc.exemption_request(
-        actor=gz,
-        app=shb,
-        rule_id="R20_CLOCK_IN",
-        scenario="other",
-        reason="网格员日常考勤需要，申请保留每日定位打卡功能。",
-        document_name="说明.txt",
-        document=DOC,
-    )
-    svc.exemption_decide(
-        actor=gd,
-        exemption=ex,
-        approve=False,
-        note="日常考勤不属于安保、应急等特殊场景，不予豁免；请取消强制打卡。",
-    )
-    svc.order_issue(
-        actor=gd,
-        app=shb,
-        findings=[_finding(shb, "R20_CLOCK_IN")],
-        instructions="取消强制打卡签到功能，删除未打卡人员通报，报送新版本安装包。",
-        working_days=10,
-    )
-    # gd-cac decides: a pending exemption of 穗智管 (ranking in a flood-season drill)
-    svc.exemption_request(
-        actor=gz,
-        app=szg,
-        rule_id="R20_POINTS_RANKING",
-        scenario="emergency",
-        reason="2026年汛期应急演练期间，需按街道统计响应积分，演练结束后关闭该功能。",
-        document_name="汛期应急演练通知.txt",
-        document=DOC,
-        requested_expiry=today + dt.timedelta(days=90),
-    )
-    # approved (sc-cac): 天府市民云's track upload during a security task
-    tf = fixed["天府市民云"]
-    ex = svc.exemption_request(
-        actor=cd,
-        app=tf,
-        rule_id="R22_LOCATION_TRACK",
-        scenario="security",
-        reason="大型赛事安保期间，安保人员巡逻轨迹需实时回传指挥中心。",
-        document_name="赛事安保方案.txt",
-        document=DOC,
-    )
-    svc.exemption_decide(
-        actor=sc,
-        exemption=ex,
-        approve=True,
-        expires_on=today + dt.timedelta(days=120),
-        note="仅限赛事安保人员使用，到期自动恢复检测。",
-    )
-    # expired (cac): 应急管理's clock-in for a past emergency; the finding reopens
-    yj = fixed["应急管理"]
-    ex = svc.exemption_request(
-        actor=central,
-        app=yj,
-        rule_id="R20_CLOCK_IN",
-        scenario="emergency",
-        reason="防汛救灾期间值守人员定位签到，灾情结束即取消。",
-        document_name="应急响应启动通知.txt",
-        document=DOC,
-    )
-    svc.exemption_decide(
-        actor=cac, exemption=ex, approve=True, expires_on=today + dt.timedelta(days=1)
-    )
-    Exemption.objects.filter(pk=ex.pk).update(expires_on=today - dt.timedelta(days=3))
-    svc.exemptions_expire(today=today)
-
-    # 3. orders: responded (sc-cac accepts or sends back), sent back, accepted
-    order = svc.order_issue(
-        actor=sc,
-        app=tf,
-        findings=[_finding(tf, "R22_PHOTO_UPLOAD")],
-        instructions="取消强制拍照上传，改为自愿上传。",
-        working_days=15,
-    )
-    svc.order_respond(actor=cd, order=order, response="已将拍照上传改为可选项，并删除未上传提醒。")
-    ryb = fixed["蓉易办"]
-    order = svc.order_issue(
-        actor=sc,
-        app=ryb,
-        findings=[_finding(ryb, "R23_ADVERTISING_SDK")],
-        instructions="移除广告 SDK（优量汇、穿山甲），不得在政务应用中投放广告。",
-        working_days=10,
-    )
-    svc.order_respond(actor=cd, order=order, response="已关闭开屏广告。")
-    svc.order_send_back(
-        actor=sc,
-        order=order,
-        note="重新检测仍发现广告 SDK，请从安装包中移除，而非仅关闭广告位。",
-        working_days=10,
-    )
-    aq = fixed["安全生产举报"]
-    order = svc.order_issue(
-        actor=cac,
-        app=aq,
-        findings=[_finding(aq, "R20_ONLINE_DURATION")],
-        instructions="取消在线时长统计和排名。",
-        working_days=10,
-    )
-    fixed_scan = _attach(aq, base["clean"], now - dt.timedelta(days=1), central)
-    fixed_scan.save()
-    svc.order_respond(
-        actor=central,
-        order=order,
-        response="新版本已删除在线时长统计，安装包已上传检测。",
-        scan=fixed_scan,
-    )
-    svc.order_accept(actor=cac, order=order, note="重新检测未再发现问题，验收通过。")
-
-    # 4. overdue orders (escalated), a failed one revoked, one waiting for the CAC
-    def target(prefix: str, exclude: set[int]) -> App | None:
-        for a in chosen:
-            scope = a.hosting_unit.scope_code
-            if a.pk in exclude or not scope.startswith(prefix):
-                continue
-            if Finding.objects.filter(
-                app=a, status=FindingStatus.OPEN, severity__in=["high", "critical"]
-            ).exists():
-                return a
-        return None
-
-    used: set[int] = set()
-    overdue: list[tuple[RectificationOrder, User]] = []
-    for prefix, actor, days in [("44", gd, 6), ("51", sc, 9), ("central", cac, 4)] * 2:
-        hit = target(prefix, used)
-        if hit is None:
-            continue
-        used.add(hit.pk)
-        live = list(
-            Finding.objects.filter(
-                app=hit, status=FindingStatus.OPEN, severity__in=["high", "critical"]
-            )
-        )
-        order = svc.order_issue(
-            actor=actor,
-            app=hit,
-            findings=live,
-            instructions="按检测报告逐项整改，报送整改情况和新版本安装包。",
-            working_days=10,
-        )
-        _backdate(order, today, days)
-        overdue.append((order, actor))
-    svc.orders_escalate(today=today)
-    failed = []
-    # fail two (a later round's, so each regulator keeps an overdue order when there are enough)
-    to_fail = overdue[3:5] if len(overdue) >= 5 else overdue[-2:]
-    for order, actor in to_fail:
-        failed.append(
-            svc.order_fail(
-                actor=actor,
-                order=order,
-                reason="整改期限届满，单位未报送整改情况，问题仍然存在。",
-            )
-        )
-    if len(failed) == 2:  # the other one waits for the CAC's decision
-        svc.penalty_revoke(actor=cac, case=failed[0], note="逾期未整改，依据《办法》撤销备案。")
-
-    # 5. a spot check with a recorded seed; results for the first items
-    check = svc.spotcheck_draw(
-        actor=cac, name="2026年第一季度政务应用抽查", sample_size=60, seed=SEED
-    )
-    for i, item in enumerate(check.items.select_related("app").order_by("pk")[:6]):
-        svc.spotcheck_record(
-            actor=cac,
-            item=item,
-            checks={
-                "filing_number_displayed": i % 3 != 0,
-                "complaint_function_present": i % 4 != 1,
-                "clock_in_observed": i == 2,
-                "forced_upload_observed": False,
-                "ads_observed": False,
-            },
-            note="真机测试（演示数据）",
-        )
-
-    # 6. a published bulletin of resolved cases
-    resolved = list(
-        RectificationOrder.objects.filter(
-            state__in=[OrderState.ACCEPTED, OrderState.FAILED]
-        ).order_by("pk")
-    )
-    svc.bulletin_publish(
-        actor=cac,
-        title="2026年第一季度政务移动互联网应用典型问题通报",
-        summary="抽查和整改中发现强制打卡、积分排名、违规嵌入广告等问题，现将典型案例通报如下。",
-        orders=resolved,
-        anonymised=True,
-    )
+    w = _world()
+    evaluated = _scan_and_evaluate(w)
+    for row in SCENARIO["script"]:
+        SCRIPT_STEPS[row["step"]](w, row)
+    _overdue_orders(w, SCENARIO["overdue"])
+    _failed_orders(w, SCENARIO["overdue"])
+    _spot_check(w, SCENARIO["spot_check"])
+    _bulletin(w, SCENARIO["bulletin"])
     with transaction.atomic():
         audit_record(
             actor=None,
