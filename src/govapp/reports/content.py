@@ -7,6 +7,9 @@ the XLSX workbook (:mod:`govapp.reports.xlsx`) and the printable page are drawn.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Q
@@ -79,184 +82,236 @@ def report_data(
         return _report_data(reader, scope_code=scope_code, kind=kind, start=start, end=end)
 
 
-def _report_data(
-    reader: Any, *, scope_code: str, kind: str, start: dt.date, end: dt.date
-) -> dict[str, Any]:
-    lo, hi = _aware(start), _aware(end + dt.timedelta(days=1))
-    in_period = {"gte": lo, "lt": hi}
+@dataclass
+class _Period:
+    """What a report counts in: the reader's rows and the period [lo, hi)."""
 
-    def between(field: str) -> Q:
-        return Q(**{f"{field}__{op}": v for op, v in in_period.items()})
+    reader: Any
+    start: dt.date
+    end: dt.date
+    lo: dt.datetime
+    hi: dt.datetime
+    apps: Any
+    applications: Any
+    findings: Any
+    orders: Any
+    penalties: Any
+    spot: Any
+    complaints: Any
+    complaints_in: Any
 
-    apps = restrict(App.objects.all(), reader, "view")
-    applications = restrict(Application.objects.all(), reader, "view")
-    findings = restrict(Finding.objects.all(), reader, "view")
-    orders = restrict(RectificationOrder.objects.all(), reader, "view")
-    penalties = restrict(PenaltyCase.objects.all(), reader, "view")
-    spot = restrict(SpotCheckItem.objects.all(), reader, "view")
+    def between(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.lo, f"{field}__lt": self.hi})
+
+    def count(self, rows: str, field: str, **where: Any) -> int:
+        return int(getattr(self, rows).filter(self.between(field), **where).count())
+
+    @cached_property
+    def review_days(self) -> list[int]:
+        return _review_days(self)
+
+    @cached_property
+    def answer_days(self) -> list[int]:
+        return _answer_days(self)
+
+    @cached_property
+    def spot_counts(self) -> dict[str, int]:
+        return _spot_counts(self)
+
+
+def _period(reader: Any, start: dt.date, end: dt.date) -> _Period:
     complaints = complaint_selectors.complaints_for_stats(reader)
-    complaints_in = complaints.filter(received_on__gte=start, received_on__lte=end)
+    return _Period(
+        reader=reader,
+        start=start,
+        end=end,
+        lo=_aware(start),
+        hi=_aware(end + dt.timedelta(days=1)),
+        apps=restrict(App.objects.all(), reader, "view"),
+        applications=restrict(Application.objects.all(), reader, "view"),
+        findings=restrict(Finding.objects.all(), reader, "view"),
+        orders=restrict(RectificationOrder.objects.all(), reader, "view"),
+        penalties=restrict(PenaltyCase.objects.all(), reader, "view"),
+        spot=restrict(SpotCheckItem.objects.all(), reader, "view"),
+        complaints=complaints,
+        complaints_in=complaints.filter(received_on__gte=start, received_on__lte=end),
+    )
 
+
+# --- the headline figures: one row each (key, label, unit, how it is computed) --------------
+
+Figure = Callable[[_Period], Any]
+
+
+def _counted(rows: str, field: str, **where: Any) -> Figure:
+    """The number of ``rows`` whose ``field`` falls in the period (and match ``where``)."""
+    return lambda p: p.count(rows, field, **where)
+
+
+def _review_days(p: _Period) -> list[int]:
+    """Working days from submission to filing of the applications filed in the period."""
     index = WorkdayIndex(get_calendar())
-    reviews = [
-        max(
-            index.between(local_day(s), local_day(d)),
-            0,
-        )
-        for s, d in applications.filter(between("decided_at"), state=ApplicationState.FILED)
+    rows = (
+        p.applications.filter(p.between("decided_at"), state=ApplicationState.FILED)
         .exclude(submitted_at=None)
         .values_list("submitted_at", "decided_at")
-    ]
-    answers = [
-        max(index.between(r, local_day(c)), 0)
-        for r, c in complaints.filter(between("closed_at"), status__in=CLOSED_STATUSES).values_list(
-            "received_on", "closed_at"
-        )
-    ]
-    tested = spot.filter(between("tested_at"))
-    spot_counts = dict(
-        tested.values_list("result").annotate(n=Count("pk")).values_list("result", "n")
     )
-    legacy_open = legacy_items(user=reader, state="unfiled", today=end).count()
-    end_day = end + dt.timedelta(days=1)
+    return [max(index.between(local_day(s), local_day(d)), 0) for s, d in rows]
 
-    headline = [
-        ("submitted", "提交的备案申请", applications.filter(between("submitted_at")).count(), "件"),
-        ("filed", "新备案应用", apps.filter(between("filed_at")).count(), "个"),
-        (
-            "rejected",
-            "不予备案",
-            applications.filter(between("decided_at"), state=ApplicationState.REJECTED).count(),
-            "件",
-        ),
-        ("review_median", "审核用时中位数", median(reviews), "工作日"),
-        ("review_p90", "审核用时90分位", percentile(reviews, 90), "工作日"),
-        ("revoked", "撤销备案", apps.filter(between("revoked_at")).count(), "个"),
-        ("deregistered", "注销备案", apps.filter(between("deregistered_at")).count(), "个"),
-        (
-            "legacy_unfiled",
-            "逾期未备案的存量应用（期末）"
-            if end > legacy_deadline()
-            else "尚未备案的存量应用（期末）",
-            legacy_open,
-            "个",
-        ),
-        ("findings_new", "新发现合规问题", findings.filter(between("first_seen")).count(), "个"),
-        ("findings_closed", "关闭合规问题", findings.filter(between("closed_at")).count(), "个"),
-        ("orders_issued", "下发整改通知", orders.filter(between("issued_at")).count(), "件"),
-        (
-            "orders_accepted",
-            "整改完成",
-            orders.filter(between("decided_at"), state=OrderState.ACCEPTED).count(),
-            "件",
-        ),
-        (
-            "penalties_revoked",
-            "处罚撤销备案",
-            penalties.filter(between("decided_at"), state=PenaltyState.REVOKED).count(),
-            "件",
-        ),
-        ("complaints_received", "收到投诉举报", complaints_in.count(), "件"),
-        ("complaints_closed", "办结投诉举报", len(answers), "件"),
-        ("complaint_days", "投诉办结用时中位数", median(answers), "工作日"),
-        ("spot_tested", "完成抽查检测", sum(spot_counts.values()), "个"),
-        ("spot_failed", "抽查不合格", int(spot_counts.get(SpotResult.FAILED, 0)), "个"),
-        (
-            "open_overdue_applications",
-            "逾期未办结的备案申请（期末）",
-            applications.filter(
-                state__in=[
-                    ApplicationState.SUBMITTED,
-                    ApplicationState.FORWARDED,
-                    ApplicationState.FEEDBACK,
-                ],
-                deadline__lt=end_day,
-                submitted_at__lt=hi,
-            ).count(),
-            "件",
-        ),
-    ]
-    by_rule = [
+
+def _answer_days(p: _Period) -> list[int]:
+    """Working days from receipt to closing of the complaints closed in the period."""
+    index = WorkdayIndex(get_calendar())
+    rows = p.complaints.filter(p.between("closed_at"), status__in=CLOSED_STATUSES).values_list(
+        "received_on", "closed_at"
+    )
+    return [max(index.between(r, local_day(c)), 0) for r, c in rows]
+
+
+def _spot_counts(p: _Period) -> dict[str, int]:
+    tested = p.spot.filter(p.between("tested_at"))
+    return dict(tested.values_list("result").annotate(n=Count("pk")).values_list("result", "n"))
+
+
+def _legacy_open(p: _Period) -> int:
+    return int(legacy_items(user=p.reader, state="unfiled", today=p.end).count())
+
+
+def _overdue_applications(p: _Period) -> int:
+    """Applications still waiting for a regulator at the period's end, past their deadline."""
+    waiting = [ApplicationState.SUBMITTED, ApplicationState.FORWARDED, ApplicationState.FEEDBACK]
+    end_day = p.end + dt.timedelta(days=1)
+    rows = p.applications.filter(state__in=waiting, deadline__lt=end_day, submitted_at__lt=p.hi)
+    return int(rows.count())
+
+
+HEADLINE: tuple[tuple[str, str, str, Figure], ...] = (
+    ("submitted", "提交的备案申请", "件", _counted("applications", "submitted_at")),
+    ("filed", "新备案应用", "个", _counted("apps", "filed_at")),
+    (
+        "rejected",
+        "不予备案",
+        "件",
+        _counted("applications", "decided_at", state=ApplicationState.REJECTED),
+    ),
+    ("review_median", "审核用时中位数", "工作日", lambda p: median(p.review_days)),
+    ("review_p90", "审核用时90分位", "工作日", lambda p: percentile(p.review_days, 90)),
+    ("revoked", "撤销备案", "个", _counted("apps", "revoked_at")),
+    ("deregistered", "注销备案", "个", _counted("apps", "deregistered_at")),
+    ("legacy_unfiled", "逾期未备案的存量应用（期末）", "个", _legacy_open),
+    ("findings_new", "新发现合规问题", "个", _counted("findings", "first_seen")),
+    ("findings_closed", "关闭合规问题", "个", _counted("findings", "closed_at")),
+    ("orders_issued", "下发整改通知", "件", _counted("orders", "issued_at")),
+    (
+        "orders_accepted",
+        "整改完成",
+        "件",
+        _counted("orders", "decided_at", state=OrderState.ACCEPTED),
+    ),
+    (
+        "penalties_revoked",
+        "处罚撤销备案",
+        "件",
+        _counted("penalties", "decided_at", state=PenaltyState.REVOKED),
+    ),
+    ("complaints_received", "收到投诉举报", "件", lambda p: p.complaints_in.count()),
+    ("complaints_closed", "办结投诉举报", "件", lambda p: len(p.answer_days)),
+    ("complaint_days", "投诉办结用时中位数", "工作日", lambda p: median(p.answer_days)),
+    ("spot_tested", "完成抽查检测", "个", lambda p: sum(p.spot_counts.values())),
+    (
+        "spot_failed",
+        "抽查不合格",
+        "个",
+        lambda p: int(p.spot_counts.get(SpotResult.FAILED, 0)),
+    ),
+    ("open_overdue_applications", "逾期未办结的备案申请（期末）", "件", _overdue_applications),
+)
+# a label that reads differently for a period ending before the legacy inventory's deadline
+LABELS_BEFORE_LEGACY_DEADLINE = {"legacy_unfiled": "尚未备案的存量应用（期末）"}
+
+
+def _headline(p: _Period) -> list[dict[str, Any]]:
+    before_deadline = p.end <= legacy_deadline()
+    return [
         {
-            "rule": r,
-            "title": RULES_BY_ID[r].title_zh if r in RULES_BY_ID else r,
-            "count": n,
+            "key": key,
+            "label": LABELS_BEFORE_LEGACY_DEADLINE.get(key, label) if before_deadline else label,
+            "value": figure(p),
+            "unit": unit,
         }
-        for r, n in findings.filter(between("first_seen"))
+        for key, label, unit, figure in HEADLINE
+    ]
+
+
+# --- breakdowns ----------------------------------------------------------------------------
+
+
+def _grouped(qs: Any, field: str) -> dict[str, int]:
+    return dict(qs.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+
+
+def _by_rule(p: _Period) -> list[dict[str, Any]]:
+    counts = (
+        p.findings.filter(p.between("first_seen"))
         .order_by()
         .values_list("rule_id")
         .annotate(n=Count("pk"))
         .order_by("-n", "rule_id")
-    ]
-    severity = dict(
-        findings.filter(between("first_seen"))
-        .order_by()
-        .values_list("severity")
-        .annotate(n=Count("pk"))
-        .values_list("severity", "n")
     )
-    by_severity = [
-        {"key": k, "label": str(lbl), "count": int(severity.get(k, 0))}
-        for k, lbl in reversed(SEVERITY_CHOICES)
+    return [
+        {"rule": r, "title": RULES_BY_ID[r].title_zh if r in RULES_BY_ID else r, "count": n}
+        for r, n in counts
     ]
-    categories = dict(
-        complaints_in.order_by()
-        .values_list("category")
-        .annotate(n=Count("pk"))
-        .values_list("category", "n")
-    )
-    by_category = [
-        {"key": k, "label": str(lbl), "count": int(categories.get(k, 0))}
-        for k, lbl in Category.choices
-    ]
-    ctx = Ctx.for_today(end)
+
+
+def _by_choice(counts: dict[str, int], choices: Any) -> list[dict[str, Any]]:
+    return [{"key": k, "label": str(lbl), "count": int(counts.get(k, 0))} for k, lbl in choices]
+
+
+# --- the trend over the last months: one row per series -------------------------------------
+
+# (key, label, rows, field, whether the field is a date rather than a date-time)
+TREND: tuple[tuple[str, str, str, str, bool], ...] = (
+    ("filed", "新备案应用", "apps", "filed_at", False),
+    ("submitted", "提交的备案申请", "applications", "submitted_at", False),
+    ("findings", "新发现合规问题", "findings", "first_seen", False),
+    ("complaints", "收到投诉举报", "complaints", "received_on", True),
+)
+
+
+def _monthly(p: _Period, ctx: Ctx, rows: str, field: str, is_date: bool) -> list[int]:
+    """Per month of ``ctx``, the number of ``rows`` whose ``field`` falls in it (to the end)."""
     months = [m.strftime("%Y-%m") for m in ctx.months]
+    counts = dict.fromkeys(months, 0)
+    if is_date:
+        where = {f"{field}__gte": ctx.months[0], f"{field}__lte": p.end}
+    else:
+        where = {f"{field}__gte": _aware(ctx.months[0]), f"{field}__lt": p.hi}
+    for value in getattr(p, rows).filter(**where).values_list(field, flat=True):
+        if value is None:
+            continue
+        local = value.astimezone(SHANGHAI) if isinstance(value, dt.datetime) else value
+        key = f"{local.year:04d}-{local.month:02d}"
+        if key in counts:
+            counts[key] += 1
+    return [counts[m] for m in months]
 
-    def monthly(qs: Any, field: str) -> list[int]:
-        counts = dict.fromkeys(months, 0)
-        first = _aware(ctx.months[0])
-        for value in qs.filter(**{f"{field}__gte": first, f"{field}__lt": hi}).values_list(
-            field, flat=True
-        ):
-            if value is None:
-                continue
-            local = value.astimezone(SHANGHAI) if isinstance(value, dt.datetime) else value
-            key = f"{local.year:04d}-{local.month:02d}"
-            if key in counts:
-                counts[key] += 1
-        return [counts[m] for m in months]
 
-    def monthly_dates(qs: Any, field: str) -> list[int]:
-        counts = dict.fromkeys(months, 0)
-        for value in qs.filter(
-            **{f"{field}__gte": ctx.months[0], f"{field}__lte": end}
-        ).values_list(field, flat=True):
-            key = f"{value.year:04d}-{value.month:02d}"
-            if key in counts:
-                counts[key] += 1
-        return [counts[m] for m in months]
-
-    trend = {
-        "months": months,
+def _trend(p: _Period) -> dict[str, Any]:
+    ctx = Ctx.for_today(p.end)
+    return {
+        "months": [m.strftime("%Y-%m") for m in ctx.months],
         "series": [
-            {"key": "filed", "label": "新备案应用", "values": monthly(apps, "filed_at")},
-            {
-                "key": "submitted",
-                "label": "提交的备案申请",
-                "values": monthly(applications, "submitted_at"),
-            },
-            {
-                "key": "findings",
-                "label": "新发现合规问题",
-                "values": monthly(findings, "first_seen"),
-            },
-            {
-                "key": "complaints",
-                "label": "收到投诉举报",
-                "values": monthly_dates(complaints, "received_on"),
-            },
+            {"key": key, "label": label, "values": _monthly(p, ctx, rows, field, is_date)}
+            for key, label, rows, field, is_date in TREND
         ],
     }
+
+
+def _report_data(
+    reader: Any, *, scope_code: str, kind: str, start: dt.date, end: dt.date
+) -> dict[str, Any]:
+    p = _period(reader, start, end)
     card = scorecard(reader, prefix=scope_code, ctx=Ctx.for_today(end))
     return {
         "title": period_title(kind, scope_code, start),
@@ -266,17 +321,17 @@ def _report_data(
         "period_start": start.isoformat(),
         "period_end": end.isoformat(),
         "generated_at": timezone.now().isoformat(),
-        "headline": [
-            {"key": k, "label": label, "value": value, "unit": unit}
-            for k, label, value, unit in headline
-        ],
-        "by_rule": by_rule,
-        "by_severity": by_severity,
-        "by_category": by_category,
-        "trend": trend,
+        "headline": _headline(p),
+        "by_rule": _by_rule(p),
+        "by_severity": _by_choice(
+            _grouped(p.findings.filter(p.between("first_seen")), "severity"),
+            reversed(SEVERITY_CHOICES),
+        ),
+        "by_category": _by_choice(_grouped(p.complaints_in, "category"), Category.choices),
+        "trend": _trend(p),
         "regions": card["rows"],
         "regions_total": card["total"],
         "penalty_states": {
-            str(lbl): penalties.filter(state=v).count() for v, lbl in PenaltyState.choices
+            str(lbl): p.penalties.filter(state=v).count() for v, lbl in PenaltyState.choices
         },
     }
