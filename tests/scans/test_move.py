@@ -136,3 +136,17 @@ def test_migrating_from_before_the_move_keeps_the_rows() -> None:
         assert not ContentType.objects.filter(app_label="compliance", model="packagescan").exists()
     finally:
         MigrationExecutor(connection).migrate(leaves)
+
+
+def test_what_scans_asks_of_compliance_resolves() -> None:
+    """The three upward asks are dotted paths in core.wiring.CHECKS; a rename on the compliance
+    side fails here rather than on a user's page."""
+    from govapp.compliance import rules, selectors, services
+    from govapp.core import wiring
+    from govapp.core.tasks import resolve
+
+    assert resolve(wiring.CHECKS["scan.package_findings"]) is rules.add_package_findings
+    assert resolve(wiring.CHECKS["scan.findings_display"]) is selectors.package_findings_display
+    assert resolve(wiring.CHECKS["app.evaluate"]) is services.compliance_evaluate
+    jobs = {j.name: resolve(j.task) for j in wiring.PERIODIC_JOBS}
+    assert jobs["scans.requeue_stale"] is tasks.requeue_stale_scans_task
