@@ -36,7 +36,6 @@ from govapp.compliance.models import (
     Bulletin,
     Exemption,
     Finding,
-    PackageScan,
     PenaltyCase,
     RectificationOrder,
     SpotCheck,
@@ -69,6 +68,7 @@ from govapp.registry.services.attachments import attachment_add
 from govapp.registry.services.review import application_approve, application_forward
 from govapp.reports.models import GeneratedReport
 from govapp.reports.services import report_generate
+from govapp.scans.models import PackageScan
 from tests import factories as f
 from tests.complaints import factories as cpf
 from tests.compliance import factories as cf

@@ -84,7 +84,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/audit", core_router)
 
-from govapp.compliance.scan_api import router as scans_router  # noqa: E402
+from govapp.scans.api import router as scans_router  # noqa: E402
 
 api.add_router("/scans", scans_router)
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "govapp.core",
     "govapp.orgs",
     "govapp.registry",
+    "govapp.scans",
     "govapp.public",
     "govapp.compliance",
     "govapp.complaints",

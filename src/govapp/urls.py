@@ -13,7 +13,7 @@ urlpatterns = [
     path("registry/", include(("govapp.registry.urls", "registry"))),
     path("public/", include(("govapp.public.urls", "public"))),
     path("complaints/", include(("govapp.complaints.urls", "complaints"))),
-    path("scans/", include(("govapp.compliance.scan_urls", "scans"))),
+    path("scans/", include(("govapp.scans.urls", "scans"))),
     path("compliance/", include(("govapp.compliance.urls", "compliance"))),
     path("oversight/overlap/", include(("govapp.oversight.overlap.urls", "overlap"))),
     path("oversight/ledger/", include(("govapp.oversight.ledger.urls", "ledger"))),

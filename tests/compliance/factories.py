@@ -9,9 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from govapp.compliance.models import PackageScan, ScanStatus
 from govapp.orgs.models import Unit, User
 from govapp.registry.models import App, AppStatus
+from govapp.scans.models import PackageScan, ScanStatus
 from tests import factories as f
 from tests.compliance.rules.helpers import scan as scan_result
 from tests.public import factories as pf

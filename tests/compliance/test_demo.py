@@ -15,7 +15,6 @@ from govapp.compliance.models import (
     Exemption,
     Finding,
     OrderState,
-    PackageScan,
     PenaltyCase,
     RectificationOrder,
     SpotCheck,
@@ -26,6 +25,7 @@ from govapp.orgs.divisions import divisions_load
 from govapp.orgs.models import User
 from govapp.registry.demo import demo_registry_load
 from govapp.registry.models import App, AppStatus
+from govapp.scans.models import PackageScan
 
 pytestmark = pytest.mark.django_db
 

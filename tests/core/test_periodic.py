@@ -23,7 +23,7 @@ def test_periodic_once_enqueues_every_job(capsys: pytest.CaptureFixture[str]) ->
     assert "registry.abandon_lapsed" in out
     paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
     assert "govapp.registry.tasks.abandon_lapsed_applications" in paths
-    assert "govapp.compliance.scanning.requeue_stale_scans_task" in paths
+    assert "govapp.scans.tasks.requeue_stale_scans_task" in paths
     assert "govapp.compliance.tasks.compliance_tick" in paths
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}

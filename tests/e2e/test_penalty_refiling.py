@@ -31,8 +31,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from govapp.compliance.models import Finding, PackageScan, PenaltyCase, RectificationOrder
-from govapp.compliance.scanning import package_scan_create, package_scan_run
+from govapp.compliance.models import Finding, PenaltyCase, RectificationOrder
 from govapp.core.calendar import today_shanghai
 from govapp.orgs.demo import demo_orgs_load
 from govapp.orgs.models import Unit, User
@@ -45,6 +44,8 @@ from govapp.registry.services.applications import (
 from govapp.registry.services.apps import app_create, identities_set
 from govapp.registry.services.review import application_approve, application_forward
 from govapp.scanner.testkit import build_apk, make_signing_key
+from govapp.scans.models import PackageScan
+from govapp.scans.services import package_scan_create, package_scan_run
 from tests import factories as f
 from tests.e2e.conftest import cac_approve, login, logout, province_sign_off, shot
 from tests.registry.factories import complete_sections

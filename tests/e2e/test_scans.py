@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from govapp.compliance.models import PackageScan
-from govapp.compliance.scanning import package_scan_run
 from govapp.registry.models import AppKind
 from govapp.registry.services.apps import app_create
 from govapp.scanner.testkit.apk import build_apk
+from govapp.scans.models import PackageScan
+from govapp.scans.services import package_scan_run
 from tests import factories as f
 from tests.e2e.conftest import shot
 

@@ -15,7 +15,6 @@ from govapp.compliance import services as svc
 from govapp.compliance.models import (
     Exemption,
     Finding,
-    PackageScan,
     PenaltyCase,
     RectificationOrder,
     SpotCheck,
@@ -28,6 +27,7 @@ from govapp.core.errors import ErrorOut as Error
 from govapp.core.pagination import API_MAX_OFFSET
 from govapp.core.permissions import get_restricted_or_404, restrict
 from govapp.registry.models import App
+from govapp.scans.models import PackageScan
 
 router = Router(tags=["compliance"])
 

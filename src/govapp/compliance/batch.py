@@ -31,8 +31,6 @@ from govapp.compliance.models import (
     Finding,
     FindingStatus,
     OperationFacts,
-    PackageScan,
-    ScanStatus,
     SpotCheckItem,
     SpotResult,
 )
@@ -48,6 +46,7 @@ from govapp.registry.models import (
     LegacyInventoryItem,
     PlatformIdentity,
 )
+from govapp.scans.models import PackageScan, ScanStatus
 
 BATCH_SIZE = 500
 _UPDATE_FIELDS = [

@@ -30,8 +30,6 @@ from govapp.compliance.models import (
     Finding,
     FindingStatus,
     OperationFacts,
-    PackageScan,
-    ScanStatus,
     SpotCheckItem,
     SpotResult,
 )
@@ -43,6 +41,7 @@ from govapp.core.calendar import today_shanghai
 from govapp.registry.models import OPEN_STATES, App, Application, ExceptionDecision
 from govapp.registry.services.shutdown import offline_report_deadline, offline_report_overdue
 from govapp.scanner.facts import ScanResult
+from govapp.scans.models import PackageScan, ScanStatus
 
 
 def declared_from_sections(sections: dict[str, Any] | None, source: str) -> Declared | None:

@@ -8,10 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from govapp.compliance import services as svc
-from govapp.compliance.models import Finding, PackageScan, RectificationOrder, ScanStatus
+from govapp.compliance.models import Finding, RectificationOrder
 from govapp.core.actor import Actor
 from govapp.core.permissions import restrict
 from govapp.registry.models import App
+from govapp.scans.models import PackageScan, ScanStatus
 
 YES_NO = [("", "—"), ("yes", _("是")), ("no", _("否"))]
 
@@ -135,13 +136,3 @@ class BulletinForm(forms.Form):
         return {
             int(x) for x in self.data.getlist("orders") if str(x).isascii() and str(x).isdigit()
         }
-
-
-class ScanUploadForm(forms.Form):
-    """The package upload page: the app (or the filing application) the package belongs to and
-    the file. Ids arrive as text and are checked against the caller's reach by the view; the
-    page may be opened with ``?app=`` or ``?application=`` to preselect them."""
-
-    app = forms.CharField(required=False, max_length=20)
-    application = forms.CharField(required=False, max_length=20)
-    package = forms.FileField(required=False, allow_empty_file=True)  # checked by the service

@@ -11,11 +11,12 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from govapp.compliance.models import SEVERITY_CHOICES, PackageScan, ScanStatus
+from govapp.compliance.models import SEVERITY_CHOICES
 from govapp.compliance.rules import RULES_BY_ID
-from govapp.compliance.scanning import identity_check
 from govapp.compliance.selectors import findings_for
 from govapp.core.permissions import can, is_regulator, restrict
+from govapp.scans.identity import identity_check
+from govapp.scans.models import PackageScan, ScanStatus
 
 
 def compliance_panels(request: HttpRequest) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from govapp.compliance.models import (
+    SEVERITY_CHOICES,
     Bulletin,
     Exemption,
     ExemptionStatus,
@@ -143,3 +144,25 @@ def verified_report_finding_ref(app_id: int) -> str:
     the engine is about to open."""
     existing = Finding.objects.filter(app_id=app_id, rule_id="R33_VERIFIED_REPORT").first()
     return f"R33_VERIFIED_REPORT@{app_id}" if existing is None else f"finding #{existing.pk}"
+
+
+def package_findings_display(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A package scan's stored findings with the rule's title and the severity in the reader's
+    language (the rule id goes to a details line); the scans' facts page asks for it through
+    ``core.wiring.CHECKS["scan.findings_display"]``."""
+    from django.utils.translation import get_language
+
+    lang = get_language() or "zh-hans"
+    severities = dict(SEVERITY_CHOICES)
+    out = []
+    for x in raw:
+        rule = RULES_BY_ID.get(str(x.get("rule", "")))
+        out.append(
+            {
+                **x,
+                "title": rule.title(lang) if rule else x.get("title", ""),
+                "severity_label": severities.get(x.get("severity", ""), x.get("severity", "")),
+                "high": x.get("severity") in {"high", "critical"},
+            }
+        )
+    return out

@@ -28,11 +28,9 @@ from govapp.compliance.models import (
     FindingStatus,
     OperationFacts,
     OrderState,
-    PackageScan,
     PenaltyCase,
     PenaltyState,
     RectificationOrder,
-    ScanStatus,
     SpotCheck,
     SpotCheckItem,
     SpotResult,
@@ -45,6 +43,7 @@ from govapp.core.errors import Conflict, GovappError, NotAllowed
 from govapp.core.escalation import escalate_overdue
 from govapp.core.permissions import can, is_national, is_regulator, restrict
 from govapp.registry.models import App, Application, AppStatus
+from govapp.scans.models import PackageScan, ScanStatus
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 DOCUMENT_TYPES = {".pdf", ".ofd", ".png", ".jpg", ".jpeg", ".doc", ".docx", ".txt"}

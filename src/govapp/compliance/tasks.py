@@ -33,7 +33,7 @@ def app_evaluate_task(app_id: int) -> str:
 @task()
 def scan_evaluate_task(scan_id: int) -> str:
     """Evaluate the app of a finished scan with its facts (enqueued when the scan is stored)."""
-    from govapp.compliance.models import PackageScan
+    from govapp.scans.models import PackageScan
 
     scan = PackageScan.objects.get(pk=scan_id)
     services.scan_evaluate(scan=scan)

@@ -16,12 +16,13 @@ from typing import Any
 
 from django_tasks import task
 
-from govapp.compliance.models import Finding, FindingStatus, PackageScan, ScanStatus
+from govapp.compliance.models import Finding, FindingStatus
 from govapp.compliance.rules import RULES_BY_ID
-from govapp.compliance.scanning import KIND_PLATFORMS
 from govapp.core.actor import Actor
 from govapp.registry.models import OPEN_STATES, App, Application, ApplicationKind
 from govapp.registry.services.review import application_testing_put, testing_basis
+from govapp.scans.identity import KIND_PLATFORMS
+from govapp.scans.models import PackageScan, ScanStatus
 
 HIGH = {"high", "critical"}
 

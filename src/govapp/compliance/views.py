@@ -31,10 +31,8 @@ from govapp.compliance.models import (
     Exemption,
     Finding,
     FindingStatus,
-    PackageScan,
     PenaltyCase,
     RectificationOrder,
-    ScanStatus,
     SpotCheck,
     SpotCheckItem,
 )
@@ -53,6 +51,7 @@ from govapp.core.permissions import (
 )
 from govapp.orgs.models import Division, Role
 from govapp.registry.models import App, AppKind
+from govapp.scans.models import PackageScan, ScanStatus
 
 PAGE_SIZE = 25
 

@@ -127,17 +127,23 @@ def action_label(code: str) -> str:
     return f"{ENTITIES.get(entity, entity)} · {VERBS.get(verb, verb)}"
 
 
+# Object types recorded under the app a model lived in before it moved (the audit chain is never
+# rewritten, and new events keep the old type so one object's history stays one thread).
+MOVED_MODELS: dict[str, str] = {"compliance.packagescan": "scans.packagescan"}
+
+
 def object_type_label(object_type: str) -> str:
     """ "registry.application" -> the model's verbose name."""
     try:
-        return str(apps.get_model(object_type)._meta.verbose_name)
+        return str(apps.get_model(MOVED_MODELS.get(object_type, object_type))._meta.verbose_name)
     except (LookupError, ValueError):
         return str(ENTITIES.get(object_type.rsplit(".", 1)[-1], object_type))
 
 
 def field_label(object_type: str, key: str) -> str:
     try:
-        return str(apps.get_model(object_type)._meta.get_field(key).verbose_name)
+        model = apps.get_model(MOVED_MODELS.get(object_type, object_type))
+        return str(model._meta.get_field(key).verbose_name)
     except Exception:  # not a model field (a computed key in the event): show it as it is
         return key
 

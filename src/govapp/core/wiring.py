@@ -130,7 +130,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "registry.abandon_lapsed", 3600, "govapp.registry.tasks.abandon_lapsed_applications"
     ),
-    PeriodicJob("scans.requeue_stale", 600, "govapp.compliance.scanning.requeue_stale_scans_task"),
+    PeriodicJob("scans.requeue_stale", 600, "govapp.scans.tasks.requeue_stale_scans_task"),
     PeriodicJob("compliance.tick", 3600, "govapp.compliance.tasks.compliance_tick"),
     # re-check technical testing of open applications whose declared identities or
     # version changed since their last check (findings and identity checks follow)
@@ -176,4 +176,13 @@ FOLLOW_UPS: dict[str, tuple[str, ...]] = {
 }
 
 # Synchronous checks that a lower app asks of a higher one, by name -> dotted path.
-CHECKS: dict[str, str] = {}
+CHECKS: dict[str, str] = {
+    # scans: the findings of the rules a package alone decides, put into a fresh ScanResult's
+    # ``findings`` before the facts are stored (what ``govapp scan --json`` also reports)
+    "scan.package_findings": "govapp.compliance.rules.add_package_findings",
+    # scans: a package's stored findings in the reader's words (rule title, severity label)
+    "scan.findings_display": "govapp.compliance.selectors.package_findings_display",
+    # scans: evaluate an app at once after the scan page adopted the detected identity, so the
+    # page that follows shows the updated check (the registry's follow-up also evaluates it)
+    "app.evaluate": "govapp.compliance.services.compliance_evaluate",
+}

@@ -34,17 +34,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from govapp.compliance import engine, scanning
+from govapp.compliance import engine
 from govapp.compliance import services as svc
 from govapp.compliance.models import (
     Exemption,
     Finding,
     FindingStatus,
     OrderState,
-    PackageScan,
     PenaltyCase,
     RectificationOrder,
-    ScanStatus,
     SpotCheck,
 )
 from govapp.core.audit import audit_record
@@ -53,6 +51,8 @@ from govapp.core.demo import demo_table
 from govapp.core.models import AuditEvent
 from govapp.orgs.models import User
 from govapp.registry.models import App, AppStatus
+from govapp.scans import services as scanning
+from govapp.scans.models import PackageScan, ScanStatus
 
 SEED = 20260401
 SENTINEL = "demo.compliance_loaded"

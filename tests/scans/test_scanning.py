@@ -15,8 +15,12 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from govapp.compliance.models import PackageScan, ScanStatus
-from govapp.compliance.scanning import (
+from govapp.core.models import AuditEvent
+from govapp.registry.models import App, AppKind
+from govapp.registry.services.apps import app_create, identities_set
+from govapp.scanner.testkit.apk import build_apk, make_signing_key
+from govapp.scans.models import PackageScan, ScanStatus
+from govapp.scans.services import (
     package_path,
     package_scan_create,
     package_scan_rescan_outdated,
@@ -24,10 +28,6 @@ from govapp.compliance.scanning import (
     package_scan_run,
     requeue_stale_scans,
 )
-from govapp.core.models import AuditEvent
-from govapp.registry.models import App, AppKind
-from govapp.registry.services.apps import app_create, identities_set
-from govapp.scanner.testkit.apk import build_apk, make_signing_key
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

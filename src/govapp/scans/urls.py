@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govapp.compliance import scan_views
+from govapp.scans import views as scan_views
 
 urlpatterns = [
     path("", scan_views.scan_list, name="list"),

@@ -13,19 +13,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from govapp.compliance.forms import ScanUploadForm
-from govapp.compliance.models import PackageScan, ScanStatus
-from govapp.compliance.scan_selectors import facts_view, scans_for
-from govapp.compliance.scanning import (
-    KIND_PLATFORMS,
-    identity_check,
+from govapp.core import wiring
+from govapp.core.pagination import page_of
+from govapp.core.permissions import can, get_restricted_or_404, has_role, restrict
+from govapp.core.tasks import resolve
+from govapp.scans.forms import ScanUploadForm
+from govapp.scans.identity import KIND_PLATFORMS, identity_check
+from govapp.scans.models import PackageScan, ScanStatus
+from govapp.scans.selectors import facts_view, scans_for
+from govapp.scans.services import (
     package_scan_create,
     package_scan_rescan_outdated,
     package_scan_retry,
     scanner_version,
 )
-from govapp.core.pagination import page_of
-from govapp.core.permissions import can, get_restricted_or_404, has_role, restrict
 
 
 @login_required
@@ -41,7 +42,7 @@ def scan_list(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "compliance/scan_list.html",
+        "scans/scan_list.html",
         {
             "page": page,
             "q": q,
@@ -112,7 +113,7 @@ def scan_upload(request: HttpRequest) -> HttpResponse:
                 return redirect("scans:detail", scan.pk)
     return render(
         request,
-        "compliance/scan_upload.html",
+        "scans/scan_upload.html",
         {
             "apps": apps[:500],
             "app_id": app_id,
@@ -135,7 +136,7 @@ def scan_detail(request: HttpRequest, scan_id: int) -> HttpResponse:
     check = identity_check(scan.facts, scan.app) if scan.facts else None
     return render(
         request,
-        "compliance/scan_detail.html",
+        "scans/scan_detail.html",
         {
             "scan": scan,
             "f": facts_view(scan.facts),
@@ -203,7 +204,6 @@ def _adoptable(user: Any, scan: PackageScan) -> dict[str, Any] | None:
 def scan_adopt_identity(request: HttpRequest, scan_id: int) -> HttpResponse:
     """Use the package name and certificate the scan found as the app's identity on that
     platform; findings, identity checks and the testing report follow at once."""
-    from govapp.compliance.services import compliance_evaluate
     from govapp.registry.errors import RegistryError
     from govapp.registry.services.apps import identities_set
 
@@ -236,7 +236,8 @@ def scan_adopt_identity(request: HttpRequest, scan_id: int) -> HttpResponse:
     except RegistryError as exc:
         messages.error(request, exc.message)
         return redirect("scans:detail", scan.pk)
-    compliance_evaluate(app=scan.app, actor=request.user)
+    # the compliance engine (a higher app) evaluates the app now, so the page shows the new check
+    resolve(wiring.CHECKS["app.evaluate"])(app=scan.app, actor=request.user)
     messages.success(
         request,
         _("已将检测到的包名 %(p)s 和签名证书设为该平台的标识，核对结果已更新。")
@@ -251,7 +252,7 @@ def scan_status(request: HttpRequest, scan_id: int) -> HttpResponse:
     scan = get_restricted_or_404(
         PackageScan.objects.defer("facts"), request.user, "view", pk=scan_id
     )
-    response = render(request, "compliance/scan_status.html", {"scan": scan})
+    response = render(request, "scans/scan_status.html", {"scan": scan})
     if scan.status in {ScanStatus.DONE, ScanStatus.FAILED}:
         response["HX-Refresh"] = "true"
     return response

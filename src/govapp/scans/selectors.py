@@ -8,9 +8,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
-from govapp.compliance.models import PackageScan
+from govapp.core import wiring
 from govapp.core.actor import Actor
 from govapp.core.permissions import restrict
+from govapp.core.tasks import resolve
+from govapp.scans.models import PackageScan
 
 SDK_CATEGORY_LABELS = {
     "advertising": gettext_lazy("广告"),
@@ -75,30 +77,6 @@ def scans_for(user: Actor, *, q: str = "", status: str = "") -> QuerySet[Package
     return qs.order_by("-created_at")
 
 
-def _findings(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The package's findings with the rule's title and the severity in the reader's language
-    (the rule id goes to a details line)."""
-    from django.utils.translation import get_language
-
-    from govapp.compliance.models import SEVERITY_CHOICES
-    from govapp.compliance.rules import RULES_BY_ID
-
-    lang = get_language() or "zh-hans"
-    severities = dict(SEVERITY_CHOICES)
-    out = []
-    for x in raw:
-        rule = RULES_BY_ID.get(str(x.get("rule", "")))
-        out.append(
-            {
-                **x,
-                "title": rule.title(lang) if rule else x.get("title", ""),
-                "severity_label": severities.get(x.get("severity", ""), x.get("severity", "")),
-                "high": x.get("severity") in {"high", "critical"},
-            }
-        )
-    return out
-
-
 def facts_view(facts: dict[str, Any] | None) -> dict[str, Any]:
     """Group the stored facts for display: SDKs by category, keywords by practice."""
     if not facts:
@@ -126,7 +104,7 @@ def facts_view(facts: dict[str, Any] | None) -> dict[str, Any]:
             {"practice": p, "label": PRACTICE_LABELS.get(p, p), "items": items}
             for p, items in sorted(keywords.items())
         ],
-        "findings": _findings(facts.get("findings", [])),
+        "findings": resolve(wiring.CHECKS["scan.findings_display"])(facts.get("findings", [])),
         "warnings": facts.get("warnings", []),
         "native_libs": facts.get("native_libs", []),
         "kind": facts.get("kind", ""),

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from govapp.compliance.models import PackageScan, ScanStatus
-from govapp.compliance.scanning import (
+from govapp.scans.models import PackageScan, ScanStatus
+from govapp.scans.services import (
     package_scan_rescan_outdated,
     package_scan_run,
     requeue_stale_scans,
