@@ -118,7 +118,8 @@ def legacy_import(*, data: bytes, file_name: str, actor: Any) -> ImportResult:
         for row in parsed.rows:
             unit = units.get((row.scope_code, normalise_unit(row.unit_name)))
             key = (row.scope_code, row.unit_name, row.normalised_name, row.kind)
-            item = existing.get(key) or LegacyInventoryItem(
+            found = existing.get(key)
+            item = found or LegacyInventoryItem(
                 scope_code=row.scope_code,
                 unit_name=row.unit_name,
                 normalised_name=row.normalised_name,
@@ -135,7 +136,7 @@ def legacy_import(*, data: bytes, file_name: str, actor: Any) -> ImportResult:
                 "retired": row.retired,
                 "note": row.note,
             }
-            if item.pk is None:
+            if found is None:
                 for attr, value in values.items():
                     setattr(item, attr, value)
                 item.source, item.line, item.updated_at = batch, row.line, now
