@@ -17,7 +17,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -273,11 +272,11 @@ def _act(
         check(c)
     try:
         fn(complaint=c, actor=request.user, **kw)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         c.refresh_from_db()
         if c.is_closed:  # closed concurrently
             raise Conflict(CLOSED) from exc
-        raise InvalidInput(" ".join(exc.messages)) from exc
+        raise
     fresh = selectors.complaints_for(request.user).get(pk=c.pk)
     return _detail(fresh, request.user)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -467,6 +468,16 @@ def spotcheck_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class SpotItemRow:
+    """One sampled app on the spot-check page: the item, its stratum in words and the
+    recorded checks as (field, label, value) (instead of attributes stuck onto the item)."""
+
+    item: SpotCheckItem
+    stratum_label: str
+    check_rows: list[tuple[str, Any, bool | None]]
+
+
 @login_required
 def spotcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = get_restricted_or_404(SpotCheck.objects.all(), request.user, "view", pk=pk)
@@ -474,9 +485,10 @@ def spotcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     provinces = dict(Division.objects.filter(level=1).values_list("code", "name"))
     kinds = dict(AppKind.choices)
     labels = dict(spotcheck_field_labels())
+    rows = []
     for item in page:
         province, _sep, kind = item.stratum.partition("/")
-        item.stratum_label = " · ".join(
+        stratum = " · ".join(
             str(x)
             for x in (
                 _("中央国家机关") if province == "central" else provinces.get(province, province),
@@ -484,13 +496,15 @@ def spotcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if x
         )
-        item.check_rows = [(k, labels[k], (item.checks or {}).get(k)) for k in svc.CHECK_FIELDS]
+        checks = [(k, labels[k], (item.checks or {}).get(k)) for k in svc.CHECK_FIELDS]
+        rows.append(SpotItemRow(item, stratum, checks))
     return render(
         request,
         "compliance/spotcheck_detail.html",
         {
             "check": check,
             "page": page,
+            "rows": rows,
             "query": "",
             "fields": list(labels.items()),
             "regulator": is_regulator(request.user)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -25,6 +25,7 @@ from govapp.core.audit_labels import (
     object_type_label,
 )
 from govapp.core.calendar import get_calendar, holiday_label, today_shanghai
+from govapp.core.errors import GovappError
 from govapp.core.forms import CalendarYearForm, bind
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear
 from govapp.core.pagination import page_of
@@ -174,7 +175,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
                 calendar_year_delete(actor=request.user, year=year)
                 messages.success(request, _("已删除 %(y)d 年的节假日安排。") % {"y": year})
                 return redirect(f"{request.path}?year={year}")
-            except ValidationError as exc:
+            except GovappError as exc:
                 errors.extend(exc.messages)
         elif not errors:
             upload = c["file"]
@@ -205,7 +206,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
                         % {"y": year, "n": len(days)},
                     )
                     return redirect(f"{request.path}?year={year}")
-                except ValidationError as exc:
+                except GovappError as exc:
                     errors.extend(exc.messages)
     # deadline calculator
     calc: dict[str, Any] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlencode
 
@@ -52,6 +53,7 @@ from govapp.registry.models import (
     ExceptionDecision,
     Holder,
     Platform,
+    ShutdownOrder,
 )
 from govapp.registry.schemas import (
     SCENARIOS,
@@ -356,6 +358,25 @@ def app_shutdown_order(request: HttpRequest, pk: int) -> HttpResponse:
 # --- applications ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ApplicationRow:
+    """One line of the application list and the review queue: the application, whether its
+    deadline has passed and (in the queue) the days left (instead of attributes stuck onto
+    the model instance)."""
+
+    application: Application
+    overdue: bool
+    days_left: int | None = None
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    """One open shutdown order in the review queue and whether its deadline has passed."""
+
+    order: ShutdownOrder
+    overdue: bool
+
+
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
     f = {k: request.GET.get(k, "").strip() for k in ("q", "state", "kind", "todo")}
@@ -364,13 +385,12 @@ def application_list(request: HttpRequest) -> HttpResponse:
     else:
         qs = selectors.applications_for(request.user, state=f["state"], kind=f["kind"], q=f["q"])
     page = _page(request, qs)
-    for a in page:
-        a.overdue = selectors.is_overdue(a)
     return render(
         request,
         "registry/application_list.html",
         {
             "page": page,
+            "rows": [ApplicationRow(a, selectors.is_overdue(a)) for a in page],
             "f": f,
             "query": urlencode({k: v for k, v in f.items() if v}),
             "states": ApplicationState.choices,
@@ -392,17 +412,22 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
     page = _page(request, qs)
     today = today_shanghai()
-    for a in page:
-        a.overdue = selectors.is_overdue(a)
-        a.days_left = (a.deadline - today).days if a.deadline else None
-    orders = list(selectors.shutdown_orders_open(request.user)[:50])
-    for o in orders:
-        o.overdue = o.deadline < today and o.app.status != AppStatus.DEREGISTERED  # type: ignore[attr-defined]
+    rows = [
+        ApplicationRow(
+            a, selectors.is_overdue(a), (a.deadline - today).days if a.deadline else None
+        )
+        for a in page
+    ]
+    orders = [
+        OrderRow(o, o.deadline < today and o.app.status != AppStatus.DEREGISTERED)
+        for o in selectors.shutdown_orders_open(request.user)[:50]
+    ]
     return render(
         request,
         "registry/queue.html",
         {
             "page": page,
+            "rows": rows,
             "f": f,
             "filtered": any(f.values()),
             "query": urlencode({k: v for k, v in f.items() if v}),
