@@ -45,7 +45,7 @@ from govapp.core.audit import audit_record
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import InvalidInput
 from govapp.core.permissions import can, has_role
-from govapp.orgs.models import Unit, UnitKind
+from govapp.orgs.models import Unit, UnitKind, User
 from govapp.registry.models import App, AppStatus
 
 MAX_DESCRIPTION = 5000
@@ -273,7 +273,7 @@ def _locked(complaint: Complaint) -> Complaint:
 def _change(
     *,
     complaint: Complaint,
-    actor: Any,
+    actor: User,
     action: str,
     apply: Callable[[Complaint], None],
     open_only: bool = True,
@@ -315,7 +315,7 @@ def _push_operation_facts(app_id: int, actor: Actor) -> None:
     )
 
 
-def complaint_acknowledge(*, complaint: Complaint, actor: Actor) -> Complaint:
+def complaint_acknowledge(*, complaint: Complaint, actor: User) -> Complaint:
     def apply(c: Complaint) -> None:
         _require(c.status == Status.RECEIVED, _("这件举报已受理。"))
         c.status = Status.ACKNOWLEDGED
@@ -324,7 +324,7 @@ def complaint_acknowledge(*, complaint: Complaint, actor: Actor) -> Complaint:
 
 
 def complaint_reply(
-    *, complaint: Complaint, actor: Any, text: str, to_reporter: bool = True
+    *, complaint: Complaint, actor: User, text: str, to_reporter: bool = True
 ) -> Message:
     """A reply the reporter reads with the receipt, or an internal note."""
     text = (text or "").strip()
@@ -359,7 +359,7 @@ def complaint_reply(
     return msg
 
 
-def complaint_dismiss(*, complaint: Complaint, actor: Actor, reason: str) -> Complaint:
+def complaint_dismiss(*, complaint: Complaint, actor: User, reason: str) -> Complaint:
     reason = (reason or "").strip()
     _require(len(reason) >= 4, _("请写明不予受理的理由（举报人可以看到）。"), "reason")
 
@@ -371,7 +371,7 @@ def complaint_dismiss(*, complaint: Complaint, actor: Actor, reason: str) -> Com
     return _change(complaint=complaint, actor=actor, action="complaint.dismiss", apply=apply)
 
 
-def complaint_merge(*, complaint: Complaint, into: Complaint, actor: Actor) -> Complaint:
+def complaint_merge(*, complaint: Complaint, into: Complaint, actor: User) -> Complaint:
     """Merge a report into a related one; the reporter then follows the primary's outcome."""
     _require(complaint.pk != into.pk, _("不能把举报合并到它自己。"))
     _require(_can_handle(actor, into), _("找不到要合并到的举报，请核对编号。"))
@@ -394,7 +394,7 @@ def complaint_merge(*, complaint: Complaint, into: Complaint, actor: Actor) -> C
     return merged
 
 
-def complaint_open_finding(*, complaint: Complaint, actor: Actor, note: str) -> Complaint:
+def complaint_open_finding(*, complaint: Complaint, actor: User, note: str) -> Complaint:
     """Mark the report for checking: the compliance engine opens an R33 finding for the app
     from the regulator's note (see _push_operation_facts) when the transaction commits."""
     # the note becomes evidence of a finding the hosting unit reads
@@ -414,7 +414,7 @@ def complaint_open_finding(*, complaint: Complaint, actor: Actor, note: str) -> 
 
 
 def complaint_request_explanation(
-    *, complaint: Complaint, actor: Any, redacted_text: str, confirmed_redacted: bool
+    *, complaint: Complaint, actor: User, redacted_text: str, confirmed_redacted: bool
 ) -> ExplanationRequest:
     """Ask the hosting unit to explain, through a copy the regulator wrote and approved.
     The unit sees only ``redacted_text``, the app and the category."""
@@ -476,7 +476,7 @@ def complaint_request_explanation(
 
 
 def explanation_respond(
-    *, request: ExplanationRequest, actor: Any, response: str
+    *, request: ExplanationRequest, actor: User, response: str
 ) -> ExplanationRequest:
     """The hosting unit answers a redacted request."""
     response = (response or "").strip()
@@ -505,7 +505,7 @@ def explanation_respond(
     return req
 
 
-def complaint_answer(*, complaint: Complaint, actor: Actor, outcome: str) -> Complaint:
+def complaint_answer(*, complaint: Complaint, actor: User, outcome: str) -> Complaint:
     """Close the report with the outcome the reporter reads."""
     outcome = (outcome or "").strip()
     _require(len(outcome) >= 4, _("请写明处理结果（举报人可以看到）。"), "outcome")

@@ -34,6 +34,7 @@ from govapp.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from govapp.core.errors import ErrorOut as TriageError
 from govapp.core.pagination import API_MAX_OFFSET
 from govapp.core.permissions import has_role
+from govapp.orgs.models import User
 
 router = Router(tags=["complaint triage"])
 
@@ -475,7 +476,7 @@ def complaint_merge(request: HttpRequest, complaint_id: int, data: MergeIn) -> A
             raise NotFound(_("找不到要合并到的举报，或不在您的管辖范围内。"))
         into["c"] = target
 
-    def merge(*, complaint: Complaint, actor: Actor) -> Any:
+    def merge(*, complaint: Complaint, actor: User) -> Any:
         return services.complaint_merge(complaint=complaint, into=into["c"], actor=actor)
 
     return _act(request, complaint_id, merge, check=check)

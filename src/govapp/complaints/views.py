@@ -52,6 +52,7 @@ from govapp.core.errors import GovappError, InvalidInput
 from govapp.core.forms import bind
 from govapp.core.pagination import page_of
 from govapp.core.permissions import get_restricted_or_404
+from govapp.orgs.requests import authenticated_user
 from govapp.registry.models import App, AppStatus
 
 PAGE_SIZE = 30
@@ -326,7 +327,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _act(request: HttpRequest, c: Complaint, form: dict[str, Any]) -> None:
     action = form["action"]
-    user = request.user
+    user = authenticated_user(request)
     if action == "ack":
         services.complaint_acknowledge(complaint=c, actor=user)
         messages.success(request, _("已受理。"))
@@ -480,7 +481,9 @@ def explanation(request: HttpRequest, pk: int) -> HttpResponse:
         form = bind(request, ExplanationForm)
         text = form.cleaned_data["response"] if form.is_valid() else ""
         try:
-            services.explanation_respond(request=req, actor=request.user, response=text)
+            services.explanation_respond(
+                request=req, actor=authenticated_user(request), response=text
+            )
         except GovappError as exc:
             errors.extend(exc.messages)
         else:

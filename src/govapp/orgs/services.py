@@ -505,7 +505,7 @@ def _totp_check(user: User, device: Any, code: str) -> bool:
     return django_otp.verify_token(user, device.persistent_id, code) is not None
 
 
-def _recovery_use(user: User, code: str, *, actor: Any) -> bool:
+def _recovery_use(user: User, code: str, *, actor: Actor) -> bool:
     from govapp.orgs.models import RecoveryCode
 
     with transaction.atomic():
@@ -546,7 +546,7 @@ def second_factor_verify(*, request: HttpRequest | None, user: User, code: str) 
     raise SecondFactorRefused(_("验证码不正确或已使用过，请输入验证器应用上当前显示的验证码。"))
 
 
-def totp_enrol_start(*, actor: Any, user: User) -> Any:
+def totp_enrol_start(*, actor: Actor, user: User) -> Any:
     """A new, unconfirmed TOTP device (a fresh random key) for ``user`` to add to an
     authenticator app; any earlier unconfirmed one is dropped.  Nothing changes for the login
     until the enrolment is confirmed with a code (totp_enrol_confirm)."""
@@ -562,7 +562,7 @@ def totp_enrol_start(*, actor: Any, user: User) -> Any:
 
 
 def totp_enrol_confirm(
-    *, actor: Any, user: User, code: str, request: HttpRequest | None = None
+    *, actor: Actor, user: User, code: str, request: HttpRequest | None = None
 ) -> list[str]:
     """Confirm the enrolment with a code from the authenticator app: from now on the login
     asks for a code.  Returns the single-use recovery codes (shown once, stored hashed).
@@ -605,7 +605,7 @@ def _second_factor_drop(user: User) -> None:
     RecoveryCode.objects.filter(user=user).delete()
 
 
-def totp_disable(*, actor: Any, user: User, code: str) -> None:
+def totp_disable(*, actor: Actor, user: User, code: str) -> None:
     """The holder turns the second factor off, proving it with a current code (or a recovery
     code).  Where it is required for their role, the next login asks them to enrol again."""
     if getattr(actor, "pk", None) != user.pk:
@@ -626,7 +626,7 @@ def totp_disable(*, actor: Any, user: User, code: str) -> None:
         )
 
 
-def totp_reset(*, actor: Any, user: User) -> None:
+def totp_reset(*, actor: Actor, user: User) -> None:
     """A unit manager (their unit's staff) or a national regulator removes ``user``'s second
     factor after a lost phone; the user logs in with the password and (where required for
     their role) enrols again.  The same rule as a password reset decides who may."""

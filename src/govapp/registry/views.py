@@ -27,6 +27,7 @@ from govapp.core.permissions import can, get_restricted_or_404, has_role, restri
 from govapp.core.tasks import resolve
 from govapp.core.wiring import APP_SECTIONS
 from govapp.orgs.models import Role, Unit
+from govapp.orgs.requests import authenticated_user
 from govapp.registry import selectors
 from govapp.registry.errors import RegistryError, StaleVersion
 from govapp.registry.forms import (
@@ -212,7 +213,9 @@ def app_detail(
                 {"order": o, "steps": shutdown_services.shutdown_order_progress(o)}
                 for o in app.shutdown_orders.select_related("successor", "ordered_by")
             ],
-            "can_order_shutdown": shutdown_services.can_order_shutdown(request.user, app)
+            "can_order_shutdown": shutdown_services.can_order_shutdown(
+                authenticated_user(request), app
+            )
             and app.status in shutdown_services.SHUTDOWN_ORDERABLE
             and not app.shutdown_orders.filter(closed_at__isnull=True).exists(),
             "order_form": order_form or ShutdownOrderForm(user=request.user, app=app),
@@ -272,7 +275,7 @@ def app_apply(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("registry:app", pk=app.pk)
     try:
         application = application_services.application_create(
-            actor=request.user,
+            actor=authenticated_user(request),
             app=app,
             kind=form.cleaned_data["kind"],
             change_description=form.cleaned_data["change_description"],
@@ -317,7 +320,7 @@ def app_offline(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()  # one optional text field: always valid
     try:
         application = shutdown_services.app_offline_report(
-            actor=request.user, app=app, report=form.cleaned_data.get("report", "")
+            actor=authenticated_user(request), app=app, report=form.cleaned_data.get("report", "")
         )
     except RegistryError as exc:
         _error(request, exc)
@@ -341,7 +344,7 @@ def app_shutdown_order(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 deadline=form.cleaned_data["deadline"],
                 successor=form.cleaned_data["successor"],
-                actor=request.user,
+                actor=authenticated_user(request),
             )
         except RegistryError as exc:
             _error(request, exc)
@@ -681,7 +684,7 @@ def _draft_save(request: HttpRequest, application: Application, c: dict[str, Any
             "resubmit": application_services.application_resubmit,
             "answer_feedback": application_services.application_answer_feedback,
         }[intent]
-        application = service(actor=request.user, application=application)
+        application = service(actor=authenticated_user(request), application=application)
         messages.success(
             request,
             _("已提交。当前办理方：%(h)s，办理期限 %(d)s。")
@@ -712,7 +715,7 @@ def _attachment_intent(request: HttpRequest, application: Application, intent: s
             return f"#att-{arg}"
         try:
             att = attachment_services.attachment_add(
-                actor=request.user,
+                actor=authenticated_user(request),
                 application=application,
                 section=arg,
                 name=upload.name or "file",
@@ -844,7 +847,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 attachment_services.attachment_add(
-                    actor=request.user,
+                    actor=authenticated_user(request),
                     application=application,
                     section=form.cleaned_data["section"],
                     name=upload.name or "file",
