@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -149,6 +150,14 @@ def _can_edit_calendar(user: Actor) -> bool:
     return has_role(user, "national_regulator")
 
 
+@dataclass(frozen=True)
+class DayRow:
+    """One stored day of the calendar page and its holiday's name in the reader's language."""
+
+    day: CalendarDay
+    label: str
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar_view(request: HttpRequest) -> HttpResponse:
@@ -218,9 +227,9 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     deadline = cal.add_working_days(start, n)
     calc = {"start": start, "n": n, "deadline": deadline}
     years = list(CalendarYear.objects.all())
-    year_days = list(CalendarDay.objects.filter(date__year=year))
-    for d in year_days:
-        d.label = holiday_label(d.name)  # type: ignore[attr-defined]
+    year_days = [
+        DayRow(d, holiday_label(d.name)) for d in CalendarDay.objects.filter(date__year=year)
+    ]
     return render(
         request,
         "core/calendar.html",
