@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from govapp.complaints import selectors, services
 from govapp.complaints.models import Complaint, ExplanationState, Status
 from govapp.core.calendar import add_working_days, today_shanghai
+from govapp.core.errors import InvalidInput
 from govapp.core.models import AuditEvent
 from tests.complaints.factories import report, world
 
@@ -55,13 +55,13 @@ def test_who_can_read_reports():
 
 def test_validation_messages_say_what_to_do():
     w = world()
-    with pytest.raises(ValidationError, match="至少 10 个字"):
+    with pytest.raises(InvalidInput, match="至少 10 个字"):
         report(w.app, description="太短")
-    with pytest.raises(ValidationError, match="类别"):
+    with pytest.raises(InvalidInput, match="类别"):
         report(w.app, category="nonsense")
-    with pytest.raises(ValidationError, match="应用的名称或备案编号"):
+    with pytest.raises(InvalidInput, match="应用的名称或备案编号"):
         report(None, app_name="")
-    with pytest.raises(ValidationError, match="只接受图片"):
+    with pytest.raises(InvalidInput, match="只接受图片"):
         report(w.app, evidence=[b"MZ\x90\x00 an exe"])
     assert not Complaint.objects.exists()
 
@@ -71,14 +71,14 @@ def test_triage_flow_with_redacted_explanation_and_answer():
     res = report(w.app, description="我是张三，电话13800138000，每天被要求打卡三次并上传工作照片。")
     c = services.complaint_acknowledge(complaint=res.complaint, actor=w.gd)
     assert c.status == Status.ACKNOWLEDGED and c.acknowledged_at is not None
-    with pytest.raises(ValidationError, match="确认已删除"):
+    with pytest.raises(InvalidInput, match="确认已删除"):
         services.complaint_request_explanation(
             complaint=c,
             actor=w.gd,
             redacted_text="应用被要求每日打卡，请说明。",
             confirmed_redacted=False,
         )
-    with pytest.raises(ValidationError, match="不能是举报原文"):
+    with pytest.raises(InvalidInput, match="不能是举报原文"):
         services.complaint_request_explanation(
             complaint=c, actor=w.gd, redacted_text=c.description, confirmed_redacted=True
         )
@@ -93,9 +93,9 @@ def test_triage_flow_with_redacted_explanation_and_answer():
     # the unit reads only the redacted request; other units see nothing
     assert list(selectors.explanation_requests_for(w.member)) == [req]
     assert not selectors.explanation_requests_for(w.other_member).exists()
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.explanation_respond(request=req, actor=w.other_member, response="不是我们")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.explanation_respond(request=req, actor=w.gd, response="监管不能代答")
     req = services.explanation_respond(
         request=req, actor=w.member, response="已取消打卡功能，照片上传改为自愿。"
@@ -107,7 +107,7 @@ def test_triage_flow_with_redacted_explanation_and_answer():
     services.complaint_reply(complaint=c, actor=w.gd, text="已要求主办单位整改。")
     c = services.complaint_answer(complaint=c, actor=w.gd, outcome="主办单位已取消强制打卡。")
     assert c.status == Status.ANSWERED and c.closed_at is not None and c.is_closed
-    with pytest.raises(ValidationError, match="已办结"):
+    with pytest.raises(InvalidInput, match="已办结"):
         services.complaint_add_information(complaint=c, text="还有新情况")
     actions = list(
         AuditEvent.objects.filter(object_type="complaints.complaint").values_list(
@@ -124,16 +124,16 @@ def test_other_province_cannot_handle():
     w = world()
     c = report(w.app).complaint
     for outsider in (w.sc, w.member, w.auditor):
-        with pytest.raises(ValidationError, match="无权"):
+        with pytest.raises(InvalidInput, match="无权"):
             services.complaint_acknowledge(complaint=c, actor=outsider)
-        with pytest.raises(ValidationError):
+        with pytest.raises(InvalidInput):
             services.complaint_reply(complaint=c, actor=outsider, text="看看")
 
 
 def test_dismiss_needs_a_reason_and_closes():
     w = world()
     c = report(w.app).complaint
-    with pytest.raises(ValidationError, match="理由"):
+    with pytest.raises(InvalidInput, match="理由"):
         services.complaint_dismiss(complaint=c, actor=w.gd, reason="")
     c = services.complaint_dismiss(complaint=c, actor=w.gd, reason="所述应用不属于政务应用。")
     assert c.status == Status.DISMISSED and c.outcome == "所述应用不属于政务应用。"
@@ -149,10 +149,10 @@ def test_merge_follows_the_primary():
     assert merged.status == Status.MERGED and merged.merged_into == first
     third.refresh_from_db()
     assert third.merged_into == first  # re-pointed to the new primary
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.complaint_merge(complaint=first, into=first, actor=w.gd)
     other = report(w.central_app).complaint
-    with pytest.raises(ValidationError, match="找不到"):
+    with pytest.raises(InvalidInput, match="找不到"):
         services.complaint_merge(complaint=first, into=other, actor=w.gd)
     # the merged reporter may still add information while the primary is open
     services.complaint_add_information(complaint=merged, text="补充：每周还要截图上报。")
@@ -172,7 +172,7 @@ def test_open_finding_pushes_the_note_to_the_compliance_engine():
     # nothing the reporter wrote crosses over
     assert c.description not in str(facts)
     unknown = report(None, app_name="某小程序").complaint
-    with pytest.raises(ValidationError, match="未对应"):
+    with pytest.raises(InvalidInput, match="未对应"):
         services.complaint_open_finding(complaint=unknown, actor=w.cac, note="x")
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from govapp.core.calendar import (
     add_working_days,
@@ -15,6 +14,7 @@ from govapp.core.calendar import (
     recompute_deadlines,
     working_days_between,
 )
+from govapp.core.errors import InvalidInput
 from govapp.core.models import AuditEvent, CalendarYear
 from govapp.core.services import calendar_year_delete, calendar_year_set, parse_schedule
 
@@ -127,13 +127,16 @@ def test_deleting_a_year_makes_it_provisional_again() -> None:
 
 def test_schedule_errors_name_every_bad_line() -> None:
     text = "2027-01-01,休,元旦\n2027-13-01,休,x\n2027-01-04,班,not a weekend\n2026-05-01,休,y\n2027-01-01,休,dup\n2027-01-09,maybe\n"
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(InvalidInput) as exc:
         parse_schedule(text, year=2027)
     msgs = exc.value.messages
     assert len(msgs) == 5
     assert msgs[0].startswith("第 2 行")
     assert any(m.startswith("第 3 行") for m in msgs)
     assert any(m.startswith("第 6 行") for m in msgs)
+    # each line's problem under its own key, the first as the sentence
+    assert set(exc.value.errors) == {f"schedule.{n}" for n in (2, 3, 4, 5, 6)}
+    assert exc.value.message == msgs[0]
     # Nothing was stored.
     assert 2027 not in get_calendar().known_years
 

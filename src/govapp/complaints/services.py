@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -44,8 +43,9 @@ from govapp.core import middleware
 from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
 from govapp.core.calendar import add_working_days, today_shanghai
+from govapp.core.errors import InvalidInput
 from govapp.core.permissions import can, has_role
-from govapp.orgs.models import Unit, UnitKind
+from govapp.orgs.models import Unit, UnitKind, User
 from govapp.registry.models import App, AppStatus
 
 MAX_DESCRIPTION = 5000
@@ -80,9 +80,10 @@ def _anonymous_request() -> Any:
         middleware._request_id.reset(token)
 
 
-def _require(cond: bool, message: str) -> None:
+def _require(cond: bool, message: str, field: str = "") -> None:
+    """Refuse with ``message`` (under ``field`` when the refusal is about one input)."""
     if not cond:
-        raise ValidationError(message)
+        raise InvalidInput(message, {field: message} if field else None)
 
 
 def regulator_for(app: App | None) -> tuple[Unit, str]:
@@ -122,6 +123,7 @@ def _clean_evidence(files: Iterable[bytes]) -> tuple[list[privacy.CleanFile], li
     _require(
         len(items) <= privacy.max_evidence_files(),
         _("最多上传 %(n)d 个证据文件，请删去一些后重试。") % {"n": privacy.max_evidence_files()},
+        "evidence",
     )
     cleaned: list[privacy.CleanFile] = []
     warnings: list[str] = []
@@ -129,7 +131,7 @@ def _clean_evidence(files: Iterable[bytes]) -> tuple[list[privacy.CleanFile], li
         try:
             c = privacy.evidence_clean(data)
         except privacy.EvidenceError as exc:
-            raise ValidationError(str(exc)) from exc
+            raise InvalidInput(str(exc), {"evidence": str(exc)}) from exc
         cleaned.append(c)
         if c.warning and c.warning not in warnings:
             warnings.append(c.warning)
@@ -164,17 +166,27 @@ def complaint_submit(
     """File an anonymous report and return it with its receipt (shown once, never stored)."""
     description = (description or "").strip()
     app_name = (app_name or "").strip()[:128]
-    _require(category in Category.values, _("请选择举报类别。"))
-    _require(banned_practice in BannedPractice.values, _("所选的禁止行为不在列表中，请重新选择。"))
-    _require(channel in Channel.values, "unknown channel")
-    _require(len(description) >= 10, _("请写明发生了什么（至少 10 个字），以便监管部门核查。"))
+    _require(category in Category.values, _("请选择举报类别。"), "category")
+    _require(
+        banned_practice in BannedPractice.values,
+        _("所选的禁止行为不在列表中，请重新选择。"),
+        "banned_practice",
+    )
+    _require(channel in Channel.values, "unknown channel", "channel")
+    _require(
+        len(description) >= 10,
+        _("请写明发生了什么（至少 10 个字），以便监管部门核查。"),
+        "description",
+    )
     _require(
         len(description) <= MAX_DESCRIPTION,
         _("举报内容过长（上限 %(n)d 字），请精简后重试。") % {"n": MAX_DESCRIPTION},
+        "description",
     )
     _require(
         app is not None or bool(app_name),
         _("请填写所涉应用的名称或备案编号。"),
+        "app_name",
     )
     cleaned, warnings = _clean_evidence(evidence)
     routed_to, scope = regulator_for(app)
@@ -223,8 +235,10 @@ def complaint_add_information(
         and not complaint.merged_into.is_closed
     )
     _require(still_open, _("该举报已办结，不能再补充材料；如有新情况请重新举报。"))
-    _require(bool(text), _("请填写补充的内容。"))
-    _require(len(text) <= MAX_MESSAGE, _("补充内容过长（上限 %(n)d 字）。") % {"n": MAX_MESSAGE})
+    _require(bool(text), _("请填写补充的内容。"), "text")
+    _require(
+        len(text) <= MAX_MESSAGE, _("补充内容过长（上限 %(n)d 字）。") % {"n": MAX_MESSAGE}, "text"
+    )
     cleaned, _warnings = _clean_evidence(evidence)
     today = today_shanghai()
     with _anonymous_request(), transaction.atomic():
@@ -259,7 +273,7 @@ def _locked(complaint: Complaint) -> Complaint:
 def _change(
     *,
     complaint: Complaint,
-    actor: Any,
+    actor: User,
     action: str,
     apply: Callable[[Complaint], None],
     open_only: bool = True,
@@ -301,7 +315,7 @@ def _push_operation_facts(app_id: int, actor: Actor) -> None:
     )
 
 
-def complaint_acknowledge(*, complaint: Complaint, actor: Actor) -> Complaint:
+def complaint_acknowledge(*, complaint: Complaint, actor: User) -> Complaint:
     def apply(c: Complaint) -> None:
         _require(c.status == Status.RECEIVED, _("这件举报已受理。"))
         c.status = Status.ACKNOWLEDGED
@@ -310,12 +324,14 @@ def complaint_acknowledge(*, complaint: Complaint, actor: Actor) -> Complaint:
 
 
 def complaint_reply(
-    *, complaint: Complaint, actor: Any, text: str, to_reporter: bool = True
+    *, complaint: Complaint, actor: User, text: str, to_reporter: bool = True
 ) -> Message:
     """A reply the reporter reads with the receipt, or an internal note."""
     text = (text or "").strip()
-    _require(bool(text), _("请填写内容。"))
-    _require(len(text) <= MAX_MESSAGE, _("内容过长（上限 %(n)d 字）。") % {"n": MAX_MESSAGE})
+    _require(bool(text), _("请填写内容。"), "text")
+    _require(
+        len(text) <= MAX_MESSAGE, _("内容过长（上限 %(n)d 字）。") % {"n": MAX_MESSAGE}, "text"
+    )
     _require(_can_handle(actor, complaint), _("您无权办理这件举报。"))
     with transaction.atomic():
         c = _locked(complaint)
@@ -343,9 +359,9 @@ def complaint_reply(
     return msg
 
 
-def complaint_dismiss(*, complaint: Complaint, actor: Actor, reason: str) -> Complaint:
+def complaint_dismiss(*, complaint: Complaint, actor: User, reason: str) -> Complaint:
     reason = (reason or "").strip()
-    _require(len(reason) >= 4, _("请写明不予受理的理由（举报人可以看到）。"))
+    _require(len(reason) >= 4, _("请写明不予受理的理由（举报人可以看到）。"), "reason")
 
     def apply(c: Complaint) -> None:
         c.status = Status.DISMISSED
@@ -355,7 +371,7 @@ def complaint_dismiss(*, complaint: Complaint, actor: Actor, reason: str) -> Com
     return _change(complaint=complaint, actor=actor, action="complaint.dismiss", apply=apply)
 
 
-def complaint_merge(*, complaint: Complaint, into: Complaint, actor: Actor) -> Complaint:
+def complaint_merge(*, complaint: Complaint, into: Complaint, actor: User) -> Complaint:
     """Merge a report into a related one; the reporter then follows the primary's outcome."""
     _require(complaint.pk != into.pk, _("不能把举报合并到它自己。"))
     _require(_can_handle(actor, into), _("找不到要合并到的举报，请核对编号。"))
@@ -378,7 +394,7 @@ def complaint_merge(*, complaint: Complaint, into: Complaint, actor: Actor) -> C
     return merged
 
 
-def complaint_open_finding(*, complaint: Complaint, actor: Actor, note: str) -> Complaint:
+def complaint_open_finding(*, complaint: Complaint, actor: User, note: str) -> Complaint:
     """Mark the report for checking: the compliance engine opens an R33 finding for the app
     from the regulator's note (see _push_operation_facts) when the transaction commits."""
     # the note becomes evidence of a finding the hosting unit reads
@@ -386,7 +402,7 @@ def complaint_open_finding(*, complaint: Complaint, actor: Actor, note: str) -> 
     _require(
         complaint.app_id is not None, _("这件举报未对应到已备案应用，无法立案；请先合并或答复。")
     )
-    _require(bool(note), _("请写明立案核查的问题。"))
+    _require(bool(note), _("请写明立案核查的问题。"), "note")
     _require(has_role(actor, "national_regulator", "provincial_cac_reviewer"), _("您无权立案。"))
 
     def apply(c: Complaint) -> None:
@@ -398,7 +414,7 @@ def complaint_open_finding(*, complaint: Complaint, actor: Actor, note: str) -> 
 
 
 def complaint_request_explanation(
-    *, complaint: Complaint, actor: Any, redacted_text: str, confirmed_redacted: bool
+    *, complaint: Complaint, actor: User, redacted_text: str, confirmed_redacted: bool
 ) -> ExplanationRequest:
     """Ask the hosting unit to explain, through a copy the regulator wrote and approved.
     The unit sees only ``redacted_text``, the app and the category."""
@@ -407,16 +423,22 @@ def complaint_request_explanation(
     written = (redacted_text or "").strip()
     redacted_text = privacy.redact_for_unit(written, original=complaint.description)
     _require(complaint.app_id is not None, _("这件举报未对应到已备案应用，无法要求主办单位说明。"))
-    _require(len(redacted_text) >= 10, _("请填写发给主办单位的脱敏问题描述（至少 10 个字）。"))
+    _require(
+        len(redacted_text) >= 10,
+        _("请填写发给主办单位的脱敏问题描述（至少 10 个字）。"),
+        "redacted_text",
+    )
     _require(
         confirmed_redacted,
         _("请确认已删除可能识别举报人的内容（姓名、岗位、时间地点细节、联系方式等）。"),
+        "confirmed_redacted",
     )
     _require(
         written != complaint.description.strip()
         and redacted_text
         != privacy.redact_for_unit(complaint.description.strip(), original=complaint.description),
         _("发给主办单位的文字不能是举报原文，请改写并删除可能识别举报人的内容。"),
+        "redacted_text",
     )
     result: dict[str, ExplanationRequest] = {}
 
@@ -454,12 +476,12 @@ def complaint_request_explanation(
 
 
 def explanation_respond(
-    *, request: ExplanationRequest, actor: Any, response: str
+    *, request: ExplanationRequest, actor: User, response: str
 ) -> ExplanationRequest:
     """The hosting unit answers a redacted request."""
     response = (response or "").strip()
-    _require(len(response) >= 4, _("请填写情况说明。"))
-    _require(len(response) <= MAX_DESCRIPTION, _("说明过长，请精简。"))
+    _require(len(response) >= 4, _("请填写情况说明。"), "response")
+    _require(len(response) <= MAX_DESCRIPTION, _("说明过长，请精简。"), "response")
     _require(can(actor, "submit", request), _("您无权答复这项说明要求。"))
     with transaction.atomic():
         req = ExplanationRequest.objects.select_for_update().get(pk=request.pk)
@@ -483,10 +505,10 @@ def explanation_respond(
     return req
 
 
-def complaint_answer(*, complaint: Complaint, actor: Actor, outcome: str) -> Complaint:
+def complaint_answer(*, complaint: Complaint, actor: User, outcome: str) -> Complaint:
     """Close the report with the outcome the reporter reads."""
     outcome = (outcome or "").strip()
-    _require(len(outcome) >= 4, _("请写明处理结果（举报人可以看到）。"))
+    _require(len(outcome) >= 4, _("请写明处理结果（举报人可以看到）。"), "outcome")
 
     def apply(c: Complaint) -> None:
         c.status = Status.ANSWERED
@@ -543,8 +565,9 @@ def complaint_key_frame_ancestors_set(
             else _("来源格式不正确：%(o)s。请填写 https://域名[:端口]，每行一个。")
         )
         % {"o": "、".join(bad[:3])},
+        "origins",
     )
-    _require(len(items) <= 10, _("最多登记 10 个来源。"))
+    _require(len(items) <= 10, _("最多登记 10 个来源。"), "origins")
     with transaction.atomic():
         before = key.frame_ancestors
         key.frame_ancestors = "\n".join(dict.fromkeys(items))

@@ -17,7 +17,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -35,6 +34,7 @@ from govapp.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from govapp.core.errors import ErrorOut as TriageError
 from govapp.core.pagination import API_MAX_OFFSET
 from govapp.core.permissions import has_role
+from govapp.orgs.models import User
 
 router = Router(tags=["complaint triage"])
 
@@ -273,11 +273,11 @@ def _act(
         check(c)
     try:
         fn(complaint=c, actor=request.user, **kw)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         c.refresh_from_db()
         if c.is_closed:  # closed concurrently
             raise Conflict(CLOSED) from exc
-        raise InvalidInput(" ".join(exc.messages)) from exc
+        raise
     fresh = selectors.complaints_for(request.user).get(pk=c.pk)
     return _detail(fresh, request.user)
 
@@ -476,7 +476,7 @@ def complaint_merge(request: HttpRequest, complaint_id: int, data: MergeIn) -> A
             raise NotFound(_("找不到要合并到的举报，或不在您的管辖范围内。"))
         into["c"] = target
 
-    def merge(*, complaint: Complaint, actor: Actor) -> Any:
+    def merge(*, complaint: Complaint, actor: User) -> Any:
         return services.complaint_merge(complaint=complaint, into=into["c"], actor=actor)
 
     return _act(request, complaint_id, merge, check=check)

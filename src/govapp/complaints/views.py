@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -48,9 +48,11 @@ from govapp.complaints.models import (
 from govapp.complaints.public import complaint_public_view
 from govapp.core.audit import audit_read
 from govapp.core.calendar import today_shanghai
+from govapp.core.errors import GovappError, InvalidInput
 from govapp.core.forms import bind
 from govapp.core.pagination import page_of
 from govapp.core.permissions import get_restricted_or_404
+from govapp.orgs.requests import authenticated_user
 from govapp.registry.models import App, AppStatus
 
 PAGE_SIZE = 30
@@ -76,10 +78,10 @@ def _files(request: HttpRequest) -> list[bytes]:
     out = []
     for f in uploads:
         if f.size is not None and f.size > limit:
-            raise ValidationError(
-                _("证据文件过大（上限 %(mb)d MB），请压缩或截取相关部分后重试。")
-                % {"mb": limit // (1024 * 1024)}
-            )
+            too_big = _("证据文件过大（上限 %(mb)d MB），请压缩或截取相关部分后重试。") % {
+                "mb": limit // (1024 * 1024)
+            }
+            raise InvalidInput(too_big, {"evidence": too_big})
         out.append(f.read())
     return out
 
@@ -131,7 +133,7 @@ def _submit(
                 evidence=_files(request),
                 channel=channel,
             )
-        except ValidationError as exc:
+        except GovappError as exc:
             errors.extend(exc.messages)
         else:
             privacy.rate_limit(request, action="report", proven=proven)
@@ -225,7 +227,7 @@ def follow(request: HttpRequest) -> HttpResponse:
                         evidence=_files(request),
                     )
                     ctx["added"] = True
-                except ValidationError as exc:
+                except GovappError as exc:
                     ctx["errors"].extend(exc.messages)
                     ctx["text"] = c.get("text", "")
                     status = 422
@@ -292,14 +294,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         bound = bind(request, ManageForm)
         form = bound.kept()
-        try:
-            if not bound.is_valid():
-                raise ValidationError([str(e) for errs in bound.errors.values() for e in errs])
-            _act(request, c, bound.cleaned_data)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
+        if not bound.is_valid():
+            errors.extend(str(e) for errs in bound.errors.values() for e in errs)
         else:
-            return redirect("complaints:detail", pk=c.pk)
+            try:
+                _act(request, c, bound.cleaned_data)
+            except GovappError as exc:
+                errors.extend(exc.messages)
+            else:
+                return redirect("complaints:detail", pk=c.pk)
         c.refresh_from_db()
     today = today_shanghai()
     return render(
@@ -324,7 +327,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _act(request: HttpRequest, c: Complaint, form: dict[str, Any]) -> None:
     action = form["action"]
-    user = request.user
+    user = authenticated_user(request)
     if action == "ack":
         services.complaint_acknowledge(complaint=c, actor=user)
         messages.success(request, _("已受理。"))
@@ -342,7 +345,8 @@ def _act(request: HttpRequest, c: Complaint, form: dict[str, Any]) -> None:
         ref = form["into"].upper().removeprefix("JB-").strip().lstrip("0")
         into = selectors.complaints_for(user).filter(pk=int(ref)).first() if _is_id(ref) else None
         if into is None:
-            raise ValidationError(_("找不到要合并到的举报，请核对编号。"))
+            missing = _("找不到要合并到的举报，请核对编号。")
+            raise InvalidInput(missing, {"into": missing})
         services.complaint_merge(complaint=c, into=into, actor=user)
         messages.success(request, _("已合并至 %(ref)s。") % {"ref": into.reference})
     elif action == "finding":
@@ -432,7 +436,7 @@ def unit(request: HttpRequest) -> HttpResponse:
                     key=app_key, origins=form.cleaned_data["frame_ancestors"], actor=request.user
                 )
                 messages.success(request, _("已保存允许嵌入的网页来源。"))
-            except ValidationError as exc:
+            except GovappError as exc:
                 messages.error(request, " ".join(exc.messages))
             return redirect("complaints:unit")
         messages.success(request, _("已为「%(app)s」开通应用内投诉入口。") % {"app": app.name})
@@ -477,8 +481,10 @@ def explanation(request: HttpRequest, pk: int) -> HttpResponse:
         form = bind(request, ExplanationForm)
         text = form.cleaned_data["response"] if form.is_valid() else ""
         try:
-            services.explanation_respond(request=req, actor=request.user, response=text)
-        except ValidationError as exc:
+            services.explanation_respond(
+                request=req, actor=authenticated_user(request), response=text
+            )
+        except GovappError as exc:
             errors.extend(exc.messages)
         else:
             messages.success(request, _("情况说明已提交给监管部门。"))

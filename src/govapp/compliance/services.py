@@ -42,6 +42,7 @@ from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import Conflict, GovappError, NotAllowed
 from govapp.core.escalation import escalate_overdue
 from govapp.core.permissions import can, is_national, is_regulator, restrict
+from govapp.orgs.models import User
 from govapp.registry.models import App, Application, AppStatus
 from govapp.scans.models import PackageScan, ScanStatus
 
@@ -200,7 +201,7 @@ def _store_document(name: str, content: bytes) -> tuple[str, str, int]:
 
 def exemption_request(
     *,
-    actor: Any,
+    actor: User,
     app: App,
     rule_id: str,
     scenario: str,
@@ -254,7 +255,7 @@ def exemption_request(
 
 def exemption_decide(
     *,
-    actor: Any,
+    actor: User,
     exemption: Exemption,
     approve: bool,
     expires_on: dt.date | None = None,
@@ -318,7 +319,7 @@ def exemptions_expire(*, today: dt.date | None = None) -> int:
 
 def order_issue(
     *,
-    actor: Any,
+    actor: User,
     app: App,
     findings: list[Finding],
     instructions: str,
@@ -460,7 +461,7 @@ def orders_escalate(*, today: dt.date | None = None) -> int:
     return escalate_overdue(qs, action="order.escalate", today=today)
 
 
-def order_fail(*, actor: Any, order: RectificationOrder, reason: str) -> PenaltyCase:
+def order_fail(*, actor: User, order: RectificationOrder, reason: str) -> PenaltyCase:
     """The order failed (overdue or not corrected): a penalty case proposes revocation (R-31)."""
     app = order.app
     _require(is_regulator_of(actor, app), _("只有该应用所在辖区的监管人员可以认定整改不合格。"))
@@ -495,7 +496,7 @@ def order_fail(*, actor: Any, order: RectificationOrder, reason: str) -> Penalty
     return case
 
 
-def penalty_revoke(*, actor: Any, case: PenaltyCase, note: str = "") -> PenaltyCase:
+def penalty_revoke(*, actor: User, case: PenaltyCase, note: str = "") -> PenaltyCase:
     """The CAC revokes the filing: the app shows as revoked in public verification at once."""
     _require(
         is_national(actor) and can(actor, "decide", case.app),
@@ -543,7 +544,7 @@ def penalty_revoke(*, actor: Any, case: PenaltyCase, note: str = "") -> PenaltyC
     return locked
 
 
-def penalty_drop(*, actor: Any, case: PenaltyCase, note: str) -> PenaltyCase:
+def penalty_drop(*, actor: User, case: PenaltyCase, note: str) -> PenaltyCase:
     _require(
         is_national(actor) and can(actor, "decide", case.app),
         _("是否撤销备案由国家网信办决定。"),
@@ -679,7 +680,7 @@ def draw_sample(
 
 def spotcheck_draw(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     sample_size: int,
     seed: int | None = None,
@@ -774,7 +775,7 @@ CHECK_FIELDS = (
 
 
 def spotcheck_record(
-    *, actor: Any, item: SpotCheckItem, checks: dict[str, bool | None], note: str = ""
+    *, actor: User, item: SpotCheckItem, checks: dict[str, bool | None], note: str = ""
 ) -> SpotCheckItem:
     """Record one app's test result; it feeds the app's findings at once."""
     _require(is_regulator_of(actor, item.app), _("只有该应用所在辖区的监管人员可以录入检测结果。"))
@@ -806,7 +807,7 @@ def spotcheck_record(
 
 def bulletin_publish(
     *,
-    actor: Any,
+    actor: User,
     title: str,
     summary: str,
     orders: list[RectificationOrder],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -50,6 +51,7 @@ from govapp.core.permissions import (
     is_regulator,
 )
 from govapp.orgs.models import Division, Role
+from govapp.orgs.requests import authenticated_user
 from govapp.registry.models import App, AppKind
 from govapp.scans.models import PackageScan, ScanStatus
 
@@ -203,7 +205,7 @@ def exemption_request(request: HttpRequest, app_id: int) -> HttpResponse:
     upload = c["document"]
     try:
         svc.exemption_request(
-            actor=request.user,
+            actor=authenticated_user(request),
             app=app,
             rule_id=c["rule_id"],
             scenario=c["scenario"],
@@ -242,7 +244,7 @@ def exemption_detail(request: HttpRequest, pk: int) -> HttpResponse:
         approve = form.cleaned_data["decision"] == "approve"
         try:
             svc.exemption_decide(
-                actor=request.user,
+                actor=authenticated_user(request),
                 exemption=ex,
                 approve=approve,
                 expires_on=form.cleaned_data["expires_on"],
@@ -290,7 +292,7 @@ def order_issue(request: HttpRequest, app_id: int) -> HttpResponse:
         return redirect("compliance:app", app_id=app.pk)
     try:
         order = svc.order_issue(
-            actor=request.user,
+            actor=authenticated_user(request),
             app=app,
             findings=list(form.cleaned_data["findings"]),
             instructions=form.cleaned_data["instructions"],
@@ -365,7 +367,7 @@ def _order_act(request: HttpRequest, order: RectificationOrder, c: dict[str, Any
         )
         messages.success(request, _("已退回重新整改。"))
     else:  # "fail"
-        case = svc.order_fail(actor=request.user, order=order, reason=note)
+        case = svc.order_fail(actor=authenticated_user(request), order=order, reason=note)
         messages.success(request, _("已认定整改不合格，并提出撤销备案的处理建议。"))
         return redirect("compliance:penalty", pk=case.pk)
     return redirect("compliance:order", pk=order.pk)
@@ -400,10 +402,10 @@ def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "revoke":
                 if not form.cleaned_data["confirm"]:
                     raise svc.ComplianceError(_("撤销备案前请勾选确认。"))
-                svc.penalty_revoke(actor=request.user, case=case, note=note)
+                svc.penalty_revoke(actor=authenticated_user(request), case=case, note=note)
                 messages.success(request, _("已撤销备案，公开核验即时显示为“备案已撤销”。"))
             elif action == "drop":
-                svc.penalty_drop(actor=request.user, case=case, note=note)
+                svc.penalty_drop(actor=authenticated_user(request), case=case, note=note)
                 messages.success(request, _("已决定不予处罚。"))
             return redirect("compliance:penalty", pk=case.pk)
         except svc.ComplianceError as exc:
@@ -444,7 +446,7 @@ def spotcheck_list(request: HttpRequest) -> HttpResponse:
         c = form.cleaned_data
         try:
             check = svc.spotcheck_draw(
-                actor=request.user,
+                actor=authenticated_user(request),
                 name=c["name"],
                 sample_size=c["sample_size"],
                 seed=c["seed"],
@@ -466,6 +468,16 @@ def spotcheck_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class SpotItemRow:
+    """One sampled app on the spot-check page: the item, its stratum in words and the
+    recorded checks as (field, label, value) (instead of attributes stuck onto the item)."""
+
+    item: SpotCheckItem
+    stratum_label: str
+    check_rows: list[tuple[str, Any, bool | None]]
+
+
 @login_required
 def spotcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = get_restricted_or_404(SpotCheck.objects.all(), request.user, "view", pk=pk)
@@ -473,9 +485,10 @@ def spotcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     provinces = dict(Division.objects.filter(level=1).values_list("code", "name"))
     kinds = dict(AppKind.choices)
     labels = dict(spotcheck_field_labels())
+    rows = []
     for item in page:
         province, _sep, kind = item.stratum.partition("/")
-        item.stratum_label = " · ".join(
+        stratum = " · ".join(
             str(x)
             for x in (
                 _("中央国家机关") if province == "central" else provinces.get(province, province),
@@ -483,13 +496,15 @@ def spotcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if x
         )
-        item.check_rows = [(k, labels[k], (item.checks or {}).get(k)) for k in svc.CHECK_FIELDS]
+        checks = [(k, labels[k], (item.checks or {}).get(k)) for k in svc.CHECK_FIELDS]
+        rows.append(SpotItemRow(item, stratum, checks))
     return render(
         request,
         "compliance/spotcheck_detail.html",
         {
             "check": check,
             "page": page,
+            "rows": rows,
             "query": "",
             "fields": list(labels.items()),
             "regulator": is_regulator(request.user)
@@ -522,7 +537,10 @@ def spotcheck_record(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("compliance:spotcheck", pk=item.spot_check_id)
     try:
         svc.spotcheck_record(
-            actor=request.user, item=item, checks=form.checks(), note=form.cleaned_data["note"]
+            actor=authenticated_user(request),
+            item=item,
+            checks=form.checks(),
+            note=form.cleaned_data["note"],
         )
         messages.success(request, _("检测结果已录入，并已重新检测该应用。"))
     except svc.ComplianceError as exc:
@@ -566,7 +584,7 @@ def bulletin_new(request: HttpRequest) -> HttpResponse:
         c = form.cleaned_data
         try:
             b = svc.bulletin_publish(
-                actor=request.user,
+                actor=authenticated_user(request),
                 title=c["title"],
                 summary=c["summary"],
                 orders=list(c["orders"]),

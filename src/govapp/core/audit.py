@@ -164,7 +164,7 @@ def _scope_of(obj: models.Model | None) -> tuple[str, int | None]:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     obj: models.Model | None = None,
     object_type: str | None = None,
@@ -183,7 +183,7 @@ def audit_record(
         event = AuditEvent(
             seq=head.last_seq + 1,
             time=timezone.now(),
-            actor=user,
+            actor_id=user.pk if user is not None else None,  # core names no User class
             actor_name=user.get_username() if user else "system",
             action=action,
             object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
@@ -204,7 +204,7 @@ def audit_record(
     return event
 
 
-def audit_record_many(*, actor: Any, events: Iterable[dict[str, Any]]) -> int:
+def audit_record_many(*, actor: Actor | None, events: Iterable[dict[str, Any]]) -> int:
     """Append many events to the chain at once, in the caller's transaction: the same events,
     in the same order and with the same hashes, as calling :func:`audit_record` once per item
     of ``events`` (each a dict of its keyword arguments other than ``actor``), but the head is
@@ -233,7 +233,7 @@ def audit_record_many(*, actor: Any, events: Iterable[dict[str, Any]]) -> int:
             event = AuditEvent(
                 seq=seq,
                 time=now,
-                actor=user,
+                actor_id=user.pk if user is not None else None,
                 actor_name=actor_name,
                 action=item["action"],
                 object_type=object_type or (obj._meta.label_lower if obj is not None else ""),

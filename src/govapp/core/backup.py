@@ -96,6 +96,8 @@ def restore(source: Path) -> dict[str, Any]:
     """Restore the backup in ``source`` over the configured database and MEDIA_ROOT (stop the
     web processes and workers first).  Files are checked against the manifest before use."""
     manifest = json.loads((source / MANIFEST).read_text())
+    if not isinstance(manifest, dict):
+        raise RuntimeError(f"{MANIFEST} is not a JSON object (damaged backup)")
     for name, meta in manifest["files"].items():
         if _sha256(source / name) != meta["sha256"]:
             raise RuntimeError(f"{name}: checksum does not match the manifest (damaged backup)")

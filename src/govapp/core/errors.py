@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from ninja import Schema
@@ -37,6 +38,16 @@ class GovappError(Exception):
         self.message = str(message)
         self.errors = {k: str(v) for k, v in (errors or {}).items()}
 
+    @property
+    def messages(self) -> list[str]:
+        """Every sentence for a person, each once: ``message`` first, then the field errors
+        that say something else (pages that list errors show these)."""
+        out = [self.message] if self.message else []
+        for text in self.errors.values():
+            if text not in out:
+                out.append(text)
+        return out
+
     def as_json(self) -> dict[str, Any]:
         return {"detail": self.message, "errors": self.errors}
 
@@ -45,6 +56,27 @@ class InvalidInput(GovappError):
     """The input is wrong; ``errors`` says which fields (400 in the API)."""
 
     status_code = 400
+
+
+def invalid_input(exc: ValidationError, field: str = "") -> InvalidInput:
+    """Django's own validation (a model's ``full_clean``, the password validators) as an
+    :class:`InvalidInput`: each message under its field (``field`` for a plain list; a second
+    message of the same field as ``field.2`` ...), the first one as the sentence."""
+    pairs: list[tuple[str, str]] = []
+    if hasattr(exc, "error_dict"):
+        for name, texts in exc.message_dict.items():
+            key = "" if name == NON_FIELD_ERRORS else name
+            pairs.extend((key, text) for text in texts)
+    else:
+        pairs.extend((field, text) for text in exc.messages)
+    errors: dict[str, str] = {}
+    for name, text in pairs:
+        key, n = name or "__all__", 1
+        while key in errors:
+            n += 1
+            key = f"{name or '__all__'}.{n}"
+        errors[key] = text
+    return InvalidInput(pairs[0][1] if pairs else "", errors)
 
 
 class NotAllowed(GovappError):
@@ -78,18 +110,23 @@ def add_to_form(form: Any, exc: GovappError) -> None:
     """Show a service's refusal on a Django form: field errors beside their fields (when the
     form has them), the rest at the top."""
     placed = False
+    top: list[str] = []
     for name, text in exc.errors.items():
         if name in getattr(form, "fields", {}):
             form.add_error(name, text)
             placed = True
+        elif text != exc.message and text not in top:
+            top.append(text)
     if not placed or exc.message:
         form.add_error(None, exc.message)
+    for text in top:
+        form.add_error(None, text)
 
 
 def message(request: HttpRequest, exc: GovappError) -> None:
-    """Show a service's refusal as a page message (for actions without a form)."""
-    messages.error(request, exc.message)
-    for text in exc.errors.values():
+    """Show a service's refusal as page messages (for actions without a form), each sentence
+    once."""
+    for text in exc.messages:
         messages.error(request, text)
 
 

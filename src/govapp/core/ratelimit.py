@@ -40,7 +40,8 @@ def client_address(request: HttpRequest) -> str:
     ``X-Forwarded-For``)."""
     proxies = int(getattr(settings, "GOVAPP_TRUSTED_PROXIES", 0) or 0)
     if proxies > 0:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        hops = [h.strip() for h in forwarded.split(",")]
         hops = [h for h in hops if h]
         if len(hops) >= proxies:
             return hops[-proxies]

@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
 from govapp.core.calendar import recompute_deadlines
+from govapp.core.errors import InvalidInput
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear, DayKind
 from govapp.core.spreadsheets import Limits, SpreadsheetTooLarge, csv_records
 
@@ -43,12 +43,12 @@ CALENDAR_LIMITS = Limits(rows=2000, columns=8, cell_chars=200)
 def parse_schedule(text: str, *, year: int) -> list[DayEntry]:
     """Parse ``date,kind[,name]`` lines (CSV; kind holiday/workday or 休/班).  Every problem is
     reported with its line number; nothing is accepted if any line is wrong."""
-    errors: list[str] = []
+    errors: dict[str, str] = {}  # "schedule.<line>" -> what is wrong there
     entries: dict[dt.date, DayEntry] = {}
     try:
         records = list(csv_records(text.strip(), CALENDAR_LIMITS))
     except SpreadsheetTooLarge as exc:
-        raise ValidationError(str(exc)) from exc
+        raise InvalidInput(str(exc), {"schedule": str(exc)}) from exc
     for lineno, row in records:
         cells = [c.strip() for c in row]
         if not cells or not any(cells) or cells[0].startswith("#"):
@@ -56,43 +56,48 @@ def parse_schedule(text: str, *, year: int) -> list[DayEntry]:
         if lineno == 1 and cells[0].lower() in {"date", "日期"}:
             continue
         if len(cells) < 2:
-            errors.append(_("第 %(n)d 行：需要“日期,类型[,名称]”。") % {"n": lineno})
+            errors[f"schedule.{lineno}"] = _("第 %(n)d 行：需要“日期,类型[,名称]”。") % {
+                "n": lineno
+            }
             continue
         try:
             day = dt.date.fromisoformat(cells[0])
         except ValueError:
-            errors.append(
-                _("第 %(n)d 行：日期“%(v)s”应为 YYYY-MM-DD。") % {"n": lineno, "v": cells[0]}
-            )
+            errors[f"schedule.{lineno}"] = _("第 %(n)d 行：日期“%(v)s”应为 YYYY-MM-DD。") % {
+                "n": lineno,
+                "v": cells[0],
+            }
             continue
         kind = KIND_ALIASES.get(cells[1].lower()) or KIND_ALIASES.get(cells[1])
         if kind is None:
-            errors.append(
-                _("第 %(n)d 行：类型“%(v)s”应为 holiday/休 或 workday/班。")
-                % {"n": lineno, "v": cells[1]}
-            )
+            errors[f"schedule.{lineno}"] = _(
+                "第 %(n)d 行：类型“%(v)s”应为 holiday/休 或 workday/班。"
+            ) % {"n": lineno, "v": cells[1]}
             continue
         if day.year != year:
-            errors.append(
-                _("第 %(n)d 行：%(d)s 不在 %(y)d 年。") % {"n": lineno, "d": day, "y": year}
-            )
+            errors[f"schedule.{lineno}"] = _("第 %(n)d 行：%(d)s 不在 %(y)d 年。") % {
+                "n": lineno,
+                "d": day,
+                "y": year,
+            }
             continue
         if kind == DayKind.WORKDAY and day.weekday() < 5:
-            errors.append(
-                _("第 %(n)d 行：%(d)s 本来就是工作日，不需要登记为调休上班日。")
-                % {"n": lineno, "d": day}
-            )
+            errors[f"schedule.{lineno}"] = _(
+                "第 %(n)d 行：%(d)s 本来就是工作日，不需要登记为调休上班日。"
+            ) % {"n": lineno, "d": day}
             continue
         if day in entries:
-            errors.append(_("第 %(n)d 行：%(d)s 重复。") % {"n": lineno, "d": day})
+            errors[f"schedule.{lineno}"] = _("第 %(n)d 行：%(d)s 重复。") % {"n": lineno, "d": day}
             continue
         entries[day] = DayEntry(day, kind, cells[2] if len(cells) > 2 else "")
     if errors:
+        shown = dict(list(errors.items())[:50])
         if len(errors) > 50:
-            errors = [*errors[:50], _("……另有 %(n)d 处错误未列出。") % {"n": len(errors) - 50}]
-        raise ValidationError(errors)
+            shown["schedule"] = _("……另有 %(n)d 处错误未列出。") % {"n": len(errors) - 50}
+        raise InvalidInput(next(iter(shown.values())), shown)
     if not entries:
-        raise ValidationError(_("没有读到任何日期。"))
+        message = _("没有读到任何日期。")
+        raise InvalidInput(message, {"schedule": message})
     return sorted(entries.values(), key=lambda e: e.date)
 
 
@@ -107,7 +112,8 @@ def calendar_year_set(
     """Enter (or replace) one year's official schedule; stored deadlines that were provisional
     for this year are recomputed after commit."""
     if year < 2000 or year > 2100:
-        raise ValidationError(_("年份超出范围。"))
+        message = _("年份超出范围。")
+        raise InvalidInput(message, {"year": message})
     days = list(days)
     with transaction.atomic():
         before_days = list(
@@ -146,7 +152,8 @@ def calendar_year_delete(*, actor: Actor, year: int) -> None:
     with transaction.atomic():
         cal_year = CalendarYear.objects.select_for_update().filter(year=year).first()
         if cal_year is None:
-            raise ValidationError(_("%(y)d 年没有录入节假日安排。") % {"y": year})
+            message = _("%(y)d 年没有录入节假日安排。") % {"y": year}
+            raise InvalidInput(message, {"year": message})
         days = list(CalendarDay.objects.filter(date__year=year).values_list("date", "kind", "name"))
         CalendarDay.objects.filter(date__year=year).delete()
         audit_record(

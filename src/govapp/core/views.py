@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -25,6 +26,7 @@ from govapp.core.audit_labels import (
     object_type_label,
 )
 from govapp.core.calendar import get_calendar, holiday_label, today_shanghai
+from govapp.core.errors import GovappError
 from govapp.core.forms import CalendarYearForm, bind
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear
 from govapp.core.pagination import page_of
@@ -148,6 +150,14 @@ def _can_edit_calendar(user: Actor) -> bool:
     return has_role(user, "national_regulator")
 
 
+@dataclass(frozen=True)
+class DayRow:
+    """One stored day of the calendar page and its holiday's name in the reader's language."""
+
+    day: CalendarDay
+    label: str
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar_view(request: HttpRequest) -> HttpResponse:
@@ -174,7 +184,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
                 calendar_year_delete(actor=request.user, year=year)
                 messages.success(request, _("已删除 %(y)d 年的节假日安排。") % {"y": year})
                 return redirect(f"{request.path}?year={year}")
-            except ValidationError as exc:
+            except GovappError as exc:
                 errors.extend(exc.messages)
         elif not errors:
             upload = c["file"]
@@ -205,7 +215,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
                         % {"y": year, "n": len(days)},
                     )
                     return redirect(f"{request.path}?year={year}")
-                except ValidationError as exc:
+                except GovappError as exc:
                     errors.extend(exc.messages)
     # deadline calculator
     calc: dict[str, Any] = {}
@@ -217,9 +227,9 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     deadline = cal.add_working_days(start, n)
     calc = {"start": start, "n": n, "deadline": deadline}
     years = list(CalendarYear.objects.all())
-    year_days = list(CalendarDay.objects.filter(date__year=year))
-    for d in year_days:
-        d.label = holiday_label(d.name)  # type: ignore[attr-defined]
+    year_days = [
+        DayRow(d, holiday_label(d.name)) for d in CalendarDay.objects.filter(date__year=year)
+    ]
     return render(
         request,
         "core/calendar.html",

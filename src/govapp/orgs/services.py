@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, diff, snapshot
-from govapp.core.errors import Conflict, InvalidInput, NotAllowed
+from govapp.core.errors import Conflict, InvalidInput, NotAllowed, invalid_input
 from govapp.orgs.models import (
     REGULATOR_KINDS,
     REGULATOR_ROLES,
@@ -36,6 +36,18 @@ from govapp.orgs.models import (
 TOKEN_PREFIX = "gva_"  # noqa: S105 - a public prefix, not a secret
 
 
+def _invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, {field: message})
+
+
+def _full_clean(obj: Unit | User, exclude: list[str] | None = None) -> None:
+    """The model's own validation, refused as InvalidInput with its field errors."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise invalid_input(exc) from exc
+
+
 def unit_create(
     *,
     actor: Actor | None,
@@ -46,10 +58,10 @@ def unit_create(
     credit_code: str = "",
 ) -> Unit:
     if kind not in UnitKind.values:
-        raise ValidationError({"kind": _("未知的单位类型：%(kind)s") % {"kind": kind}})
+        raise _invalid("kind", _("未知的单位类型：%(kind)s") % {"kind": kind})
     with transaction.atomic():
         unit = Unit(name=name, kind=kind, division=division, parent=parent, credit_code=credit_code)
-        unit.full_clean()
+        _full_clean(unit)
         unit.save()
         audit_record(actor=actor, action="unit.create", obj=unit, after=snapshot(unit))
     return unit
@@ -59,13 +71,13 @@ def unit_update(*, actor: Actor, unit: Unit, **changes: Any) -> Unit:
     allowed = {"name", "kind", "division", "parent", "credit_code", "is_active"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise InvalidInput(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
         before = snapshot(unit)
         for key, value in changes.items():
             setattr(unit, key, value)
-        unit.full_clean()
+        _full_clean(unit)
         unit.save()
         b, a = diff(before, snapshot(unit))
         audit_record(actor=actor, action="unit.update", obj=unit, before=b, after=a)
@@ -87,7 +99,7 @@ def user_create(
             user.set_password(password)
         else:
             user.set_unusable_password()
-        user.full_clean(exclude=["password"])
+        _full_clean(user, exclude=["password"])
         user.save()
         audit_record(actor=actor, action="user.create", obj=user, after=snapshot(user))
     return user
@@ -95,21 +107,21 @@ def user_create(
 
 def _check_grant_shape(role: str, unit: Unit | None, division: Division | None) -> None:
     if role not in Role.values:
-        raise ValidationError({"role": _("未知的角色：%(r)s") % {"r": role}})
+        raise _invalid("role", _("未知的角色：%(r)s") % {"r": role})
     if role in UNIT_ROLES:
         if unit is None:
-            raise ValidationError({"unit": _("主办单位角色必须指定单位。")})
+            raise _invalid("unit", _("主办单位角色必须指定单位。"))
         if division is not None:
-            raise ValidationError({"division": _("主办单位角色不能指定管辖区划。")})
+            raise _invalid("division", _("主办单位角色不能指定管辖区划。"))
         return
     if unit is not None:
-        raise ValidationError({"unit": _("监管和审计角色按管辖区划授权，不指定单位。")})
+        raise _invalid("unit", _("监管和审计角色按管辖区划授权，不指定单位。"))
     if role == Role.NATIONAL_REGULATOR and division is not None:
-        raise ValidationError({"division": _("国家监管人员的管辖范围是全国，请留空。")})
+        raise _invalid("division", _("国家监管人员的管辖范围是全国，请留空。"))
     if role in {Role.PROVINCIAL_CAC_REVIEWER, Role.PROVINCIAL_GSA_REVIEWER} and (
         division is None or len(division.code) != 2
     ):
-        raise ValidationError({"division": _("省级审核人员必须授权到一个省级区划。")})
+        raise _invalid("division", _("省级审核人员必须授权到一个省级区划。"))
 
 
 def grant_create(
@@ -125,7 +137,7 @@ def grant_create(
         raise NotAllowed(_("您无权授予该角色。"))
     _check_grant_shape(role, unit, division)
     if unit is not None and unit.kind in REGULATOR_KINDS and role in UNIT_ROLES:
-        raise ValidationError({"unit": _("监管机构不是主办单位。")})
+        raise _invalid("unit", _("监管机构不是主办单位。"))
     with transaction.atomic():
         grant, created = Grant.objects.get_or_create(
             user=user, role=role, unit=unit, division=division, defaults={"expires_at": expires_at}
@@ -333,9 +345,9 @@ def grant_allowed(actor: Actor, *, role: str, unit: Unit | None) -> bool:
 
 def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
     if not can_manage_user(actor, user):
-        raise ValidationError(_("您无权管理该账号。"))
+        raise NotAllowed(_("您无权管理该账号。"))
     if user.pk == getattr(actor, "pk", None) and not active:
-        raise ValidationError(_("不能停用自己的账号。"))
+        raise _invalid("active", _("不能停用自己的账号。"))
     with transaction.atomic():
         before = user.is_active
         user.is_active = active
@@ -356,7 +368,7 @@ def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
 
 def user_unlock(*, actor: Actor, user: User) -> User:
     if not can_manage_user(actor, user):
-        raise ValidationError(_("您无权管理该账号。"))
+        raise NotAllowed(_("您无权管理该账号。"))
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
         login_counters_clear(user.username)
@@ -373,12 +385,15 @@ def user_password_change(*, actor: Actor, user: User, old_password: str, new_pas
     from django.contrib.auth.password_validation import validate_password
 
     if actor is None or getattr(actor, "pk", None) != user.pk:
-        raise ValidationError(_("只能修改自己的密码。"))
+        raise NotAllowed(_("只能修改自己的密码。"))
     if not user.check_password(old_password):
-        raise ValidationError(_("原密码不正确。"))
+        raise _invalid("old_password", _("原密码不正确。"))
     if old_password == new_password:
-        raise ValidationError(_("新密码不能与原密码相同。"))
-    validate_password(new_password, user)
+        raise _invalid("new_password", _("新密码不能与原密码相同。"))
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise invalid_input(exc, "new_password") from exc
     with transaction.atomic():
         user.set_password(new_password)
         user.must_change_password = False
@@ -392,9 +407,9 @@ def user_password_reset(*, actor: Actor, user: User) -> str:
     temporary password; it must be changed at the next login and the user's API tokens stop
     working.  Returns the temporary password (shown once, never stored in clear)."""
     if not can_manage_user(actor, user):
-        raise ValidationError(_("您无权管理该账号。"))
+        raise NotAllowed(_("您无权管理该账号。"))
     if user.pk == getattr(actor, "pk", None):
-        raise ValidationError(_("请通过“修改密码”修改自己的密码。"))
+        raise InvalidInput(_("请通过“修改密码”修改自己的密码。"))
     alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     temporary = "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
     with transaction.atomic():
@@ -490,7 +505,7 @@ def _totp_check(user: User, device: Any, code: str) -> bool:
     return django_otp.verify_token(user, device.persistent_id, code) is not None
 
 
-def _recovery_use(user: User, code: str, *, actor: Any) -> bool:
+def _recovery_use(user: User, code: str, *, actor: Actor) -> bool:
     from govapp.orgs.models import RecoveryCode
 
     with transaction.atomic():
@@ -531,7 +546,7 @@ def second_factor_verify(*, request: HttpRequest | None, user: User, code: str) 
     raise SecondFactorRefused(_("验证码不正确或已使用过，请输入验证器应用上当前显示的验证码。"))
 
 
-def totp_enrol_start(*, actor: Any, user: User) -> Any:
+def totp_enrol_start(*, actor: Actor, user: User) -> Any:
     """A new, unconfirmed TOTP device (a fresh random key) for ``user`` to add to an
     authenticator app; any earlier unconfirmed one is dropped.  Nothing changes for the login
     until the enrolment is confirmed with a code (totp_enrol_confirm)."""
@@ -547,7 +562,7 @@ def totp_enrol_start(*, actor: Any, user: User) -> Any:
 
 
 def totp_enrol_confirm(
-    *, actor: Any, user: User, code: str, request: HttpRequest | None = None
+    *, actor: Actor, user: User, code: str, request: HttpRequest | None = None
 ) -> list[str]:
     """Confirm the enrolment with a code from the authenticator app: from now on the login
     asks for a code.  Returns the single-use recovery codes (shown once, stored hashed).
@@ -590,7 +605,7 @@ def _second_factor_drop(user: User) -> None:
     RecoveryCode.objects.filter(user=user).delete()
 
 
-def totp_disable(*, actor: Any, user: User, code: str) -> None:
+def totp_disable(*, actor: Actor, user: User, code: str) -> None:
     """The holder turns the second factor off, proving it with a current code (or a recovery
     code).  Where it is required for their role, the next login asks them to enrol again."""
     if getattr(actor, "pk", None) != user.pk:
@@ -611,7 +626,7 @@ def totp_disable(*, actor: Any, user: User, code: str) -> None:
         )
 
 
-def totp_reset(*, actor: Any, user: User) -> None:
+def totp_reset(*, actor: Actor, user: User) -> None:
     """A unit manager (their unit's staff) or a national regulator removes ``user``'s second
     factor after a lost phone; the user logs in with the password and (where required for
     their role) enrols again.  The same rule as a password reset decides who may."""

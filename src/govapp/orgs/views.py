@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.core.actor import Actor
 from govapp.core.audit import audit_read, audit_record
-from govapp.core.errors import GovappError, NotAllowed
+from govapp.core.errors import GovappError, InvalidInput, NotAllowed, NotFound
 from govapp.core.errors import message as error_message
 from govapp.core.forms import bind, form_messages, pressed
 from govapp.core.pagination import page_of
@@ -283,7 +283,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
                     unit=unit,
                     email=c["email"].strip(),
                 )
-            except ValidationError as exc:
+            except GovappError as exc:
                 errors.extend(exc.messages)
             else:
                 messages.success(request, _("账号已创建，请为其授权。"))
@@ -311,13 +311,14 @@ def _user_action(request: HttpRequest, target: User, c: dict[str, Any]) -> None:
             ):
                 division = Division.objects.filter(code=code).first()
                 if division is None:
-                    raise ValidationError(_("请填写正确的区划代码（如广东省为 44）。"))
+                    bad = _("请填写正确的区划代码（如广东省为 44）。")
+                    raise InvalidInput(bad, {"division": bad})
             grant_create(actor=request.user, user=target, role=role, unit=unit, division=division)
             messages.success(request, _("已授权。"))
         elif action == "revoke":
             grant = Grant.objects.filter(pk=c["grant"] or 0, user=target).first()
             if grant is None:
-                raise ValidationError(_("该授权不存在。"))
+                raise NotFound(_("该授权不存在。"))
             grant_revoke(actor=request.user, grant=grant)
             messages.success(request, _("已撤销授权。"))
         elif action in {"activate", "deactivate"}:
@@ -339,8 +340,6 @@ def _user_action(request: HttpRequest, target: User, c: dict[str, Any]) -> None:
                 )
                 % {"p": temporary},
             )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
     except GovappError as exc:
@@ -406,7 +405,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                     old_password=form.cleaned_data["old_password"],
                     new_password=form.cleaned_data["new_password"],
                 )
-            except ValidationError as exc:
+            except GovappError as exc:
                 errors.extend(exc.messages)
             else:
                 update_session_auth_hash(request, user)

@@ -21,7 +21,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -60,17 +60,24 @@ def _setting(name: str, default: Any) -> Any:
 # --- cache version (kept by the registry: govapp.registry.version) -------------------------
 
 
-def cached(kind: str, params: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-    """``compute()`` cached under the registry version, the language and ``params``."""
+T = TypeVar("T")
+
+
+def cached(kind: str, params: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()`` cached under the registry version, the language and ``params``.
+
+    The cache holds, under a key that names ``kind``, only what ``compute`` returned, so a hit
+    is read back as ``compute``'s type."""
     seconds = int(_setting("GOVAPP_PUBLIC_CACHE_SECONDS", 300))
     if seconds <= 0:
         return compute()
     raw = repr((kind, get_language(), params)).encode()
     key = f"govapp:pub:{registry_version()}:{hashlib.sha1(raw, usedforsecurity=False).hexdigest()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, seconds)
+    hit = cache.get(key)
+    if hit is not None:
+        return cast(T, hit)
+    value = compute()
+    cache.set(key, value, seconds)
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -39,7 +40,9 @@ VERDICT_CLASS = {
 }
 
 
-def rate_limited(view: Any) -> Any:
+def rate_limited(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
     """Answer 429 with Retry-After and a page that says when to try again."""
 
     @wraps(view)

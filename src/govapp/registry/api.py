@@ -16,6 +16,7 @@ from govapp.core.errors import ErrorOut, NotFound
 from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import get_restricted_or_404
 from govapp.orgs.models import Unit
+from govapp.orgs.requests import authenticated_user
 from govapp.registry import selectors
 from govapp.registry.errors import RegistryError
 from govapp.registry.models import App, Application
@@ -307,7 +308,7 @@ def application_create(request: HttpRequest, data: ApplicationIn) -> Any:
     app = get_restricted_or_404(App.objects.all(), request.user, "submit", pk=data.app_id)
     try:
         a = application_services.application_create(
-            actor=request.user,
+            actor=authenticated_user(request),
             app=app,
             kind=data.kind,
             change_description=data.change_description,

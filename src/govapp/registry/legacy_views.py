@@ -17,6 +17,7 @@ from govapp.core.calendar import today_shanghai
 from govapp.core.pagination import page_of
 from govapp.core.permissions import is_national, is_regulator, restrict
 from govapp.orgs.models import Division, DivisionLevel
+from govapp.orgs.requests import authenticated_user
 from govapp.registry.legacy.parser import (
     CENTRAL,
     MAX_FILE_BYTES,
@@ -104,7 +105,9 @@ def legacy_import_view(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 result = legacy_import(
-                    data=upload.read(), file_name=upload.name or "upload", actor=request.user
+                    data=upload.read(),
+                    file_name=upload.name or "upload",
+                    actor=authenticated_user(request),
                 )
             except LegacyImportError as exc:
                 errors = exc.errors

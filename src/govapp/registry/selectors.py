@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
@@ -45,7 +45,10 @@ APPLICATION_WIDE_FIELDS = (
 )
 
 
-def lean(qs: QuerySet[Any]) -> QuerySet[Any]:
+M = TypeVar("M", bound=Model)
+
+
+def lean(qs: QuerySet[M]) -> QuerySet[M]:
     """``qs`` without the wide columns that list pages do not show."""
     if qs.model is App:
         return qs.defer(*APP_WIDE_FIELDS)

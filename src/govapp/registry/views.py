@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlencode
 
@@ -26,6 +27,7 @@ from govapp.core.permissions import can, get_restricted_or_404, has_role, restri
 from govapp.core.tasks import resolve
 from govapp.core.wiring import APP_SECTIONS
 from govapp.orgs.models import Role, Unit
+from govapp.orgs.requests import authenticated_user
 from govapp.registry import selectors
 from govapp.registry.errors import RegistryError, StaleVersion
 from govapp.registry.forms import (
@@ -52,6 +54,7 @@ from govapp.registry.models import (
     ExceptionDecision,
     Holder,
     Platform,
+    ShutdownOrder,
 )
 from govapp.registry.schemas import (
     SCENARIOS,
@@ -210,7 +213,9 @@ def app_detail(
                 {"order": o, "steps": shutdown_services.shutdown_order_progress(o)}
                 for o in app.shutdown_orders.select_related("successor", "ordered_by")
             ],
-            "can_order_shutdown": shutdown_services.can_order_shutdown(request.user, app)
+            "can_order_shutdown": shutdown_services.can_order_shutdown(
+                authenticated_user(request), app
+            )
             and app.status in shutdown_services.SHUTDOWN_ORDERABLE
             and not app.shutdown_orders.filter(closed_at__isnull=True).exists(),
             "order_form": order_form or ShutdownOrderForm(user=request.user, app=app),
@@ -270,7 +275,7 @@ def app_apply(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("registry:app", pk=app.pk)
     try:
         application = application_services.application_create(
-            actor=request.user,
+            actor=authenticated_user(request),
             app=app,
             kind=form.cleaned_data["kind"],
             change_description=form.cleaned_data["change_description"],
@@ -315,7 +320,7 @@ def app_offline(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()  # one optional text field: always valid
     try:
         application = shutdown_services.app_offline_report(
-            actor=request.user, app=app, report=form.cleaned_data.get("report", "")
+            actor=authenticated_user(request), app=app, report=form.cleaned_data.get("report", "")
         )
     except RegistryError as exc:
         _error(request, exc)
@@ -339,7 +344,7 @@ def app_shutdown_order(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 deadline=form.cleaned_data["deadline"],
                 successor=form.cleaned_data["successor"],
-                actor=request.user,
+                actor=authenticated_user(request),
             )
         except RegistryError as exc:
             _error(request, exc)
@@ -356,6 +361,25 @@ def app_shutdown_order(request: HttpRequest, pk: int) -> HttpResponse:
 # --- applications ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ApplicationRow:
+    """One line of the application list and the review queue: the application, whether its
+    deadline has passed and (in the queue) the days left (instead of attributes stuck onto
+    the model instance)."""
+
+    application: Application
+    overdue: bool
+    days_left: int | None = None
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    """One open shutdown order in the review queue and whether its deadline has passed."""
+
+    order: ShutdownOrder
+    overdue: bool
+
+
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
     f = {k: request.GET.get(k, "").strip() for k in ("q", "state", "kind", "todo")}
@@ -364,13 +388,12 @@ def application_list(request: HttpRequest) -> HttpResponse:
     else:
         qs = selectors.applications_for(request.user, state=f["state"], kind=f["kind"], q=f["q"])
     page = _page(request, qs)
-    for a in page:
-        a.overdue = selectors.is_overdue(a)
     return render(
         request,
         "registry/application_list.html",
         {
             "page": page,
+            "rows": [ApplicationRow(a, selectors.is_overdue(a)) for a in page],
             "f": f,
             "query": urlencode({k: v for k, v in f.items() if v}),
             "states": ApplicationState.choices,
@@ -392,17 +415,22 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
     page = _page(request, qs)
     today = today_shanghai()
-    for a in page:
-        a.overdue = selectors.is_overdue(a)
-        a.days_left = (a.deadline - today).days if a.deadline else None
-    orders = list(selectors.shutdown_orders_open(request.user)[:50])
-    for o in orders:
-        o.overdue = o.deadline < today and o.app.status != AppStatus.DEREGISTERED  # type: ignore[attr-defined]
+    rows = [
+        ApplicationRow(
+            a, selectors.is_overdue(a), (a.deadline - today).days if a.deadline else None
+        )
+        for a in page
+    ]
+    orders = [
+        OrderRow(o, o.deadline < today and o.app.status != AppStatus.DEREGISTERED)
+        for o in selectors.shutdown_orders_open(request.user)[:50]
+    ]
     return render(
         request,
         "registry/queue.html",
         {
             "page": page,
+            "rows": rows,
             "f": f,
             "filtered": any(f.values()),
             "query": urlencode({k: v for k, v in f.items() if v}),
@@ -656,7 +684,7 @@ def _draft_save(request: HttpRequest, application: Application, c: dict[str, Any
             "resubmit": application_services.application_resubmit,
             "answer_feedback": application_services.application_answer_feedback,
         }[intent]
-        application = service(actor=request.user, application=application)
+        application = service(actor=authenticated_user(request), application=application)
         messages.success(
             request,
             _("已提交。当前办理方：%(h)s，办理期限 %(d)s。")
@@ -687,7 +715,7 @@ def _attachment_intent(request: HttpRequest, application: Application, intent: s
             return f"#att-{arg}"
         try:
             att = attachment_services.attachment_add(
-                actor=request.user,
+                actor=authenticated_user(request),
                 application=application,
                 section=arg,
                 name=upload.name or "file",
@@ -819,7 +847,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 attachment_services.attachment_add(
-                    actor=request.user,
+                    actor=authenticated_user(request),
                     application=application,
                     section=form.cleaned_data["section"],
                     name=upload.name or "file",

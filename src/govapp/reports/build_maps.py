@@ -15,6 +15,7 @@ or province's district stands directly below it)::
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,8 @@ def _perp(p: Point, a: Point, b: Point) -> float:
     (x, y), (x1, y1), (x2, y2) = p, a, b
     dx, dy = x2 - x1, y2 - y1
     if dx == 0 and dy == 0:
-        return ((x - x1) ** 2 + (y - y1) ** 2) ** 0.5
-    return abs(dy * x - dx * y + x2 * y1 - y2 * x1) / (dx * dx + dy * dy) ** 0.5
+        return math.sqrt((x - x1) ** 2 + (y - y1) ** 2)
+    return abs(dy * x - dx * y + x2 * y1 - y2 * x1) / math.sqrt(dx * dx + dy * dy)
 
 
 def simplify(points: list[Point], tolerance: float) -> list[Point]:

@@ -23,7 +23,7 @@ from govapp.core.audit import audit_record
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import InvalidInput, NotAllowed
 from govapp.core.permissions import active_grants
-from govapp.orgs.models import Division
+from govapp.orgs.models import Division, User
 from govapp.reports import opendata
 from govapp.reports.content import period_bounds, previous_period, report_data
 from govapp.reports.models import GeneratedReport, PeriodKind, ReportSchedule, Snapshot
@@ -131,7 +131,7 @@ def report_generate(
     period_kind: str,
     year: int,
     number: int,
-    actor: Any,
+    actor: User | None,
     schedule: ReportSchedule | None = None,
 ) -> GeneratedReport:
     """Compute and keep one report for ``scope_code`` ('' = national) and one period.
@@ -180,7 +180,7 @@ def report_generate(
     return report
 
 
-def schedule_set(*, scope_code: str, period_kind: str, active: bool, actor: Any) -> ReportSchedule:
+def schedule_set(*, scope_code: str, period_kind: str, active: bool, actor: User) -> ReportSchedule:
     """Start (or stop) generating this jurisdiction's monthly or quarterly report."""
     _validate(scope_code, period_kind)
     _check_scope(actor, scope_code)

@@ -19,6 +19,7 @@ from govapp.core.calendar import today_shanghai
 from govapp.core.errors import GovappError, add_to_form
 from govapp.core.forms import pressed
 from govapp.core.permissions import get_restricted_or_404, roles_of
+from govapp.orgs.requests import authenticated_user
 from govapp.reports import selectors, services
 from govapp.reports.content import previous_period
 from govapp.reports.figures import Ctx, shown_to
@@ -279,7 +280,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
                         scope_code=schedule_form.cleaned_data["scope_code"],
                         period_kind=schedule_form.cleaned_data["period_kind"],
                         active=schedule_form.cleaned_data["active"],
-                        actor=request.user,
+                        actor=authenticated_user(request),
                     )
                     messages.success(request, _("已保存定期报表设置。"))
                     return redirect("reports:reports")
@@ -289,7 +290,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
             form = GenerateForm(request.POST, scopes=scopes)
             if form.is_valid():
                 try:
-                    report = services.report_generate(actor=request.user, **form.cleaned_data)
+                    report = services.report_generate(
+                        actor=authenticated_user(request), **form.cleaned_data
+                    )
                     messages.success(request, _("报告已生成。"))
                     return redirect("reports:report", pk=report.pk)
                 except GovappError as exc:

@@ -100,7 +100,7 @@ class DexFile:
         self._string_offsets = self._table(string_ids_off, string_ids_size, 4, "string_ids")
         self._type_idx = self._table(type_ids_off, type_ids_size, 4, "type_ids")
         self._method_off = method_ids_off
-        self._method_count = method_ids_size
+        self._method_count: int = method_ids_size
         if method_ids_size and (method_ids_off + 8 * method_ids_size > n or method_ids_off < 0):
             self.warnings.append(f"{name}: the method table runs past the end of the file")
             self._method_count = max(0, (n - method_ids_off) // 8) if method_ids_off < n else 0

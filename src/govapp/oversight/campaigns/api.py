@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from govapp.core.errors import ErrorOut, NotFound
+from govapp.orgs.requests import authenticated_user
 from govapp.oversight.campaigns import selectors, services
 from govapp.oversight.campaigns.models import Campaign, InspectionTask
 
@@ -170,7 +171,7 @@ def campaigns(request: HttpRequest) -> Any:
 
 @router.post("", response={201: CampaignDetailOut, **ERR}, summary="发起自查专项")
 def campaign_create(request: HttpRequest, data: CampaignIn) -> Any:
-    launched = services.campaign_launch(actor=request.user, **data.dict())
+    launched = services.campaign_launch(actor=authenticated_user(request), **data.dict())
     return Status(201, _campaign_detail(request, launched.campaign))
 
 
@@ -237,6 +238,10 @@ def task_answers(request: HttpRequest, task_id: int, data: AnswersIn) -> Any:
 def task_review(request: HttpRequest, task_id: int, data: ReviewIn) -> Any:
     t = _get_task(request, task_id)
     services.task_review(
-        actor=request.user, task=t, accept=data.accept, note=data.note, confirmed=data.confirmed
+        actor=authenticated_user(request),
+        task=t,
+        accept=data.accept,
+        note=data.note,
+        confirmed=data.confirmed,
     )
     return _task_detail(_get_task(request, task_id))

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from govapp.core.actor import Actor
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.orgs.models import Grant, Role, Unit, User
 from govapp.orgs.services import grant_create, user_create
@@ -60,7 +61,7 @@ def _using_units(apps: list[App]) -> int:
     return made
 
 
-def _answer_all(task: InspectionTask, actor: Any, value: str, *, submit: bool) -> None:
+def _answer_all(task: InspectionTask, actor: Actor, value: str, *, submit: bool) -> None:
     """value "no": the answer that denies a problem on every question."""
     qs = services.task_questions(task)
     answers = {

@@ -121,7 +121,7 @@ class Launched:
 
 def campaign_launch(
     *,
-    actor: Any,
+    actor: User,
     title: str,
     working_days: int,
     regions: Iterable[str] = (),
@@ -415,7 +415,7 @@ def task_answer(
 
 def task_review(
     *,
-    actor: Any,
+    actor: User,
     task: InspectionTask,
     accept: bool,
     note: str = "",

@@ -19,6 +19,7 @@ from govapp.core.forms import pressed
 from govapp.core.pagination import page_of
 from govapp.core.permissions import can, get_restricted_or_404, is_regulator
 from govapp.orgs.models import Unit, User
+from govapp.orgs.requests import authenticated_user
 from govapp.oversight.campaigns import selectors, services
 from govapp.oversight.campaigns.export import campaign_workbook
 from govapp.oversight.campaigns.forms import (
@@ -73,7 +74,9 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            launched = services.campaign_launch(actor=request.user, **form.cleaned_data)
+            launched = services.campaign_launch(
+                actor=authenticated_user(request), **form.cleaned_data
+            )
         except GovappError as exc:
             add_to_form(form, exc)
         else:
@@ -191,7 +194,7 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = authenticated_user(request)
     task = selectors.task_get(user, pk)
     checks = selectors.task_checks(task)
     can_answer = services.may_answer(user, task) and task.state in OPEN_TASK_STATES

@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from govapp.core.errors import InvalidInput, NotAllowed
 from govapp.core.permissions import has_role
 from govapp.orgs.models import Division
+from govapp.orgs.requests import authenticated_user
 from govapp.oversight.ledger import selectors, services
 from govapp.oversight.ledger.burden import q as rq
 from govapp.oversight.ledger.models import Demand, Frequency, ProposalState, TargetLevel
@@ -187,7 +188,7 @@ def demand(request: HttpRequest, demand_id: int) -> dict[str, Any]:
 
 @router.post("/demands", response={201: DemandOut})
 def demand_create(request: HttpRequest, payload: DemandIn) -> Status[Any]:
-    user = request.user
+    user = authenticated_user(request)
     unit = getattr(user, "unit", None)
     if unit is None or not has_role(user, "unit_manager", "unit_filer"):
         raise NotAllowed(_("只有部门工作人员可以提出填报事项。"))
@@ -220,7 +221,7 @@ def demand_create(request: HttpRequest, payload: DemandIn) -> Status[Any]:
 @router.post("/demands/{demand_id}/propose", response={201: ProposalOut})
 def demand_propose(request: HttpRequest, demand_id: int, payload: ProposeIn) -> Status[Any]:
     d = selectors.editable_demand_or_404(request.user, demand_id)
-    p = services.demand_propose(demand=d, reason=payload.reason, actor=request.user)
+    p = services.demand_propose(demand=d, reason=payload.reason, actor=authenticated_user(request))
     return Status(201, _proposal_out(p))
 
 
@@ -250,7 +251,7 @@ def proposal_decide(request: HttpRequest, proposal_id: int, payload: DecideIn) -
         decision=payload.decision,
         reason=payload.reason,
         reuse_source=source,
-        actor=request.user,
+        actor=authenticated_user(request),
     )
     p.refresh_from_db()
     return _proposal_out(p)

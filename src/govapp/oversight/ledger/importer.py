@@ -24,7 +24,7 @@ from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
 from govapp.core.errors import NotAllowed
 from govapp.core.spreadsheets import Limits, SpreadsheetUnreadable, table_records
-from govapp.orgs.models import Division, Unit
+from govapp.orgs.models import Division, Unit, User
 from govapp.oversight.ledger import selectors
 from govapp.oversight.ledger.models import Demand, DemandStatus, Frequency, TargetLevel
 from govapp.oversight.ledger.services import FieldSpec, _classify, _list
@@ -322,7 +322,7 @@ def ledger_parse(data: bytes, file_name: str, *, actor: Actor) -> list[Row]:
     return rows
 
 
-def ledger_import(*, data: bytes, file_name: str, actor: Any) -> ImportResult:
+def ledger_import(*, data: bytes, file_name: str, actor: User) -> ImportResult:
     """Parse, then write every row (as listed demands) in one transaction, or nothing."""
     if not selectors.is_reviewer(actor):
         raise NotAllowed(_("只有监管部门或基层减负办可以导入填报事项清单。"))

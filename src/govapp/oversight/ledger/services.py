@@ -24,7 +24,7 @@ from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, snapshot
 from govapp.core.calendar import today_shanghai
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed
-from govapp.orgs.models import Division, Unit
+from govapp.orgs.models import Division, Unit, User
 from govapp.oversight.ledger import selectors
 from govapp.oversight.ledger.matcher import Demand as MatcherDemand
 from govapp.oversight.ledger.matcher import Dictionary
@@ -140,7 +140,7 @@ def demand_create(
     app: App | None = None,
     starts_on: dt.date | None = None,
     ends_on: dt.date | None = None,
-    actor: Any,
+    actor: User | None,
 ) -> Demand:
     """A draft demand of ``unit`` on the grassroots units of ``division``."""
     _check_unit_area(unit, division)
@@ -209,7 +209,7 @@ def demand_update(
     return demand
 
 
-def demand_revise(*, demand: Demand, actor: Any) -> Demand:
+def demand_revise(*, demand: Demand, actor: User) -> Demand:
     """A draft new version of a listed demand (to propose a change through the gateway)."""
     if demand.status != DemandStatus.LISTED:
         raise Conflict(_("只有已列入清单的事项可以提出变更。"))
@@ -236,7 +236,7 @@ def demand_revise(*, demand: Demand, actor: Any) -> Demand:
     return draft
 
 
-def demand_propose(*, demand: Demand, reason: str = "", actor: Any) -> Proposal:
+def demand_propose(*, demand: Demand, reason: str = "", actor: User | None) -> Proposal:
     """Send a draft (new demand or new version) to the gateway; the automatic check runs now."""
     if demand.status not in (DemandStatus.DRAFT, DemandStatus.SENT_BACK):
         raise Conflict(_("该事项已提交或已办结。"))
@@ -268,7 +268,7 @@ def demand_propose(*, demand: Demand, reason: str = "", actor: Any) -> Proposal:
     return proposal
 
 
-def demand_withdraw_propose(*, demand: Demand, reason: str, actor: Any) -> Proposal:
+def demand_withdraw_propose(*, demand: Demand, reason: str, actor: User) -> Proposal:
     if demand.status != DemandStatus.LISTED:
         raise Conflict(_("只有已列入清单的事项可以申请撤销。"))
     if demand.proposals.filter(state=ProposalState.PENDING).exists():
@@ -322,7 +322,7 @@ def proposal_decide(
     decision: str,
     reason: str,
     reuse_source: Demand | None = None,
-    actor: Any,
+    actor: User,
 ) -> Proposal:
     """The reviewer's decision: approve, send back to reuse an existing source, or refuse."""
     if not selectors.can_review(actor, proposal.demand):
@@ -386,7 +386,7 @@ def proposal_decide(
     return proposal
 
 
-def budget_set(*, division: Division, hours_per_month: Decimal | None, actor: Any) -> None:
+def budget_set(*, division: Division, hours_per_month: Decimal | None, actor: User) -> None:
     """Set (or with None clear) a division's monthly burden budget."""
     if not selectors.can_review_area(actor, division.code):
         raise NotAllowed(_("您不是该地区的填报事项审查人员。"))
@@ -415,7 +415,7 @@ def budget_set(*, division: Division, hours_per_month: Decimal | None, actor: An
         )
 
 
-def office_designate(*, unit: Unit, division: Division, actor: Any) -> BurdenOffice:
+def office_designate(*, unit: Unit, division: Division, actor: User) -> BurdenOffice:
     """Designate ``unit`` as the burden-reduction office reviewing demands of ``division``."""
     if not selectors.can_review_area(actor, division.code, regulators_only=True):
         raise NotAllowed(_("您不是该地区的填报事项审查人员。"))
@@ -429,7 +429,7 @@ def office_designate(*, unit: Unit, division: Division, actor: Any) -> BurdenOff
     return office
 
 
-def dictionary_update(*, data: dict[str, Any], note: str, actor: Any) -> DictionaryVersion:
+def dictionary_update(*, data: dict[str, Any], note: str, actor: User) -> DictionaryVersion:
     """A regulator's edited data dictionary; every demand is re-classified with it."""
     if not selectors.is_dictionary_editor(actor):
         raise NotAllowed(_("您不是该地区的填报事项审查人员。"))

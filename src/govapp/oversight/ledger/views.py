@@ -23,6 +23,7 @@ from govapp.core.calendar import today_shanghai
 from govapp.core.errors import GovappError, add_to_form, message
 from govapp.core.pagination import page_of
 from govapp.core.permissions import has_role, restrict
+from govapp.orgs.requests import authenticated_user
 from govapp.oversight.ledger import export, importer, selectors, services
 from govapp.oversight.ledger.forms import (
     BudgetForm,
@@ -106,7 +107,7 @@ def _save_demand(request: HttpRequest, form: DemandForm, demand: Demand | None) 
             if unit is None or not has_role(request.user, *UNIT_ROLES):
                 raise PermissionDenied
             return services.demand_create(
-                unit=unit, fields=data["fields_text"], actor=request.user, **values
+                unit=unit, fields=data["fields_text"], actor=authenticated_user(request), **values
             )
         return services.demand_update(
             demand=demand, fields=data["fields_text"], actor=request.user, **values
@@ -185,7 +186,9 @@ def demand_propose(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         proposal = services.demand_propose(
-            demand=demand, reason=form.cleaned_data.get("reason", ""), actor=request.user
+            demand=demand,
+            reason=form.cleaned_data.get("reason", ""),
+            actor=authenticated_user(request),
         )
     except GovappError as exc:
         message(request, exc)
@@ -205,7 +208,7 @@ def demand_propose(request: HttpRequest, pk: int) -> HttpResponse:
 def demand_revise(request: HttpRequest, pk: int) -> HttpResponse:
     demand = selectors.editable_demand_or_404(request.user, pk)
     try:
-        draft = services.demand_revise(demand=demand, actor=request.user)
+        draft = services.demand_revise(demand=demand, actor=authenticated_user(request))
     except GovappError as exc:
         message(request, exc)
         return redirect("ledger:detail", pk=pk)
@@ -223,7 +226,7 @@ def demand_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("ledger:detail", pk=pk)
     try:
         services.demand_withdraw_propose(
-            demand=demand, reason=form.cleaned_data["reason"], actor=request.user
+            demand=demand, reason=form.cleaned_data["reason"], actor=authenticated_user(request)
         )
     except GovappError as exc:
         message(request, exc)
@@ -244,7 +247,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = authenticated_user(request)
     proposal = selectors.proposal_or_404(user, pk)
     can_decide = proposal.state == ProposalState.PENDING and selectors.can_review(
         user, proposal.demand
@@ -285,7 +288,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def burden(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = authenticated_user(request)
     prefix = request.GET.get("division", "").strip()[:12]
     budget_form = BudgetForm(request.POST or None, initial={"division": prefix})
     if request.method == "POST" and budget_form.is_valid():
@@ -331,7 +334,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 result = importer.ledger_import(
-                    data=upload.read(), file_name=upload.name, actor=request.user
+                    data=upload.read(), file_name=upload.name, actor=authenticated_user(request)
                 )
             except importer.LedgerImportError as exc:
                 errors, total = exc.errors, exc.total
@@ -366,7 +369,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def dictionary(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = authenticated_user(request)
     editor = selectors.is_dictionary_editor(user)
     form = DictionaryForm(request.POST or None, request.FILES or None)
     if request.method == "POST":

@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from govapp.core.errors import NotAllowed
 from govapp.core.permissions import get_restricted_or_404, is_regulator
 from govapp.orgs.models import Unit
+from govapp.orgs.requests import authenticated_user
 from govapp.oversight.overlap import selectors, services
 from govapp.oversight.overlap.models import OverlapGroup, ProposalCheck
 
@@ -93,7 +94,7 @@ def _group(g: OverlapGroup) -> dict[str, Any]:
 def check_create(request: HttpRequest, data: CheckIn) -> Any:
     unit = get_restricted_or_404(Unit.objects.all(), request.user, "view", pk=data.unit_id)
     c = services.proposal_check_create(
-        actor=request.user,
+        actor=authenticated_user(request),
         unit=unit,
         name=data.name,
         features=data.features,
@@ -122,6 +123,6 @@ def group_list(request: HttpRequest, relation: str = "duplicate") -> Any:
 def group_decide(request: HttpRequest, group_id: int, data: DecisionIn) -> Any:
     group = get_restricted_or_404(OverlapGroup.objects.all(), request.user, "view", pk=group_id)
     services.group_decide(
-        actor=request.user, group=group, decision=data.decision, reason=data.reason
+        actor=authenticated_user(request), group=group, decision=data.decision, reason=data.reason
     )
     return _group(group)

@@ -44,7 +44,7 @@ class CheckForm(forms.Form):
         return [f.strip() for f in re.split(r"[\n、，,；;]+", raw) if f.strip()]
 
     def clean_division(self) -> str:
-        d = self.cleaned_data["division"].strip()
+        d: str = self.cleaned_data["division"].strip()
         if d and not re.fullmatch(r"\d{2}(\d{2}){0,2}", d):
             raise forms.ValidationError(_("请填写 2、4 或 6 位行政区划代码。"))
         return d

@@ -19,7 +19,7 @@ from govapp.core.audit import audit_record, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed
 from govapp.core.permissions import can, has_role, is_regulator, restrict
-from govapp.orgs.models import Unit
+from govapp.orgs.models import Unit, User
 from govapp.oversight.overlap import engine
 from govapp.oversight.overlap.models import (
     CaseItem,
@@ -171,7 +171,7 @@ def _readable_reasons(reasons: list[str], by_id: dict[str, App]) -> list[str]:
 # -- decisions -----------------------------------------------------------------------------------
 
 
-def group_decide(*, actor: Any, group: OverlapGroup, decision: str, reason: str) -> GroupDecision:
+def group_decide(*, actor: User, group: OverlapGroup, decision: str, reason: str) -> GroupDecision:
     """A regulator decides on a group: consolidate, or accept as distinct (with a reason)."""
     if not restrict(OverlapGroup.objects.filter(pk=group.pk), actor, "change").exists():
         raise NotAllowed(_("您无权对该重复应用组作出认定。"))
@@ -252,7 +252,7 @@ def current_index() -> tuple[engine.Index | None, dict[str, App]]:
         return _INDEX["index"], _INDEX["apps"]
 
 
-def can_check(actor: Any, unit: Unit) -> bool:
+def can_check(actor: User, unit: Unit) -> bool:
     if has_role(actor, APPROVAL_ROLE, "national_regulator", "provincial_cac_reviewer"):
         return can(actor, "view", unit)
     return has_role(actor, "unit_manager", "unit_filer") and actor.unit_id == unit.pk
@@ -266,7 +266,7 @@ def suspended_units(actor: Actor) -> Any:
 
 def proposal_check_create(
     *,
-    actor: Any,
+    actor: User,
     unit: Unit,
     name: str,
     features: list[str],
@@ -354,7 +354,7 @@ def proposal_check_create(
 
 def case_open(
     *,
-    actor: Any,
+    actor: User,
     group: OverlapGroup,
     staying: App,
     working_days: int,

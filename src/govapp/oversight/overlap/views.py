@@ -19,6 +19,7 @@ from govapp.core.forms import was_pressed
 from govapp.core.pagination import page_of
 from govapp.core.permissions import can, get_restricted_or_404, has_role, is_regulator, restrict
 from govapp.orgs.models import Unit
+from govapp.orgs.requests import authenticated_user
 from govapp.oversight.overlap import selectors, services
 from govapp.oversight.overlap.forms import (
     CaseFilterForm,
@@ -144,7 +145,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if was_pressed(request, "decide") and decision_form.is_valid():
                 services.group_decide(
-                    actor=request.user,
+                    actor=authenticated_user(request),
                     group=group,
                     decision=decision_form.cleaned_data["decision"],
                     reason=decision_form.cleaned_data["reason"],
@@ -154,7 +155,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if was_pressed(request, "open_case") and case_form.is_valid():
                 staying = next(a for a in apps if a.pk == case_form.cleaned_data["staying"])
                 case = services.case_open(
-                    actor=request.user,
+                    actor=authenticated_user(request),
                     group=group,
                     staying=staying,
                     working_days=case_form.cleaned_data["working_days"],
@@ -214,7 +215,7 @@ def check(request: HttpRequest) -> HttpResponse:
         )
         try:
             c = services.proposal_check_create(
-                actor=request.user,
+                actor=authenticated_user(request),
                 unit=unit,
                 name=form.cleaned_data["name"],
                 features=form.cleaned_data["features"],

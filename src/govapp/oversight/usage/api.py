@@ -17,6 +17,7 @@ from ninja import Router, Schema, Status
 
 from govapp.core.errors import NotFound
 from govapp.core.permissions import restrict
+from govapp.orgs.requests import authenticated_user
 from govapp.oversight.usage import selectors, services
 from govapp.oversight.usage.limits import client_address, ping_allowed
 from govapp.oversight.usage.models import Source
@@ -135,7 +136,7 @@ def return_put(request: HttpRequest, filing_number: str, payload: UsageReturnIn)
         sessions=payload.sessions,
         functions=payload.functions,
         source=Source.API,
-        actor=request.user,
+        actor=authenticated_user(request),
     )
     return Status(
         200,

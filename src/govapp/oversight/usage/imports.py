@@ -13,6 +13,7 @@ from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
 from govapp.core.permissions import restrict
 from govapp.core.spreadsheets import Limits, SpreadsheetUnreadable, table_records
+from govapp.orgs.models import User
 from govapp.oversight.usage import services
 from govapp.oversight.usage.models import Source
 from govapp.registry.models import App
@@ -177,7 +178,7 @@ def returns_parse(*, data: bytes, file_name: str, actor: Actor) -> list[Row]:
     return rows
 
 
-def returns_import(*, data: bytes, file_name: str, actor: Actor) -> Result:
+def returns_import(*, data: bytes, file_name: str, actor: User) -> Result:
     """Import every row or none."""
     rows = returns_parse(data=data, file_name=file_name, actor=actor)
     result = Result(rows=rows)

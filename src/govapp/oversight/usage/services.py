@@ -25,6 +25,7 @@ from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed
 from govapp.core.escalation import escalate_overdue
 from govapp.core.permissions import active_grants, has_role, is_national, is_regulator, restrict
+from govapp.orgs.models import User
 from govapp.oversight.usage import counting, limits
 from govapp.oversight.usage.models import (
     CaseState,
@@ -305,7 +306,7 @@ def return_save(
     sessions: int = 0,
     functions: dict[str, int] | None = None,
     source: str = Source.FORM,
-    actor: Actor,
+    actor: User,
 ) -> MonthlyReturn:
     """Create or correct the return of ``app`` for ``month`` (the audit log keeps the old
     figures)."""
@@ -332,7 +333,9 @@ def return_save(
         )
 
 
-def _return_write(*, app: App, month: dt.date, values: dict[str, Any], actor: Any) -> MonthlyReturn:
+def _return_write(
+    *, app: App, month: dt.date, values: dict[str, Any], actor: User
+) -> MonthlyReturn:
     row = MonthlyReturn.objects.select_for_update().filter(app=app, month=month).first()
     if row is None:
         row = MonthlyReturn.objects.create(
@@ -417,7 +420,7 @@ def criteria_for_scope(scope: str) -> Criteria:
     return rows.get(province) or rows.get("") or Criteria(scope="")
 
 
-def criteria_set(*, scope: str, actor: Any, **values: Any) -> Criteria:
+def criteria_set(*, scope: str, actor: User, **values: Any) -> Criteria:
     """A regulator sets the criteria for the nation ("") or their province."""
     _require(is_regulator(actor), _("只有监管部门可以设置低使用判定标准。"))
     national = is_national(actor)
@@ -613,7 +616,7 @@ def _lowuse_hits(
 
 
 def exemption_grant(
-    *, app: App, category: str, reason: str, expires_on: dt.date, actor: Any
+    *, app: App, category: str, reason: str, expires_on: dt.date, actor: User
 ) -> Exemption:
     """A reasoned exemption with an expiry for an app used rarely by design."""
     _require(is_regulator_of(actor, app), _("只有该应用所在辖区的监管部门可以批准豁免。"))
@@ -679,12 +682,12 @@ def _check_days(working_days: int) -> None:
         )
 
 
-def case_open(*, app: App, working_days: int, reason: str, actor: Actor) -> RetirementCase:
+def case_open(*, app: App, working_days: int, reason: str, actor: User) -> RetirementCase:
     return cases_open_bulk(apps=[app], working_days=working_days, reason=reason, actor=actor)[0]
 
 
 def cases_open_bulk(
-    *, apps: list[App], working_days: int, reason: str, actor: Any
+    *, apps: list[App], working_days: int, reason: str, actor: User
 ) -> list[RetirementCase]:
     """Open a retirement case for each app (one transaction; all or none)."""
     if not apps:
@@ -758,7 +761,7 @@ def case_decide(
     case: RetirementCase,
     accept: bool,
     note: str,
-    actor: Any,
+    actor: User,
     working_days: int | None = None,
 ) -> RetirementCase:
     """The regulator decides the appeal: upheld withdraws the case; rejected reopens it with a
@@ -847,7 +850,7 @@ def cases_escalate(*, today: dt.date | None = None) -> int:
     return escalate_overdue(filed, action="retirement.escalate", today=today)
 
 
-def case_to_order(*, case: RetirementCase, actor: Actor, working_days: int = 10) -> RetirementCase:
+def case_to_order(*, case: RetirementCase, actor: User, working_days: int = 10) -> RetirementCase:
     """An overdue case becomes a rectification order (and, if that fails, the penalty path of
     compliance): the app's open findings plus the overdue retirement are ordered corrected."""
     from govapp.compliance import services as compliance

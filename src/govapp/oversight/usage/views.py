@@ -23,6 +23,7 @@ from govapp.core.errors import add_to_form
 from govapp.core.forms import pressed
 from govapp.core.pagination import page_of
 from govapp.core.permissions import get_restricted_or_404, has_role, is_national, is_regulator
+from govapp.orgs.requests import authenticated_user
 from govapp.oversight.usage import exports, imports, selectors, services
 from govapp.oversight.usage.forms import (
     AppealForm,
@@ -135,7 +136,7 @@ def app_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     intended_users=form.cleaned_data["intended_users"],
                     sessions=form.cleaned_data.get("sessions") or 0,
                     source=Source.FORM,
-                    actor=request.user,
+                    actor=authenticated_user(request),
                 )
                 messages.success(request, _("已保存使用情况。"))
                 return redirect("usage:app", pk=app.pk)
@@ -193,7 +194,7 @@ def import_returns(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             result = imports.returns_import(
-                data=upload.read(), file_name=upload.name, actor=request.user
+                data=upload.read(), file_name=upload.name, actor=authenticated_user(request)
             )
             messages.success(
                 request,
@@ -249,7 +250,7 @@ def lowuse(request: HttpRequest) -> HttpResponse:
                     apps=list(form.cleaned_data["apps"]),
                     working_days=form.cleaned_data["working_days"],
                     reason=form.cleaned_data["reason"],
-                    actor=request.user,
+                    actor=authenticated_user(request),
                 )
                 messages.success(request, _("已对 %(n)d 个应用下达退出要求。") % {"n": len(cases)})
                 return redirect("usage:cases")
@@ -295,7 +296,9 @@ def criteria(request: HttpRequest) -> HttpResponse:
     form = CriteriaForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.criteria_set(scope=scope, actor=request.user, **form.cleaned_data)
+            services.criteria_set(
+                scope=scope, actor=authenticated_user(request), **form.cleaned_data
+            )
             services.lowuse_evaluate(actor=request.user)
             messages.success(request, _("已保存判定标准，并按新标准重新评估。"))
             return redirect(reverse("usage:criteria") + (f"?scope={scope}" if scope else ""))
@@ -320,7 +323,9 @@ def exemption_grant(request: HttpRequest, pk: int) -> HttpResponse:
     form = ExemptionForm(request.POST)
     if form.is_valid():
         try:
-            services.exemption_grant(app=app, actor=request.user, **form.cleaned_data)
+            services.exemption_grant(
+                app=app, actor=authenticated_user(request), **form.cleaned_data
+            )
             messages.success(request, _("已批准豁免。"))
         except services.UsageError as exc:
             messages.error(request, " ".join([exc.message, *exc.fields.values()]))
@@ -354,7 +359,7 @@ def case_open(request: HttpRequest, pk: int) -> HttpResponse:
                 app=app,
                 working_days=form.cleaned_data["working_days"],
                 reason=form.cleaned_data["reason"],
-                actor=request.user,
+                actor=authenticated_user(request),
             )
             messages.success(request, _("已下达退出要求。"))
             return redirect("usage:case", pk=case.pk)
@@ -441,7 +446,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     accept=decide_form.cleaned_data["accept"],
                     note=decide_form.cleaned_data["note"],
                     working_days=decide_form.cleaned_data.get("working_days"),
-                    actor=request.user,
+                    actor=authenticated_user(request),
                 )
                 messages.success(request, _("已作出决定。"))
                 return redirect("usage:case", pk=case.pk)
@@ -459,7 +464,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("usage:case", pk=case.pk)
             if action == "order":
-                services.case_to_order(case=case, actor=request.user)
+                services.case_to_order(case=case, actor=authenticated_user(request))
                 messages.success(request, _("已转为整改通知。"))
                 return redirect("usage:case", pk=case.pk)
             if action not in ("appeal", "decide", "retire", "order"):

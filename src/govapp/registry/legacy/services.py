@@ -20,9 +20,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
 from govapp.core.permissions import active_grants, is_national
-from govapp.orgs.models import Division, Unit
+from govapp.orgs.models import Division, Unit, User
 from govapp.registry.legacy.parser import (
     LegacyImportError,
     LegacyRow,
@@ -43,7 +44,7 @@ from govapp.registry.models import (
 )
 
 
-def _actor_prefixes(actor: Any) -> list[str] | None:
+def _actor_prefixes(actor: Actor | None) -> list[str] | None:
     """Scope prefixes the actor may import into; None = everywhere (national or system)."""
     if actor is None or is_national(actor):
         return None
@@ -55,7 +56,7 @@ def _actor_prefixes(actor: Any) -> list[str] | None:
     return prefixes
 
 
-def can_import(actor: Any) -> bool:
+def can_import(actor: Actor | None) -> bool:
     if actor is None:
         return True
     if getattr(actor, "is_superuser", False):
@@ -75,7 +76,7 @@ class ImportResult:
     matched: int
 
 
-def legacy_import(*, data: bytes, file_name: str, actor: Any) -> ImportResult:
+def legacy_import(*, data: bytes, file_name: str, actor: User | None) -> ImportResult:
     """Import an inventory file: all rows or none.  Raises LegacyImportError listing every
     row-level problem with its line number."""
     if not can_import(actor):
@@ -118,7 +119,8 @@ def legacy_import(*, data: bytes, file_name: str, actor: Any) -> ImportResult:
         for row in parsed.rows:
             unit = units.get((row.scope_code, normalise_unit(row.unit_name)))
             key = (row.scope_code, row.unit_name, row.normalised_name, row.kind)
-            item = existing.get(key) or LegacyInventoryItem(
+            found = existing.get(key)
+            item = found or LegacyInventoryItem(
                 scope_code=row.scope_code,
                 unit_name=row.unit_name,
                 normalised_name=row.normalised_name,
@@ -135,7 +137,7 @@ def legacy_import(*, data: bytes, file_name: str, actor: Any) -> ImportResult:
                 "retired": row.retired,
                 "note": row.note,
             }
-            if item.pk is None:
+            if found is None:
                 for attr, value in values.items():
                     setattr(item, attr, value)
                 item.source, item.line, item.updated_at = batch, row.line, now
@@ -273,7 +275,7 @@ def _match(items: list[LegacyInventoryItem], *, now: dt.datetime) -> int:
 _MATCH_VERSION_KEY = "govapp:legacy:matched-version"
 
 
-def legacy_rematch(*, actor: Any = None, force: bool = False) -> int:
+def legacy_rematch(*, actor: Actor | None = None, force: bool = False) -> int:
     """Match the still-unfiled items again (after new filings).  Skipped when the registry
     has not changed since the last run, unless ``force``.  Returns items newly matched."""
     from govapp.registry.version import registry_version

@@ -13,10 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.permissions import has_role
-from govapp.orgs.models import Role
+from govapp.orgs.models import Role, User
 from govapp.registry.errors import RegistryError
 from govapp.registry.models import (
     App,
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 
 def application_create(
     *,
-    actor: Any,
+    actor: User,
     app: App,
     kind: str = ApplicationKind.NEW,
     change_description: str = "",
@@ -114,7 +115,7 @@ def application_create(
 
 def application_save_draft(
     *,
-    actor: Any,
+    actor: Actor,
     application: Application,
     sections: dict[str, Any] | None = None,
     pledge_accepted: bool | None = None,
@@ -204,7 +205,7 @@ def _resubmission_changes(application: Application) -> dict[str, Any]:
 
 
 def application_submit(
-    *, actor: Any, application: Application, expected_version: int | None = None
+    *, actor: User, application: Application, expected_version: int | None = None
 ) -> Application:
     """draft -> submitted (province, 10 working days) or forwarded (State Council department)."""
     require(is_unit_member(actor, application.app), _("只有主办单位的填报人员可以提交申请。"))
@@ -244,7 +245,7 @@ def _require_complete(application: Application) -> None:
 
 
 def application_resubmit(
-    *, actor: Any, application: Application, expected_version: int | None = None
+    *, actor: User, application: Application, expected_version: int | None = None
 ) -> Application:
     """returned -> submitted: the province checks completeness again (new 10 working days)."""
     require(is_unit_member(actor, application.app), _("只有主办单位的填报人员可以重新提交申请。"))
@@ -267,7 +268,7 @@ def application_resubmit(
 
 
 def application_answer_feedback(
-    *, actor: Any, application: Application, note: str = "", expected_version: int | None = None
+    *, actor: User, application: Application, note: str = "", expected_version: int | None = None
 ) -> Application:
     """feedback -> forwarded: reviewed and tested again by the CAC (new review period)."""
     require(is_unit_member(actor, application.app), _("只有主办单位的填报人员可以提交补正反馈。"))
@@ -295,7 +296,7 @@ def application_answer_feedback(
 
 
 def application_withdraw(
-    *, actor: Any, application: Application, reason: str = "", expected_version: int | None = None
+    *, actor: User, application: Application, reason: str = "", expected_version: int | None = None
 ) -> Application:
     require(is_unit_member(actor, application.app), _("只有主办单位可以撤回申请。"))
     with transaction.atomic():
@@ -320,7 +321,7 @@ def application_withdraw(
 
 
 def application_exception_request(
-    *, actor: Any, application: Application, reason: str
+    *, actor: Actor, application: Application, reason: str
 ) -> Application:
     require(is_unit_member(actor, application.app), _("只有主办单位可以申请例外。"))
     if not unit_below_county(application.app.hosting_unit):
@@ -357,7 +358,7 @@ def application_exception_request(
 
 
 def application_exception_decide(
-    *, actor: Any, application: Application, approve: bool, note: str
+    *, actor: User, application: Application, approve: bool, note: str
 ) -> Application:
     """A regulator's separate, audited decision on a below-county unit's exception (R-03)."""
     app = application.app
@@ -396,7 +397,7 @@ def application_exception_decide(
 
 
 def application_abandon(
-    *, actor: Any, application: Application, today: dt.date | None = None
+    *, actor: User | None, application: Application, today: dt.date | None = None
 ) -> Application:
     """feedback -> abandoned once the answer deadline has passed (R-10, 视为放弃)."""
     today = today or today_shanghai()

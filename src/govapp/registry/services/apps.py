@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.permissions import can
 from govapp.core.tasks import follow_up
@@ -69,7 +70,7 @@ APP_FIELDS = ("name", "kind", "public_facing", "target_users", "target_levels", 
 
 def app_create(
     *,
-    actor: Any,
+    actor: Actor,
     unit: Unit,
     name: str,
     kind: str,
@@ -100,7 +101,7 @@ def app_create(
     return app
 
 
-def app_update(*, actor: Any, app: App, **changes: Any) -> App:
+def app_update(*, actor: Actor, app: App, **changes: Any) -> App:
     require(is_unit_member(actor, app), _("只有主办单位的填报人员可以修改应用信息。"))
     unknown = set(changes) - set(APP_FIELDS)
     if unknown:
@@ -176,7 +177,7 @@ def identity_validate(app: App, data: dict[str, Any], index: int) -> dict[str, A
 
 
 def identities_set(
-    *, actor: Any, app: App, identities: list[dict[str, Any]]
+    *, actor: Actor, app: App, identities: list[dict[str, Any]]
 ) -> list[PlatformIdentity]:
     """Replace the app's not-yet-filed identities (live ones change only by change filing)."""
     require(is_unit_member(actor, app), _("只有主办单位的填报人员可以修改平台标识。"))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, snapshot
+from govapp.orgs.models import User
 from govapp.registry.errors import RegistryError
 from govapp.registry.models import (
     Application,
@@ -69,7 +70,7 @@ _EXECUTABLE = [
 
 
 def attachment_add(
-    *, actor: Any, application: Application, section: str, name: str, content: bytes
+    *, actor: User, application: Application, section: str, name: str, content: bytes
 ) -> Attachment:
     require(is_unit_member(actor, application.app), _("只有主办单位的填报人员可以上传附件。"))
     if application.state not in EDITABLE_STATES:
@@ -119,7 +120,7 @@ def attachment_add(
     return att
 
 
-def attachment_delete(*, actor: Any, attachment: Attachment) -> None:
+def attachment_delete(*, actor: Actor, attachment: Attachment) -> None:
     application = attachment.application
     require(is_unit_member(actor, application.app), _("只有主办单位的填报人员可以删除附件。"))
     if application.state not in EDITABLE_STATES:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from govapp.core.actor import Actor
 from govapp.core.permissions import can, has_role
 from govapp.orgs.models import Grant, Role
 from govapp.registry.errors import NotAllowed
@@ -39,17 +40,17 @@ def setting(name: str) -> Any:
     return getattr(settings, name, DEFAULTS[name])
 
 
-def is_unit_member(actor: Any, app: App) -> bool:
+def is_unit_member(actor: Actor, app: App) -> bool:
     return can(actor, "submit", app)
 
 
-def is_province_reviewer(actor: Any, app: App) -> bool:
+def is_province_reviewer(actor: Actor, app: App) -> bool:
     if getattr(actor, "is_superuser", False):
         return True
     scope = app.hosting_unit.scope_code
     return (
         Grant.objects.filter(
-            user=actor,
+            user_id=actor.pk,
             role__in=[Role.PROVINCIAL_CAC_REVIEWER, Role.PROVINCIAL_GSA_REVIEWER],
             division__isnull=False,
         )
@@ -60,7 +61,7 @@ def is_province_reviewer(actor: Any, app: App) -> bool:
     )
 
 
-def is_cac(actor: Any) -> bool:
+def is_cac(actor: Actor) -> bool:
     return has_role(actor, Role.NATIONAL_REGULATOR)
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.orgs.models import Role, User
 from govapp.registry.models import (
     App,
@@ -53,7 +54,12 @@ def _recipients(app: App, *, holder_side: str | None, to_regulators: bool) -> li
 
 
 def notify_on_commit(
-    app: App, application: Application | None, text: str, actor: Any, *, to_regulators: bool = False
+    app: App,
+    application: Application | None,
+    text: str,
+    actor: Actor | None,
+    *,
+    to_regulators: bool = False,
 ) -> None:
     url = (
         f"/registry/applications/{application.pk}/" if application else f"/registry/apps/{app.pk}/"

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.permissions import has_role
 from govapp.core.tasks import follow_up
-from govapp.orgs.models import Role
+from govapp.orgs.models import Role, User
 from govapp.registry.errors import RegistryError
 from govapp.registry.models import (
     App,
@@ -65,7 +66,7 @@ def province_review_mode() -> str:
     return mode if mode in {"joint", "either"} else "joint"
 
 
-def province_bodies_of(actor: Any) -> set[str]:
+def province_bodies_of(actor: Actor) -> set[str]:
     """Which provincial bodies ``actor`` signs for: the cyberspace office, the
     government-services administration, or both (a superuser)."""
     if getattr(actor, "is_superuser", False):
@@ -141,7 +142,7 @@ def _missing_items(missing_items: list[str]) -> list[str]:
 
 def application_return(
     *,
-    actor: Any,
+    actor: User,
     application: Application,
     missing_items: list[str],
     late_reason: str = "",
@@ -173,7 +174,7 @@ def application_return(
 
 
 def application_forward(
-    *, actor: Any, application: Application, note: str = "", expected_version: int | None = None
+    *, actor: User, application: Application, note: str = "", expected_version: int | None = None
 ) -> Application:
     """submitted -> forwarded: complete, sent to the CAC (review period a setting, default 20)."""
     require(
@@ -239,7 +240,7 @@ def application_forward(
 
 def application_request_feedback(
     *,
-    actor: Any,
+    actor: User,
     application: Application,
     missing_items: list[str],
     late_reason: str = "",
@@ -274,7 +275,7 @@ def application_request_feedback(
 
 def application_extend(
     *,
-    actor: Any,
+    actor: User,
     application: Application,
     reason: str,
     new_deadline: dt.date,
@@ -373,7 +374,7 @@ def testing_gap_text(gap: dict[str, Any]) -> str:
 
 
 def application_testing_put(
-    *, application: Application, report: dict[str, Any], actor: Any = None
+    *, application: Application, report: dict[str, Any], actor: Actor | None = None
 ) -> Application:
     """Store the technical-testing report the compliance side computed for ``application``
     (``{"gaps": [...], "scans": [...]}``); audited when its outcome changes."""
@@ -401,7 +402,7 @@ def application_testing_put(
 
 def application_approve(
     *,
-    actor: Any,
+    actor: User,
     application: Application,
     note: str = "",
     override_reason: str = "",
@@ -512,7 +513,7 @@ def application_approve(
 
 
 def application_reject(
-    *, actor: Any, application: Application, reason: str, expected_version: int | None = None
+    *, actor: User, application: Application, reason: str, expected_version: int | None = None
 ) -> Application:
     require(is_cac(actor), _("只有国家网信办审核人员可以作出不予备案的决定。"))
     if not reason.strip():

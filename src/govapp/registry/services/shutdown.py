@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
 from govapp.core.permissions import has_role
-from govapp.orgs.models import Role
+from govapp.orgs.models import Role, User
 from govapp.registry.errors import RegistryError
 from govapp.registry.models import (
     App,
@@ -41,7 +42,7 @@ S = ApplicationState
 log = logging.getLogger(__name__)
 
 
-def app_shutdown_notice(*, actor: Any, app: App, shutdown_date: dt.date, notice: str) -> App:
+def app_shutdown_notice(*, actor: Actor, app: App, shutdown_date: dt.date, notice: str) -> App:
     require(is_unit_member(actor, app), _("只有主办单位可以公告关停应用。"))
     if not notice.strip():
         raise RegistryError(
@@ -83,7 +84,7 @@ def offline_report_deadline(app: App) -> dt.date | None:
     return add_working_days(app.shutdown_date, setting("GOVAPP_OFFLINE_REPORT_WORKING_DAYS")).date
 
 
-def app_offline_report(*, actor: Any, app: App, report: str) -> Application:
+def app_offline_report(*, actor: User, app: App, report: str) -> Application:
     """The app went offline: creates the deregistration application (a draft to submit)."""
     require(is_unit_member(actor, app), _("只有主办单位可以报告应用下线。"))
     if not report.strip():
@@ -142,7 +143,7 @@ def offline_report_overdue(app: App, today: dt.date | None = None) -> bool:
     )
 
 
-def can_order_shutdown(actor: Any, app: App) -> bool:
+def can_order_shutdown(actor: User, app: App) -> bool:
     """The CAC anywhere; a provincial cyberspace office in its province."""
     return is_cac(actor) or (
         is_province_reviewer(actor, app) and has_role(actor, Role.PROVINCIAL_CAC_REVIEWER)
@@ -157,7 +158,7 @@ def app_shutdown_order(
     app: App,
     reason: str,
     deadline: dt.date,
-    actor: Any,
+    actor: User,
     successor: App | None = None,
 ) -> ShutdownOrder:
     """A regulator orders ``app`` shut down by ``deadline`` (R-14; retirement R-25 and

@@ -10,8 +10,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
+from govapp.orgs.models import User
 from govapp.registry.errors import RegistryError, StaleVersion
 from govapp.registry.models import (
     Application,
@@ -80,7 +82,7 @@ ACTION_LABELS = {
 def transition(
     application: Application,
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     allowed_from: set[str],
     to_state: str,
@@ -109,7 +111,7 @@ def finish(
     application: Application,
     before: dict[str, Any],
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     note: str = "",
     data: dict[str, Any] | None = None,

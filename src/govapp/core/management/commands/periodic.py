@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from typing import Any
 
@@ -23,16 +24,15 @@ class Command(BaseCommand):
                 enqueue(job)
                 self.stdout.write(f"enqueued {job.name}")
             return
-        running = True
+        stopping = threading.Event()
 
         def stop(*_: Any) -> None:
-            nonlocal running
-            running = False
+            stopping.set()
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         last: dict[str, float] = {}
-        while running:
+        while not stopping.is_set():
             now = time.monotonic()
             for job in jobs():
                 if now - last.get(job.name, -1e9) >= job.every_seconds:
@@ -42,6 +42,6 @@ class Command(BaseCommand):
                         self.stderr.write(f"{job.name}: {type(exc).__name__}: {exc}")
                     last[job.name] = now
             for _ in range(10):
-                if not running:
+                if stopping.is_set():
                     break
                 time.sleep(1)

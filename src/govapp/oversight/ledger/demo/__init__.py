@@ -51,8 +51,8 @@ def demo_ledger_load() -> dict[str, Any]:
     if Demand.objects.filter(unit__name="番禺区民政局").exists():
         return {"demands": 0}
     reviewers = {
-        "44": User.objects.filter(username="gd-cac").first(),
-        "51": User.objects.filter(username="sc-cac").first(),
+        "44": User.objects.get(username="gd-cac"),
+        "51": User.objects.get(username="sc-cac"),
     }
     # 番禺区 keeps its grassroots reporting under 300 hours a month (the listed demands
     # already take about 286): the pending 残联 demand would push it over, and the gateway warns.

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -165,7 +164,7 @@ def _case(
     *,
     state: str,
     deadline: dt.date,
-    actor: Any,
+    actor: User | None,
     appeal: str = "",
     note: str = "",
 ) -> int:
