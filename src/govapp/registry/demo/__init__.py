@@ -35,7 +35,7 @@ import itertools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 
@@ -633,8 +633,8 @@ APPLICATION_STEPS: dict[str, Callable[[Filing, dict[str, Any]], None]] = {
 def _history(p: Plan) -> dict[str, Any] | None:
     row = STATE_ROWS[p.state]
     if p.unit.scope_code == "central" and "central_application" in row:
-        return row["central_application"]
-    return row["application"]
+        return cast("dict[str, Any] | None", row["central_application"])
+    return cast("dict[str, Any] | None", row["application"])
 
 
 def _change_text(a: Application, app: App, today: dt.date) -> None:
