@@ -39,7 +39,8 @@ from govapp.compliance.models import (
 from govapp.compliance.rules import RULES_BY_ID, evaluate
 from govapp.core.actor import Actor
 from govapp.core.audit import audit_record_many
-from govapp.core.calendar import today_shanghai
+from govapp.core.bulk import copy_insert
+from govapp.core.calendar import calendar_pinned, today_shanghai
 from govapp.registry.models import (
     OPEN_STATES,
     App,
@@ -49,7 +50,7 @@ from govapp.registry.models import (
     PlatformIdentity,
 )
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
 _UPDATE_FIELDS = [
     "status",
     "evidence",
@@ -62,6 +63,20 @@ _UPDATE_FIELDS = [
     "last_seen",
     "closed_at",
     "close_reason",
+]
+_APP_COLUMNS = (
+    "name",
+    "kind",
+    "status",
+    "filing_number",
+    "public_facing",
+    "shutdown_date",
+    "hosting_unit__kind",
+    "hosting_unit__scope_code",
+    "hosting_unit__division__level",
+)
+_COMPARED: list[Any] = [
+    Finding._meta.get_field(name) for name in _UPDATE_FIELDS if name != "last_seen"
 ]
 
 
@@ -89,6 +104,7 @@ class _Loaded:
     exemptions: dict[int, dict[str, Exemption]] = field(default_factory=dict)
     live: dict[int, dict[str, Finding]] = field(default_factory=dict)
     operations: dict[int, dict[str, Any]] = field(default_factory=dict)
+    filed_sections: dict[int, Any] = field(default_factory=dict)
 
 
 def _first_per(rows: Iterable[Any], key: str) -> dict[int, Any]:
@@ -176,6 +192,14 @@ def _load(apps: list[App], today: dt.date) -> _Loaded:
         live[finding.app_id][finding.rule_id] = finding
     got.live = live
     got.operations = _operation_facts(apps)
+    # the filed form only where no open application declares (the apps are read without it)
+    need = [
+        a.pk for a in apps if not (a.pk in got.applications and got.applications[a.pk].sections)
+    ]
+    if need:
+        got.filed_sections = dict(
+            App.objects.filter(pk__in=need).values_list("pk", "filed_sections")
+        )
     return got
 
 
@@ -187,7 +211,8 @@ def _built(app: App, got: _Loaded) -> engine.Built:
         )
         used = application
     else:
-        declared, used = engine.declared_from_sections(app.filed_sections, "filed"), None
+        filed = got.filed_sections.get(app.pk)
+        declared, used = engine.declared_from_sections(filed, "filed"), None
     scan_pk = got.scans_by_application.get(used.pk) if used is not None else None
     scan = got.scans.get(scan_pk or got.scans_by_app.get(app.pk, 0))
     result, scan_source = engine.scan_facts(scan)
@@ -222,6 +247,7 @@ def _built(app: App, got: _Loaded) -> engine.Built:
         scan_source=scan_source,
         operation=op,
     )
+    engine.shutdown_facts(app, facts)
     return engine.Built(facts, scan, used)
 
 
@@ -230,6 +256,7 @@ def _evaluate_batch(apps: list[App], actor: Actor | None, out: BatchResult) -> N
     got = _load(apps, today_shanghai())
     new: list[tuple[Finding, App, Any]] = []
     changed: list[Finding] = []
+    touched: list[int] = []
     events: list[dict[str, Any]] = []
     for app in apps:
         built = _built(app, got)
@@ -254,10 +281,14 @@ def _evaluate_batch(apps: list[App], actor: Actor | None, out: BatchResult) -> N
                     )
                 )
                 continue
+            columns = _written(finding)
             before, was_changed = engine.refresh_finding(
                 finding, rule, built, status, evidence, version, sources, exemption, now
             )
-            changed.append(finding)
+            if was_changed or _written(finding) != columns:
+                changed.append(finding)
+            else:
+                touched.append(finding.pk)  # only last_seen moves
             if was_changed:
                 out.updated += 1
                 events.append(
@@ -291,8 +322,10 @@ def _evaluate_batch(apps: list[App], actor: Actor | None, out: BatchResult) -> N
             )
     if changed:
         _update_findings(changed)
+    if touched:
+        _touch_findings(touched, now)
     if new:
-        Finding.objects.bulk_create([f for f, _a, _r in new], batch_size=1000)
+        copy_insert(Finding, [f for f, _a, _r in new], assign_ids=True)
         for finding, app, rule in new:
             out.opened += 1
             events.append(
@@ -310,6 +343,28 @@ def _evaluate_batch(apps: list[App], actor: Actor | None, out: BatchResult) -> N
     # One event per finding opened, changed or closed (house style: every change is audited),
     # chained in one go: the head is locked and moved once per batch, not once per event.
     audit_record_many(actor=actor, events=events)
+
+
+def _written(finding: Finding) -> tuple[Any, ...]:
+    """The values of ``_UPDATE_FIELDS`` but ``last_seen``, to tell a finding that only was seen
+    again from one whose row changes."""
+    return tuple(getattr(finding, f.attname) for f in _COMPARED)
+
+
+def _touch_findings(ids: list[int], now: dt.datetime) -> None:
+    """Move ``last_seen`` of the findings that were seen again unchanged: on PostgreSQL one
+    ``UPDATE … WHERE id = ANY(…)`` with the ids as one array value (a re-evaluation of the
+    national registry sees about 200,000 findings again and changes almost none)."""
+    if connection.vendor != "postgresql":
+        for start in range(0, len(ids), 500):
+            Finding.objects.filter(pk__in=ids[start : start + 500]).update(last_seen=now)
+        return
+    table = connection.ops.quote_name(Finding._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET last_seen = %s WHERE id = ANY(%s::bigint[])",  # noqa: S608
+            [now, "{" + ",".join(str(int(i)) for i in ids) + "}"],
+        )
 
 
 def _update_findings(changed: list[Finding]) -> None:
@@ -347,15 +402,30 @@ def _update_findings(changed: list[Finding]) -> None:
 
 
 def evaluate_apps(
-    qs: QuerySet[App], *, actor: Actor | None, batch_size: int = BATCH_SIZE
+    qs: QuerySet[App],
+    *,
+    actor: Actor | None,
+    batch_size: int = BATCH_SIZE,
+    workers: int = 1,
 ) -> BatchResult:
     """Evaluate every rule for each app of ``qs`` and write the findings, one transaction per
-    batch of ``batch_size`` apps (keyset over the primary key, so memory stays flat)."""
+    batch of ``batch_size`` apps (keyset over the primary key, so memory stays flat).
+
+    With ``workers`` > 1 on PostgreSQL the batches are shared among that many processes
+    (forked from this one, each with its own connection): one process loads and evaluates a
+    batch while another's is being written.  The batches are disjoint ranges of apps, so the
+    processes lock different rows; their audit events go to the one chain (each batch's
+    events together, under the head's lock).  Elsewhere, and inside a transaction (a rolled
+    back run, a test), the batches run in this process."""
+    if workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _evaluate_parallel(qs, actor=actor, batch_size=batch_size, workers=workers)
     out = BatchResult()
     last = 0
-    base = qs.select_related("hosting_unit__division").order_by("pk")
+    # only the columns the facts and the audit events read: not the wide filed form
+    # (``filed_sections``, read by ``_load`` for the apps that need it)
+    base = qs.select_related("hosting_unit__division").only(*_APP_COLUMNS).order_by("pk")
     while True:
-        with transaction.atomic():
+        with transaction.atomic(), calendar_pinned():
             apps = list(base.filter(pk__gt=last).select_for_update(of=("self",))[:batch_size])
             if not apps:
                 break
@@ -364,4 +434,46 @@ def evaluate_apps(
         last = apps[-1].pk
         if len(apps) < batch_size:
             break
+    return out
+
+
+def _evaluate_range(task: tuple[Any, int, int, int | None, int]) -> BatchResult:
+    """One batch in a worker process: the apps of the query with ``lo <= pk <= hi``."""
+    query, lo, hi, actor_pk, batch_size = task
+    qs = App.objects.all()
+    qs.query = query
+    actor = None
+    if actor_pk is not None:
+        from govapp.orgs.models import User
+
+        actor = User.objects.get(pk=actor_pk)
+    return evaluate_apps(qs.filter(pk__gte=lo, pk__lte=hi), actor=actor, batch_size=batch_size)
+
+
+def _evaluate_parallel(
+    qs: QuerySet[App], *, actor: Actor | None, batch_size: int, workers: int
+) -> BatchResult:
+    import multiprocessing
+
+    from django.db import connections
+
+    ids = list(qs.order_by("pk").values_list("pk", flat=True))
+    query = qs.order_by().query
+    actor_pk = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    tasks = [
+        (query, ids[i], ids[min(i + batch_size, len(ids)) - 1], actor_pk, batch_size)
+        for i in range(0, len(ids), batch_size)
+    ]
+    out = BatchResult()
+    if not tasks:
+        return out
+    # the children must not share this process's connection: close it before forking
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
+        for part in pool.imap_unordered(_evaluate_range, tasks):
+            out.apps += part.apps
+            out.opened += part.opened
+            out.updated += part.updated
+            out.closed += part.closed
+            out.unchanged += part.unchanged
     return out

@@ -28,6 +28,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from govapp.core.actor import Actor
+from govapp.core.bulk import copy_insert
 from govapp.core.middleware import current_request_id
 from govapp.core.models import AuditEvent, AuditHead
 
@@ -208,7 +209,8 @@ def audit_record_many(*, actor: Any, events: Iterable[dict[str, Any]]) -> int:
     """Append many events to the chain at once, in the caller's transaction: the same events,
     in the same order and with the same hashes, as calling :func:`audit_record` once per item
     of ``events`` (each a dict of its keyword arguments other than ``actor``), but the head is
-    locked, read and moved once and the rows are written with ``bulk_create``.  For batch jobs
+    locked, read and moved once and the rows are written at once (``COPY`` on PostgreSQL,
+    ``bulk_create`` elsewhere: :func:`govapp.core.bulk.copy_insert`).  For batch jobs
     that change thousands of rows (``govapp compliance evaluate``).  Returns the count."""
     items = list(events)
     if not items:
@@ -249,7 +251,7 @@ def audit_record_many(*, actor: Any, events: Iterable[dict[str, Any]]) -> int:
             event.hash = event_hash(event, keyed=seq >= head.keyed_from_seq)
             prev = event.hash
             rows.append(event)
-        AuditEvent.objects.bulk_create(rows, batch_size=1000)
+        copy_insert(AuditEvent, rows)
         head.last_seq, head.last_hash = seq, prev
         head.save(update_fields=["last_seq", "last_hash"])
     return len(rows)
