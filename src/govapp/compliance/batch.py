@@ -100,7 +100,7 @@ class _Loaded:
     inspections: dict[int, SpotCheckItem] = field(default_factory=dict)
     legacy: dict[int, LegacyInventoryItem] = field(default_factory=dict)
     exception: set[int] = field(default_factory=set)
-    identities: dict[int, list[PlatformIdentity]] = field(default_factory=dict)
+    identities: dict[int, list[PlatformId]] = field(default_factory=dict)
     exemptions: dict[int, dict[str, Exemption]] = field(default_factory=dict)
     live: dict[int, dict[str, Finding]] = field(default_factory=dict)
     operations: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -114,34 +114,45 @@ def _first_per(rows: Iterable[Any], key: str) -> dict[int, Any]:
     return out
 
 
-def _operation_facts(apps: list[App]) -> dict[int, dict[str, Any]]:
+def _operation_facts(span: dict[str, int]) -> dict[int, dict[str, Any]]:
     """The operation facts that higher apps pushed (``app_operation_facts_put``), merged per app
     in source order like :func:`govapp.compliance.engine._operation`, in one query."""
-    out: dict[int, dict[str, Any]] = {a.pk: {} for a in apps}
-    for row in OperationFacts.objects.filter(app_id__in=list(out)).order_by("app_id", "source"):
-        out[row.app_id].update(row.data)
+    out: dict[int, dict[str, Any]] = defaultdict(dict)
+    for app_id, data in (
+        OperationFacts.objects.filter(**span)
+        .order_by("app_id", "source")
+        .values_list("app_id", "data")
+    ):
+        out[app_id].update(data)
     return out
 
 
 def _load(apps: list[App], today: dt.date) -> _Loaded:
     ids = [a.pk for a in apps]
+    # The facts are read for the span of ids (the batch is a keyset range: ``apps`` is in pk
+    # order) instead of ``app_id IN (2,000 ids)``: building, sending and planning that list
+    # ten times a batch cost more than the rows.  Rows of apps in the span but not in the
+    # batch (other states) are read and ignored: every fact is looked up by the app's id.
+    # The live findings, which are locked, are still read for exactly the batch's apps.
+    span = {"app_id__gte": ids[0], "app_id__lte": ids[-1]}
     got = _Loaded()
     got.applications = _first_per(
-        Application.objects.filter(app_id__in=ids, state__in=OPEN_STATES)
+        Application.objects.filter(**span, state__in=OPEN_STATES)
         .only("pk", "app_id", "sections", "created_at")
         .order_by("app_id", "-created_at", "-pk"),
         "app_id",
     )
     done = PackageScan.objects.filter(status=ScanStatus.DONE, facts__isnull=False)
     for pk, app_id in (
-        done.filter(app_id__in=ids)
-        .order_by("app_id", "-created_at", "-pk")
-        .values_list("pk", "app_id")
+        done.filter(**span).order_by("app_id", "-created_at", "-pk").values_list("pk", "app_id")
     ):
         got.scans_by_app.setdefault(app_id, pk)
-    open_ids = [a.pk for a in got.applications.values()]
     for pk, application_id in (
-        done.filter(application_id__in=open_ids)
+        done.filter(
+            application__state__in=OPEN_STATES,
+            application__app_id__gte=ids[0],
+            application__app_id__lte=ids[-1],
+        )
         .order_by("application_id", "-created_at", "-pk")
         .values_list("pk", "application_id")
     ):
@@ -150,31 +161,35 @@ def _load(apps: list[App], today: dt.date) -> _Loaded:
     if wanted:
         got.scans = {s.pk: s for s in PackageScan.objects.filter(pk__in=wanted)}
     got.inspections = _first_per(
-        SpotCheckItem.objects.filter(app_id__in=ids)
+        SpotCheckItem.objects.filter(**span)
         .exclude(result=SpotResult.PENDING)
         .order_by("app_id", "-tested_at", "-pk"),
         "app_id",
     )
     got.legacy = _first_per(
-        LegacyInventoryItem.objects.filter(app_id__in=ids, retired=False)
+        LegacyInventoryItem.objects.filter(**span, retired=False)
         .only("pk", "app_id", "name")
         .order_by("app_id", "scope_code", "unit_name", "name", "pk"),
         "app_id",
     )
     got.exception = set(
         Application.objects.filter(
-            app_id__in=ids, exception_decision=ExceptionDecision.APPROVED
+            **span, exception_decision=ExceptionDecision.APPROVED
         ).values_list("app_id", flat=True)
     )
-    idents: dict[int, list[PlatformIdentity]] = defaultdict(list)
-    for ident in PlatformIdentity.objects.filter(app_id__in=ids).order_by(
-        "app_id", "platform", "identifier"
+    idents: dict[int, list[PlatformId]] = defaultdict(list)
+    for app_id, platform, identifier, cert in (
+        PlatformIdentity.objects.filter(**span)
+        .order_by("app_id", "platform", "identifier")
+        .values_list("app_id", "platform", "identifier", "cert_sha256")
     ):
-        idents[ident.app_id].append(ident)
+        idents[app_id].append(
+            PlatformId(platform=platform, identifier=identifier, cert_sha256=cert)
+        )
     got.identities = idents
     exemptions: dict[int, dict[str, Exemption]] = defaultdict(dict)
     for e in Exemption.objects.filter(
-        app_id__in=ids, status=ExemptionStatus.APPROVED, expires_on__gte=today
+        **span, status=ExemptionStatus.APPROVED, expires_on__gte=today
     ).order_by("app_id", "expires_on"):
         exemptions[e.app_id][e.rule_id] = e
     got.exemptions = exemptions
@@ -191,7 +206,7 @@ def _load(apps: list[App], today: dt.date) -> _Loaded:
         finding.app = by_id[finding.app_id]
         live[finding.app_id][finding.rule_id] = finding
     got.live = live
-    got.operations = _operation_facts(apps)
+    got.operations = _operation_facts(span)
     # the filed form only where no open application declares (the apps are read without it)
     need = [
         a.pk for a in apps if not (a.pk in got.applications and got.applications[a.pk].sections)
@@ -238,10 +253,7 @@ def _built(app: App, got: _Loaded) -> engine.Built:
         public_facing=app.public_facing,
         unit_level=app.hosting_unit.level,
         below_county_exception_approved=app.pk in got.exception,
-        identities=[
-            PlatformId(platform=i.platform, identifier=i.identifier, cert_sha256=i.cert_sha256)
-            for i in got.identities.get(app.pk, [])
-        ],
+        identities=got.identities.get(app.pk, []),
         declared=declared,
         scan=result,
         scan_source=scan_source,

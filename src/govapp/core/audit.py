@@ -118,9 +118,10 @@ def audit_key() -> bytes:
         return path.read_bytes().strip()
 
 
-def event_hash(event: Any, *, keyed: bool = True) -> str:
+def event_hash(event: Any, *, keyed: bool = True, key: bytes | None = None) -> str:
     """The hash of an :class:`AuditEvent` (or of any object with its fields as attributes,
-    such as the rows ``audit verify`` streams)."""
+    such as the rows ``audit verify`` streams); ``key``: the audit key when the caller
+    already holds it (batch writers), else :func:`audit_key`."""
     payload = {
         "seq": event.seq,
         "time": _time_text(event.time),
@@ -138,7 +139,7 @@ def event_hash(event: Any, *, keyed: bool = True) -> str:
         "prev_hash": event.prev_hash,
     }
     if keyed:
-        return hmac.new(audit_key(), _canonical(payload), hashlib.sha256).hexdigest()
+        return hmac.new(key or audit_key(), _canonical(payload), hashlib.sha256).hexdigest()
     return hashlib.sha256(_canonical(payload)).hexdigest()
 
 
@@ -222,6 +223,7 @@ def audit_record_many(*, actor: Any, events: Iterable[dict[str, Any]]) -> int:
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         seq, prev = head.last_seq, head.last_hash
         now = timezone.now()
+        key = audit_key()
         rows: list[AuditEvent] = []
         for item in items:
             obj = item.get("obj")
@@ -248,7 +250,7 @@ def audit_record_many(*, actor: Any, events: Iterable[dict[str, Any]]) -> int:
                 unit_pk=unit_pk if unit_pk is not None else obj_unit,
                 prev_hash=prev,
             )
-            event.hash = event_hash(event, keyed=seq >= head.keyed_from_seq)
+            event.hash = event_hash(event, keyed=seq >= head.keyed_from_seq, key=key)
             prev = event.hash
             rows.append(event)
         copy_insert(AuditEvent, rows)
