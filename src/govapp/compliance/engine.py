@@ -152,12 +152,18 @@ def build_facts(app: App, application: Application | None = None) -> Built:
         scan_source=scan_source,
         operation=_operation(app),
     )
+    shutdown_facts(app, facts)
+    return Built(facts, scan, used_application or application)
+
+
+def shutdown_facts(app: App, facts: AppFacts) -> None:
+    """The announced shutdown and the offline report's deadline (R-14), from the app's own
+    columns (the one-app and the batch paths share it)."""
     due = offline_report_deadline(app)
     if due is not None and app.shutdown_date is not None:
         facts.shutdown_date = app.shutdown_date.isoformat()
         facts.offline_report_due = due.isoformat()
         facts.offline_report_overdue = offline_report_overdue(app)
-    return Built(facts, scan, used_application or application)
 
 
 def active_exemptions(app: App, today: dt.date | None = None) -> dict[str, Exemption]:

@@ -28,6 +28,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from govapp.core.actor import Actor
+from govapp.core.bulk import copy_insert
 from govapp.core.middleware import current_request_id
 from govapp.core.models import AuditEvent, AuditHead
 
@@ -117,9 +118,10 @@ def audit_key() -> bytes:
         return path.read_bytes().strip()
 
 
-def event_hash(event: Any, *, keyed: bool = True) -> str:
+def event_hash(event: Any, *, keyed: bool = True, key: bytes | None = None) -> str:
     """The hash of an :class:`AuditEvent` (or of any object with its fields as attributes,
-    such as the rows ``audit verify`` streams)."""
+    such as the rows ``audit verify`` streams); ``key``: the audit key when the caller
+    already holds it (batch writers), else :func:`audit_key`."""
     payload = {
         "seq": event.seq,
         "time": _time_text(event.time),
@@ -137,7 +139,7 @@ def event_hash(event: Any, *, keyed: bool = True) -> str:
         "prev_hash": event.prev_hash,
     }
     if keyed:
-        return hmac.new(audit_key(), _canonical(payload), hashlib.sha256).hexdigest()
+        return hmac.new(key or audit_key(), _canonical(payload), hashlib.sha256).hexdigest()
     return hashlib.sha256(_canonical(payload)).hexdigest()
 
 
@@ -208,7 +210,8 @@ def audit_record_many(*, actor: Actor | None, events: Iterable[dict[str, Any]]) 
     """Append many events to the chain at once, in the caller's transaction: the same events,
     in the same order and with the same hashes, as calling :func:`audit_record` once per item
     of ``events`` (each a dict of its keyword arguments other than ``actor``), but the head is
-    locked, read and moved once and the rows are written with ``bulk_create``.  For batch jobs
+    locked, read and moved once and the rows are written at once (``COPY`` on PostgreSQL,
+    ``bulk_create`` elsewhere: :func:`govapp.core.bulk.copy_insert`).  For batch jobs
     that change thousands of rows (``govapp compliance evaluate``).  Returns the count."""
     items = list(events)
     if not items:
@@ -220,6 +223,7 @@ def audit_record_many(*, actor: Actor | None, events: Iterable[dict[str, Any]]) 
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         seq, prev = head.last_seq, head.last_hash
         now = timezone.now()
+        key = audit_key()
         rows: list[AuditEvent] = []
         for item in items:
             obj = item.get("obj")
@@ -246,10 +250,10 @@ def audit_record_many(*, actor: Actor | None, events: Iterable[dict[str, Any]]) 
                 unit_pk=unit_pk if unit_pk is not None else obj_unit,
                 prev_hash=prev,
             )
-            event.hash = event_hash(event, keyed=seq >= head.keyed_from_seq)
+            event.hash = event_hash(event, keyed=seq >= head.keyed_from_seq, key=key)
             prev = event.hash
             rows.append(event)
-        AuditEvent.objects.bulk_create(rows, batch_size=1000)
+        copy_insert(AuditEvent, rows)
         head.last_seq, head.last_hash = seq, prev
         head.save(update_fields=["last_seq", "last_hash"])
     return len(rows)

@@ -10,6 +10,9 @@ year is *provisional*.  Deadlines are counted in Asia/Shanghai.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -89,8 +92,28 @@ def _version() -> tuple[object, ...]:
     return (years["n"], years["t"], days["n"], days["d"])
 
 
+_PINNED: ContextVar[WorkCalendar | None] = ContextVar("govapp_calendar_pinned", default=None)
+
+
+@contextmanager
+def calendar_pinned() -> Iterator[WorkCalendar]:
+    """Within the block :func:`get_calendar` answers one snapshot without checking the data's
+    version each time: for batch jobs that count deadlines for thousands of rows (two queries
+    per deadline otherwise; ``govapp compliance evaluate``)."""
+    token = _PINNED.set(get_calendar())
+    try:
+        cal = _PINNED.get()
+        assert cal is not None
+        yield cal
+    finally:
+        _PINNED.reset(token)
+
+
 def get_calendar() -> WorkCalendar:
     """The current calendar, reloaded when the data changed (checked with one cheap query)."""
+    pinned = _PINNED.get()
+    if pinned is not None:
+        return pinned
     version = _version()
     cal = _cache.get("cal")
     if cal is None or _cache.get("version") != version:

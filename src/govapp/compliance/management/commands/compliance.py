@@ -2,7 +2,8 @@
 
 * ``tick``: expire exemptions past their date (their findings reopen) and escalate overdue
   rectification orders.  Run it daily (cron or the task worker).
-* ``evaluate [--all]``: re-evaluate apps (default: filed apps) and print the time taken.
+* ``evaluate [--all] [--workers N] [--batch-size N]``: re-evaluate apps (default: filed apps)
+  and print the time taken; ``--workers`` shares the batches among N processes (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from govapp.compliance import services
-from govapp.compliance.batch import evaluate_apps
+from govapp.compliance.batch import BATCH_SIZE, evaluate_apps
 from govapp.registry.models import App, AppStatus
 
 
@@ -23,6 +24,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("action", choices=["tick", "evaluate"])
         parser.add_argument("--all", action="store_true", help="evaluate apps in every state")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="evaluate with this many processes (PostgreSQL; each batch of apps in one)",
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=BATCH_SIZE, help="apps per transaction"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "tick":
@@ -32,7 +42,7 @@ class Command(BaseCommand):
             return
         qs = App.objects.all() if opts["all"] else App.objects.filter(status=AppStatus.FILED)
         t0 = time.perf_counter()
-        out = evaluate_apps(qs, actor=None)
+        out = evaluate_apps(qs, actor=None, batch_size=opts["batch_size"], workers=opts["workers"])
         elapsed = time.perf_counter() - t0
         rate = out.apps / elapsed if elapsed else 0.0
         self.stdout.write(
