@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -27,8 +28,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=1,
-            help="evaluate with this many processes (PostgreSQL; each batch of apps in one)",
+            default=min(4, os.cpu_count() or 1),
+            help="evaluate with this many processes (PostgreSQL; each batch of apps in one; "
+            "default: the CPUs, at most 4; SQLite always uses one)",
         )
         parser.add_argument(
             "--batch-size", type=int, default=BATCH_SIZE, help="apps per transaction"
