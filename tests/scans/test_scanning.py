@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from govapp.core.errors import Conflict, InvalidInput, NotAllowed
 from govapp.core.models import AuditEvent
 from govapp.registry.models import App, AppKind
 from govapp.registry.services.apps import app_create, identities_set
@@ -165,20 +165,20 @@ def test_malformed_package_fails_visibly_and_can_be_retried(world: dict[str, Any
     assert retried.status == ScanStatus.QUEUED
     assert package_scan_run(scan_id=scan.pk).attempts == 2
     PackageScan.objects.filter(pk=scan.pk).update(status=ScanStatus.RUNNING)
-    with pytest.raises(ValidationError, match="排队或检测中"):
+    with pytest.raises(Conflict, match="排队或检测中"):
         package_scan_retry(actor=world["member"], scan=PackageScan.objects.get(pk=scan.pk))
 
 
 def test_oversized_and_empty_uploads_are_refused(world: dict[str, Any], settings: Any) -> None:
     settings.GOVAPP_PACKAGE_MAX_BYTES = 1024
-    with pytest.raises(ValidationError, match="大小上限"):
+    with pytest.raises(InvalidInput, match="大小上限"):
         package_scan_create(
             actor=world["member"],
             unit=world["unit"],
             upload=_upload(world["apk"]),
             app=world["app"],
         )
-    with pytest.raises(ValidationError, match="空"):
+    with pytest.raises(InvalidInput, match="空"):
         package_scan_create(
             actor=world["member"],
             unit=world["unit"],
@@ -219,7 +219,7 @@ def test_rescan_outdated_is_one_action(world: dict[str, Any]) -> None:
 def test_other_unit_cannot_upload_or_read(world: dict[str, Any], client: Client) -> None:
     other_unit = f.unit("440106", name="别的单位")
     outsider = f.unit_member(other_unit, username="outsider")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         package_scan_create(
             actor=outsider, unit=world["unit"], upload=_upload(world["apk"]), app=world["app"]
         )

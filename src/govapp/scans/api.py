@@ -3,13 +3,13 @@
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from govapp.core.errors import NotFound
 from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import restrict
 from govapp.scans.models import PackageScan
@@ -47,12 +47,6 @@ class ScanDetailOut(ScanOut):
 _OP = "govapp_compliance_scan_api_"
 
 
-def _error(exc: Exception) -> HttpError:
-    if isinstance(exc, PermissionDenied):
-        return HttpError(403, str(exc) or "无权操作 (forbidden)")
-    return HttpError(422, " ".join(getattr(exc, "messages", [str(exc)])))
-
-
 @router.post(
     "", response={201: ScanOut}, summary="上传安装包并排队检测", operation_id=_OP + "upload"
 )
@@ -70,7 +64,7 @@ def upload(
         .first()
     )
     if app is None:
-        raise HttpError(404, "未找到该应用，或不在您的管辖范围内 (not found)")
+        raise NotFound(_("未找到该应用，或不在您的管辖范围内。"))
     application = None
     if application_id is not None:
         application = (
@@ -79,17 +73,14 @@ def upload(
             .first()
         )
         if application is None:
-            raise HttpError(404, "未找到该申请 (not found)")
-    try:
-        scan = package_scan_create(
-            actor=request.user,
-            unit=app.hosting_unit,
-            upload=package,
-            app=app,
-            application=application,
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        raise _error(exc) from exc
+            raise NotFound(_("未找到该申请。"))
+    scan = package_scan_create(
+        actor=request.user,
+        unit=app.hosting_unit,
+        upload=package,
+        app=app,
+        application=application,
+    )
     return Status(201, scan)
 
 
@@ -108,7 +99,7 @@ def scan_list(request: HttpRequest, q: str = "", status: str = "") -> Any:
 def scan_detail(request: HttpRequest, scan_id: int) -> PackageScan:
     scan = restrict(PackageScan.objects.all(), request.user, "view").filter(pk=scan_id).first()
     if scan is None:
-        raise HttpError(404, "未找到该检测记录，或不在您的管辖范围内 (not found)")
+        raise NotFound(_("未找到该检测记录，或不在您的管辖范围内。"))
     return scan
 
 
@@ -118,8 +109,5 @@ def scan_detail(request: HttpRequest, scan_id: int) -> PackageScan:
 def scan_retry(request: HttpRequest, scan_id: int) -> PackageScan:
     scan = restrict(PackageScan.objects.all(), request.user, "view").filter(pk=scan_id).first()
     if scan is None:
-        raise HttpError(404, "未找到该检测记录，或不在您的管辖范围内 (not found)")
-    try:
-        return package_scan_retry(actor=request.user, scan=scan)
-    except (ValidationError, PermissionDenied) as exc:
-        raise _error(exc) from exc
+        raise NotFound(_("未找到该检测记录，或不在您的管辖范围内。"))
+    return package_scan_retry(actor=request.user, scan=scan)

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -37,6 +36,7 @@ from django.utils.translation import gettext as _
 from govapp.core import wiring
 from govapp.core.actor import Actor
 from govapp.core.audit import audit_record
+from govapp.core.errors import Conflict, InvalidInput, NotAllowed
 from govapp.core.permissions import can
 from govapp.core.tasks import follow_up, resolve
 from govapp.orgs.models import Unit
@@ -72,6 +72,13 @@ def package_path(sha256: str) -> Path:
     return package_dir() / sha256[:2] / sha256
 
 
+def _too_large(limit: int) -> InvalidInput:
+    msg = _("安装包超过大小上限 %(mb)d MB，请联系监管部门线下提交。") % {
+        "mb": limit // (1024 * 1024)
+    }
+    return InvalidInput(msg, {"package": msg})
+
+
 def _store_stream(chunks: Iterable[bytes], limit: int) -> tuple[str, int]:
     """Write the chunks to the content-addressed store; returns (sha256, size)."""
     package_dir().mkdir(parents=True, exist_ok=True)
@@ -83,14 +90,12 @@ def _store_stream(chunks: Iterable[bytes], limit: int) -> tuple[str, int]:
             for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
-                    raise ValidationError(
-                        _("安装包超过大小上限 %(mb)d MB，请联系监管部门线下提交。")
-                        % {"mb": limit // (1024 * 1024)}
-                    )
+                    raise _too_large(limit)
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
-            raise ValidationError(_("上传的文件是空的。"))
+            msg = _("上传的文件是空的。")
+            raise InvalidInput(msg, {"package": msg})
         sha = digest.hexdigest()
         final = package_path(sha)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -117,17 +122,14 @@ def package_scan_create(
     """Store an uploaded package and queue its scan."""
     target = application or app or unit
     if not can(actor, "change", target):
-        raise PermissionDenied(_("您无权为该应用上传安装包。"))
+        raise NotAllowed(_("您无权为该应用上传安装包。"))
     if app is None and application is not None:
         app = application.app
     if app is not None and app.hosting_unit_id != unit.pk:
-        raise ValidationError(_("应用不属于该单位。"))
+        raise InvalidInput(_("应用不属于该单位。"), {"app": _("应用不属于该单位。")})
     limit = int(settings.GOVAPP_PACKAGE_MAX_BYTES)
     if upload.size is not None and upload.size > limit:
-        raise ValidationError(
-            _("安装包超过大小上限 %(mb)d MB，请联系监管部门线下提交。")
-            % {"mb": limit // (1024 * 1024)}
-        )
+        raise _too_large(limit)
     sha, size = _store_stream(upload.chunks(), limit)
     name = os.path.basename(upload.name or "package")[:255]
     with transaction.atomic():
@@ -233,11 +235,11 @@ def package_scan_run(*, scan_id: int) -> PackageScan:
 def package_scan_retry(*, actor: Actor, scan: PackageScan) -> PackageScan:
     """Queue a failed or finished scan again (a rescan after the scanner improved)."""
     if not can(actor, "change", scan) and not can(actor, "review", scan):
-        raise PermissionDenied(_("您无权重新检测该安装包。"))
+        raise NotAllowed(_("您无权重新检测该安装包。"))
     with transaction.atomic():
         scan = PackageScan.objects.select_for_update().get(pk=scan.pk)
         if scan.status in {ScanStatus.QUEUED, ScanStatus.RUNNING}:
-            raise ValidationError(_("该安装包正在排队或检测中，请稍候。"))
+            raise Conflict(_("该安装包正在排队或检测中，请稍候。"))
         before = scan.status
         scan.status = ScanStatus.QUEUED
         scan.save(update_fields=["status"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.core import wiring
+from govapp.core.errors import GovappError
+from govapp.core.errors import message as error_message
 from govapp.core.pagination import page_of
 from govapp.core.permissions import can, get_restricted_or_404, has_role, restrict
 from govapp.core.tasks import resolve
@@ -106,8 +108,8 @@ def scan_upload(request: HttpRequest) -> HttpResponse:
                     app=app,
                     application=application,
                 )
-            except (ValidationError, PermissionDenied) as exc:
-                errors.extend(getattr(exc, "messages", [str(exc)]))
+            except GovappError as exc:
+                errors.extend(exc.messages)
             else:
                 messages.success(request, _("安装包已上传，正在排队检测。"))
                 return redirect("scans:detail", scan.pk)
@@ -265,8 +267,8 @@ def scan_retry(request: HttpRequest, scan_id: int) -> HttpResponse:
     try:
         package_scan_retry(actor=request.user, scan=scan)
         messages.success(request, _("已重新排队检测。"))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    except GovappError as exc:
+        error_message(request, exc)
     return redirect("scans:detail", scan.pk)
 
 
