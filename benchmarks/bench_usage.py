@@ -330,7 +330,7 @@ def _server(var: Path, cache_url: str, limits: bool) -> tuple[subprocess.Popen[b
             """
             from govapp.settings import *  # noqa
             GOVAPP_PUBLIC_RATE_LIMIT = None
-            GOVAPP_PUBLIC_TRUSTED_PROXIES = 1
+            GOVAPP_TRUSTED_PROXIES = 1
             LOGGING["loggers"]["django.request"] = {"handlers": [], "level": "ERROR"}
             """
         )
