@@ -11,8 +11,11 @@
    package + certificate, by filing number, unknown packages) and then ``POST
    /api/v1/public/usage/ping`` (filing numbers and package names of the same apps, 5,000
    simulated devices by user agent and X-Forwarded-For).  Once with the database cache
-   (``CACHE_URL`` unset, the default) and once with Redis.  The ping is then also measured with
-   its rate limits on (the in-memory limiter).
+   (``CACHE_URL`` unset, the default) and once with Redis; each time the ping is measured with
+   its rate limits off and on (the shared limiter, one round trip per ping).  The three servers
+   run side by side and are measured in turn for ``--rounds`` rounds (medians shown), with the
+   CPU time of each server's gunicorn processes per request (a figure a loaded machine
+   disturbs less than req/s).
 2. **close-day for 100,000 apps** (goal < 60 s): 100,000 apps with 3 devices each (300,000
    device keys and 100,000 counters) written into the shared cache in the exact layout the ping
    writes, then ``usage_close_day`` (reads, aggregates, writes 100,000 daily rows, destroys
@@ -327,7 +330,7 @@ def _server(var: Path, cache_url: str, limits: bool) -> tuple[subprocess.Popen[b
             """
             from govapp.settings import *  # noqa
             GOVAPP_PUBLIC_RATE_LIMIT = None
-            GOVAPP_PUBLIC_TRUSTED_PROXIES = 1
+            GOVAPP_TRUSTED_PROXIES = 1
             LOGGING["loggers"]["django.request"] = {"handlers": [], "level": "ERROR"}
             """
         )
@@ -372,6 +375,25 @@ def _server(var: Path, cache_url: str, limits: bool) -> tuple[subprocess.Popen[b
     raise SystemExit("gunicorn did not start")
 
 
+def _cpu_seconds(proc: subprocess.Popen[bytes]) -> float:
+    """User + system CPU seconds of gunicorn's master and workers so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [proc.pid]
+    try:
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def _wrk(port: int, script: Path, seconds: int, connections: int) -> dict[str, object]:
     out = subprocess.run(
         [
@@ -389,16 +411,20 @@ def _wrk(port: int, script: Path, seconds: int, connections: int) -> dict[str, o
         check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": rps,
+        "requests": total,
         "p99": p99.group(1) if p99 else "?",
         "non2xx": int(errors.group(1)) if errors else 0,
     }
 
 
-def part_ping(var: Path, seconds: int, connections: int, redis_url: str) -> list[str]:
+def part_ping(
+    var: Path, seconds: int, connections: int, redis_url: str, rounds: int = 3
+) -> list[str]:
     import sqlite3
 
     if shutil.which("wrk") is None:
@@ -435,30 +461,52 @@ def part_ping(var: Path, seconds: int, connections: int, redis_url: str) -> list
     configs = [("database cache (default)", "")]
     if redis_url:
         configs.append((f"Redis ({redis_url})", redis_url))
+    import statistics
+
     for label, url in configs:
         if url.startswith("redis"):
             import redis
 
             redis.Redis.from_url(url).flushdb()
-        results: dict[str, dict[str, object]] = {}
-        for name, script, limits in (
-            ("verify", verify_lua, False),
-            ("ping", ping_lua, False),
-            ("ping, limits on", ping_lua, True),
-        ):
-            proc, port = _server(var, url, limits)
-            try:
-                _wrk(port, script, 3, connections)  # warm-up
-                time.sleep(1)
-                results[name] = _wrk(port, script, seconds, connections)
-            finally:
+        # the three servers run side by side and are measured in turn, round after round, so
+        # that each sees the same share of a shared machine's load
+        runs = (("verify", verify_lua, False), ("ping", ping_lua, False))
+        runs += (("ping, limits on", ping_lua, True),)
+        servers = {name: _server(var, url, limits) for name, _script, limits in runs}
+        results: dict[str, list[dict[str, object]]] = {name: [] for name, _s, _l in runs}
+        try:
+            for name, script, _limits in runs:
+                _wrk(servers[name][1], script, 3, connections)  # warm-up
+            for _round in range(rounds):
+                for name, script, _limits in runs:
+                    proc, port = servers[name]
+                    time.sleep(1)
+                    cpu0 = _cpu_seconds(proc)
+                    r = _wrk(port, script, seconds, connections)
+                    r["cpu_ms"] = 1000 * (_cpu_seconds(proc) - cpu0) / max(1, int(r["requests"]))  # type: ignore[call-overload]
+                    results[name].append(r)
+        finally:
+            for proc, _port in servers.values():
                 proc.terminate()
+            for proc, _port in servers.values():
                 proc.wait(20)
-        base = float(results["verify"]["rps"])  # type: ignore[arg-type]
-        for name, r in results.items():
+
+        def median(
+            name: str, field: str, got: dict[str, list[dict[str, object]]] = results
+        ) -> float:
+            return float(statistics.median(float(r[field]) for r in got[name]))  # type: ignore[arg-type]
+
+        base = median("verify", "rps")
+        base_cpu = median("verify", "cpu_ms")
+        for name, rows in results.items():
+            rps = median(name, "rps")
+            cpu = median(name, "cpu_ms")
+            each = " / ".join(f"{float(r['rps']):.0f}" for r in rows)  # type: ignore[arg-type]
             lines.append(
-                f"{label:<32} {name:<16} {float(r['rps']):>8.0f} req/s  p99 {r['p99']:>8}  "  # type: ignore[arg-type]
-                f"non-2xx {r['non2xx']}  ({float(r['rps']) / base:.0%} of verify)"  # type: ignore[arg-type]
+                f"{label:<32} {name:<16} {rps:>8.0f} req/s (median of {each})  "
+                f"p99 {rows[-1]['p99']:>8}  non-2xx {sum(int(r['non2xx']) for r in rows)}  "  # type: ignore[call-overload]
+                f"({rps / base:.0%} of verify); workers' CPU {cpu:.2f} ms/request "
+                f"({base_cpu / cpu:.0%} of verify's throughput per CPU second)"
             )
         # leave no benchmark pings behind
         subprocess.run(
@@ -501,6 +549,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--rounds", type=int, default=3, help="ping part: rounds of the three runs")
     ap.add_argument("--apps", type=int, default=100_000)
     ap.add_argument("--months", type=int, default=24)
     ap.add_argument("--devices", type=int, default=3)
@@ -521,7 +570,7 @@ def main() -> None:
     _run_inner("setup", str(var), str(args.apps))
     print(f"set-up ({args.apps} apps): {time.perf_counter() - t0:.1f}s", flush=True)
     if "ping" in parts:
-        for line in part_ping(var, args.seconds, args.connections, args.redis):
+        for line in part_ping(var, args.seconds, args.connections, args.redis, args.rounds):
             print(line, flush=True)
         print(_load(), flush=True)
     if "close" in parts:

@@ -3,7 +3,8 @@ database, as two hosts would run): a proof of work issued by one is accepted by 
 cannot be replayed on either; the rate limits count requests to both together.
 
 Runs with the database cache (``CACHE_URL=db://``, the default) and with Redis
-(``redis://127.0.0.1:6379/4``; skipped when no Redis answers there)."""
+(``GOVAPP_TEST_REDIS_URL``, default ``redis://127.0.0.1:6379/4``, which is flushed; skipped
+when no Redis answers there)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[2]
-REDIS = "redis://127.0.0.1:6379/4"
+REDIS = os.environ.get("GOVAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
 
 
 def _free_port() -> int:
@@ -71,6 +72,8 @@ def servers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[str
         GOVAPP_COMPLAINT_RATE="100/3600",
         GOVAPP_COMPLAINT_RATE_UNPROVEN="2/3600",
         GOVAPP_PUBLIC_RATE_LIMIT="6/60",
+        GOVAPP_USAGE_PING_RATE="4/600",
+        GOVAPP_USAGE_PING_ADDRESS_RATE="7/600",
         DJANGO_SETTINGS_MODULE="govapp.settings",
         PYTHONPATH=str(REPO),
     )
@@ -159,3 +162,28 @@ def test_proof_of_work_and_rate_limits_hold_across_two_processes(servers: list[s
     # 4. public queries: 6 a minute per client, counted over both processes
     codes = [_call(servers[i % 2], "/api/v1/public/verify?filing_number=x")[0] for i in range(8)]
     assert codes == [200] * 6 + [429, 429]
+
+
+def _ping(base: str, agent: str) -> int:
+    req = urllib.request.Request(  # noqa: S310 (our own test server)
+        base + "/api/v1/public/usage/ping",
+        data=json.dumps({"package": "cn.gov.two.process"}).encode(),
+        headers={"Content-Type": "application/json", "User-Agent": agent},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 (our own server)
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def test_the_one_round_trip_limits_of_the_ping_hold_across_two_processes(
+    servers: list[str],
+) -> None:
+    """The ping's two limits, decided together in one round trip (ratelimit.hit_many), count
+    requests to both processes together: 4 per device, 7 per address, refusals counted in
+    neither."""
+    codes = [_ping(servers[i % 2], "PhoneA/1") for i in range(6)]
+    assert codes == [204] * 4 + [429] * 2
+    codes = [_ping(servers[i % 2], "PhoneB/1") for i in range(5)]
+    assert codes == [204] * 3 + [429] * 2

@@ -6,7 +6,9 @@ process and host (:mod:`govapp.core.shared`: Redis when ``CACHE_URL`` is Redis, 
 database row updated atomically), so N processes enforce one limit, not N.
 
 The client is identified by an HMAC of its address with a random salt that is kept in the
-shared cache for one day and then forgotten: the raw address is never stored or logged.
+shared cache for one day and then forgotten: the raw address is never stored or logged.  A
+decision, for one bucket or several at once (:func:`hit_many`), is one round trip to the
+shared store; the salt is read from the cache at most once per 10 s per process.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import hashlib
 import hmac
 import math
 import secrets
+import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -48,15 +52,32 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
+SALT_MEMORY_SECONDS = 10.0  # how long a web process may reuse the salt it read from the cache
+_salts: dict[int, tuple[bytes, float]] = {}
+_salts_lock = threading.Lock()
+
+
 def _salt(day: int) -> bytes:
     """A random salt per day, shared by every process through the cache, never written to a
-    file; when it is evicted or the day ends, clients simply start with fresh counters."""
+    file; when it is evicted or the day ends, clients simply start with fresh counters.  Each
+    process keeps the salt it read for :data:`SALT_MEMORY_SECONDS` (so a request costs no round
+    trip for it) and only for its day: yesterday's is dropped when today's is first read."""
+    now = time.monotonic()
+    with _salts_lock:
+        held = _salts.get(day)
+    if held is not None and held[1] > now:
+        return held[0]
     key = f"govapp:rl:salt:{day}"
     cache.add(key, secrets.token_hex(32), timeout=2 * 86400)
     value = cache.get(key)
-    if not value:  # a cache that keeps nothing (dummy): still one salt per secret key and day
-        return hashlib.sha256(f"{settings.SECRET_KEY}:{day}".encode()).digest()
-    return bytes.fromhex(str(value))
+    if value:
+        salt = bytes.fromhex(str(value))
+    else:  # a cache that keeps nothing (dummy): still one salt per secret key and day
+        salt = hashlib.sha256(f"{settings.SECRET_KEY}:{day}".encode()).digest()
+    with _salts_lock:
+        _salts.clear()
+        _salts[day] = (salt, now + SALT_MEMORY_SECONDS)
+    return salt
 
 
 def client_key(request: HttpRequest) -> str:
@@ -66,12 +87,14 @@ def client_key(request: HttpRequest) -> str:
     return digest[:32]
 
 
-def _estimate(bucket: str, who: str, window: float, now: float) -> tuple[int, int, float]:
-    index = int(now // window)
-    current = shared.counter_get(f"{KEY_PREFIX}{bucket}:{who}:{index}")
-    previous = shared.counter_get(f"{KEY_PREFIX}{bucket}:{who}:{index - 1}")
-    elapsed = (now - index * window) / window
-    return current, previous, elapsed
+@dataclass(frozen=True)
+class Bucket:
+    """At most ``limit`` requests of ``who`` in ``bucket`` per ``window`` seconds."""
+
+    bucket: str
+    who: str
+    limit: int
+    window: float
 
 
 def _retry_after(limit: int, current: int, previous: int, elapsed: float, window: float) -> int:
@@ -89,23 +112,50 @@ def _retry_after(limit: int, current: int, previous: int, elapsed: float, window
     return max(1, math.ceil(seconds))
 
 
-def hit(*, bucket: str, who: str, limit: int, window: float, consume: bool = True) -> Decision:
-    """Count one request of ``who`` in ``bucket`` (at most ``limit`` per ``window`` seconds).
-
-    With ``consume=False`` only check whether one more would be allowed (e.g. a complaint
-    counts once it is filed, not when its form is shown)."""
+def hit_many(buckets: Sequence[Bucket], *, consume: bool = True) -> Decision:
+    """Count one request in every bucket at once: allowed when each has room, and then counted
+    in each; refused (counted in none) when one is full, with the longest wait.  One round
+    trip to the shared store (:func:`govapp.core.shared.windows_take`), atomic across
+    processes.  With ``consume=False`` only check whether one more would be allowed (e.g. a
+    complaint counts once it is filed, not when its form is shown)."""
+    if not buckets:
+        return Decision(True)
     now = time.time()
-    current, previous, elapsed = _estimate(bucket, who, window, now)
-    used = previous * (1 - elapsed) + current
-    if used + 1 > limit:
-        return Decision(False, _retry_after(limit, current, previous, elapsed, window), 0)
-    if consume:
-        index = int(now // window)
-        current = shared.counter_incr(f"{KEY_PREFIX}{bucket}:{who}:{index}", 2 * window + 1)
-        used = previous * (1 - elapsed) + current
-        if used > limit:  # another process took the last one in the meantime
-            return Decision(False, _retry_after(limit, current, previous, elapsed, window), 0)
-    return Decision(True, 0, max(0, int(limit - used - (0 if consume else 1))))
+    windows, elapsed = [], []
+    for b in buckets:
+        index = int(now // b.window)
+        share = (now - index * b.window) / b.window
+        elapsed.append(share)
+        windows.append(
+            shared.Window(
+                current=f"{KEY_PREFIX}{b.bucket}:{b.who}:{index}",
+                previous=f"{KEY_PREFIX}{b.bucket}:{b.who}:{index - 1}",
+                weight=1 - share,
+                limit=int(b.limit),
+                ttl=2 * b.window + 1,
+            )
+        )
+    taken = shared.windows_take(windows, consume=consume)
+    if not taken.room:
+        waits = [
+            _retry_after(b.limit, current, previous, share, b.window)
+            for b, w, share, (current, previous) in zip(
+                buckets, windows, elapsed, taken.counts, strict=True
+            )
+            if previous * w.weight + current + 1 > w.limit
+        ]
+        return Decision(False, max(waits, default=1), 0)
+    remaining = min(
+        int(w.limit - (previous * w.weight + current) - (0 if consume else 1))
+        for w, (current, previous) in zip(windows, taken.counts, strict=True)
+    )
+    return Decision(True, 0, max(0, remaining))
+
+
+def hit(*, bucket: str, who: str, limit: int, window: float, consume: bool = True) -> Decision:
+    """Count one request of ``who`` in ``bucket`` (at most ``limit`` per ``window`` seconds);
+    :func:`hit_many` with one bucket."""
+    return hit_many([Bucket(bucket, who, limit, window)], consume=consume)
 
 
 def check(
@@ -130,5 +180,8 @@ def check(
 
 
 def reset() -> None:
-    """Forget every rate-limit counter (tests; an administrator after a false alarm)."""
+    """Forget every rate-limit counter (tests; an administrator after a false alarm) and the
+    salt this process holds in memory."""
     shared.clear(KEY_PREFIX)
+    with _salts_lock:
+        _salts.clear()

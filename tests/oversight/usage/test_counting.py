@@ -234,6 +234,23 @@ def test_rate_limit_per_device(settings):
     assert _ping(c, {"filing_number": w.app.filing_number}, "other", "1.1.1.1") == 204
 
 
+def test_the_ping_decides_its_two_limits_together(settings):
+    """Per device and per address in one call of the limiter: a ping refused by either counts
+    in neither."""
+    settings.GOVAPP_USAGE_PING_RATE = (2, 600)
+    settings.GOVAPP_USAGE_PING_ADDRESS_RATE = (3, 600)
+    w = uf.world()
+    c = Client()
+    body = {"filing_number": w.app.filing_number}
+    # one device: 2 pings, then refused (not counted against the address)
+    codes = [_ping(c, body, "phone-a", "2.2.2.2") for _ in range(4)]
+    # a second device behind the same address: 1 more fills the address's 3
+    codes += [_ping(c, body, "phone-b", "2.2.2.2") for _ in range(2)]
+    assert codes == [204, 204, 429, 429, 204, 429]
+    # another address is not affected
+    assert _ping(c, body, "phone-b", "2.2.2.3") == 204
+
+
 def test_close_day_command_prints_a_summary(capsys):
     w = uf.world()
     services.ping_record(filing_number=w.app.filing_number, address="1.1.1.1", user_agent="u")

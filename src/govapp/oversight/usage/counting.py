@@ -51,6 +51,7 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.db import connection, transaction
 
+from govapp.core import shared
 from govapp.core.calendar import today_shanghai
 
 PREFIX = "govapp:usage:"
@@ -89,7 +90,7 @@ def _salt_key(day: dt.date) -> str:
 
 
 def _redis_client() -> Any:
-    return _cache()._cache.get_client(write=True)  # type: ignore[attr-defined]
+    return shared.redis_client()
 
 
 def _made(key: str) -> str:
@@ -159,14 +160,11 @@ redis.call('INCR', KEYS[3])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 return new
 """
-_scripts: dict[int, Any] = {}
 
 
 def _redis_ping(day: dt.date, epoch: str, target: str, digest: str) -> int:
     client = _redis_client()
-    script = _scripts.get(id(client))
-    if script is None:
-        script = _scripts[id(client)] = client.register_script(_PING_LUA)
+    script = shared.redis_script(_PING_LUA)
     base = f"{PREFIX}{day.isoformat()}:{epoch}:"
     keys = [_made(_salt_key(day)), _made(f"{base}d:{target}"), _made(f"{base}p:{target}")]
     return int(script(keys=keys, args=[epoch, digest, KEY_SECONDS], client=client))
@@ -358,7 +356,7 @@ return out
 def _redis_count(client: Any, parsed: list[tuple[Any, dt.date, str, str]], out: Closed) -> None:
     """The size of each set (one Lua call per ``BATCH`` sets) and the value of each counter
     (one ``MGET`` per ``BATCH``): a few round trips for the whole close."""
-    sizes = client.register_script(_SIZES_LUA)
+    sizes = shared.redis_script(_SIZES_LUA)
     sets = [p for p in parsed if p[2] == "d"]
     counters = [p for p in parsed if p[2] == "p"]
     for i in range(0, len(sets), BATCH):

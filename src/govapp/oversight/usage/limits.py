@@ -31,28 +31,27 @@ def ping_allowed(request: HttpRequest, address: str, user_agent: str, key: str) 
 
     Per device and app ``GOVAPP_USAGE_PING_RATE`` (default 30 per 10 minutes) and per address
     ``GOVAPP_USAGE_PING_ADDRESS_RATE`` (default 6000 per minute, generous for the NAT of a
-    government intranet)."""
+    government intranet), decided together in one round trip (``ratelimit.hit_many``): a ping
+    refused by either counts in neither."""
     device = getattr(settings, "GOVAPP_USAGE_PING_RATE", (30, 600.0))
     whole = getattr(settings, "GOVAPP_USAGE_PING_ADDRESS_RATE", (6000, 60.0))
     if not (device or whole):
         return 0
     base = ratelimit.client_key(request)  # the address's keyed hash, computed once
+    buckets = []
     if whole:
-        decision = ratelimit.hit(
-            bucket="usage-ping", who=base, limit=int(whole[0]), window=float(whole[1])
-        )
-        if not decision.allowed:
-            return decision.retry_after
+        buckets.append(ratelimit.Bucket("usage-ping", base, int(whole[0]), float(whole[1])))
     if device:
-        decision = ratelimit.hit(
-            bucket="usage-ping-device",
-            who=_who(request, key, user_agent, base=base),
-            limit=int(device[0]),
-            window=float(device[1]),
+        buckets.append(
+            ratelimit.Bucket(
+                "usage-ping-device",
+                _who(request, key, user_agent, base=base),
+                int(device[0]),
+                float(device[1]),
+            )
         )
-        if not decision.allowed:
-            return decision.retry_after
-    return 0
+    decision = ratelimit.hit_many(buckets)
+    return 0 if decision.allowed else decision.retry_after
 
 
 def rating_allowed(request: HttpRequest, app_id: int) -> bool:
