@@ -86,15 +86,18 @@ def test_postgres_backup_and_restore_verified(tmp_path: Path) -> None:
     if not _pg_up():
         pytest.skip("no PostgreSQL at 127.0.0.1:5432")
     base = "postgres://postgres@127.0.0.1:5432/"
-    for name in ("prodsec_backup_src", "prodsec_backup_dst"):
+    # names of this process only: two runs on one server (SQLite and PostgreSQL suites side by
+    # side) must not drop each other's databases
+    src, dst = f"prodsec_backup_src_{os.getpid()}", f"prodsec_backup_dst_{os.getpid()}"
+    for name in (src, dst):
         subprocess.run(
             ["psql", base + "postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
         )
         subprocess.run(["psql", base + "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
     try:
-        _round_trip(tmp_path, base + "prodsec_backup_src", base + "prodsec_backup_dst")
+        _round_trip(tmp_path, base + src, base + dst)
     finally:
-        for name in ("prodsec_backup_src", "prodsec_backup_dst"):
+        for name in (src, dst):
             subprocess.run(
                 ["psql", base + "postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=False
             )
