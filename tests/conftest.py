@@ -12,6 +12,22 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+def _redis_db_per_worker() -> None:
+    """Tests that talk to Redis (``GOVAPP_TEST_REDIS_URL``, e.g. ``redis://127.0.0.1:6379/13``)
+    flush and count in their database: each xdist worker gets its own (gw0 the given number,
+    gw1 the next), so two workers never clear each other's counters."""
+    url = os.environ.get("GOVAPP_TEST_REDIS_URL", "")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker.startswith("gw"):
+        return
+    base, _, db = url.rpartition("/")
+    if base.startswith("redis") and db.isdigit():
+        os.environ["GOVAPP_TEST_REDIS_URL"] = f"{base}/{int(db) + int(worker[2:])}"
+
+
+_redis_db_per_worker()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """One test process: a per-process cache unless the run asks for a shared one
     (CACHE_URL=redis://... or db://); tests of several processes start their servers with an

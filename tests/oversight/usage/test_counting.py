@@ -141,6 +141,7 @@ REDIS_URL = os.environ.get("GOVAPP_TEST_REDIS_URL", "")
             REDIS_URL,
             "redis",
             marks=pytest.mark.skipif(not REDIS_URL, reason="GOVAPP_TEST_REDIS_URL not set"),
+            id="redis",
         ),
     ],
 )

@@ -166,7 +166,7 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return var
 
 
-@pytest.mark.parametrize("cache_url", ["db://", REDIS_URL])
+@pytest.mark.parametrize("cache_url", ["db://", REDIS_URL], ids=["db", "redis"])
 def test_two_web_processes_count_exactly_and_leave_no_trace(tmp_path, cache_url, migrated):
     if cache_url.startswith("redis"):
         if not _redis_up():
