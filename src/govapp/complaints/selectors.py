@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from govapp.complaints import privacy
@@ -58,6 +58,20 @@ def complaints_for_stats(user: Actor) -> QuerySet[Complaint]:
     """Reports that count in this user's aggregates (no content is shown from these)."""
     qs = restrict(Complaint.objects.all(), user, "view")
     return _by_roles(qs, user, OVERSIGHT_ROLES)
+
+
+def complaints_version(user: Actor) -> str:
+    """A value that changes whenever a report in ``user``'s statistics is added, closed,
+    merged, dismissed, acknowledged or re-opened: one aggregate over the reports in reach."""
+    v = complaints_for_stats(user).aggregate(
+        n=Count("pk"),
+        last=Max("pk"),
+        closed=Count("pk", filter=Q(status__in=CLOSED_STATUSES)),
+        closed_at=Max("closed_at"),
+        acknowledged=Count("acknowledged_at"),
+        acknowledged_at=Max("acknowledged_at"),
+    )
+    return "-".join(str(v[k]) for k in sorted(v)).replace(" ", "T").replace(":", "")
 
 
 def can_handle_complaints(user: Actor) -> bool:

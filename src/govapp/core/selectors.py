@@ -58,3 +58,27 @@ def audit_events(
     if action:
         qs = qs.filter(action__startswith=action)
     return qs.order_by("-seq")
+
+
+# The audit log's filter choices are the actions and object types present in the reader's
+# reach.  Finding them is a DISTINCT over every event in reach (a million rows at national
+# scale, hundreds of milliseconds), so they are kept per reader for a few minutes: a kind of
+# event that appears for the first time shows up in the choices at most this much later (the
+# filter itself accepts any value meanwhile).
+AUDIT_FILTERS_SECONDS = 600
+
+
+def audit_filter_values(user: Actor) -> tuple[list[str], list[str]]:
+    """(actions, object types) of the events ``user`` may read, from the shared cache."""
+    from django.core.cache import cache
+
+    joined = getattr(user, "date_joined", None)  # a re-used primary key is another person
+    key = f"govapp:audit-filters:{getattr(user, 'pk', '')}:{joined.timestamp() if joined else ''}"
+    hit = cache.get(key)
+    if hit is not None:
+        return list(hit[0]), list(hit[1])
+    seen = audit_events(user=user).order_by()
+    actions = list(seen.values_list("action", flat=True).distinct()[:500])
+    types = list(seen.values_list("object_type", flat=True).distinct()[:200])
+    cache.set(key, (actions, types), AUDIT_FILTERS_SECONDS)
+    return actions, types

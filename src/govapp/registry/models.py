@@ -92,6 +92,9 @@ class App(models.Model):
             # The sort orders of the lists (issue 16): by name, public registry by filing date.
             models.Index(fields=["name", "id"], name="app_name_id_scale"),
             models.Index(fields=["-filed_at", "id"], name="app_filed_at_id_scale"),
+            # A unit's (or a region's units') apps read from the index alone: the provincial
+            # lists and the search by unit name join through it (issue 16).
+            models.Index(fields=["hosting_unit", "id"], name="app_unit_id_scale"),
         ]
 
     def __str__(self) -> str:
