@@ -105,3 +105,25 @@ def test_review_queue_index_and_statistics_exist_on_postgresql():
         assert cur.fetchone() is not None
     assert "INCLUDE (app_id, state, holder, exception_decision)" in indexdef
     assert "(deadline, submitted_at, id)" in indexdef
+
+
+def test_two_character_search_is_exact():
+    """A two-character search without letter case also asks the bigram index on PostgreSQL;
+    the answer is the same as a plain substring match on both databases."""
+    w = rf.world()
+    for name in ("掌上社保", "社保通", "社会保障", "保社"):
+        rf.app(w, name=name)
+    w.unit.name = "某区社保中心"
+    w.unit.save(update_fields=["name"])
+    other = rf.world("510104")
+    rf.app(other, name="人社服务")
+    assert _names(selectors.name_contains(App.objects.all(), "社保")) == {"掌上社保", "社保通"}
+    units = selectors.name_contains(type(w.unit).objects.all(), "社保")
+    assert {u.pk for u in units} == {w.unit.pk}
+    found = _names(selectors.apps_for(w.cac, q="社保"))
+    assert {"掌上社保", "社保通", "社会保障", "保社"} <= found  # the unit's apps too
+    assert "人社服务" not in found
+    sql = str(selectors.name_contains(App.objects.all(), "社保").query)
+    assert ("govapp_bigrams" in sql) == (connection.vendor == "postgresql")
+    # letters keep the case-insensitive match alone (no bigram filter)
+    assert "govapp_bigrams" not in str(selectors.name_contains(App.objects.all(), "ab").query)

@@ -69,38 +69,16 @@ def _apps(agg: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-# The workbook is kept in the shared cache for this long per reader and period, and only
-# while the reports in reach are unchanged (their number, last id, closed and acknowledged
-# counts and times, see selectors.complaints_version): at national scale it has a row per
-# app and unit in reach and takes seconds to write.  An app or unit renamed meanwhile shows
-# its new name at most this much later.
-STATS_CACHE_SECONDS = 120
-
-
 def stats_workbook_cached(
     user: Actor, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> bytes:
-    """:func:`stats_workbook`, from the shared cache when nothing it counts has changed."""
-    from django.core.cache import cache
-
-    joined = getattr(user, "date_joined", None)  # a re-used primary key is another person
-    key = ":".join(
-        str(p)
-        for p in (
-            "govapp:complaint-stats",
-            getattr(user, "pk", ""),
-            joined.timestamp() if joined else "",
-            since or "",
-            until or "",
-            today_shanghai(),  # "overdue" and the export date are of today
-            selectors.complaints_version(user),
+    """:func:`stats_workbook`, from the shared cache while nothing it counts has changed
+    (:func:`selectors.cached_stats`)."""
+    return bytes(
+        selectors.cached_stats(
+            "xlsx", user, (since, until), lambda: stats_workbook(user, since=since, until=until)
         )
     )
-    body = cache.get(key)
-    if body is None:
-        body = stats_workbook(user, since=since, until=until)
-        cache.set(key, body, STATS_CACHE_SECONDS)
-    return bytes(body)
 
 
 def stats_workbook(

@@ -74,6 +74,59 @@ def complaints_version(user: Actor) -> str:
     return "-".join(str(v[k]) for k in sorted(v)).replace(" ", "T").replace(":", "")
 
 
+# Statistics at national scale (tens of thousands of reports, a row per app and unit in
+# reach) take from a second to many seconds to aggregate and write: they are kept in the
+# shared cache per reader and period for this long, and only while the reports they count are
+# unchanged (complaints_version).  An app or unit renamed meanwhile shows its new name at
+# most this much later.
+STATS_CACHE_SECONDS = 120
+
+
+def cached_stats(kind: str, user: Actor, parts: tuple[Any, ...], compute: Any) -> Any:
+    """``compute()``, or its value for the same reader, ``parts``, day, language and
+    :func:`complaints_version` from the shared cache."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    joined = getattr(user, "date_joined", None)  # a re-used primary key is another person
+    key = ":".join(
+        str(p)
+        for p in (
+            "govapp:complaint-stats",
+            kind,
+            getattr(user, "pk", ""),
+            joined.timestamp() if joined else "",
+            *parts,
+            today_shanghai(),  # "overdue" and the export date are of today
+            get_language(),
+            complaints_version(user),
+        )
+    )
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, STATS_CACHE_SECONDS)
+    return value
+
+
+def complaint_aggregates_cached(
+    user: Actor,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    top: int | None = 50,
+) -> dict[str, Any]:
+    """:func:`complaint_aggregates` through :func:`cached_stats` (the statistics page)."""
+    return dict(
+        cached_stats(
+            "aggregates",
+            user,
+            (since, until, top),
+            lambda: complaint_aggregates(user, since=since, until=until, top=top),
+        )
+    )
+
+
 def can_handle_complaints(user: Actor) -> bool:
     return getattr(user, "is_superuser", False) or any(
         g.role in HANDLER_ROLES for g in active_grants(user)

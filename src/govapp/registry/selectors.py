@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Substr
@@ -94,6 +95,24 @@ def applications_for(
     return qs.order_by("-updated_at", "-pk")
 
 
+def name_contains(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
+    """``qs`` (apps or units) whose name contains ``q``, case-insensitive.  On PostgreSQL a
+    two-character search without letter case (Chinese, digits) also asks the bigram index of
+    migration 0009 (``govapp_bigrams(UPPER(name)) @> [q]``), which trigrams cannot serve; the
+    ``icontains`` condition beside it keeps the answer exact."""
+    qs = qs.filter(name__icontains=q)
+    if len(q) == 2 and q.upper() == q.lower() and connection.vendor == "postgresql":
+        from django.contrib.postgres.fields import ArrayField
+        from django.db.models import Func, TextField
+        from django.db.models.functions import Upper
+
+        bigrams = Func(
+            Upper("name"), function="govapp_bigrams", output_field=ArrayField(TextField())
+        )
+        qs = qs.alias(name_bigrams=bigrams).filter(name_bigrams__contains=[q])
+    return qs
+
+
 def app_ids_matching(q: str, *, identities: bool = True, numbers: bool = True) -> QuerySet[Any]:
     """The ids of the apps whose name, hosting unit's name, filing number or platform
     identifier contains ``q`` (case-insensitive), as a subquery for ``pk__in``.
@@ -104,9 +123,9 @@ def app_ids_matching(q: str, *, identities: bool = True, numbers: bool = True) -
     index on ``hosting_unit_id``), no ``DISTINCT`` over a join is counted, and the outer list
     keeps its own index for the sort.  SQLite runs the same statement with ordinary scans."""
     branches: list[QuerySet[Any, Any]] = [
-        App.objects.filter(name__icontains=q).order_by().values("pk"),
+        name_contains(App.objects.all(), q).order_by().values("pk"),
         App.objects.filter(
-            hosting_unit_id__in=Unit.objects.filter(name__icontains=q).order_by().values("pk")
+            hosting_unit_id__in=name_contains(Unit.objects.all(), q).order_by().values("pk")
         )
         .order_by()
         .values("pk"),
