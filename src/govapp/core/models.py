@@ -50,12 +50,20 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"]),
             # A region's events counted from the index alone (issue 16): the list's region
             # filter is a prefix of scope_code (pattern operators on PostgreSQL, whose
-            # collation-aware default cannot serve LIKE '44%') and the list leaves out the
-            # reporters' actions, so both columns are in the index.
+            # collation-aware default cannot serve LIKE '44%'), the list leaves out the
+            # reporters' actions and is ordered by seq: its count and deep pages (walked over the
+            # ids) need no row.
             models.Index(
-                fields=["scope_code", "action"],
+                fields=["scope_code", "action", "seq", "id"],
                 name="audit_scope_action_scale",
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int8_ops", "int8_ops"],
+            ),
+            # The national list (every event but the reporters' own, newest first): its count
+            # and its deep pages walk this index alone.
+            models.Index(
+                fields=["-seq", "id"],
+                condition=~models.Q(action__in=["complaint.submit", "complaint.add_information"]),
+                name="audit_listing_seq_scale",
             ),
         ]
 
