@@ -134,3 +134,21 @@ def test_repeated_export_is_served_from_the_cache_until_a_report_changes():
     assert dict(_sheets(_get(w.gd))["概况"][1:])["已办结"] == 1
     # another reader's export is its own (a provincial office never gets the CAC's workbook)
     assert dict(_sheets(_get(w.cac))["概况"][1:])["收到举报"] >= 3
+
+
+def test_page_groups_read_by_key_equal_the_exports_joined_groups():
+    """The statistics page groups the reports alone and reads the top groups' names by key;
+    the export joins every group's name in one pass: the same rows either way."""
+    from govapp.complaints.selectors import complaint_aggregates
+
+    w = world()
+    _populate(w)
+    for user in (w.cac, w.gd):
+        page = complaint_aggregates(user, top=50)
+        export = complaint_aggregates(user, top=None)
+        for key in ("apps", "units"):
+            rows = sorted(page[key], key=lambda r: (-r["count"], str(r)))
+            assert rows == sorted(export[key], key=lambda r: (-r["count"], str(r))), key
+        assert {k: v for k, v in page.items() if k not in ("apps", "units")} == {
+            k: v for k, v in export.items() if k not in ("apps", "units")
+        }
