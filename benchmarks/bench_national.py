@@ -223,6 +223,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--roles", default=",".join(ROLES))
     ap.add_argument("--only", default="", help="only URLs containing this text")
+    ap.add_argument("--skip", default="", help="leave out URLs containing this text")
     ap.add_argument("--json", default="", help="write the rows to this file")
     ap.add_argument("--server-pid", type=int, default=0, help="gunicorn master pid (for CPU)")
     args = ap.parse_args()
@@ -231,7 +232,7 @@ def main() -> int:
     rows: list[dict[str, Any]] = []
     urls = [(u, "page") for u in PAGES] + [(u, "api") for u in APIS]
     urls += [(u, "export") for u in EXPORTS]
-    urls = [(u, k) for u, k in urls if args.only in u]
+    urls = [(u, k) for u, k in urls if args.only in u and not (args.skip and args.skip in u)]
     with open("/proc/loadavg") as fh:
         load_before = " / ".join(fh.read().split()[:3])
     # Log every role in at once: a log-in writes an audit event, which waits for the chain's
@@ -260,7 +261,7 @@ def main() -> int:
     base = measure(anon, "/accounts/login/", args.repeat, meter)
     rows.append({"role": "public", "url": "/accounts/login/", "kind": "baseline", **base})
     for url in PUBLIC:
-        if args.only in url:
+        if args.only in url and not (args.skip and args.skip in url):
             m = measure(anon, url, args.repeat, meter)
             m["ratio"] = m["p50"] / base["p50"] if base["p50"] else None
             rows.append({"role": "public", "url": url, "kind": "public", **m})

@@ -110,3 +110,45 @@ def test_statistics_page_links_the_export():
     assert reverse("api:complaints_stats_xlsx") + "?since=" in html
     # the session (no token) downloads it too; a GET needs no CSRF token
     assert c.get(URL).status_code == 200
+
+
+def test_repeated_export_is_served_from_the_cache_until_a_report_changes():
+    """At national scale the workbook takes seconds to write: an unchanged repeat comes from
+    the shared cache (no aggregate queries), a new or closed report makes a new workbook."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = world()
+    first = report(w.app).complaint
+    report(w.app, category="ranking_abuse")
+    summary = dict(_sheets(_get(w.gd))["概况"][1:])
+    assert (summary["收到举报"], summary["已办结"]) == (2, 0)
+    with CaptureQueriesContext(connection) as ctx:
+        again = _get(w.gd)
+    assert dict(_sheets(again)["概况"][1:]) == summary
+    assert not [q for q in ctx.captured_queries if "GROUP BY" in q["sql"]], "not cached"
+    report(w.app)
+    assert dict(_sheets(_get(w.gd))["概况"][1:])["收到举报"] == 3
+    services.complaint_reply(complaint=first, actor=w.gd, text="已转主办单位核查")
+    services.complaint_answer(complaint=first, actor=w.gd, outcome="经核查已督促整改完毕")
+    assert dict(_sheets(_get(w.gd))["概况"][1:])["已办结"] == 1
+    # another reader's export is its own (a provincial office never gets the CAC's workbook)
+    assert dict(_sheets(_get(w.cac))["概况"][1:])["收到举报"] >= 3
+
+
+def test_page_groups_read_by_key_equal_the_exports_joined_groups():
+    """The statistics page groups the reports alone and reads the top groups' names by key;
+    the export joins every group's name in one pass: the same rows either way."""
+    from govapp.complaints.selectors import complaint_aggregates
+
+    w = world()
+    _populate(w)
+    for user in (w.cac, w.gd):
+        page = complaint_aggregates(user, top=50)
+        export = complaint_aggregates(user, top=None)
+        for key in ("apps", "units"):
+            rows = sorted(page[key], key=lambda r: (-r["count"], str(r)))
+            assert rows == sorted(export[key], key=lambda r: (-r["count"], str(r))), key
+        assert {k: v for k, v in page.items() if k not in ("apps", "units")} == {
+            k: v for k, v in export.items() if k not in ("apps", "units")
+        }

@@ -224,3 +224,29 @@ def test_bulletin_publish() -> None:
         == 401
     )
     assert Exemption.objects.count() == 0
+
+
+def test_order_list_names_each_orders_findings_and_penalties() -> None:
+    """The order list reads the findings' and penalties' ids of all its rows as pairs; each
+    row answers what the order's own rows say, in the same order."""
+    w, app, _auditor = _setup()
+    live = list(Finding.objects.filter(app=app).exclude(status="closed"))
+    assert len(live) >= 2
+    both = _post(
+        w.province,
+        f"/apps/{app.pk}/orders",
+        {"findings": [x.pk for x in live], "instructions": "全部整改"},
+    ).json()["id"]
+    one = _post(
+        w.province, f"/apps/{app.pk}/orders", {"findings": [live[0].pk], "instructions": "整改"}
+    ).json()["id"]
+    _post(w.member, f"/orders/{one}/respond", {"response": "改了"})
+    case = _post(w.province, f"/orders/{one}/fail", {"reason": "复测仍有问题"}).json()["id"]
+    rows = {o["id"]: o for o in _client(w.province).get(f"{API}/orders").json()}
+    for oid in (both, one):
+        order = RectificationOrder.objects.get(pk=oid)
+        assert rows[oid]["findings"] == [x.pk for x in order.findings.all()]
+        assert rows[oid]["penalty_ids"] == [p.pk for p in order.penalties.all()]
+    assert rows[one]["penalty_ids"] == [case]
+    assert sorted(rows[both]["findings"]) == sorted(x.pk for x in live)
+    assert _client(w.other_province).get(f"{API}/orders").json() == []

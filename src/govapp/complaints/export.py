@@ -13,13 +13,14 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from govapp.complaints import selectors
 from govapp.core.actor import Actor
 from govapp.core.calendar import today_shanghai
-from govapp.core.exports import xlsx_append
+from govapp.core.exports import xlsx_set
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNMATCHED = "未对应到已备案应用"
@@ -32,15 +33,26 @@ def file_name(since: dt.date | None, until: dt.date | None) -> str:
 
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    """One sheet of a write-only workbook: rows are streamed to the file as they are
+    appended (no cell objects kept; the app and unit sheets have a row per app and unit in
+    reach, tens of thousands at national scale), each value passed through
+    :func:`govapp.core.exports.xlsx_set` (text stays text)."""
     ws = wb.create_sheet(title)
-    xlsx_append(ws, header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        xlsx_append(ws, row)
     for i, _h in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = 28 if i == 1 else 14
     ws.freeze_panes = "A2"
+    ws.append([_cell(ws, h, bold=True) for h in header])
+    for row in rows:
+        ws.append([_cell(ws, v) for v in row])
+
+
+def _cell(ws: Any, value: Any, *, bold: bool = False) -> Any:
+    if isinstance(value, int | float) and not bold:
+        return value  # numbers need no cell object
+    cell = xlsx_set(WriteOnlyCell(ws), value)
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
 
 
 def _apps(agg: dict[str, Any]) -> list[list[Any]]:
@@ -57,16 +69,28 @@ def _apps(agg: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def stats_workbook_cached(
+    user: Actor, *, since: dt.date | None = None, until: dt.date | None = None
+) -> bytes:
+    """:func:`stats_workbook`, from the shared cache while nothing it counts has changed
+    (:func:`selectors.cached_stats`)."""
+    return bytes(
+        selectors.cached_stats(
+            "xlsx", user, (since, until), lambda: stats_workbook(user, since=since, until=until)
+        )
+    )
+
+
 def stats_workbook(
     user: Actor, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> bytes:
     agg = selectors.complaint_aggregates(user, since=since, until=until, top=None)
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "概况"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("概况")
+    ws.column_dimensions["A"].width = 20
+    ws.column_dimensions["B"].width = 16
+    ws.append([_cell(ws, "项目", bold=True), _cell(ws, "数值", bold=True)])
     for row in (
-        ["项目", "数值"],
         ["统计起始日期", since.isoformat() if since else "（不限）"],
         ["统计截止日期", until.isoformat() if until else "（不限）"],
         ["导出日期", today_shanghai().isoformat()],
@@ -74,11 +98,7 @@ def stats_workbook(
         ["已办结", agg["resolved"]],
         ["逾期（当前）", agg["overdue"]],
     ):
-        xlsx_append(ws, row)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.column_dimensions["A"].width = 20
-    ws.column_dimensions["B"].width = 16
+        ws.append([_cell(ws, v) for v in row])
     received, resolved = "收到", "办结"
     _sheet(
         wb,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from govapp.complaints import privacy
@@ -58,6 +58,73 @@ def complaints_for_stats(user: Actor) -> QuerySet[Complaint]:
     """Reports that count in this user's aggregates (no content is shown from these)."""
     qs = restrict(Complaint.objects.all(), user, "view")
     return _by_roles(qs, user, OVERSIGHT_ROLES)
+
+
+def complaints_version(user: Actor) -> str:
+    """A value that changes whenever a report in ``user``'s statistics is added, closed,
+    merged, dismissed, acknowledged or re-opened: one aggregate over the reports in reach."""
+    v = complaints_for_stats(user).aggregate(
+        n=Count("pk"),
+        last=Max("pk"),
+        closed=Count("pk", filter=Q(status__in=CLOSED_STATUSES)),
+        closed_at=Max("closed_at"),
+        acknowledged=Count("acknowledged_at"),
+        acknowledged_at=Max("acknowledged_at"),
+    )
+    return "-".join(str(v[k]) for k in sorted(v)).replace(" ", "T").replace(":", "")
+
+
+# Statistics at national scale (tens of thousands of reports, a row per app and unit in
+# reach) take from a second to many seconds to aggregate and write: they are kept in the
+# shared cache per reader and period for this long, and only while the reports they count are
+# unchanged (complaints_version).  An app or unit renamed meanwhile shows its new name at
+# most this much later.
+STATS_CACHE_SECONDS = 120
+
+
+def cached_stats(kind: str, user: Actor, parts: tuple[Any, ...], compute: Any) -> Any:
+    """``compute()``, or its value for the same reader, ``parts``, day, language and
+    :func:`complaints_version` from the shared cache."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    joined = getattr(user, "date_joined", None)  # a re-used primary key is another person
+    key = ":".join(
+        str(p)
+        for p in (
+            "govapp:complaint-stats",
+            kind,
+            getattr(user, "pk", ""),
+            joined.timestamp() if joined else "",
+            *parts,
+            today_shanghai(),  # "overdue" and the export date are of today
+            get_language(),
+            complaints_version(user),
+        )
+    )
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, STATS_CACHE_SECONDS)
+    return value
+
+
+def complaint_aggregates_cached(
+    user: Actor,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    top: int | None = 50,
+) -> dict[str, Any]:
+    """:func:`complaint_aggregates` through :func:`cached_stats` (the statistics page)."""
+    return dict(
+        cached_stats(
+            "aggregates",
+            user,
+            (since, until, top),
+            lambda: complaint_aggregates(user, since=since, until=until, top=top),
+        )
+    )
 
 
 def can_handle_complaints(user: Actor) -> bool:
@@ -224,6 +291,17 @@ def _region(scope: str) -> str:
     return scope[:2] if scope else "unknown"
 
 
+def _names_by_id(model: Any, ids: list[Any], *fields: str) -> dict[Any, tuple[Any, ...]]:
+    """``{pk: (field, ...)}`` for the given ids, read 5,000 keys at a time."""
+    wanted = sorted({i for i in ids if i is not None})
+    out: dict[Any, tuple[Any, ...]] = {}
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        for pk, *values in model.objects.filter(pk__in=chunk).values_list("pk", *fields):
+            out[pk] = tuple(values)
+    return out
+
+
 def complaint_aggregates(
     user: Actor,
     *,
@@ -252,6 +330,49 @@ def complaint_aggregates(
         }
         for k, label in Category.choices
     ]
+    if top is None:  # the export: every group, names joined in one pass
+        return _aggregates_rest(qs, resolved, categories, *_all_groups(qs, resolved))
+    # grouped on the reports alone, then the names of the top groups read by key: a join to
+    # the apps' and units' wide rows for every report in reach cost most of the page at
+    # national scale (issue 16)
+    by_app = list(
+        qs.values("app_id", "app_name_given")
+        .annotate(n=Count("pk"), resolved=resolved)
+        .order_by("-n", "app_id")[:top]
+    )
+    app_names = _names_by_id(App, [r["app_id"] for r in by_app], "name", "filing_number")
+    apps = [
+        {
+            "app_id": r["app_id"],
+            "name": app_names.get(r["app_id"], ("", ""))[0] or r["app_name_given"] or "—",
+            "filing_number": app_names.get(r["app_id"], ("", ""))[1] or "",
+            "count": r["n"],
+            "resolved": r["resolved"],
+        }
+        for r in by_app
+    ]
+    by_unit = list(
+        qs.values("hosting_unit_id")
+        .annotate(n=Count("pk"), resolved=resolved)
+        .order_by("-n", "hosting_unit_id")[:top]
+    )
+    from govapp.orgs.models import Unit
+
+    unit_names = _names_by_id(Unit, [r["hosting_unit_id"] for r in by_unit], "name")
+    units = [
+        {
+            "unit_id": r["hosting_unit_id"],
+            "name": unit_names.get(r["hosting_unit_id"], ("",))[0] or "—",
+            "count": r["n"],
+            "resolved": r["resolved"],
+        }
+        for r in by_unit
+    ]
+    return _aggregates_rest(qs, resolved, categories, apps, units)
+
+
+def _all_groups(qs: Any, resolved: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every app and unit group of ``qs`` with its name (the export: one pass with joins)."""
     apps = [
         {
             "app_id": r["app_id"],
@@ -262,7 +383,7 @@ def complaint_aggregates(
         }
         for r in qs.values("app_id", "app__name", "app__filing_number", "app_name_given")
         .annotate(n=Count("pk"), resolved=resolved)
-        .order_by("-n")[:top]
+        .order_by("-n")
     ]
     units = [
         {
@@ -273,8 +394,18 @@ def complaint_aggregates(
         }
         for r in qs.values("hosting_unit_id", "hosting_unit__name")
         .annotate(n=Count("pk"), resolved=resolved)
-        .order_by("-n")[:top]
+        .order_by("-n")
     ]
+    return apps, units
+
+
+def _aggregates_rest(
+    qs: Any,
+    resolved: Any,
+    categories: list[dict[str, Any]],
+    apps: list[dict[str, Any]],
+    units: list[dict[str, Any]],
+) -> dict[str, Any]:
     regions: dict[str, list[int]] = {}
     for r in qs.values("scope_code").annotate(n=Count("pk"), resolved=resolved):
         slot = regions.setdefault(_region(r["scope_code"]), [0, 0])

@@ -356,7 +356,7 @@ def stats_xlsx(request: HttpRequest, since: str = "", until: str = "") -> Any:
         if value.strip() and parsed is None:
             raise InvalidInput(_("%(v0)s 应为 YYYY-MM-DD 格式的日期。") % {"v0": name})
         dates.append(parsed)
-    body = export.stats_workbook(request.user, since=dates[0], until=dates[1])
+    body = export.stats_workbook_cached(request.user, since=dates[0], until=dates[1])
     resp = HttpResponse(body, content_type=export.XLSX)
     resp["Content-Disposition"] = f'attachment; filename="{export.file_name(dates[0], dates[1])}"'
     resp["Cache-Control"] = "no-store"

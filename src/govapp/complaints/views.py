@@ -391,7 +391,7 @@ def stats(request: HttpRequest) -> HttpResponse:
     until = parse_date(request.GET.get("until", "") or "")
     if since is None and "since" not in request.GET:
         since = today_shanghai().replace(month=1, day=1)
-    agg = selectors.complaint_aggregates(request.user, since=since, until=until)
+    agg = selectors.complaint_aggregates_cached(request.user, since=since, until=until)
     peak = max([m["count"] for m in agg["months"]] or [1])
     return render(
         request,

@@ -46,7 +46,26 @@ class AuditEvent(models.Model):
         ordering = ["-seq"]
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # A region's events counted from the index alone (issue 16): the list's region
+            # filter is a prefix of scope_code (pattern operators on PostgreSQL, whose
+            # collation-aware default cannot serve LIKE '44%'), the list leaves out the
+            # reporters' actions and is ordered by seq: its count and deep pages (walked over the
+            # ids) need no row.
+            models.Index(
+                fields=["scope_code", "action", "seq", "id"],
+                name="audit_scope_action_scale",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int8_ops", "int8_ops"],
+            ),
+            # The national list (every event but the reporters' own, newest first): its count
+            # and its deep pages walk this index alone.
+            models.Index(
+                fields=["-seq", "id"],
+                condition=~models.Q(action__in=["complaint.submit", "complaint.add_information"]),
+                name="audit_listing_seq_scale",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"

@@ -32,6 +32,10 @@ API_MAX_LIMIT = 500
 # the audit log, stay reachable; narrower filters such as since/until are faster).
 API_MAX_OFFSET = 10_000_000
 PAGE_MAX_ROWS = 100_000
+# Pages starting this deep are read by key (:func:`_page_rows`), and every page of a model
+# whose rows are wide (``list_read_by_key = True`` on the model): the filters, joins and sort
+# then run over the indexes, and only the page's rows are read.
+KEYED_FROM_OFFSET = 1000
 
 
 class ApiPagination(PaginationBase):
@@ -85,7 +89,10 @@ def _page_rows(queryset: Any, offset: int, limit: int) -> list[Any]:
     """The rows of one page.  For a queryset, the offset is walked over the primary keys only
     (an index scan, no joins, no wide columns), then the page's rows are read by key: a deep
     page costs about what the first one does instead of reading every skipped row in full."""
-    if not isinstance(queryset, QuerySet) or offset < 1000:
+    if not isinstance(queryset, QuerySet):
+        return list(queryset[offset : offset + limit])
+    keyed = offset >= KEYED_FROM_OFFSET or getattr(queryset.model, "list_read_by_key", False)
+    if not keyed:
         return list(queryset[offset : offset + limit])
     ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
     found = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
@@ -102,6 +109,18 @@ class CappedPaginator(Paginator[Any]):
     @property
     def reachable_pages(self) -> int:
         return max(1, min(self.num_pages, -(-self.max_rows // self.per_page)))
+
+    def page(self, number: Any) -> Page[Any]:
+        """Django's ``page``, with the rows read as the API reads them (:func:`_page_rows`):
+        a deep page walks its offset over the primary keys only, then reads its rows by key."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = _page_rows(self.object_list, bottom, top - bottom)
+        page: Page[Any] = self._get_page(rows, number, self)  # type: ignore[attr-defined]
+        return page
 
 
 def page_of(request: HttpRequest, qs: Any, per_page: int, *, param: str = "page") -> Page[Any]:

@@ -31,7 +31,7 @@ from govapp.core.forms import CalendarYearForm, bind
 from govapp.core.models import CalendarDay, CalendarSource, CalendarYear
 from govapp.core.pagination import page_of
 from govapp.core.permissions import can_read_audit, has_role, roles_of
-from govapp.core.selectors import audit_events, day_only
+from govapp.core.selectors import audit_events, audit_filter_values, day_only
 from govapp.core.services import calendar_year_delete, calendar_year_set, parse_schedule
 from govapp.core.tasks import resolve
 
@@ -93,7 +93,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         e.action_label = action_label(e.action)
         e.type_label = object_type_label(e.object_type)
     query = urlencode({k: v for k, v in f.items() if v})
-    seen = audit_events(user=request.user)
+    actions, types = audit_filter_values(request.user)
     return render(
         request,
         "core/audit_list.html",
@@ -102,12 +102,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "f": f,
             "query": query,
             # the filters take labels: choose an action or object type by its name
-            "actions": action_choices(
-                list(seen.order_by().values_list("action", flat=True).distinct()[:500])
-            ),
-            "types": object_type_choices(
-                list(seen.order_by().values_list("object_type", flat=True).distinct()[:200])
-            ),
+            "actions": action_choices(actions),
+            "types": object_type_choices(types),
         },
     )
 

@@ -92,6 +92,12 @@ class App(models.Model):
             # The sort orders of the lists (issue 16): by name, public registry by filing date.
             models.Index(fields=["name", "id"], name="app_name_id_scale"),
             models.Index(fields=["-filed_at", "id"], name="app_filed_at_id_scale"),
+            # A unit's (or a region's units') apps read from the index alone: the provincial
+            # lists and the search by unit name join through it (issue 16).
+            models.Index(fields=["hosting_unit", "id"], name="app_unit_id_scale"),
+            # and the other way: an app's unit by the app's id, for the lists of applications,
+            # findings and orders that reach a province through their app
+            models.Index(fields=["id", "hosting_unit"], name="app_id_unit_scale"),
         ]
 
     def __str__(self) -> str:
@@ -212,6 +218,10 @@ class Application(models.Model):
     jurisdiction: ClassVar[Jurisdiction] = Jurisdiction(
         scope="app__hosting_unit__scope_code", unit="app__hosting_unit_id"
     )
+    # Lists read a page's ids first, then its rows by id (core.pagination): a row carries the
+    # filing form, and the review queue's region filter would otherwise read every queued row
+    # of the country in full before keeping a province's (issue 16).
+    list_read_by_key: ClassVar[bool] = True
 
     app = models.ForeignKey(App, on_delete=models.PROTECT, related_name="applications")
     kind = models.CharField(
