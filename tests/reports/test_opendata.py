@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from govapp.public import selectors as public_selectors
 from govapp.registry.models import App, AppStatus, PlatformIdentity
-from govapp.reports import services
+from govapp.reports import opendata, services
 from tests import factories as f
 from tests.public import factories as pf
 
@@ -143,3 +143,32 @@ def test_bulk_downloads_share_the_public_rate_limit(settings: Any) -> None:
     assert c.get("/api/v1/public/registry.json").status_code == 200
     limited = c.get("/api/v1/public/registry.csv")
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+
+
+def test_live_files_are_built_once_per_registry_version_and_follow_changes() -> None:
+    apps = make_registry()
+    c = Client()
+    first = c.get("/api/v1/public/registry.json")
+    assert first.status_code == 200 and first["ETag"]
+    built = list(opendata.live_dir().glob("registry-*.json"))
+    assert len(built) == 1
+    # the same version is served from the file: overwrite it and the answer shows it
+    marker = built[0].read_text(encoding="utf-8")
+    built[0].write_text(marker.replace('"count"', '"count_marker"'), encoding="utf-8")
+    again = body(c.get("/api/v1/public/registry.json"))
+    assert b'"count_marker"' in again
+    # a client that has this version gets a 304 without a body
+    cached = c.get("/api/v1/public/registry.json", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert cached.status_code == 304 and not cached.content
+    # a change to the registry is a new version: a new file, the old one removed
+    App.objects.filter(pk=apps["filed"].pk).update(name="改名测试通", updated_at=timezone.now())
+    public_selectors._memo["token"] = None
+    fresh = c.get("/api/v1/public/registry.json")
+    assert fresh["ETag"] != first["ETag"]
+    names = [i["name"] for i in json.loads(body(fresh))["items"]]
+    assert "改名测试通" in names
+    assert [p.name for p in opendata.live_dir().glob("registry-*.json")] != [built[0].name]
+    assert len(list(opendata.live_dir().glob("registry-*.json"))) == 1
+    # the CSV is kept the same way, beside the JSON
+    assert c.get("/api/v1/public/registry.csv").status_code == 200
+    assert len(list(opendata.live_dir().glob("registry-*.csv"))) == 1

@@ -152,6 +152,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("reports.refresh_snapshots", 300, "govapp.reports.tasks.refresh_snapshots"),
     PeriodicJob("reports.run_schedules", 3600, "govapp.reports.tasks.run_schedules"),
     PeriodicJob("reports.opendata_snapshot", 3600, "govapp.reports.tasks.write_opendata_snapshot"),
+    PeriodicJob("reports.opendata_live", 300, "govapp.reports.tasks.build_opendata_live_files"),
 )
 
 # Entering a calendar year recomputes provisional deadlines: functions year -> number changed.

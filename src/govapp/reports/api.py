@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -166,6 +167,27 @@ def _limited(request: HttpRequest) -> HttpResponse | None:
     return resp
 
 
+def _live(request: HttpRequest, ext: str, content_type: str) -> HttpResponse:
+    """The live registry file of the current version (built once per version, then served as a
+    file, with an ETag of the version so that a client's repeated download is a 304); streamed
+    live while another process is building it."""
+    path, version = opendata.live_file(ext)
+    etag = f'"{hashlib.sha256(version.encode()).hexdigest()[:16]}"'
+    if path is None:
+        stream = opendata.csv_stream if ext == "csv" else opendata.json_stream
+        live = StreamingHttpResponse(
+            (chunk.encode("utf-8") for chunk in stream()), content_type=content_type
+        )
+        return live  # type: ignore[return-value]
+    if etag in request.headers.get("If-None-Match", ""):
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"] = etag
+        return not_modified
+    resp = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115 (closed by the response)
+    resp["ETag"] = etag
+    return resp  # type: ignore[return-value]
+
+
 @public_router.get(
     "/registry.csv",
     summary="公开备案清单（CSV）",
@@ -176,12 +198,9 @@ def registry_csv(request: HttpRequest) -> HttpResponse:
     limited = _limited(request)
     if limited is not None:
         return limited
-    resp = StreamingHttpResponse(
-        (chunk.encode("utf-8") for chunk in opendata.csv_stream()),
-        content_type="text/csv; charset=utf-8",
-    )
+    resp = _live(request, "csv", "text/csv; charset=utf-8")
     resp["Content-Disposition"] = 'attachment; filename="govapp-registry.csv"'
-    return resp  # type: ignore[return-value]
+    return resp
 
 
 @public_router.get(
@@ -195,10 +214,7 @@ def registry_json(request: HttpRequest) -> HttpResponse:
     limited = _limited(request)
     if limited is not None:
         return limited
-    return StreamingHttpResponse(  # type: ignore[return-value]
-        (chunk.encode("utf-8") for chunk in opendata.json_stream()),
-        content_type="application/json; charset=utf-8",
-    )
+    return _live(request, "json", "application/json; charset=utf-8")
 
 
 class SnapshotOut(Schema):

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.utils import timezone, translation
@@ -58,6 +61,7 @@ IDENTITY_COLUMNS = [
 ]
 CSV_COLUMNS = APP_COLUMNS + IDENTITY_COLUMNS
 BATCH = 2000
+OPENDATA_BUILD_SECONDS = 900  # how long one process may hold the right to build a live file
 
 
 def registry_queryset() -> Any:
@@ -155,6 +159,43 @@ def json_stream(items: Iterator[dict[str, Any]] | None = None) -> Iterator[str]:
         yield ("," if n else "") + json.dumps(item, ensure_ascii=False, cls=DjangoJSONEncoder)
         n += 1
     yield f'], "count": {n}}}'
+
+
+# --- the live files: built once per registry version ---------------------------------------------
+
+
+def live_dir() -> Path:
+    return snapshot_dir() / "live"
+
+
+def live_file(ext: str) -> tuple[Path | None, str]:
+    """``(path, version)`` of the live registry file (``csv`` or ``json``) of the current
+    registry version, built on the first request after a change (a temporary file renamed into
+    place) and then served as a file: at 100,000 apps building takes tens of seconds of CPU,
+    which every download repeated before.  ``path`` is None while another process builds that
+    version (the caller streams it live instead); older versions' files are removed."""
+    version = registry_version()
+    slug = hashlib.sha256(version.encode()).hexdigest()[:16]
+    path = live_dir() / f"registry-{slug}.{ext}"
+    if path.is_file():
+        return path, version
+    lock = f"govapp:opendata:build:{slug}:{ext}"
+    if not cache.add(lock, 1, timeout=OPENDATA_BUILD_SECONDS):
+        return None, version
+    try:
+        live_dir().mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        stream = csv_stream if ext == "csv" else json_stream
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            for chunk in stream():
+                fh.write(chunk)
+        os.replace(tmp, path)
+        for old in live_dir().glob(f"registry-*.{ext}"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    finally:
+        cache.delete(lock)
+    return path, version
 
 
 # --- daily snapshots ---------------------------------------------------------------------------
