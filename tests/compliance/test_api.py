@@ -74,8 +74,8 @@ def test_exemption_request_and_decide() -> None:
     r = _post(w.province, decide, {"approve": False, "note": "再议"})
     assert r.status_code == 409 and "已处理" in r.json()["detail"]
     # lists follow the jurisdiction
-    assert [e["id"] for e in _client(w.member).get(f"{API}/exemptions").json()] == [ex_id]
-    assert _client(w.other_province).get(f"{API}/exemptions").json() == []
+    assert [e["id"] for e in _client(w.member).get(f"{API}/exemptions").json()["items"]] == [ex_id]
+    assert _client(w.other_province).get(f"{API}/exemptions").json() == {"items": [], "count": 0}
 
 
 def test_order_create_respond_return_accept() -> None:
@@ -129,7 +129,7 @@ def test_order_create_respond_return_accept() -> None:
     r = _post(w.province, accept, {"note": "复测通过"})
     assert r.status_code == 200 and r.json()["state"] == "accepted"
     assert _post(w.province, accept, {}).status_code == 409
-    ids = [o["id"] for o in _client(w.member).get(f"{API}/orders").json()]
+    ids = [o["id"] for o in _client(w.member).get(f"{API}/orders").json()["items"]]
     assert ids == [oid]
 
 
@@ -163,8 +163,8 @@ def test_order_fail_and_penalty_decide() -> None:
     app.refresh_from_db()
     assert app.status == "revoked"
     assert _post(w.cac, decide, {"decision": "drop", "note": "x"}).status_code == 409
-    assert [c["id"] for c in _client(w.province).get(f"{API}/penalties").json()] == [case]
-    assert _client(w.other_province).get(f"{API}/penalties").json() == []
+    assert [c["id"] for c in _client(w.province).get(f"{API}/penalties").json()["items"]] == [case]
+    assert _client(w.other_province).get(f"{API}/penalties").json() == {"items": [], "count": 0}
 
 
 def test_spot_check_draw_and_record() -> None:
@@ -242,11 +242,17 @@ def test_order_list_names_each_orders_findings_and_penalties() -> None:
     ).json()["id"]
     _post(w.member, f"/orders/{one}/respond", {"response": "改了"})
     case = _post(w.province, f"/orders/{one}/fail", {"reason": "复测仍有问题"}).json()["id"]
-    rows = {o["id"]: o for o in _client(w.province).get(f"{API}/orders").json()}
+    rows = {o["id"]: o for o in _client(w.province).get(f"{API}/orders").json()["items"]}
     for oid in (both, one):
         order = RectificationOrder.objects.get(pk=oid)
         assert rows[oid]["findings"] == [x.pk for x in order.findings.all()]
         assert rows[oid]["penalty_ids"] == [p.pk for p in order.penalties.all()]
     assert rows[one]["penalty_ids"] == [case]
     assert sorted(rows[both]["findings"]) == sorted(x.pk for x in live)
-    assert _client(w.other_province).get(f"{API}/orders").json() == []
+    assert _client(w.other_province).get(f"{API}/orders").json() == {"items": [], "count": 0}
+    # every order can be reached page by page: the count is all of them, pages do not overlap
+    first = _client(w.province).get(f"{API}/orders", {"limit": 1}).json()
+    second = _client(w.province).get(f"{API}/orders", {"limit": 1, "offset": 1}).json()
+    assert first["count"] == second["count"] == 2
+    assert {first["items"][0]["id"], second["items"][0]["id"]} == {both, one}
+    assert _client(w.province).get(f"{API}/orders", {"offset": -1}).status_code == 422

@@ -24,7 +24,7 @@ from govapp.compliance.rules import RULES
 from govapp.core.actor import Actor
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from govapp.core.errors import ErrorOut as Error
-from govapp.core.pagination import API_MAX_OFFSET
+from govapp.core.pagination import API_MAX_OFFSET, page_rows
 from govapp.core.permissions import get_restricted_or_404, restrict
 from govapp.registry.models import App
 from govapp.scans.models import PackageScan
@@ -194,11 +194,28 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
     return selectors.dashboard(request.user)
 
 
-@router.get("/orders", response=list[OrderOut])
-def orders(request: HttpRequest, overdue: bool = False) -> list[dict[str, Any]]:
-    rows = list(selectors.orders_for(request.user, overdue=overdue)[:500])
-    # the findings' and penalties' ids of all rows as pairs (two narrow queries, no model
-    # instances or related managers per row: 500 orders at national scale)
+class OrderPage(Schema):
+    items: list[OrderOut]
+    count: int
+
+
+def _page(qs: Any, limit: int, offset: int) -> tuple[list[Any], int]:
+    """One page of a list API (at most 500 rows; deep pages read by key) and the whole count:
+    every row can be reached, none is cut off silently."""
+    limit = max(1, min(limit, 500))
+    return page_rows(qs, offset, limit), qs.count()
+
+
+@router.get("/orders", response=OrderPage)
+def orders(
+    request: HttpRequest,
+    overdue: bool = False,
+    limit: int = Query(50, ge=1),  # type: ignore[type-arg]  # ninja marker, not a generic
+    offset: int = Query(0, ge=0, le=API_MAX_OFFSET),  # type: ignore[type-arg]
+) -> dict[str, Any]:
+    rows, count = _page(selectors.orders_for(request.user, overdue=overdue), limit, offset)
+    # the findings' and penalties' ids of the page's rows as pairs (two narrow queries, no
+    # model instances or related managers per row)
     ids = [o.pk for o in rows]
     findings: dict[int, list[int]] = {pk: [] for pk in ids}
     links = RectificationOrder.findings.through.objects.filter(rectificationorder_id__in=ids)
@@ -211,7 +228,8 @@ def orders(request: HttpRequest, overdue: bool = False) -> list[dict[str, Any]]:
         "order_id", "pk"
     ):
         penalties[order_id].append(case_id)
-    return [_order(o, findings=findings[o.pk], penalties=penalties[o.pk]) for o in rows]
+    items = [_order(o, findings=findings[o.pk], penalties=penalties[o.pk]) for o in rows]
+    return {"items": items, "count": count}
 
 
 @router.get("/bulletins", auth=None, response=list[PublicBulletinOut])
@@ -318,9 +336,20 @@ class ExemptionIn(Schema):
     requested_expiry: dt.date | None = None
 
 
-@router.get("/exemptions", response=list[ExemptionOut], summary="可见的豁免申请")
-def exemption_list(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
-    return [_exemption(e) for e in selectors.exemptions_for(request.user, status=status)[:500]]
+class ExemptionPage(Schema):
+    items: list[ExemptionOut]
+    count: int
+
+
+@router.get("/exemptions", response=ExemptionPage, summary="可见的豁免申请")
+def exemption_list(
+    request: HttpRequest,
+    status: str = "",
+    limit: int = Query(50, ge=1),  # type: ignore[type-arg]  # ninja marker, not a generic
+    offset: int = Query(0, ge=0, le=API_MAX_OFFSET),  # type: ignore[type-arg]
+) -> dict[str, Any]:
+    rows, count = _page(selectors.exemptions_for(request.user, status=status), limit, offset)
+    return {"items": [_exemption(e) for e in rows], "count": count}
 
 
 @router.post(
@@ -534,9 +563,19 @@ def order_fail(request: HttpRequest, order_id: int, data: FailIn) -> Any:
     return Status(201, _penalty(case))
 
 
-@router.get("/penalties", response=list[PenaltyOut], summary="可见的处罚案件")
-def penalty_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_penalty(c) for c in selectors.penalties_for(request.user)[:500]]
+class PenaltyPage(Schema):
+    items: list[PenaltyOut]
+    count: int
+
+
+@router.get("/penalties", response=PenaltyPage, summary="可见的处罚案件")
+def penalty_list(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1),  # type: ignore[type-arg]  # ninja marker, not a generic
+    offset: int = Query(0, ge=0, le=API_MAX_OFFSET),  # type: ignore[type-arg]
+) -> dict[str, Any]:
+    rows, count = _page(selectors.penalties_for(request.user), limit, offset)
+    return {"items": [_penalty(c) for c in rows], "count": count}
 
 
 class PenaltyDecideIn(Schema):

@@ -32,7 +32,7 @@ API_MAX_LIMIT = 500
 # the audit log, stay reachable; narrower filters such as since/until are faster).
 API_MAX_OFFSET = 10_000_000
 PAGE_MAX_ROWS = 100_000
-# Pages starting this deep are read by key (:func:`_page_rows`), and every page of a model
+# Pages starting this deep are read by key (:func:`page_rows`), and every page of a model
 # whose rows are wide (``list_read_by_key = True`` on the model): the filters, joins and sort
 # then run over the indexes, and only the page's rows are read.
 KEYED_FROM_OFFSET = 1000
@@ -79,13 +79,13 @@ class ApiPagination(PaginationBase):
         offset = int(pagination.offset)
         limit = min(int(pagination.limit), self.max_limit)
         count = self._items_count(queryset)  # type: ignore[arg-type]
-        rows = _page_rows(queryset, offset, limit) if offset < count else []
+        rows = page_rows(queryset, offset, limit) if offset < count else []
         if self.transform is not None:
             rows = [self.transform(r) for r in rows]
         return {"items": rows, "count": count}
 
 
-def _page_rows(queryset: Any, offset: int, limit: int) -> list[Any]:
+def page_rows(queryset: Any, offset: int, limit: int) -> list[Any]:
     """The rows of one page.  For a queryset, the offset is walked over the primary keys only
     (an index scan, no joins, no wide columns), then the page's rows are read by key: a deep
     page costs about what the first one does instead of reading every skipped row in full."""
@@ -111,14 +111,14 @@ class CappedPaginator(Paginator[Any]):
         return max(1, min(self.num_pages, -(-self.max_rows // self.per_page)))
 
     def page(self, number: Any) -> Page[Any]:
-        """Django's ``page``, with the rows read as the API reads them (:func:`_page_rows`):
+        """Django's ``page``, with the rows read as the API reads them (:func:`page_rows`):
         a deep page walks its offset over the primary keys only, then reads its rows by key."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        rows = _page_rows(self.object_list, bottom, top - bottom)
+        rows = page_rows(self.object_list, bottom, top - bottom)
         page: Page[Any] = self._get_page(rows, number, self)  # type: ignore[attr-defined]
         return page
 
