@@ -166,7 +166,7 @@ def test_report_generate_xlsx_print_and_jurisdiction() -> None:
     )
     assert gd.get(f"/reports/reports/{mine.pk}/").status_code == 200
     assert client_for(w.sc).get(f"/reports/reports/{mine.pk}/").status_code == 404
-    assert [r["id"] for r in gd.get("/api/v1/reports/reports").json()] == [mine.pk]
+    assert [r["id"] for r in gd.get("/api/v1/reports/reports").json()["items"]] == [mine.pk]
     # an auditor reads reports but cannot generate
     aud = client_for(w.auditor)
     assert aud.get(f"/reports/reports/{report.pk}/").status_code == 200

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
 from govapp.compliance import selectors
 from govapp.compliance import services as svc
@@ -24,7 +25,7 @@ from govapp.compliance.rules import RULES
 from govapp.core.actor import Actor
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from govapp.core.errors import ErrorOut as Error
-from govapp.core.pagination import API_MAX_OFFSET, page_rows
+from govapp.core.pagination import API_MAX_OFFSET, ApiPagination, page_rows
 from govapp.core.permissions import get_restricted_or_404, restrict
 from govapp.registry.models import App
 from govapp.scans.models import PackageScan
@@ -336,20 +337,10 @@ class ExemptionIn(Schema):
     requested_expiry: dt.date | None = None
 
 
-class ExemptionPage(Schema):
-    items: list[ExemptionOut]
-    count: int
-
-
-@router.get("/exemptions", response=ExemptionPage, summary="可见的豁免申请")
-def exemption_list(
-    request: HttpRequest,
-    status: str = "",
-    limit: int = Query(50, ge=1),  # type: ignore[type-arg]  # ninja marker, not a generic
-    offset: int = Query(0, ge=0, le=API_MAX_OFFSET),  # type: ignore[type-arg]
-) -> dict[str, Any]:
-    rows, count = _page(selectors.exemptions_for(request.user, status=status), limit, offset)
-    return {"items": [_exemption(e) for e in rows], "count": count}
+@router.get("/exemptions", response=list[ExemptionOut], summary="可见的豁免申请")
+@paginate(ApiPagination, transform=_exemption)
+def exemption_list(request: HttpRequest, status: str = "") -> Any:
+    return selectors.exemptions_for(request.user, status=status)
 
 
 @router.post(
@@ -563,19 +554,10 @@ def order_fail(request: HttpRequest, order_id: int, data: FailIn) -> Any:
     return Status(201, _penalty(case))
 
 
-class PenaltyPage(Schema):
-    items: list[PenaltyOut]
-    count: int
-
-
-@router.get("/penalties", response=PenaltyPage, summary="可见的处罚案件")
-def penalty_list(
-    request: HttpRequest,
-    limit: int = Query(50, ge=1),  # type: ignore[type-arg]  # ninja marker, not a generic
-    offset: int = Query(0, ge=0, le=API_MAX_OFFSET),  # type: ignore[type-arg]
-) -> dict[str, Any]:
-    rows, count = _page(selectors.penalties_for(request.user), limit, offset)
-    return {"items": [_penalty(c) for c in rows], "count": count}
+@router.get("/penalties", response=list[PenaltyOut], summary="可见的处罚案件")
+@paginate(ApiPagination, transform=_penalty)
+def penalty_list(request: HttpRequest) -> Any:
+    return selectors.penalties_for(request.user)
 
 
 class PenaltyDecideIn(Schema):

@@ -14,8 +14,10 @@ from typing import Any
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from ninja.pagination import paginate
 
 from govapp.core.errors import ErrorOut, NotAllowed, NotFound
+from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import restrict
 from govapp.reports import opendata, selectors, services
 from govapp.reports.figures import shown_to
@@ -128,8 +130,9 @@ def _report_out(r: GeneratedReport) -> dict[str, Any]:
 
 
 @router.get("/reports", response=list[ReportOut], summary="已生成的统计报告")
+@paginate(ApiPagination, transform=_report_out)
 def report_list(request: HttpRequest) -> Any:
-    return [_report_out(r) for r in selectors.reports_for(request.user)[:200]]
+    return selectors.reports_for(request.user)
 
 
 @router.get("/reports/{report_id}", response={200: ReportOut, 404: ErrorOut})

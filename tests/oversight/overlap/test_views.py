@@ -59,7 +59,7 @@ def test_foreign_regulator_and_unit_do_not_see_the_group(world):
     assert unit.get(reverse("overlap:group", args=[world["group"].pk])).status_code == 404
     assert unit.get(reverse("overlap:export")).status_code == 404
     api = sc.get("/api/v1/overlap/groups")
-    assert api.status_code == 200 and api.json() == []
+    assert api.status_code == 200 and api.json() == {"items": [], "count": 0}
     r = sc.post(
         f"/api/v1/overlap/groups/{world['group'].pk}/decision",
         {"decision": "distinct", "reason": "x"},

@@ -9,8 +9,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
 from govapp.core.errors import InvalidInput, NotAllowed
+from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import has_role
 from govapp.orgs.models import Division
 from govapp.orgs.requests import authenticated_user
@@ -226,8 +228,9 @@ def demand_propose(request: HttpRequest, demand_id: int, payload: ProposeIn) -> 
 
 
 @router.get("/proposals", response=list[ProposalOut])
-def proposals(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_proposal_out(p) for p in selectors.review_queue(request.user)[:200]]
+@paginate(ApiPagination, transform=_proposal_out)
+def proposals(request: HttpRequest) -> Any:
+    return selectors.review_queue(request.user)
 
 
 @router.get("/proposals/{proposal_id}", response=ProposalOut)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
 from govapp.core.errors import NotAllowed
+from govapp.core.pagination import ApiPagination
 from govapp.core.permissions import get_restricted_or_404, is_regulator
 from govapp.orgs.models import Unit
 from govapp.orgs.requests import authenticated_user
@@ -113,10 +116,11 @@ def check_get(request: HttpRequest, number: str) -> Any:
 
 
 @router.get("/groups", response=list[GroupOut], summary="本辖区最近一次检测的重复应用组")
+@paginate(ApiPagination, transform=_group)
 def group_list(request: HttpRequest, relation: str = "duplicate") -> Any:
     if not is_regulator(request.user):
-        raise NotAllowed("only regulators")
-    return [_group(g) for g in selectors.groups_for(request.user, relation=relation)[:1000]]
+        raise NotAllowed(_("只有监管人员可以查看重复应用组。"))
+    return selectors.groups_for(request.user, relation=relation)
 
 
 @router.post("/groups/{group_id}/decision", response=GroupOut, summary="认定：整合或不重复")
