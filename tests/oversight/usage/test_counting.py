@@ -251,6 +251,44 @@ def test_the_ping_decides_its_two_limits_together(settings):
     assert _ping(c, body, "phone-b", "2.2.2.3") == 204
 
 
+@pytest.mark.parametrize(
+    ("cache_url", "backend"),
+    [
+        ("locmem://", "db"),
+        pytest.param(
+            REDIS_URL,
+            "redis",
+            marks=pytest.mark.skipif(not REDIS_URL, reason="GOVAPP_TEST_REDIS_URL not set"),
+        ),
+    ],
+)
+def test_the_limits_and_the_count_of_a_ping_are_one_decision(settings, cache_url, backend):
+    """The endpoint decides the limits and counts the admitted ping together (one Lua script,
+    one SQLite transaction): exactly the admitted pings are counted, refused ones nowhere,
+    and a ping naming an unknown filing number still uses up its limits."""
+    from govapp.core import ratelimit
+    from govapp.settings import _cache_config
+
+    settings.CACHES = {"default": _cache_config(cache_url)}
+    assert counting._backend() == backend
+    cache.clear()
+    ratelimit.reset()
+    settings.GOVAPP_USAGE_PING_RATE = (3, 600)
+    settings.GOVAPP_USAGE_PING_ADDRESS_RATE = (5, 600)
+    w = uf.world()
+    c = Client()
+    body = {"filing_number": w.app.filing_number}
+    codes = [_ping(c, body, "phone-a", "4.4.4.4") for _ in range(5)]
+    codes += [_ping(c, {"filing_number": "no-such-number"}, "phone-b", "4.4.4.4")]
+    codes += [_ping(c, body, "phone-c", "4.4.4.4") for _ in range(2)]
+    # device a: 3 admitted; the junk ping takes the address's 4th; phone-c the 5th, then full
+    assert codes == [204, 204, 204, 429, 429, 204, 204, 429]
+    closed = counting.days_close()
+    assert closed.counts == {(today_shanghai(), f"a{w.app.pk}"): [2, 4]}
+    ratelimit.reset()
+    cache.clear()
+
+
 def test_close_day_command_prints_a_summary(capsys):
     w = uf.world()
     services.ping_record(filing_number=w.app.filing_number, address="1.1.1.1", user_agent="u")
