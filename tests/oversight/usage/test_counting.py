@@ -251,27 +251,15 @@ def test_the_ping_decides_its_two_limits_together(settings):
     assert _ping(c, body, "phone-b", "2.2.2.3") == 204
 
 
-@pytest.mark.parametrize(
-    ("cache_url", "backend"),
-    [
-        ("locmem://", "db"),
-        pytest.param(
-            REDIS_URL,
-            "redis",
-            marks=pytest.mark.skipif(not REDIS_URL, reason="GOVAPP_TEST_REDIS_URL not set"),
-        ),
-    ],
-)
-def test_the_limits_and_the_count_of_a_ping_are_one_decision(settings, cache_url, backend):
-    """The endpoint decides the limits and counts the admitted ping together (one Lua script,
-    one SQLite transaction): exactly the admitted pings are counted, refused ones nowhere,
-    and a ping naming an unknown filing number still uses up its limits."""
+def test_the_limits_and_the_count_of_a_ping_are_one_decision(settings):
+    """The endpoint decides the limits and counts the admitted ping together (one SQLite
+    transaction; on Redis one Lua script, run by test_multiprocess and test_two_processes
+    against real servers, and by tests/core/test_ratelimit.py): exactly the admitted pings
+    are counted, refused ones nowhere, and a ping naming an unknown filing number still uses
+    up its limits.  (Not parametrized with Redis: other tests flush that database.)"""
     from govapp.core import ratelimit
-    from govapp.settings import _cache_config
 
-    settings.CACHES = {"default": _cache_config(cache_url)}
-    assert counting._backend() == backend
-    cache.clear()
+    assert counting._backend() == "db"
     ratelimit.reset()
     settings.GOVAPP_USAGE_PING_RATE = (3, 600)
     settings.GOVAPP_USAGE_PING_ADDRESS_RATE = (5, 600)
@@ -286,7 +274,6 @@ def test_the_limits_and_the_count_of_a_ping_are_one_decision(settings, cache_url
     closed = counting.days_close()
     assert closed.counts == {(today_shanghai(), f"a{w.app.pk}"): [2, 4]}
     ratelimit.reset()
-    cache.clear()
 
 
 def test_close_day_command_prints_a_summary(capsys):
