@@ -266,7 +266,7 @@ def ping_limited(
     decision = ratelimit.hit_many(buckets, then=then)
     if not decision.allowed:
         return decision.retry_after
-    if decision.then is None or int(str(decision.then)) < 0:
+    if not isinstance(decision.then, int) or decision.then < 0:
         # the day was closed since this process read its salt: count under the new one
         _forget(day)
         ping_count(target=target, address=address, user_agent=user_agent, day=day)
