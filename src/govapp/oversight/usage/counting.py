@@ -185,35 +185,48 @@ def _tables() -> tuple[str, str, str]:
     )
 
 
-def _db_ping_sql(cursor: Any, day: dt.date, epoch: str, target: str, digest: str) -> int:
-    """The ping's writes with ``cursor``: one statement on PostgreSQL, two on SQLite (which the
-    caller runs inside one immediate transaction)."""
+_PING_SQL: dict[str, tuple[str, ...]] = {}
+
+
+def _ping_sql() -> tuple[str, ...]:
+    """The ping's statements for this database, built once (not inside the write lock)."""
+    made = _PING_SQL.get(connection.vendor)
+    if made is not None:
+        return made
     salt_t, device_t, tally_t = _tables()
     if connection.vendor == "postgresql":
-        sql = (
+        made = (
             f"WITH s AS (SELECT 1 FROM {salt_t} WHERE day = %s AND epoch = %s FOR KEY SHARE), "  # noqa: S608 (quoted model tables)
             f"t AS (INSERT INTO {tally_t} (day, target, epoch, pings) SELECT %s, %s, %s, 1 FROM s "
             f"ON CONFLICT (day, target) DO UPDATE SET pings = {tally_t}.pings + 1 RETURNING 1), "
             f"d AS (INSERT INTO {device_t} (day, target, hash, epoch) SELECT %s, %s, %s, %s FROM s "
             "ON CONFLICT DO NOTHING RETURNING 1) "
-            "SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM d)"
+            "SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM d)",
         )
-        cursor.execute(sql, [day, epoch, day, target, epoch, day, target, digest, epoch])
+    else:
+        made = (
+            f"INSERT INTO {tally_t} (day, target, epoch, pings) SELECT %s, %s, %s, 1 "  # noqa: S608 (quoted model tables)
+            f"WHERE EXISTS (SELECT 1 FROM {salt_t} WHERE day = %s AND epoch = %s) "
+            f"ON CONFLICT (day, target) DO UPDATE SET pings = {tally_t}.pings + 1",
+            f"INSERT INTO {device_t} (day, target, hash, epoch) VALUES (%s, %s, %s, %s) "  # noqa: S608 (quoted model tables)
+            "ON CONFLICT DO NOTHING",
+        )
+    _PING_SQL[connection.vendor] = made
+    return made
+
+
+def _db_ping_sql(cursor: Any, day: dt.date, epoch: str, target: str, digest: str) -> int:
+    """The ping's writes with ``cursor``: one statement on PostgreSQL, two on SQLite (which the
+    caller runs inside one immediate transaction)."""
+    statements = _ping_sql()
+    if connection.vendor == "postgresql":
+        cursor.execute(statements[0], [day, epoch, day, target, epoch, day, target, digest, epoch])
         found, new = cursor.fetchone()
         return int(new) if found else -1
-    cursor.execute(
-        f"INSERT INTO {tally_t} (day, target, epoch, pings) SELECT %s, %s, %s, 1 "  # noqa: S608 (quoted model tables)
-        f"WHERE EXISTS (SELECT 1 FROM {salt_t} WHERE day = %s AND epoch = %s) "
-        f"ON CONFLICT (day, target) DO UPDATE SET pings = {tally_t}.pings + 1",
-        [day, target, epoch, day, epoch],
-    )
+    cursor.execute(statements[0], [day, target, epoch, day, epoch])
     if cursor.rowcount != 1:
         return -1
-    cursor.execute(
-        f"INSERT INTO {device_t} (day, target, hash, epoch) VALUES (%s, %s, %s, %s) "  # noqa: S608 (quoted model tables)
-        "ON CONFLICT DO NOTHING",
-        [day, target, digest, epoch],
-    )
+    cursor.execute(statements[1], [day, target, digest, epoch])
     return 1 if cursor.rowcount == 1 else 0
 
 
@@ -257,6 +270,8 @@ def ping_limited(
     day = day or today_shanghai()
     epoch, salt = day_salt(day)
     digest = device_hash(salt, target, address, user_agent)
+    if _backend() != "redis":
+        _ping_sql()  # built now, not while holding the database's write lock
     then = shared.Then(
         lua=_PING_LUA,
         keys=_redis_keys(day, epoch, target) if _backend() == "redis" else [],
