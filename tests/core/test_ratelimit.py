@@ -145,6 +145,8 @@ def test_a_follow_up_write_happens_in_the_same_decision_only_when_admitted(store
     )
     assert checked.counts == [(2, 0)]
     assert not ratelimit.hit_many([bucket], consume=False).allowed
+    # no limit at all: the follow-up still runs, on its own
+    assert ratelimit.hit_many([], then=then).then == 3
 
 
 def test_a_decision_is_one_statement_on_the_database(store):

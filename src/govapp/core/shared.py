@@ -118,7 +118,9 @@ def windows_take(
     counters that returns their new values and, by a subquery, the previous ones; when a
     window turns out full the increments are taken back with a second statement (only refused
     requests pay for it), so a refused request counts nowhere and no process ever admits more
-    than the limit.  With ``consume=False`` one read (and no ``then``)."""
+    than the limit; ``then.sql`` follows on the same connection (on SQLite in the same
+    immediate transaction, rolled back instead of taken back when refused).  No windows: just
+    the ``then`` work.  With ``consume=False`` one read (and no ``then``)."""
     if not windows:
         if then is None or not consume:
             return Taken(True, [])
