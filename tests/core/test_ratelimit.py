@@ -109,6 +109,46 @@ def test_the_previous_window_counts_by_its_remaining_share(store):
     assert taken[6].counts == [(6, 8)]
 
 
+def test_a_follow_up_write_happens_in_the_same_decision_only_when_admitted(store):
+    """``then``: a write that the limiter does in its own round trip for an admitted request
+    (a Lua script appended to its script, a statement in its transaction), never for a
+    refused one."""
+    from django.core.cache import cache
+
+    key = f"{ratelimit.KEY_PREFIX}then:tally"
+    far = "2999-01-01 00:00:00"
+    t = shared._table()
+
+    def sql(cursor):
+        cursor.execute(
+            f'INSERT INTO {t} ("key", value, expires) VALUES (%s, 1, %s) '  # noqa: S608
+            f'ON CONFLICT ("key") DO UPDATE SET value = {t}.value + 1 RETURNING value',
+            [key, far],
+        )
+        return cursor.fetchone()[0]
+
+    then = shared.Then(
+        lua="return redis.call('INCRBY', KEYS[1], ARGV[1])",
+        keys=[cache.make_key(shared.PREFIX + key)],
+        args=[1],
+        sql=sql,
+    )
+    bucket = ratelimit.Bucket("then", "frank", 2, WINDOW)
+    decisions = [ratelimit.hit_many([bucket], then=then) for _ in range(4)]
+    assert [d.allowed for d in decisions] == [True, True, False, False]
+    assert [d.then for d in decisions] == [1, 2, None, None]
+    assert [d.remaining for d in decisions[:2]] == [1, 0]
+    # the follow-up's counter saw only the two admitted requests, the limiter's too
+    checked = shared.windows_take(
+        [shared.Window(current=key, previous="unused", weight=0.0, limit=100, ttl=60)],
+        consume=False,
+    )
+    assert checked.counts == [(2, 0)]
+    assert not ratelimit.hit_many([bucket], consume=False).allowed
+    # no limit at all: the follow-up still runs, on its own
+    assert ratelimit.hit_many([], then=then).then == 3
+
+
 def test_a_decision_is_one_statement_on_the_database(store):
     if store != "db":
         pytest.skip("counts SQL statements")

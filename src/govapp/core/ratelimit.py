@@ -36,6 +36,7 @@ class Decision:
     allowed: bool
     retry_after: int = 0
     remaining: int = 0
+    then: object = None  # what the ``then`` work of an admitted request returned
 
 
 def client_address(request: HttpRequest) -> str:
@@ -112,13 +113,17 @@ def _retry_after(limit: int, current: int, previous: int, elapsed: float, window
     return max(1, math.ceil(seconds))
 
 
-def hit_many(buckets: Sequence[Bucket], *, consume: bool = True) -> Decision:
+def hit_many(
+    buckets: Sequence[Bucket], *, consume: bool = True, then: shared.Then | None = None
+) -> Decision:
     """Count one request in every bucket at once: allowed when each has room, and then counted
     in each; refused (counted in none) when one is full, with the longest wait.  One round
     trip to the shared store (:func:`govapp.core.shared.windows_take`), atomic across
     processes.  With ``consume=False`` only check whether one more would be allowed (e.g. a
-    complaint counts once it is filed, not when its form is shown)."""
-    if not buckets:
+    complaint counts once it is filed, not when its form is shown).  ``then``: a write done in
+    the same round trip when the request is admitted (:class:`govapp.core.shared.Then`), e.g.
+    counting an admitted ping; its result is ``Decision.then``."""
+    if not buckets and then is None:
         return Decision(True)
     now = time.time()
     windows, elapsed = [], []
@@ -135,7 +140,7 @@ def hit_many(buckets: Sequence[Bucket], *, consume: bool = True) -> Decision:
                 ttl=2 * b.window + 1,
             )
         )
-    taken = shared.windows_take(windows, consume=consume)
+    taken = shared.windows_take(windows, consume=consume, then=then)
     if not taken.room:
         waits = [
             _retry_after(b.limit, current, previous, share, b.window)
@@ -146,10 +151,13 @@ def hit_many(buckets: Sequence[Bucket], *, consume: bool = True) -> Decision:
         ]
         return Decision(False, max(waits, default=1), 0)
     remaining = min(
-        int(w.limit - (previous * w.weight + current) - (0 if consume else 1))
-        for w, (current, previous) in zip(windows, taken.counts, strict=True)
+        (
+            int(w.limit - (previous * w.weight + current) - (0 if consume else 1))
+            for w, (current, previous) in zip(windows, taken.counts, strict=True)
+        ),
+        default=0,
     )
-    return Decision(True, 0, max(0, remaining))
+    return Decision(True, 0, max(0, remaining), taken.then)
 
 
 def hit(*, bucket: str, who: str, limit: int, window: float, consume: bool = True) -> Decision:

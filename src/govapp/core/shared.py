@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,48 +77,83 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Then:
+    """Work that :func:`windows_take` does in the **same round trip** when it admits the
+    request (and only then): a caller's write that must happen exactly for admitted requests,
+    e.g. counting an admitted ping.  Give both forms; the store in use picks one.
+
+    * ``lua``: a Lua script written as if run on its own, with its own ``KEYS`` (``keys``: key
+      names as Redis knows them, i.e. already made by the cache) and ``ARGV`` (``args``); it is
+      appended to the limiter's script, so check and write are one ``EVALSHA``.
+    * ``sql``: called with the cursor right after the limiter's statement; on SQLite both run
+      in one immediate transaction (one write lock, one commit), and a refused request's
+      transaction is simply rolled back."""
+
+    lua: str
+    keys: Sequence[str]
+    args: Sequence[Any]
+    sql: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
 class Taken:
     """The outcome of :func:`windows_take`: whether every window had room, and each window's
-    ``(current, previous)`` counts (``current`` includes this request when it was counted)."""
+    ``(current, previous)`` counts (``current`` includes this request when it was counted);
+    ``then`` is what the :class:`Then` work returned (None when it did not run)."""
 
     room: bool
     counts: list[tuple[int, int]]
+    then: Any = None
 
 
-def windows_take(windows: Sequence[Window], *, consume: bool = True) -> Taken:
+def windows_take(
+    windows: Sequence[Window], *, consume: bool = True, then: Then | None = None
+) -> Taken:
     """Check several windows at once and, when every one has room and ``consume`` is set, add
-    one to every current counter: **one round trip**, atomic across processes and hosts.
+    one to every current counter (and do the ``then`` work): **one round trip**, atomic
+    across processes and hosts.
 
     Redis: one Lua script (``MGET`` of every counter, the check, ``INCR`` + ``EXPIRE`` of the
-    current ones).  Database: one statement, an upsert of the current counters that returns
-    their new values and, by a subquery, the previous ones; when a window turns out full the
-    increments are taken back with a second statement (only refused requests pay for it), so
-    a refused request counts nowhere and no process ever admits more than the limit.  With
-    ``consume=False`` one read."""
+    current ones, then ``then.lua``).  Database: one statement, an upsert of the current
+    counters that returns their new values and, by a subquery, the previous ones; when a
+    window turns out full the increments are taken back with a second statement (only refused
+    requests pay for it), so a refused request counts nowhere and no process ever admits more
+    than the limit; ``then.sql`` follows on the same connection (on SQLite in the same
+    immediate transaction, rolled back instead of taken back when refused).  No windows: just
+    the ``then`` work.  With ``consume=False`` one read (and no ``then``)."""
     if not windows:
-        return Taken(True, [])
+        if then is None or not consume:
+            return Taken(True, [])
+        if _redis():
+            out = redis_script(then.lua)(
+                keys=list(then.keys), args=list(then.args), client=redis_client()
+            )
+            return Taken(True, [], out)
+        with connection.cursor() as cursor:
+            return Taken(True, [], then.sql(cursor))
     if _redis():
-        return _redis_take(list(windows), consume)
-    return _db_take(list(windows), consume)
+        return _redis_take(list(windows), consume, then if consume else None)
+    return _db_take(list(windows), consume, then if consume else None)
 
 
 def _fits(w: Window, current: int, previous: int) -> bool:
     return previous * w.weight + current + 1 <= w.limit
 
 
-# KEYS: per window its current then its previous counter.  ARGV[1]: 1 to take one; then per
-# window: weight of the previous count, limit, seconds a new current counter lives.
-# Returns {room (1/0), current1, previous1, current2, previous2, ...}.
+# KEYS: per window its current then its previous counter (then the keys of the follow-up).
+# ARGV[1]: 1 to take one; ARGV[2]: the number of windows n; then per window: weight of the
+# previous count, limit, seconds a new current counter lives (then the follow-up's args).
+# Returns {room (1/0), current1, previous1, current2, previous2, ..., follow-up's reply}.
 _TAKE_LUA = """
-local n = #KEYS / 2
-local values = redis.call('MGET', unpack(KEYS))
+local n = tonumber(ARGV[2])
+local values = redis.call('MGET', unpack(KEYS, 1, 2 * n))
 local out = {1}
 for i = 1, n do
   local cur = tonumber(values[2 * i - 1]) or 0
   local prev = tonumber(values[2 * i]) or 0
   out[2 * i] = cur
   out[2 * i + 1] = prev
-  if prev * tonumber(ARGV[3 * i - 1]) + cur + 1 > tonumber(ARGV[3 * i]) then out[1] = 0 end
+  if prev * tonumber(ARGV[3 * i]) + cur + 1 > tonumber(ARGV[3 * i + 1]) then out[1] = 0 end
 end
 if out[1] == 1 and ARGV[1] == '1' then
   local done = {}
@@ -126,24 +161,43 @@ if out[1] == 1 and ARGV[1] == '1' then
     local key = KEYS[2 * i - 1]
     if done[key] == nil then
       done[key] = redis.call('INCR', key)
-      if done[key] == 1 then redis.call('EXPIRE', key, ARGV[3 * i + 1]) end
+      if done[key] == 1 then redis.call('EXPIRE', key, ARGV[3 * i + 2]) end
     end
     out[2 * i] = done[key]
   end
+  %s
 end
 return out
 """
 
+# the follow-up, run as a function of its own KEYS and ARGV (the rest of the script's)
+_THEN_LUA = """
+  local then_keys, then_args = {}, {}
+  for i = 2 * n + 1, #KEYS do then_keys[#then_keys + 1] = KEYS[i] end
+  for i = 3 * n + 3, #ARGV do then_args[#then_args + 1] = ARGV[i] end
+  out[2 * n + 2] = (function(KEYS, ARGV)
+%s
+  end)(then_keys, then_args)
+"""
 
-def _redis_take(windows: list[Window], consume: bool) -> Taken:
+
+def _redis_take(windows: list[Window], consume: bool, then: Then | None) -> Taken:
     keys: list[str] = []
-    args: list[Any] = ["1" if consume else "0"]
+    args: list[Any] = ["1" if consume else "0", len(windows)]
     for w in windows:
         keys += [cache.make_key(PREFIX + w.current), cache.make_key(PREFIX + w.previous)]
         args += [repr(float(w.weight)), int(w.limit), max(1, int(w.ttl))]
-    out = [int(v) for v in redis_script(_TAKE_LUA)(keys=keys, args=args, client=redis_client())]
-    counts = [(out[2 * i + 1], out[2 * i + 2]) for i in range(len(windows))]
-    return Taken(bool(out[0]), counts)
+    source = _TAKE_LUA % ""
+    if then is not None:
+        source = _TAKE_LUA % (_THEN_LUA % then.lua)
+        keys += list(then.keys)
+        args += list(then.args)
+    raw = redis_script(source)(keys=keys, args=args, client=redis_client())
+    n = len(windows)
+    out = [int(v) for v in raw[: 2 * n + 1]]
+    counts = [(out[2 * i + 1], out[2 * i + 2]) for i in range(n)]
+    after = raw[2 * n + 1] if len(raw) > 2 * n + 1 else None
+    return Taken(bool(out[0]), counts, after)
 
 
 def _table() -> str:
@@ -152,7 +206,11 @@ def _table() -> str:
     return str(connection.ops.quote_name(SharedCounter._meta.db_table))
 
 
-def _db_take(windows: list[Window], consume: bool) -> Taken:
+class _Refused(Exception):
+    """Rolls back the one transaction of a refused request (SQLite with a follow-up)."""
+
+
+def _db_take(windows: list[Window], consume: bool, then: Then | None = None) -> Taken:
     now = timezone.now()
     when = connection.ops.adapt_datetimefield_value(now)
     t = _table()
@@ -189,13 +247,31 @@ def _db_take(windows: list[Window], consume: bool) -> Taken:
         f'RETURNING "key", value, (SELECT p.value FROM {t} p WHERE p."key" = '
         f'CASE {t}."key" {pairs} END AND p.expires > %s)'
     )
+    if then is not None and connection.vendor == "sqlite":
+        # one immediate transaction for the decision and the follow-up: one write lock and
+        # one commit; a refused request rolls it back and so counts nowhere
+        refused: list[tuple[int, int]] = []
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                got = {str(k): (int(v), int(p or 0)) for k, v, p in cursor.fetchall()}
+                counts = [got[w.current] for w in windows]
+                if not all(_fits(w, c - 1, p) for w, (c, p) in zip(windows, counts, strict=True)):
+                    refused = [(c - 1, p) for c, p in counts]
+                    raise _Refused
+                after = then.sql(cursor)
+        except _Refused:
+            return Taken(False, refused)
+        _purge_expired(now)
+        return Taken(True, counts, after)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         got = {str(k): (int(v), int(p or 0)) for k, v, p in cursor.fetchall()}
         counts = [got[w.current] for w in windows]
         if all(_fits(w, c - 1, p) for w, (c, p) in zip(windows, counts, strict=True)):
+            after = then.sql(cursor) if then is not None else None
             _purge_expired(now)
-            return Taken(True, counts)
+            return Taken(True, counts, after)
         # full (or filled by another process meanwhile): take this request back everywhere
         marks = ", ".join(["%s"] * len(first))
         cursor.execute(

@@ -252,6 +252,31 @@ def test_the_ping_decides_its_two_limits_together(settings):
     assert _ping(c, body, "phone-b", "2.2.2.3") == 204
 
 
+def test_the_limits_and_the_count_of_a_ping_are_one_decision(settings):
+    """The endpoint decides the limits and counts the admitted ping together (one SQLite
+    transaction; on Redis one Lua script, run by test_multiprocess and test_two_processes
+    against real servers, and by tests/core/test_ratelimit.py): exactly the admitted pings
+    are counted, refused ones nowhere, and a ping naming an unknown filing number still uses
+    up its limits.  (Not parametrized with Redis: other tests flush that database.)"""
+    from govapp.core import ratelimit
+
+    assert counting._backend() == "db"
+    ratelimit.reset()
+    settings.GOVAPP_USAGE_PING_RATE = (3, 600)
+    settings.GOVAPP_USAGE_PING_ADDRESS_RATE = (5, 600)
+    w = uf.world()
+    c = Client()
+    body = {"filing_number": w.app.filing_number}
+    codes = [_ping(c, body, "phone-a", "4.4.4.4") for _ in range(5)]
+    codes += [_ping(c, {"filing_number": "no-such-number"}, "phone-b", "4.4.4.4")]
+    codes += [_ping(c, body, "phone-c", "4.4.4.4") for _ in range(2)]
+    # device a: 3 admitted; the junk ping takes the address's 4th; phone-c the 5th, then full
+    assert codes == [204, 204, 204, 429, 429, 204, 204, 429]
+    closed = counting.days_close()
+    assert closed.counts == {(today_shanghai(), f"a{w.app.pk}"): [2, 4]}
+    ratelimit.reset()
+
+
 def test_close_day_command_prints_a_summary(capsys):
     w = uf.world()
     services.ping_record(filing_number=w.app.filing_number, address="1.1.1.1", user_agent="u")

@@ -19,7 +19,7 @@ from govapp.core.errors import NotFound
 from govapp.core.permissions import restrict
 from govapp.orgs.requests import authenticated_user
 from govapp.oversight.usage import selectors, services
-from govapp.oversight.usage.limits import client_address, ping_allowed
+from govapp.oversight.usage.limits import client_address, ping_buckets
 from govapp.oversight.usage.models import Source
 from govapp.registry.models import App
 
@@ -41,7 +41,13 @@ def ping(request: HttpRequest, payload: PingIn) -> Any:
     address = client_address(request)
     user_agent = str(request.META.get("HTTP_USER_AGENT", ""))
     key = payload.filing_number.strip() or payload.package.strip()
-    wait = ping_allowed(request, address, user_agent, key)
+    wait = services.ping_take(
+        filing_number=payload.filing_number,
+        package=payload.package,
+        address=address,
+        user_agent=user_agent,
+        buckets=ping_buckets(request, user_agent, key),
+    )
     if wait:
         response = HttpResponse(
             b'{"detail": "too many pings, retry later"}',
@@ -50,12 +56,6 @@ def ping(request: HttpRequest, payload: PingIn) -> Any:
         )
         response["Retry-After"] = str(wait)
         return response
-    services.ping_record(
-        filing_number=payload.filing_number,
-        package=payload.package,
-        address=address,
-        user_agent=user_agent,
-    )
     return HttpResponse(status=204)
 
 

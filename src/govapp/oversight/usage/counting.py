@@ -43,7 +43,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +51,7 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.db import connection, transaction
 
-from govapp.core import shared
+from govapp.core import ratelimit, shared
 from govapp.core.calendar import today_shanghai
 
 PREFIX = "govapp:usage:"
@@ -162,11 +162,15 @@ return new
 """
 
 
+def _redis_keys(day: dt.date, epoch: str, target: str) -> list[str]:
+    base = f"{PREFIX}{day.isoformat()}:{epoch}:"
+    return [_made(_salt_key(day)), _made(f"{base}d:{target}"), _made(f"{base}p:{target}")]
+
+
 def _redis_ping(day: dt.date, epoch: str, target: str, digest: str) -> int:
     client = _redis_client()
     script = shared.redis_script(_PING_LUA)
-    base = f"{PREFIX}{day.isoformat()}:{epoch}:"
-    keys = [_made(_salt_key(day)), _made(f"{base}d:{target}"), _made(f"{base}p:{target}")]
+    keys = _redis_keys(day, epoch, target)
     return int(script(keys=keys, args=[epoch, digest, KEY_SECONDS], client=client))
 
 
@@ -181,37 +185,58 @@ def _tables() -> tuple[str, str, str]:
     )
 
 
-def _db_ping(day: dt.date, epoch: str, target: str, digest: str) -> int:
+_PING_SQL: dict[str, tuple[str, ...]] = {}
+
+
+def _ping_sql() -> tuple[str, ...]:
+    """The ping's statements for this database, built once (not inside the write lock)."""
+    made = _PING_SQL.get(connection.vendor)
+    if made is not None:
+        return made
     salt_t, device_t, tally_t = _tables()
     if connection.vendor == "postgresql":
-        sql = (
+        made = (
             f"WITH s AS (SELECT 1 FROM {salt_t} WHERE day = %s AND epoch = %s FOR KEY SHARE), "  # noqa: S608 (quoted model tables)
             f"t AS (INSERT INTO {tally_t} (day, target, epoch, pings) SELECT %s, %s, %s, 1 FROM s "
             f"ON CONFLICT (day, target) DO UPDATE SET pings = {tally_t}.pings + 1 RETURNING 1), "
             f"d AS (INSERT INTO {device_t} (day, target, hash, epoch) SELECT %s, %s, %s, %s FROM s "
             "ON CONFLICT DO NOTHING RETURNING 1) "
-            "SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM d)"
+            "SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM d)",
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [day, epoch, day, target, epoch, day, target, digest, epoch])
-            found, new = cursor.fetchone()
-        return int(new) if found else -1
-    # SQLite (and any other database): one immediate transaction, which is SQLite's write lock
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
+    else:
+        made = (
             f"INSERT INTO {tally_t} (day, target, epoch, pings) SELECT %s, %s, %s, 1 "  # noqa: S608 (quoted model tables)
             f"WHERE EXISTS (SELECT 1 FROM {salt_t} WHERE day = %s AND epoch = %s) "
             f"ON CONFLICT (day, target) DO UPDATE SET pings = {tally_t}.pings + 1",
-            [day, target, epoch, day, epoch],
-        )
-        if cursor.rowcount != 1:
-            return -1
-        cursor.execute(
             f"INSERT INTO {device_t} (day, target, hash, epoch) VALUES (%s, %s, %s, %s) "  # noqa: S608 (quoted model tables)
             "ON CONFLICT DO NOTHING",
-            [day, target, digest, epoch],
         )
-        return 1 if cursor.rowcount == 1 else 0
+    _PING_SQL[connection.vendor] = made
+    return made
+
+
+def _db_ping_sql(cursor: Any, day: dt.date, epoch: str, target: str, digest: str) -> int:
+    """The ping's writes with ``cursor``: one statement on PostgreSQL, two on SQLite (which the
+    caller runs inside one immediate transaction)."""
+    statements = _ping_sql()
+    if connection.vendor == "postgresql":
+        cursor.execute(statements[0], [day, epoch, day, target, epoch, day, target, digest, epoch])
+        found, new = cursor.fetchone()
+        return int(new) if found else -1
+    cursor.execute(statements[0], [day, target, epoch, day, epoch])
+    if cursor.rowcount != 1:
+        return -1
+    cursor.execute(statements[1], [day, target, digest, epoch])
+    return 1 if cursor.rowcount == 1 else 0
+
+
+def _db_ping(day: dt.date, epoch: str, target: str, digest: str) -> int:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            return _db_ping_sql(cursor, day, epoch, target, digest)
+    # SQLite (and any other database): one immediate transaction, which is SQLite's write lock
+    with transaction.atomic(), connection.cursor() as cursor:
+        return _db_ping_sql(cursor, day, epoch, target, digest)
 
 
 def ping_count(*, target: str, address: str, user_agent: str, day: dt.date | None = None) -> bool:
@@ -225,6 +250,42 @@ def ping_count(*, target: str, address: str, user_agent: str, day: dt.date | Non
             return outcome == 1
         _forget(day)  # the day was closed since this process read the salt: a new period
     raise RuntimeError("the salt of the day vanished three times in a row")
+
+
+def ping_limited(
+    *,
+    target: str,
+    address: str,
+    user_agent: str,
+    buckets: Sequence[ratelimit.Bucket],
+    day: dt.date | None = None,
+) -> int:
+    """Decide the ping's rate limits and, when it is admitted, count it: **one round trip**
+    (the limiter's :func:`~govapp.core.ratelimit.hit_many` with the count as its ``then``
+    work: one Lua script on Redis, one transaction on SQLite).  0 when counted, else the
+    seconds to wait (a refused ping counts nowhere)."""
+    if not buckets:
+        ping_count(target=target, address=address, user_agent=user_agent, day=day)
+        return 0
+    day = day or today_shanghai()
+    epoch, salt = day_salt(day)
+    digest = device_hash(salt, target, address, user_agent)
+    if _backend() != "redis":
+        _ping_sql()  # built now, not while holding the database's write lock
+    then = shared.Then(
+        lua=_PING_LUA,
+        keys=_redis_keys(day, epoch, target) if _backend() == "redis" else [],
+        args=[epoch, digest, KEY_SECONDS],
+        sql=lambda cursor: _db_ping_sql(cursor, day, epoch, target, digest),
+    )
+    decision = ratelimit.hit_many(buckets, then=then)
+    if not decision.allowed:
+        return decision.retry_after
+    if not isinstance(decision.then, int) or decision.then < 0:
+        # the day was closed since this process read its salt: count under the new one
+        _forget(day)
+        ping_count(target=target, address=address, user_agent=user_agent, day=day)
+    return 0
 
 
 # --- listing (tests and checks) -------------------------------------------------------------

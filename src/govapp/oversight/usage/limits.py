@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from govapp.core import ratelimit
 from govapp.core.ratelimit import client_address
 
-__all__ = ["client_address", "ping_allowed", "rating_allowed"]
+__all__ = ["client_address", "ping_buckets", "rating_allowed"]
 
 
 def _who(request: HttpRequest, *parts: str, base: str = "") -> str:
@@ -26,17 +26,16 @@ def _who(request: HttpRequest, *parts: str, base: str = "") -> str:
     return extra
 
 
-def ping_allowed(request: HttpRequest, address: str, user_agent: str, key: str) -> int:
-    """The one rate-limit call of the ping: 0 when allowed, else seconds to wait.
-
-    Per device and app ``GOVAPP_USAGE_PING_RATE`` (default 30 per 10 minutes) and per address
-    ``GOVAPP_USAGE_PING_ADDRESS_RATE`` (default 6000 per minute, generous for the NAT of a
-    government intranet), decided together in one round trip (``ratelimit.hit_many``): a ping
-    refused by either counts in neither."""
+def ping_buckets(request: HttpRequest, user_agent: str, key: str) -> list[ratelimit.Bucket]:
+    """The ping's limits: per device and app ``GOVAPP_USAGE_PING_RATE`` (default 30 per 10
+    minutes) and per address ``GOVAPP_USAGE_PING_ADDRESS_RATE`` (default 6000 per minute,
+    generous for the NAT of a government intranet); none when both are off.  The endpoint
+    decides them together with the ping's count in one call of the limiter
+    (``services.ping_take``): a ping refused by either counts in neither, nor in the figures."""
     device = getattr(settings, "GOVAPP_USAGE_PING_RATE", (30, 600.0))
     whole = getattr(settings, "GOVAPP_USAGE_PING_ADDRESS_RATE", (6000, 60.0))
     if not (device or whole):
-        return 0
+        return []
     base = ratelimit.client_key(request)  # the address's keyed hash, computed once
     buckets = []
     if whole:
@@ -50,8 +49,7 @@ def ping_allowed(request: HttpRequest, address: str, user_agent: str, key: str) 
                 float(device[1]),
             )
         )
-    decision = ratelimit.hit_many(buckets)
-    return 0 if decision.allowed else decision.retry_after
+    return buckets
 
 
 def rating_allowed(request: HttpRequest, app_id: int) -> bool:

@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govapp.core import ratelimit
 from govapp.core.actor import Actor
 from govapp.core.audit import audit_record, diff, snapshot
 from govapp.core.calendar import add_working_days, today_shanghai
@@ -125,26 +127,52 @@ def memo_clear() -> None:
         _memo.clear()
 
 
+def _target(filing_number: str, package: str) -> str | None:
+    """The counting target a ping names, or None when it names nothing countable (malformed,
+    or an unknown filing number)."""
+    filing_number, package = filing_number.strip(), package.strip()
+    if filing_number:
+        if not NUMBER_RE.match(filing_number):
+            return None
+        return _resolve("filing_number", filing_number)
+    if package:
+        if len(package) > 200 or not PACKAGE_RE.match(package):
+            return None
+        return _resolve("package", package)
+    return None
+
+
 def ping_record(
     *, filing_number: str = "", package: str = "", address: str, user_agent: str
 ) -> bool:
     """Count one ping (no database write; see :mod:`counting`).  False when the ping names
     nothing that could be counted (malformed, or an unknown filing number)."""
-    filing_number, package = filing_number.strip(), package.strip()
-    if filing_number:
-        if not NUMBER_RE.match(filing_number):
-            return False
-        target = _resolve("filing_number", filing_number)
-    elif package:
-        if len(package) > 200 or not PACKAGE_RE.match(package):
-            return False
-        target = _resolve("package", package)
-    else:
-        return False
+    target = _target(filing_number, package)
     if target is None:
         return False
     counting.ping_count(target=target, address=address, user_agent=user_agent[:512])
     return True
+
+
+def ping_take(
+    *,
+    filing_number: str = "",
+    package: str = "",
+    address: str,
+    user_agent: str,
+    buckets: Sequence[ratelimit.Bucket],
+) -> int:
+    """The ping endpoint: decide its rate limits (``buckets``) and count it when admitted, in
+    one round trip to the shared store.  0 when admitted (counted if it names something
+    countable), else the seconds to wait; a refused ping counts nowhere.  A ping that names
+    nothing countable still uses up its limits (so floods of junk are refused too)."""
+    target = _target(filing_number, package)
+    if target is None:
+        decision = ratelimit.hit_many(buckets)
+        return 0 if decision.allowed else decision.retry_after
+    return counting.ping_limited(
+        target=target, address=address, user_agent=user_agent[:512], buckets=buckets
+    )
 
 
 @dataclass
