@@ -302,6 +302,20 @@ request = function()
 end
 """
 
+VERIFY_CLIENTS_LUA = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  local d = i %% 5000
+  local headers = {}
+  headers["User-Agent"] = "BenchPhone/" .. d
+  headers["X-Forwarded-For"] = "10." .. (d %% 250) .. "." .. math.floor(d / 250) .. ".7"
+  return wrk.format("GET", paths[(i %% #paths) + 1], headers)
+end
+"""
+
 PING_LUA = """
 local bodies = {}
 for line in io.lines("%s") do bodies[#bodies + 1] = line end
@@ -322,14 +336,20 @@ def _server(var: Path, cache_url: str, limits: bool) -> tuple[subprocess.Popen[b
     from bench_verify import free_port
 
     settings_dir = Path(tempfile.mkdtemp(prefix="govapp-bench-usage-"))
+    # limits off: none of the public limits; limits on: every limit at its default (the
+    # production configuration), the public one (verify's) included
     off = (
-        "" if limits else ("GOVAPP_USAGE_PING_RATE = None\nGOVAPP_USAGE_PING_ADDRESS_RATE = None\n")
+        ""
+        if limits
+        else (
+            "GOVAPP_PUBLIC_RATE_LIMIT = None\n"
+            "GOVAPP_USAGE_PING_RATE = None\nGOVAPP_USAGE_PING_ADDRESS_RATE = None\n"
+        )
     )
     (settings_dir / "bench_settings.py").write_text(
         textwrap.dedent(
             """
             from govapp.settings import *  # noqa
-            GOVAPP_PUBLIC_RATE_LIMIT = None
             GOVAPP_TRUSTED_PROXIES = 1
             LOGGING["loggers"]["django.request"] = {"handlers": [], "level": "ERROR"}
             """
@@ -455,6 +475,8 @@ def part_ping(
     (scripts / "bodies.txt").write_text("\n".join(bodies) + "\n")
     verify_lua = scripts / "verify.lua"
     verify_lua.write_text(VERIFY_LUA % (scripts / "paths.txt"))
+    verify_clients_lua = scripts / "verify-clients.lua"
+    verify_clients_lua.write_text(VERIFY_CLIENTS_LUA % (scripts / "paths.txt"))
     ping_lua = scripts / "ping.lua"
     ping_lua.write_text(PING_LUA % (scripts / "bodies.txt"))
     lines = []
@@ -472,6 +494,9 @@ def part_ping(
         # that each sees the same share of a shared machine's load
         runs = (("verify", verify_lua, False), ("ping", ping_lua, False))
         runs += (("ping, limits on", ping_lua, True),)
+        # the same server configuration for both: every limit on, verify's too, with the
+        # ping's 5,000 simulated clients (verify's default limit is 120 a minute per address)
+        runs += (("verify, limits on", verify_clients_lua, True),)
         servers = {name: _server(var, url, limits) for name, _script, limits in runs}
         results: dict[str, list[dict[str, object]]] = {name: [] for name, _s, _l in runs}
         try:
@@ -508,6 +533,12 @@ def part_ping(
                 f"({rps / base:.0%} of verify); workers' CPU {cpu:.2f} ms/request "
                 f"({base_cpu / cpu:.0%} of verify's throughput per CPU second)"
             )
+        both = median("verify, limits on", "rps")
+        lines.append(
+            f"{label:<32} ping, limits on / verify, limits on: "
+            f"{median('ping, limits on', 'rps') / both:.0%} "
+            f"(CPU per request {median('verify, limits on', 'cpu_ms') / median('ping, limits on', 'cpu_ms'):.0%})"
+        )
         # leave no benchmark pings behind
         subprocess.run(
             [str(BIN / "govapp"), "usage", "close-day"],
