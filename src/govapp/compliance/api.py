@@ -25,7 +25,7 @@ from govapp.compliance.rules import RULES
 from govapp.core.actor import Actor
 from govapp.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from govapp.core.errors import ErrorOut as Error
-from govapp.core.pagination import API_MAX_OFFSET, ApiPagination, page_rows
+from govapp.core.pagination import API_MAX_OFFSET, ApiPagination
 from govapp.core.permissions import get_restricted_or_404, restrict
 from govapp.registry.models import App
 from govapp.scans.models import PackageScan
@@ -195,28 +195,9 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
     return selectors.dashboard(request.user)
 
 
-class OrderPage(Schema):
-    items: list[OrderOut]
-    count: int
-
-
-def _page(qs: Any, limit: int, offset: int) -> tuple[list[Any], int]:
-    """One page of a list API (at most 500 rows; deep pages read by key) and the whole count:
-    every row can be reached, none is cut off silently."""
-    limit = max(1, min(limit, 500))
-    return page_rows(qs, offset, limit), qs.count()
-
-
-@router.get("/orders", response=OrderPage)
-def orders(
-    request: HttpRequest,
-    overdue: bool = False,
-    limit: int = Query(50, ge=1),  # type: ignore[type-arg]  # ninja marker, not a generic
-    offset: int = Query(0, ge=0, le=API_MAX_OFFSET),  # type: ignore[type-arg]
-) -> dict[str, Any]:
-    rows, count = _page(selectors.orders_for(request.user, overdue=overdue), limit, offset)
-    # the findings' and penalties' ids of the page's rows as pairs (two narrow queries, no
-    # model instances or related managers per row)
+def _orders_out(rows: list[RectificationOrder]) -> list[dict[str, Any]]:
+    """A page of orders with their findings' and penalties' ids, read as pairs for the whole
+    page (two narrow queries, no model instances or related managers per row)."""
     ids = [o.pk for o in rows]
     findings: dict[int, list[int]] = {pk: [] for pk in ids}
     links = RectificationOrder.findings.through.objects.filter(rectificationorder_id__in=ids)
@@ -229,8 +210,13 @@ def orders(
         "order_id", "pk"
     ):
         penalties[order_id].append(case_id)
-    items = [_order(o, findings=findings[o.pk], penalties=penalties[o.pk]) for o in rows]
-    return {"items": items, "count": count}
+    return [_order(o, findings=findings[o.pk], penalties=penalties[o.pk]) for o in rows]
+
+
+@router.get("/orders", response=list[OrderOut])
+@paginate(ApiPagination, page_transform=_orders_out)
+def orders(request: HttpRequest, overdue: bool = False) -> Any:
+    return selectors.orders_for(request.user, overdue=overdue)
 
 
 @router.get("/bulletins", auth=None, response=list[PublicBulletinOut])

@@ -62,10 +62,14 @@ class ApiPagination(PaginationBase):
         self,
         *,
         transform: Callable[[Any], Any] | None = None,
+        page_transform: Callable[[list[Any]], list[Any]] | None = None,
         max_limit: int = API_MAX_LIMIT,
         **kwargs: Any,
     ) -> None:
+        # transform: one row at a time; page_transform: the page's rows at once (for answers
+        # that read related rows of the whole page in one query)
         self.transform = transform
+        self.page_transform = page_transform
         self.max_limit = max_limit
         super().__init__(**kwargs)
 
@@ -82,6 +86,8 @@ class ApiPagination(PaginationBase):
         rows = page_rows(queryset, offset, limit) if offset < count else []
         if self.transform is not None:
             rows = [self.transform(r) for r in rows]
+        if self.page_transform is not None:
+            rows = self.page_transform(rows)
         return {"items": rows, "count": count}
 
 
