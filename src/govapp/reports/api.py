@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -174,12 +173,11 @@ def _live(request: HttpRequest, ext: str, content_type: str) -> HttpResponse:
     """The live registry file of the current version (built once per version, then served as a
     file, with an ETag of the version so that a client's repeated download is a 304); streamed
     live while another process is building it."""
-    path, version = opendata.live_file(ext)
-    etag = f'"{hashlib.sha256(version.encode()).hexdigest()[:16]}"'
+    path, tag = opendata.live_file(ext)
+    etag = f'"{tag}"'
     if path is None:
-        stream = opendata.csv_stream if ext == "csv" else opendata.json_stream
         live = StreamingHttpResponse(
-            (chunk.encode("utf-8") for chunk in stream()), content_type=content_type
+            (chunk.encode("utf-8") for chunk in opendata.stream(ext)), content_type=content_type
         )
         return live  # type: ignore[return-value]
     if etag in request.headers.get("If-None-Match", ""):

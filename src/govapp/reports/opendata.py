@@ -169,25 +169,24 @@ def live_dir() -> Path:
 
 
 def live_file(ext: str) -> tuple[Path | None, str]:
-    """``(path, version)`` of the live registry file (``csv`` or ``json``) of the current
+    """``(path, tag)`` of the live registry file (``csv`` or ``json``) of the current
     registry version, built on the first request after a change (a temporary file renamed into
     place) and then served as a file: at 100,000 apps building takes tens of seconds of CPU,
     which every download repeated before.  ``path`` is None while another process builds that
-    version (the caller streams it live instead); older versions' files are removed."""
-    version = registry_version()
-    slug = hashlib.sha256(version.encode()).hexdigest()[:16]
+    version (the caller streams it live instead); older versions' files are removed.  ``tag``
+    names the version (a hash of the registry version: the file's name and the ETag)."""
+    slug = hashlib.sha256(registry_version().encode()).hexdigest()[:16]
     path = live_dir() / f"registry-{slug}.{ext}"
     if path.is_file():
-        return path, version
+        return path, slug
     lock = f"govapp:opendata:build:{slug}:{ext}"
     if not cache.add(lock, 1, timeout=OPENDATA_BUILD_SECONDS):
-        return None, version
+        return None, slug
     try:
         live_dir().mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        stream = csv_stream if ext == "csv" else json_stream
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            for chunk in stream():
+            for chunk in stream(ext):
                 fh.write(chunk)
         os.replace(tmp, path)
         for old in live_dir().glob(f"registry-*.{ext}"):
@@ -195,7 +194,12 @@ def live_file(ext: str) -> tuple[Path | None, str]:
                 old.unlink(missing_ok=True)
     finally:
         cache.delete(lock)
-    return path, version
+    return path, slug
+
+
+def stream(ext: str) -> Iterator[str]:
+    """The live registry as ``csv`` or ``json``, streamed."""
+    return csv_stream() if ext == "csv" else json_stream()
 
 
 # --- daily snapshots ---------------------------------------------------------------------------
