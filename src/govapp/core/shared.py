@@ -20,6 +20,8 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from govapp.core import writelock
+
 PREFIX = "govapp:shared:"
 
 
@@ -252,7 +254,7 @@ def _db_take(windows: list[Window], consume: bool, then: Then | None = None) -> 
         # one commit; a refused request rolls it back and so counts nowhere
         refused: list[tuple[int, int]] = []
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
+            with writelock.write_turn(), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 got = {str(k): (int(v), int(p or 0)) for k, v, p in cursor.fetchall()}
                 counts = [got[w.current] for w in windows]
@@ -264,7 +266,7 @@ def _db_take(windows: list[Window], consume: bool, then: Then | None = None) -> 
             return Taken(False, refused)
         _purge_expired(now)
         return Taken(True, counts, after)
-    with connection.cursor() as cursor:
+    with writelock.write_turn(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         got = {str(k): (int(v), int(p or 0)) for k, v, p in cursor.fetchall()}
         counts = [got[w.current] for w in windows]

@@ -191,15 +191,17 @@ def test_two_web_processes_count_exactly_and_leave_no_trace(tmp_path, cache_url,
         assert codes == [204] * len(jobs)
         hashes = _device_hashes(var, cache_url)
         assert len(hashes) == DEVICES  # one hash per device, whichever process saw it
+        # closed while both servers still run and hold their (persistent) connections, as the
+        # periodic loop does in production
+        close_log = tmp_path / "close.log"
+        result = subprocess.run(
+            [govapp, "usage", "close-day"], env=env, capture_output=True, check=True
+        )
+        close_log.write_bytes(result.stdout + result.stderr)
     finally:
         for proc, _port in servers:
             proc.terminate()
             proc.wait(20)
-    close_log = tmp_path / "close.log"
-    result = subprocess.run(
-        [govapp, "usage", "close-day"], env=env, capture_output=True, check=True
-    )
-    close_log.write_bytes(result.stdout + result.stderr)
     db = sqlite3.connect(var / "govapp.sqlite3")
     try:
         rows = db.execute(

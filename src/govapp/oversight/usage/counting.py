@@ -16,7 +16,10 @@ lives depends on the shared cache (``CACHE_URL``):
   hash; the primary key makes the insert an atomic add-if-absent) and ``CountingTally`` (day,
   target, pings).  A ping is one statement on PostgreSQL (a ``WITH`` of the salt check under
   ``FOR KEY SHARE``, the tally upsert and ``INSERT ... ON CONFLICT DO NOTHING``) and one
-  immediate transaction of two statements on SQLite.
+  statement on SQLite too: an insert into the view ``usage_countingping``, whose ``INSTEAD OF``
+  trigger does the same three steps (migration ``usage 0003``).  Being one autocommit
+  statement, it holds SQLite's write lock only while SQLite runs it, never across Python code
+  (which under load waits for the interpreter lock while other writers sleep).
 
 Either way a device is counted once however many web processes or hosts see it, and a ping
 never writes under a salt that has been destroyed: every write checks, in the same atomic
@@ -49,7 +52,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from govapp.core import ratelimit, shared
 from govapp.core.calendar import today_shanghai
@@ -204,38 +207,38 @@ def _ping_sql() -> tuple[str, ...]:
             "SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM d)",
         )
     else:
+        # SQLite: the view whose INSTEAD OF trigger does all three (migration usage 0003)
         made = (
-            f"INSERT INTO {tally_t} (day, target, epoch, pings) SELECT %s, %s, %s, 1 "  # noqa: S608 (quoted model tables)
-            f"WHERE EXISTS (SELECT 1 FROM {salt_t} WHERE day = %s AND epoch = %s) "
-            f"ON CONFLICT (day, target) DO UPDATE SET pings = {tally_t}.pings + 1",
-            f"INSERT INTO {device_t} (day, target, hash, epoch) VALUES (%s, %s, %s, %s) "  # noqa: S608 (quoted model tables)
-            "ON CONFLICT DO NOTHING",
+            "INSERT INTO usage_countingping (day, target, hash, epoch) VALUES (%s, %s, %s, %s)",
         )
     _PING_SQL[connection.vendor] = made
     return made
 
 
+SALT_GONE = "govapp-usage-salt-gone"  # what the SQLite trigger aborts with
+
+
 def _db_ping_sql(cursor: Any, day: dt.date, epoch: str, target: str, digest: str) -> int:
-    """The ping's writes with ``cursor``: one statement on PostgreSQL, two on SQLite (which the
-    caller runs inside one immediate transaction)."""
-    statements = _ping_sql()
+    """The ping's one statement with ``cursor``: 1 for a new device, 0 for a known one, -1
+    when the salt of ``epoch`` is gone (the day was closed; nothing was written)."""
+    statement = _ping_sql()[0]
     if connection.vendor == "postgresql":
-        cursor.execute(statements[0], [day, epoch, day, target, epoch, day, target, digest, epoch])
+        cursor.execute(statement, [day, epoch, day, target, epoch, day, target, digest, epoch])
         found, new = cursor.fetchone()
         return int(new) if found else -1
-    cursor.execute(statements[0], [day, target, epoch, day, epoch])
-    if cursor.rowcount != 1:
-        return -1
-    cursor.execute(statements[1], [day, target, digest, epoch])
-    return 1 if cursor.rowcount == 1 else 0
+    raw = connection.connection  # the sqlite3 connection, which counts the trigger's writes
+    before = raw.total_changes
+    try:
+        cursor.execute(statement, [day, target, digest, epoch])
+    except IntegrityError as error:
+        if SALT_GONE in str(error):
+            return -1
+        raise
+    return 1 if raw.total_changes - before == 2 else 0  # the tally, and a new device
 
 
 def _db_ping(day: dt.date, epoch: str, target: str, digest: str) -> int:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            return _db_ping_sql(cursor, day, epoch, target, digest)
-    # SQLite (and any other database): one immediate transaction, which is SQLite's write lock
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         return _db_ping_sql(cursor, day, epoch, target, digest)
 
 
@@ -270,8 +273,6 @@ def ping_limited(
     day = day or today_shanghai()
     epoch, salt = day_salt(day)
     digest = device_hash(salt, target, address, user_agent)
-    if _backend() != "redis":
-        _ping_sql()  # built now, not while holding the database's write lock
     then = shared.Then(
         lua=_PING_LUA,
         keys=_redis_keys(day, epoch, target) if _backend() == "redis" else [],
