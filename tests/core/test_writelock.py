@@ -114,3 +114,24 @@ def test_a_writer_inside_a_transaction_does_not_wait(tmp_path: Path, monkeypatch
         holder.terminate()
         holder.wait(10)
     assert waited < 1.0
+
+
+def test_a_forked_child_opens_its_own_queue_file(tmp_path: Path) -> None:
+    import os
+
+    database = str(tmp_path / "govapp.sqlite3")
+    with writelock.queue(database):  # the parent opens the file before it forks
+        pass
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child takes its turn and keeps it for a while
+        with writelock.queue(database):
+            os.write(write, b"in")
+            time.sleep(0.6)
+        os._exit(0)
+    assert os.read(read, 2) == b"in"
+    started = time.monotonic()
+    with writelock.queue(database):  # the parent must wait for the child
+        waited = time.monotonic() - started
+    os.waitpid(pid, 0)
+    assert waited >= 0.4

@@ -31,14 +31,28 @@ from django.db import connection
 
 _thread_lock = threading.Lock()
 _held = threading.local()
-_files: dict[str, int] = {}
+
+
+def _after_fork() -> None:
+    """A forked child starts with the queue free: it holds no turn of its parent's."""
+    global _thread_lock, _held
+    _thread_lock = threading.Lock()
+    _held = threading.local()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+_files: dict[tuple[int, str], int] = {}
 
 
 def _queue_file(database: str) -> int:
-    fd = _files.get(database)
+    """This process's own descriptor of the queue file: a ``flock`` belongs to the open file,
+    so a descriptor inherited across ``fork`` (a pre-loading server) would be shared with the
+    parent and exclude nothing."""
+    slot = (os.getpid(), database)
+    fd = _files.get(slot)
     if fd is None:
         fd = os.open(f"{database}-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        _files[database] = fd
+        _files[slot] = fd
     return fd
 
 
