@@ -226,6 +226,27 @@ def test_close_day_at_larger_scale_is_exact_per_app():
     assert AuditEvent.objects.filter(action="usage.close_day").count() == 1
 
 
+def test_a_ping_is_one_statement_on_the_database():
+    """Salt check, tally and device in one statement (PostgreSQL: a ``WITH``; SQLite: the view
+    ``usage_countingping`` and its trigger), so SQLite's write lock is never held across Python
+    code; a new device is told from a known one, and a ping of a closed day writes nothing."""
+    from django.test.utils import CaptureQueriesContext
+
+    w = uf.world()
+    target = f"a{w.app.pk}"
+    assert counting.ping_count(target=target, address="7.7.7.7", user_agent="A")  # reads the salt
+    with CaptureQueriesContext(connection) as queries:
+        assert counting.ping_count(target=target, address="7.7.7.8", user_agent="A")
+        assert not counting.ping_count(target=target, address="7.7.7.8", user_agent="A")
+    assert len(queries.captured_queries) == 2
+    assert counting.days_close().counts == {(today_shanghai(), target): [2, 3]}
+    epoch, salt = counting.day_salt(today_shanghai())
+    CountingSalt.objects.all().delete()  # closed by another process meanwhile
+    digest = counting.device_hash(salt, target, "7.7.7.9", "A")
+    assert counting._db_ping(today_shanghai(), epoch, target, digest) == -1
+    assert not CountingTally.objects.exists() and not CountingDevice.objects.exists()
+
+
 def test_rate_limit_per_device(settings):
     settings.GOVAPP_USAGE_PING_RATE = (3, 600)
     w = uf.world()
