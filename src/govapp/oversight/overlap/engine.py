@@ -546,7 +546,7 @@ class CharNgramTfidf:
     def transform(self, docs: Sequence[str]) -> sparse.csr_matrix:
         owners, grams = self._grams(docs)
         if not len(self.vocab):
-            return sparse.csr_matrix((len(docs), 0), dtype=np.float32)
+            return sparse.csr_matrix(np.zeros((len(docs), 0), dtype=np.float32))
         pos = np.minimum(np.searchsorted(self.vocab, grams), len(self.vocab) - 1)
         known = self.vocab[pos] == grams
         return self._weigh(self._counts(owners[known], pos[known].astype(np.int64), len(docs)))
@@ -570,7 +570,8 @@ class Prepared:
         w = self.params.desc_weight
         a = (self.feat[rows] @ self.feat[cols].T) * (1 - w)
         b = (self.desc[rows] @ self.desc[cols].T) * w
-        return (a + b).tocsr()
+        both: sparse.csr_matrix = (a + b).tocsr()
+        return both
 
 
 def prepare(records: Sequence[Record], params: Params = DEFAULT_PARAMS) -> Prepared:

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from govapp.core.actor import Actor
 from govapp.core.permissions import has_role, is_regulator, restrict
@@ -170,6 +171,7 @@ def groups_workbook(user: Actor) -> bytes:
     decisions = decisions_by_signature([g.signature for g in groups])
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = _("重复应用组")
     header = [
         _("组"),
