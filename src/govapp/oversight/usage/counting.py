@@ -17,7 +17,7 @@ lives depends on the shared cache (``CACHE_URL``):
   target, pings).  A ping is one statement on PostgreSQL (a ``WITH`` of the salt check under
   ``FOR KEY SHARE``, the tally upsert and ``INSERT ... ON CONFLICT DO NOTHING``) and one
   statement on SQLite too: an insert into the view ``usage_countingping``, whose ``INSTEAD OF``
-  trigger does the same three steps (migration ``usage 0003``).  Being one autocommit
+  trigger does the same three steps (:mod:`sqlite_ping`).  Being one autocommit
   statement, it holds SQLite's write lock only while SQLite runs it, never across Python code
   (which under load waits for the interpreter lock while other writers sleep).
 
@@ -52,10 +52,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from govapp.core import ratelimit, shared
 from govapp.core.calendar import today_shanghai
+from govapp.oversight.usage import sqlite_ping
 
 PREFIX = "govapp:usage:"
 KEY_SECONDS = 3 * 86400  # Redis keys vanish by themselves if a day is never closed
@@ -207,15 +208,10 @@ def _ping_sql() -> tuple[str, ...]:
             "SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM d)",
         )
     else:
-        # SQLite: the view whose INSTEAD OF trigger does all three (migration usage 0003)
-        made = (
-            "INSERT INTO usage_countingping (day, target, hash, epoch) VALUES (%s, %s, %s, %s)",
-        )
+        # SQLite: the view whose INSTEAD OF trigger does all three (sqlite_ping.py)
+        made = (sqlite_ping.INSERT,)
     _PING_SQL[connection.vendor] = made
     return made
-
-
-SALT_GONE = "govapp-usage-salt-gone"  # what the SQLite trigger aborts with
 
 
 def _db_ping_sql(cursor: Any, day: dt.date, epoch: str, target: str, digest: str) -> int:
@@ -231,9 +227,15 @@ def _db_ping_sql(cursor: Any, day: dt.date, epoch: str, target: str, digest: str
     try:
         cursor.execute(statement, [day, target, digest, epoch])
     except IntegrityError as error:
-        if SALT_GONE in str(error):
+        if sqlite_ping.SALT_GONE in str(error):
             return -1
         raise
+    except OperationalError as error:
+        # a ping while ``migrate`` runs (it drops the view first): make it and count again
+        if sqlite_ping.VIEW not in str(error) or not sqlite_ping.create(connection):
+            raise
+        before = raw.total_changes
+        cursor.execute(statement, [day, target, digest, epoch])
     return 1 if raw.total_changes - before == 2 else 0  # the tally, and a new device
 
 

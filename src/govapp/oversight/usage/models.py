@@ -293,7 +293,9 @@ class RetirementCase(models.Model):
 # in these three small tables instead of Django's database cache (whose add and increment cost
 # several statements each, and which culls entries when full).  They are the "shared cache" of
 # the counting: close-day deletes every row of the days it closes, salt first, in the same
-# transaction that counts them; nothing else reads or writes them (see counting.py).
+# transaction that counts them; nothing else reads or writes them (see counting.py).  On SQLite
+# a ping writes them through the view usage_countingping and its trigger (sqlite_ping.py),
+# which are dropped before every migrate and made again after it.
 
 
 class CountingSalt(models.Model):
