@@ -31,6 +31,7 @@ from django.db import connection
 
 _thread_lock = threading.Lock()
 _held = threading.local()
+_files: dict[tuple[int, str], int] = {}  # (process id, database) -> the queue file's descriptor
 
 
 def _after_fork() -> None:
@@ -41,7 +42,6 @@ def _after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork)
-_files: dict[tuple[int, str], int] = {}
 
 
 def _queue_file(database: str) -> int:

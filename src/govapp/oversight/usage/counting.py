@@ -223,20 +223,21 @@ def _db_ping_sql(cursor: Any, day: dt.date, epoch: str, target: str, digest: str
         found, new = cursor.fetchone()
         return int(new) if found else -1
     raw = connection.connection  # the sqlite3 connection, which counts the trigger's writes
-    before = raw.total_changes
-    try:
-        cursor.execute(statement, [day, target, digest, epoch])
-    except IntegrityError as error:
-        if sqlite_ping.SALT_GONE in str(error):
-            return -1
-        raise
-    except OperationalError as error:
-        # a ping while ``migrate`` runs (it drops the view first): make it and count again
-        if sqlite_ping.VIEW not in str(error) or not sqlite_ping.create(connection):
-            raise
+    for attempt in range(2):
         before = raw.total_changes
-        cursor.execute(statement, [day, target, digest, epoch])
-    return 1 if raw.total_changes - before == 2 else 0  # the tally, and a new device
+        try:
+            cursor.execute(statement, [day, target, digest, epoch])
+        except IntegrityError as error:
+            if sqlite_ping.SALT_GONE in str(error):
+                return -1
+            raise
+        except OperationalError as error:
+            # a ping while ``migrate`` runs (it drops the view first): make it, count again
+            if attempt or sqlite_ping.VIEW not in str(error) or not sqlite_ping.create(connection):
+                raise
+            continue
+        return 1 if raw.total_changes - before == 2 else 0  # the tally, and a new device
+    raise RuntimeError("the ping's view could not be made")
 
 
 def _db_ping(day: dt.date, epoch: str, target: str, digest: str) -> int:
