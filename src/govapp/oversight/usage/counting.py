@@ -41,6 +41,7 @@ ever written to a log or any other table.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
@@ -189,44 +190,32 @@ def _tables() -> tuple[str, str, str]:
     )
 
 
-_PING_SQL: dict[str, tuple[str, ...]] = {}
-
-
-def _ping_sql() -> tuple[str, ...]:
-    """The ping's statements for this database, built once (not inside the write lock)."""
-    made = _PING_SQL.get(connection.vendor)
-    if made is not None:
-        return made
+@functools.cache
+def _pg_ping_sql() -> str:
+    """The ping's one PostgreSQL statement, built once."""
     salt_t, device_t, tally_t = _tables()
-    if connection.vendor == "postgresql":
-        made = (
-            f"WITH s AS (SELECT 1 FROM {salt_t} WHERE day = %s AND epoch = %s FOR KEY SHARE), "  # noqa: S608 (quoted model tables)
-            f"t AS (INSERT INTO {tally_t} (day, target, epoch, pings) SELECT %s, %s, %s, 1 FROM s "
-            f"ON CONFLICT (day, target) DO UPDATE SET pings = {tally_t}.pings + 1 RETURNING 1), "
-            f"d AS (INSERT INTO {device_t} (day, target, hash, epoch) SELECT %s, %s, %s, %s FROM s "
-            "ON CONFLICT DO NOTHING RETURNING 1) "
-            "SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM d)",
-        )
-    else:
-        # SQLite: the view whose INSTEAD OF trigger does all three (sqlite_ping.py)
-        made = (sqlite_ping.INSERT,)
-    _PING_SQL[connection.vendor] = made
-    return made
+    return (
+        f"WITH s AS (SELECT 1 FROM {salt_t} WHERE day = %s AND epoch = %s FOR KEY SHARE), "  # noqa: S608 (quoted model tables)
+        f"t AS (INSERT INTO {tally_t} (day, target, epoch, pings) SELECT %s, %s, %s, 1 FROM s "
+        f"ON CONFLICT (day, target) DO UPDATE SET pings = {tally_t}.pings + 1 RETURNING 1), "
+        f"d AS (INSERT INTO {device_t} (day, target, hash, epoch) SELECT %s, %s, %s, %s FROM s "
+        "ON CONFLICT DO NOTHING RETURNING 1) "
+        "SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM d)"
+    )
 
 
 def _db_ping_sql(cursor: Any, day: dt.date, epoch: str, target: str, digest: str) -> int:
     """The ping's one statement with ``cursor``: 1 for a new device, 0 for a known one, -1
     when the salt of ``epoch`` is gone (the day was closed; nothing was written)."""
-    statement = _ping_sql()[0]
     if connection.vendor == "postgresql":
-        cursor.execute(statement, [day, epoch, day, target, epoch, day, target, digest, epoch])
+        cursor.execute(_pg_ping_sql(), [day, epoch, day, target, epoch, day, target, digest, epoch])
         found, new = cursor.fetchone()
         return int(new) if found else -1
     raw = connection.connection  # the sqlite3 connection, which counts the trigger's writes
     for attempt in range(2):
         before = raw.total_changes
         try:
-            cursor.execute(statement, [day, target, digest, epoch])
+            cursor.execute(sqlite_ping.INSERT, [day, target, digest, epoch])
         except IntegrityError as error:
             if sqlite_ping.SALT_GONE in str(error):
                 return -1
