@@ -293,44 +293,33 @@ def inner_evaluate(var: Path, apps: int, months: int, database_url: str) -> dict
 
 # --- part 1: ping vs verify over HTTP ---------------------------------------------------------
 
-VERIFY_LUA = """
-local paths = {}
-for line in io.lines("%s") do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[(i %% #paths) + 1])
-end
-"""
 
-VERIFY_CLIENTS_LUA = """
-local paths = {}
-for line in io.lines("%s") do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i + 1
-  local d = i %% 5000
-  local headers = {}
-  headers["User-Agent"] = "BenchPhone/" .. d
-  headers["X-Forwarded-For"] = "10." .. (d %% 250) .. "." .. math.floor(d / 250) .. ".7"
-  return wrk.format("GET", paths[(i %% #paths) + 1], headers)
-end
-"""
-
-PING_LUA = """
-local bodies = {}
-for line in io.lines("%s") do bodies[#bodies + 1] = line end
-local i = 0
-request = function()
-  i = i + 1
-  local d = i %% 5000
-  local headers = {}
-  headers["Content-Type"] = "application/json"
-  headers["User-Agent"] = "BenchPhone/" .. d
-  headers["X-Forwarded-For"] = "10." .. (d %% 250) .. "." .. math.floor(d / 250) .. ".7"
-  return wrk.format("POST", "/api/v1/public/usage/ping", headers, bodies[(i %% #bodies) + 1])
-end
-"""
+def _wrk_lua(lines: Path, *, clients: bool, ping: bool = False) -> str:
+    """A wrk script that cycles through the lines of ``lines`` (verify's paths, or the ping's
+    JSON bodies); with ``clients`` as 5,000 simulated devices (user agent, X-Forwarded-For)."""
+    headers = ['headers["Content-Type"] = "application/json"'] if ping else []
+    if clients:
+        headers += [
+            "local d = i % 5000",
+            'headers["User-Agent"] = "BenchPhone/" .. d',
+            'headers["X-Forwarded-For"] = "10." .. (d % 250) .. "." .. math.floor(d / 250) .. ".7"',
+        ]
+    request = (
+        'wrk.format("POST", "/api/v1/public/usage/ping", headers, line)'
+        if ping
+        else 'wrk.format("GET", line, headers)'
+    )
+    body = "\n  ".join(["local headers = {}", *headers, f"return {request}"])
+    return (
+        f"local lines = {{}}\n"
+        f'for line in io.lines("{lines}") do lines[#lines + 1] = line end\n'
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i + 1\n"
+        "  local line = lines[(i % #lines) + 1]\n"
+        f"  {body}\n"
+        "end\n"
+    )
 
 
 def _server(var: Path, cache_url: str, limits: bool) -> tuple[subprocess.Popen[bytes], int]:
@@ -507,11 +496,11 @@ def part_ping(
     )
     (scripts / "bodies.txt").write_text("\n".join(bodies) + "\n")
     verify_lua = scripts / "verify.lua"
-    verify_lua.write_text(VERIFY_LUA % (scripts / "paths.txt"))
+    verify_lua.write_text(_wrk_lua(scripts / "paths.txt", clients=False))
     verify_clients_lua = scripts / "verify-clients.lua"
-    verify_clients_lua.write_text(VERIFY_CLIENTS_LUA % (scripts / "paths.txt"))
+    verify_clients_lua.write_text(_wrk_lua(scripts / "paths.txt", clients=True))
     ping_lua = scripts / "ping.lua"
-    ping_lua.write_text(PING_LUA % (scripts / "bodies.txt"))
+    ping_lua.write_text(_wrk_lua(scripts / "bodies.txt", clients=True, ping=True))
     lines = []
     configs = [("database cache (default)", "")]
     if redis_url:
